@@ -1,0 +1,56 @@
+"""Wiring: from settings to a database, the services, the inbox processor and senders."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.processing import InboxProcessor
+from bot.sender import OutboxSender
+from bot.transport import Transport
+from core.categories import CategorySuggester
+from core.clock import Clock, SystemClock
+from core.config import Settings
+from core.language import LanguageDetector
+from core.texts import Texts
+from handlers.context import Services
+from storage.db import make_engine, make_session_factory, transaction
+from storage.migrate import upgrade
+from storage.outbox import Outbox
+from storage.questions import ensure_campaign
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    services: Services
+    processor: InboxProcessor
+    clock: Clock
+
+    def sender(self, transport: Transport) -> OutboxSender:
+        return OutboxSender(self.sessions, transport, self.clock)
+
+
+def build_app(settings: Settings, clock: Clock | None = None, text_limits: Mapping[str, int] | None = None,
+              engine: Engine | None = None) -> App:
+    """Migrate the database, make sure the current campaign exists, and build the services."""
+    clock = clock or SystemClock()
+    engine = engine or make_engine(settings.database_url)
+    upgrade(engine)
+    sessions = make_session_factory(engine)
+    with transaction(sessions) as session:
+        campaign_id = ensure_campaign(session, settings.campaign, clock.now()).id
+    services = Services(
+        settings=settings,
+        texts=Texts(settings.languages, settings.texts),
+        detector=LanguageDetector(settings.languages),
+        suggester=CategorySuggester(settings.categories, settings.fallback_category),
+        outbox=Outbox(text_limits),
+    )
+    processor = InboxProcessor(sessions, services, campaign_id, clock)
+    return App(settings, engine, sessions, services, processor, clock)

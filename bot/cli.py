@@ -1,0 +1,91 @@
+"""The `youthbot` command: run the bot, check routing rules, migrate the database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from core.config import ConfigError, Settings, load_settings
+
+DEFAULT_CONFIG = Path("config.toml")
+EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "config.example.toml"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="youthbot", description=__doc__)
+    parser.add_argument("--config", type=Path, help="TOML settings (default: config.toml, else config.example.toml)")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="start the bot (the default); the console chat when no token is set")
+    classify = commands.add_parser("classify", help="print language and category suggestions as JSON lines")
+    classify.add_argument("texts", nargs="*", help="questions; read one per line from stdin when none are given")
+    commands.add_parser("migrate", help="bring the database schema up to date and exit")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings(_config_path(args.config))
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    if args.command == "classify":
+        return _classify(settings, args.texts)
+    if args.command == "migrate":
+        from bot.app import build_app
+
+        build_app(settings)
+        return 0
+    return _run(settings)
+
+
+def _config_path(given: Path | None) -> Path:
+    if given is not None:
+        return given
+    if DEFAULT_CONFIG.exists():
+        return DEFAULT_CONFIG
+    print(f"No config.toml here: using the example settings ({EXAMPLE_CONFIG}).", file=sys.stderr)
+    return EXAMPLE_CONFIG
+
+
+def _classify(settings: Settings, texts: list[str]) -> int:
+    from bot.classify import classify_lines
+    from core.categories import CategorySuggester
+    from core.language import LanguageDetector
+
+    lines: Iterator[str] | list[str] = texts or (line.rstrip("\n") for line in sys.stdin)
+    classify_lines(lines, LanguageDetector(settings.languages),
+                   CategorySuggester(settings.categories, settings.fallback_category), sys.stdout)
+    return 0
+
+
+def _run(settings: Settings) -> int:
+    if settings.telegram.token:
+        print("The Telegram channel is not part of this build yet; leave telegram.token empty "
+              "to use the console chat.", file=sys.stderr)
+        return 2
+    return _run_console(settings)
+
+
+def _run_console(settings: Settings) -> int:
+    from bot.app import build_app
+    from bot.console import ConsoleChannel, console_settings
+
+    logging.getLogger().setLevel(logging.WARNING)
+    app = build_app(console_settings(settings))
+    channel = ConsoleChannel(app, print)
+    asyncio.run(channel.run(_stdin_lines()))
+    return 0
+
+
+def _stdin_lines() -> Iterator[str]:
+    while True:
+        try:
+            yield input("> ")
+        except EOFError:
+            return
+
+
+if __name__ == "__main__":
+    sys.exit(main())

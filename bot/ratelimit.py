@@ -1,0 +1,32 @@
+"""How long to wait before the next send, so that a platform's limits are never exceeded."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.transport import RateLimits
+
+
+class SendLimiter:
+    """A minimum gap per chat and an overall rate, decided from the times of earlier sends."""
+
+    def __init__(self, limits: RateLimits) -> None:
+        self._limits = limits
+        self._last_by_chat: dict[str, datetime] = {}
+        self._next_overall: datetime | None = None
+
+    def wait(self, chat_id: str, is_group: bool, now: datetime) -> float:
+        """Seconds until a message may go to this chat (0 when it may go now)."""
+        interval = self._limits.group_interval if is_group else self._limits.private_interval
+        waits = [0.0]
+        last = self._last_by_chat.get(chat_id)
+        if last is not None:
+            waits.append(interval - (now - last).total_seconds())
+        if self._next_overall is not None:
+            waits.append((self._next_overall - now).total_seconds())
+        return max(waits)
+
+    def record(self, chat_id: str, now: datetime) -> None:
+        self._last_by_chat[chat_id] = now
+        start = max(now, self._next_overall or now)
+        self._next_overall = start + timedelta(seconds=1 / self._limits.per_second)

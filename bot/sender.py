@@ -1,0 +1,95 @@
+"""Drains the outbox through one platform's transport, in order per chat, within its limits.
+
+A row is claimed (committed as `sending`) before the request and marked `sent`, with the
+platform's message ids, right after it. A crash between the two leaves it `sending`, and
+it is sent again after restart: the only repeat possible is the one request in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.ratelimit import SendLimiter
+from bot.transport import PermanentFailure, RetryAfter, SendError, Transport
+from core.clock import Clock
+from core.messages import Outgoing
+from storage import outbox
+from storage.db import transaction
+from storage.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+IDLE_POLL = timedelta(seconds=5)
+
+
+class OutboxSender:
+    def __init__(self, sessions: sessionmaker[Session], transport: Transport, clock: Clock) -> None:
+        self._sessions = sessions
+        self._transport = transport
+        self._clock = clock
+        self._limiter = SendLimiter(transport.limits)
+        self.wake = asyncio.Event()
+
+    async def send_due(self) -> datetime | None:
+        """Send what is due and allowed now; return when something may next be sendable."""
+        platform = self._transport.platform
+        with transaction(self._sessions) as session:
+            heads = outbox.due_heads(session, platform, self._clock.now())
+        later: list[datetime] = []
+        for row in heads:
+            now = self._clock.now()
+            wait = self._limiter.wait(row.chat_id, self._transport.is_group(row.chat_id), now)
+            if wait > 0:
+                later.append(now + timedelta(seconds=wait))
+                continue
+            await self._send(row)
+        with transaction(self._sessions) as session:
+            queued = outbox.next_due_at(session, platform)
+        return min([*later, *([queued] if queued else [])], default=None)
+
+    async def drain(self) -> None:
+        """Send until nothing is left that is due now (tests and the console use it)."""
+        while True:
+            next_at = await self.send_due()
+            if next_at is None or next_at > self._clock.now():
+                return
+
+    async def run(self) -> None:
+        """Forever: send what is due, then sleep until more is due or new rows are enqueued."""
+        while True:
+            next_at = await self.send_due()
+            timeout = (next_at - self._clock.now()).total_seconds() if next_at else IDLE_POLL.total_seconds()
+            self.wake.clear()
+            try:
+                await asyncio.wait_for(self.wake.wait(), timeout=max(timeout, 0.01))
+            except TimeoutError:
+                pass
+
+    async def _send(self, row: OutboxMessage) -> None:
+        with transaction(self._sessions) as session:
+            if not outbox.claim(session, row.id, self._clock.now()):
+                return
+        self._limiter.record(row.chat_id, self._clock.now())
+        try:
+            message_ids = await self._transport.send(Outgoing.from_json(row.payload))
+        except SendError as error:
+            self._record_failure(row.id, error)
+            return
+        with transaction(self._sessions) as session:
+            outbox.mark_sent(session, session.get_one(OutboxMessage, row.id), message_ids, self._clock.now())
+
+    def _record_failure(self, row_id: int, error: SendError) -> None:
+        now = self._clock.now()
+        with transaction(self._sessions) as session:
+            row = session.get_one(OutboxMessage, row_id)
+            if isinstance(error, PermanentFailure):
+                log.warning("outbox %s failed for good: %s", row_id, error)
+                outbox.mark_failed(row, str(error))
+            elif isinstance(error, RetryAfter):
+                outbox.retry_later(row, str(error), now + timedelta(seconds=error.seconds))
+            else:
+                outbox.retry_later(row, str(error), now + outbox.backoff(row.attempts))

@@ -1,0 +1,376 @@
+"""Typed settings read from TOML and validated at start.
+
+Everything that changes from one province, level or year to the next lives here:
+districts, categories, departments and their chats, the campaign's timeline, limits.
+Errors name the key and what is wrong, so an operator can fix the file without
+reading code.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from core.messages import ChatRef
+
+SUPPORTED_LANGUAGES = ("vi", "en")
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or wrong; the message names the key."""
+
+
+@dataclass(frozen=True)
+class District:
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    names: Mapping[str, str]
+    keywords: tuple[str, ...] = ()
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or next(iter(self.names.values()))
+
+
+@dataclass(frozen=True)
+class Department:
+    key: str
+    name: str
+    chats: tuple[ChatRef, ...]
+    categories: tuple[str, ...]
+    officers: tuple[str, ...] = ()
+    """Optional allowlist of `platform:user_id` who may answer; empty means any member of the chats."""
+
+    @property
+    def primary_chat(self) -> ChatRef:
+        return self.chats[0]
+
+
+@dataclass(frozen=True)
+class Campaign:
+    key: str
+    name: str
+    level: str
+    code_prefix: str
+    question_deadline: date
+    answer_deadline: date
+    event_at: datetime
+    event_place: str
+    field_content_deadline: date | None = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    questions_per_hour: int = 5
+    messages_per_minute: int = 20
+    min_question_chars: int = 10
+    max_question_chars: int = 3000
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str = ""
+    base_url: str = "https://api.telegram.org/bot"
+
+
+@dataclass(frozen=True)
+class Settings:
+    timezone: ZoneInfo
+    languages: tuple[str, ...]
+    database_url: str
+    campaign: Campaign
+    districts: tuple[District, ...]
+    categories: tuple[Category, ...]
+    departments: tuple[Department, ...]
+    coordinator_chat: ChatRef
+    admins: frozenset[str]
+    limits: Limits = field(default_factory=Limits)
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    show_identity_to_departments: bool = False
+    fallback_category: str = ""
+    texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    def district(self, key: str) -> District | None:
+        return next((d for d in self.districts if d.key == key), None)
+
+    def category(self, key: str) -> Category | None:
+        return next((c for c in self.categories if c.key == key), None)
+
+    def department(self, key: str) -> Department | None:
+        return next((d for d in self.departments if d.key == key), None)
+
+    def department_for_category(self, category_key: str) -> Department:
+        for department in self.departments:
+            if category_key in department.categories:
+                return department
+        raise KeyError(category_key)  # validation guarantees every category has an owner
+
+    def department_for_chat(self, chat: ChatRef) -> Department | None:
+        return next((d for d in self.departments if chat in d.chats), None)
+
+    def with_chats(self, chat_for: Mapping[str, ChatRef], coordinator: ChatRef) -> Settings:
+        """The same settings with each department answering in `chat_for[key]` (the console uses it)."""
+        departments = tuple(replace(d, chats=(chat_for[d.key],)) for d in self.departments)
+        return replace(self, departments=departments, coordinator_chat=coordinator)
+
+
+def load_settings(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Read and validate a TOML file; `overrides` replace top-level tables (tests use it)."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found (copy config.example.toml to start)") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    data.update(overrides or {})
+    return parse_settings(data, base_dir=path.parent)
+
+
+def parse_settings(data: Mapping[str, Any], base_dir: Path = Path(".")) -> Settings:
+    reader = _Reader(data, "")
+    bot = reader.table("bot")
+    languages = tuple(bot.str_list("languages", default=list(SUPPORTED_LANGUAGES)))
+    for index, language in enumerate(languages):
+        if language not in SUPPORTED_LANGUAGES:
+            bot.fail(f"languages[{index}]", f"'{language}' is not one of {list(SUPPORTED_LANGUAGES)}")
+    if not languages:
+        bot.fail("languages", "must name at least one language")
+
+    districts = tuple(District(d.key("key"), d.str("name")) for d in reader.tables("districts"))
+    categories = tuple(_category(c, languages) for c in reader.tables("categories"))
+    departments = tuple(_department(d) for d in reader.tables("departments"))
+    _check_unique(reader, "districts", [d.key for d in districts])
+    _check_unique(reader, "categories", [c.key for c in categories])
+    _check_unique(reader, "departments", [d.key for d in departments])
+    _check_routing(reader, categories, departments)
+
+    fallback = bot.str("fallback_category", default=categories[-1].key)
+    if fallback not in {c.key for c in categories}:
+        bot.fail("fallback_category", f"'{fallback}' is not a category key")
+
+    limits_table = reader.table("limits", required=False)
+    limits = Limits(**{name: limits_table.positive_int(name, default=getattr(Limits(), name))
+                       for name in Limits.__dataclass_fields__})
+    if limits.min_question_chars >= limits.max_question_chars:
+        limits_table.fail("min_question_chars", "must be smaller than max_question_chars")
+
+    telegram_table = reader.table("telegram", required=False)
+    storage = reader.table("storage", required=False)
+    return Settings(
+        timezone=_timezone(bot),
+        languages=languages,
+        database_url=_database_url(storage.str("url", default="sqlite:///youthbot.sqlite3"), base_dir),
+        campaign=_campaign(reader.table("campaign")),
+        districts=districts,
+        categories=categories,
+        departments=departments,
+        coordinator_chat=bot.chat("coordinator_chat"),
+        admins=frozenset(bot.str_list("admins", default=[])),
+        limits=limits,
+        telegram=TelegramSettings(
+            token=telegram_table.str("token", default=""),
+            base_url=telegram_table.str("base_url", default=TelegramSettings.base_url),
+        ),
+        show_identity_to_departments=bot.bool("show_identity_to_departments", default=False),
+        fallback_category=fallback,
+        texts=_texts(reader.table("texts", required=False), languages),
+    )
+
+
+def _category(table: _Reader, languages: tuple[str, ...]) -> Category:
+    names = {language: table.str(f"name_{language}") for language in languages}
+    return Category(table.key("key"), names, tuple(table.str_list("keywords", default=[])))
+
+
+def _department(table: _Reader) -> Department:
+    chats = tuple(table.chat_list("chats"))
+    if not chats:
+        table.fail("chats", "must list at least one chat, e.g. \"telegram:-1001234567890\"")
+    return Department(
+        key=table.key("key"),
+        name=table.str("name"),
+        chats=chats,
+        categories=tuple(table.str_list("categories")),
+        officers=tuple(table.str_list("officers", default=[])),
+    )
+
+
+def _campaign(table: _Reader) -> Campaign:
+    campaign = Campaign(
+        key=table.key("key"),
+        name=table.str("name"),
+        level=table.str("level", default="province"),
+        code_prefix=table.str("code_prefix"),
+        question_deadline=table.date("question_deadline"),
+        field_content_deadline=table.date("field_content_deadline", required=False),
+        answer_deadline=table.date("answer_deadline"),
+        event_at=table.datetime("event_at"),
+        event_place=table.str("event_place"),
+    )
+    if not campaign.code_prefix.isalnum() or not campaign.code_prefix.isupper():
+        table.fail("code_prefix", "must be upper-case letters or digits, e.g. \"HY\"")
+    if campaign.answer_deadline < campaign.question_deadline:
+        table.fail("answer_deadline", "is before question_deadline")
+    if campaign.event_at.date() < campaign.answer_deadline:
+        table.fail("event_at", "is before answer_deadline")
+    return campaign
+
+
+def _check_unique(reader: _Reader, section: str, keys: list[str]) -> None:
+    if not keys:
+        reader.fail(section, "must have at least one entry")
+    seen: set[str] = set()
+    for index, key in enumerate(keys):
+        if key in seen:
+            reader.fail(f"{section}[{index}].key", f"'{key}' is used twice")
+        seen.add(key)
+
+
+def _check_routing(reader: _Reader, categories: tuple[Category, ...], departments: tuple[Department, ...]) -> None:
+    known = {c.key for c in categories}
+    owner: dict[str, str] = {}
+    for index, department in enumerate(departments):
+        for category in department.categories:
+            where = f"departments[{index}].categories"
+            if category not in known:
+                reader.fail(where, f"'{category}' is not a category key")
+            if category in owner:
+                reader.fail(where, f"'{category}' is already owned by department '{owner[category]}'")
+            owner[category] = department.key
+    for index, category in enumerate(categories):
+        if category.key not in owner:
+            reader.fail(f"categories[{index}]", f"'{category.key}' is owned by no department")
+
+
+def _timezone(bot: _Reader) -> ZoneInfo:
+    name = bot.str("timezone", default="Asia/Ho_Chi_Minh")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        bot.fail("timezone", f"'{name}' is not a known time zone, e.g. \"Asia/Ho_Chi_Minh\"")
+        raise  # unreachable: fail() raises
+
+
+def _database_url(url: str, base_dir: Path) -> str:
+    """Relative SQLite paths are relative to the config file, not to the working directory."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+        return prefix + str((base_dir / url[len(prefix):]).resolve())
+    return url
+
+
+def _texts(table: _Reader, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    overrides: dict[str, dict[str, str]] = {}
+    for language in table.keys():
+        if language not in languages:
+            table.fail(language, f"'{language}' is not in bot.languages")
+        sub = table.table(language)
+        overrides[language] = {key: sub.str(key) for key in sub.keys()}
+    return overrides
+
+
+class _Reader:
+    """Typed access to one TOML table, failing with the full dotted key."""
+
+    def __init__(self, data: Mapping[str, Any], prefix: str) -> None:
+        self._data = data
+        self._prefix = prefix
+
+    def fail(self, key: str, problem: str) -> None:
+        raise ConfigError(f"{self._prefix}{key}: {problem}")
+
+    def keys(self) -> list[str]:
+        return list(self._data)
+
+    def _get(self, key: str, kind: type | tuple[type, ...], kind_name: str, default: Any) -> Any:
+        if key not in self._data:
+            if default is _REQUIRED:
+                self.fail(key, "is missing")
+            return default
+        value = self._data[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            self.fail(key, f"must be {kind_name}, not {type(value).__name__} {value!r}")
+        return value
+
+    def table(self, key: str, required: bool = True) -> _Reader:
+        value = self._get(key, dict, "a table", _REQUIRED if required else {})
+        return _Reader(value, f"{self._prefix}{key}.")
+
+    def tables(self, key: str) -> list[_Reader]:
+        values = self._get(key, list, f"an array of tables ([[{key}]])", _REQUIRED)
+        readers = []
+        for index, value in enumerate(values):
+            if not isinstance(value, dict):
+                self.fail(f"{key}[{index}]", "must be a table")
+            readers.append(_Reader(value, f"{self._prefix}{key}[{index}]."))
+        return readers
+
+    def str(self, key: str, default: Any = None) -> str:
+        value = self._get(key, str, "a string", _REQUIRED if default is None else default)
+        if not value.strip() and default is None:
+            self.fail(key, "must not be empty")
+        return value
+
+    def key(self, key: str) -> str:
+        value = self.str(key)
+        if not all(ch.isalnum() or ch in "-_" for ch in value):
+            self.fail(key, f"'{value}' may hold only letters, digits, '-' and '_'")
+        return value
+
+    def str_list(self, key: str, default: list[str] | None = None) -> list[str]:
+        values = self._get(key, list, "a list of strings", _REQUIRED if default is None else default)
+        for index, value in enumerate(values):
+            if not isinstance(value, str) or not value.strip():
+                self.fail(f"{key}[{index}]", f"must be a non-empty string, not {value!r}")
+        return values
+
+    def bool(self, key: str, default: bool) -> bool:
+        return self._get(key, bool, "true or false", default)
+
+    def positive_int(self, key: str, default: int) -> int:
+        value = self._get(key, int, "a whole number", default)
+        if value <= 0:
+            self.fail(key, f"must be positive, not {value}")
+        return value
+
+    def date(self, key: str, required: bool = True) -> date | None:
+        value = self._get(key, date, "a date like 2023-02-22", _REQUIRED if required else None)
+        if isinstance(value, datetime):
+            self.fail(key, "must be a date without a time, like 2023-02-22")
+        return value
+
+    def datetime(self, key: str) -> datetime:
+        value = self._get(key, datetime, "a local date and time like 2023-03-28T08:00:00", _REQUIRED)
+        if value.tzinfo is not None:
+            self.fail(key, "must be a local time without offset; bot.timezone says which zone")
+        return value
+
+    def chat(self, key: str) -> ChatRef:
+        return self._parse_chat(key, self.str(key))
+
+    def chat_list(self, key: str) -> list[ChatRef]:
+        return [self._parse_chat(f"{key}[{i}]", v) for i, v in enumerate(self.str_list(key))]
+
+    def _parse_chat(self, key: str, value: str) -> ChatRef:
+        try:
+            return ChatRef.parse(value)
+        except ValueError as error:
+            self.fail(key, str(error))
+            raise
+
+
+_REQUIRED = object()

@@ -1,0 +1,148 @@
+"""The plain data that crosses between chat platforms and the product's logic.
+
+Adapters translate a platform's update into an `Incoming` and an `Outgoing` into a
+platform request; handlers see nothing else. Both serialise to JSON so that they can
+wait in the inbox and the outbox across restarts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+@dataclass(frozen=True, order=True)
+class ChatRef:
+    """A chat on a platform, written `platform:chat_id` in config (e.g. `telegram:-100123`)."""
+
+    platform: str
+    chat_id: str
+
+    @classmethod
+    def parse(cls, text: str) -> ChatRef:
+        platform, sep, chat_id = text.partition(":")
+        if not sep or not platform or not chat_id:
+            raise ValueError(f"'{text}' is not of the form platform:chat_id, e.g. \"telegram:-1001234567890\"")
+        return cls(platform, chat_id)
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.chat_id}"
+
+
+class ChatKind(StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+
+
+class MediaKind(StrEnum):
+    PHOTO = "photo"
+    VOICE = "voice"
+    DOCUMENT = "document"
+    VIDEO = "video"
+    STICKER = "sticker"
+    UNSUPPORTED = "unsupported"
+
+
+ACCEPTED_MEDIA = frozenset({MediaKind.PHOTO, MediaKind.VOICE, MediaKind.DOCUMENT, MediaKind.VIDEO})
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file the user sent; `file_ref` is what the platform needs to send it again."""
+
+    kind: MediaKind
+    file_ref: str
+    file_name: str = ""
+    mime_type: str = ""
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a person did in a chat: a message, an edit of one, or a button press."""
+
+    platform: str
+    chat_id: str
+    chat_kind: ChatKind
+    user_id: str
+    message_id: str = ""
+    text: str = ""
+    user_name: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    reply_to_message_id: str = ""
+    button_data: str = ""
+    edited: bool = False
+    thread_id: str = ""
+
+    @property
+    def chat(self) -> ChatRef:
+        return ChatRef(self.platform, self.chat_id)
+
+    @property
+    def account_key(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+    @property
+    def is_private(self) -> bool:
+        return self.chat_kind is ChatKind.PRIVATE
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Incoming:
+        data = dict(data)
+        data["chat_kind"] = ChatKind(data["chat_kind"])
+        data["attachments"] = tuple(_attachment(a) for a in data.get("attachments", ()))
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message for one chat. `html` uses Telegram's small HTML subset (b, i, code, a);
+    user text in it is always escaped. Platforms without buttons show them as numbered choices."""
+
+    chat: ChatRef
+    html: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    reply_to_message_id: str = ""
+    thread_id: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["chat"] = str(self.chat)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Outgoing:
+        return cls(
+            chat=ChatRef.parse(data["chat"]),
+            html=data["html"],
+            buttons=tuple(tuple(Button(**b) for b in row) for row in data.get("buttons", ())),
+            attachments=tuple(_attachment(a) for a in data.get("attachments", ())),
+            reply_to_message_id=data.get("reply_to_message_id", ""),
+            thread_id=data.get("thread_id", ""),
+        )
+
+    @property
+    def flat_buttons(self) -> list[Button]:
+        return [button for row in self.buttons for button in row]
+
+
+def _attachment(data: dict[str, Any]) -> Attachment:
+    return Attachment(**{**data, "kind": MediaKind(data["kind"])})
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a platform answered to a send: the id to map replies and edits back to."""
+
+    message_ids: tuple[str, ...] = field(default_factory=tuple)

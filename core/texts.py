@@ -1,0 +1,54 @@
+"""The text catalogue: every user-facing sentence, per language, with safe formatting.
+
+Templates are trusted HTML; the values put into them are not, so they are escaped
+here, in one place, and nothing a user types can change how a message is formatted.
+"""
+
+from __future__ import annotations
+
+import html
+import string
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+
+CATALOGUE_PATH = Path(__file__).with_name("catalogue.toml")
+
+
+class Html(str):
+    """Text that is already safe HTML (a rendered fragment); inserted without escaping."""
+
+
+class Texts:
+    def __init__(self, languages: tuple[str, ...], overrides: Mapping[str, Mapping[str, str]] | None = None) -> None:
+        catalogue = tomllib.loads(CATALOGUE_PATH.read_text(encoding="utf-8"))
+        self.languages = languages
+        self._entries = {
+            language: {**catalogue[language], **(overrides or {}).get(language, {})} for language in languages
+        }
+
+    def render(self, language: str, key: str, **values: object) -> Html:
+        entries = self._entries.get(language) or self._entries[self.languages[0]]
+        template = entries[key]
+        safe = {name: value if isinstance(value, Html) else html.escape(str(value), quote=False)
+                for name, value in values.items()}
+        return Html(template.format_map(safe))
+
+    def plain(self, language: str, key: str) -> str:
+        """A button label or other text used outside HTML."""
+        return self.render(language, key)
+
+    def keys(self, language: str) -> set[str]:
+        return set(self._entries[language])
+
+    def placeholders(self, language: str, key: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(self._entries[language][key]) if name}
+
+
+def escape(text: str) -> Html:
+    return Html(html.escape(text, quote=False))
+
+
+def preview(text: str, length: int = 120) -> str:
+    """The start of a long text for lists, marked as shortened."""
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"

@@ -1,0 +1,77 @@
+"""What every handler works with: one unit of work, the settings, and a way to reply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from core.categories import CategorySuggester
+from core.config import Settings
+from core.language import LanguageDetector
+from core.messages import Attachment, Button, ChatRef, Incoming, Outgoing
+from core.texts import Html, Texts
+from storage.models import Account, Campaign, Question
+from storage.outbox import Outbox
+
+
+@dataclass(frozen=True)
+class Services:
+    """Long-lived, stateless collaborators, built once at start."""
+
+    settings: Settings
+    texts: Texts
+    detector: LanguageDetector
+    suggester: CategorySuggester
+    outbox: Outbox
+
+
+@dataclass
+class Context:
+    """One incoming update being handled inside one database transaction."""
+
+    services: Services
+    session: Session
+    campaign: Campaign
+    now: datetime
+    incoming: Incoming
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    def text(self, language: str, key: str, **values: object) -> Html:
+        return self.services.texts.render(language, key, **values)
+
+    def send(
+        self,
+        chat: ChatRef,
+        html: str,
+        buttons: tuple[tuple[Button, ...], ...] = (),
+        *,
+        reply_to: str = "",
+        attachments: tuple[Attachment, ...] = (),
+        question: Question | None = None,
+        link_role: str | None = None,
+    ) -> None:
+        message = Outgoing(chat=chat, html=html, buttons=buttons, attachments=attachments,
+                           reply_to_message_id=reply_to)
+        self.services.outbox.enqueue(self.session, message, self.now,
+                                     question_id=question.id if question else None, link_role=link_role)
+
+    def reply(self, language: str, key: str, buttons: tuple[tuple[Button, ...], ...] = (), **values: object) -> None:
+        """Answer in the chat the update came from, quoting it in groups."""
+        quote = "" if self.incoming.is_private else self.incoming.message_id
+        self.send(self.incoming.chat, self.text(language, key, **values), buttons, reply_to=quote)
+
+    def tell_account(self, account: Account, key: str, question: Question | None = None,
+                     link_role: str | None = None, **values: object) -> None:
+        """Write to a young person in their private chat, in their language."""
+        chat = ChatRef(account.platform, account.chat_id)
+        self.send(chat, self.text(account.person.language, key, **values), question=question, link_role=link_role)
+
+    @property
+    def staff_language(self) -> str:
+        """Department and coordinator chats read the first configured language."""
+        return self.settings.default_language

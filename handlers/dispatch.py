@@ -1,0 +1,174 @@
+"""The entry point of the product's logic: one `Incoming`, decided on plain data.
+
+Private chats belong to young people (and admins); group chats to departments. A typed
+number stands for the button of that number in the chat's newest menu, so platforms
+without buttons run the same flows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from core.config import Department
+from core.messages import Incoming
+from core.normalize import fold
+from handlers import admin, answers, intake
+from handlers.context import Context
+from handlers.limits import count_message
+from storage.models import Account, ChatMenu, Question
+from storage.questions import draft_of, find_account
+
+ADMIN_COMMANDS = ("/ban", "/unban")
+OFFICER_COMMANDS = ("/pending", "/reassign", "/reject")
+
+
+def handle(ctx: Context) -> None:
+    ctx.incoming = resolve_menu(ctx, ctx.incoming)
+    if ctx.incoming.is_private:
+        handle_private(ctx)
+    else:
+        handle_group(ctx)
+
+
+def resolve_menu(ctx: Context, incoming: Incoming) -> Incoming:
+    text = incoming.text.strip()
+    if incoming.button_data or incoming.edited or incoming.reply_to_message_id or not text.isdigit():
+        return incoming
+    menu = ctx.session.get(ChatMenu, (incoming.platform, incoming.chat_id))
+    index = int(text) - 1
+    if menu is None or not 0 <= index < len(menu.options):
+        return incoming
+    return replace(incoming, text="", button_data=menu.options[index])
+
+
+def parse_command(text: str) -> tuple[str, list[str]]:
+    """'/Reject@youthbot HY-1 lý do' → ('/reject', ['HY-1', 'lý', 'do']); ('', []) for plain text."""
+    if not text.startswith("/"):
+        return "", []
+    head, *arguments = text.split()
+    return head.split("@", 1)[0].lower(), arguments
+
+
+# --- private chats ------------------------------------------------------------------
+
+def handle_private(ctx: Context) -> None:
+    incoming = ctx.incoming
+    account = find_account(ctx.session, incoming.platform, incoming.user_id)
+    if account is None:
+        if incoming.button_data.startswith("consent:"):
+            intake.give_consent(ctx, incoming.button_data.partition(":")[2])
+        else:
+            intake.welcome(ctx)
+        return
+    command, arguments = parse_command(incoming.text)
+    if command in ADMIN_COMMANDS:
+        admin.run_command(ctx, command, arguments)
+        return
+    if account.person.banned_at is not None:
+        ctx.reply(account.person.language, "banned")
+        return
+    verdict = count_message(account, ctx.now, ctx.settings.limits.messages_per_minute)
+    if verdict != "ok":
+        if verdict == "warn":
+            ctx.reply(account.person.language, "rate_limited_messages")
+        return
+    if incoming.edited:
+        intake.receive_edit(ctx, account)
+    elif incoming.button_data:
+        press_youth_button(ctx, account, incoming.button_data)
+    elif command:
+        run_youth_command(ctx, account, command)
+    elif incoming.reply_to_message_id and intake.receive_followup(ctx, account):
+        return
+    elif account.state == "district" and not incoming.attachments:
+        choose_district_by_name(ctx, account, incoming.text)
+    else:
+        intake.receive_message(ctx, account)
+
+
+def run_youth_command(ctx: Context, account: Account, command: str) -> None:
+    language = account.person.language
+    if command in ("/start", "/help"):
+        ctx.reply(language, "help")
+    elif command == "/my":
+        intake.list_questions(ctx, account)
+    elif command in ("/lang", "/language"):
+        intake.ask_language(ctx)
+    elif command == "/district":
+        intake.ask_district(ctx, account)
+    elif command == "/cancel":
+        intake.cancel(ctx, account, draft_of(ctx.session, account))
+    else:
+        ctx.reply(language, "unknown_command", command=command)
+
+
+def press_youth_button(ctx: Context, account: Account, data: str) -> None:
+    action, _, argument = data.partition(":")
+    if action == "district":
+        intake.set_district(ctx, account, argument)
+    elif action == "lang":
+        intake.set_language(ctx, account, argument)
+    elif action == "consent":
+        ctx.reply(account.person.language, "ask_prompt")
+    elif action in ("confirm", "categories", "category", "cancel"):
+        press_draft_button(ctx, account, action, argument)
+    else:
+        ctx.reply(account.person.language, "button_stale")
+
+
+def press_draft_button(ctx: Context, account: Account, action: str, argument: str) -> None:
+    question_id, _, category_key = argument.partition(":")
+    draft = intake.owned_draft(ctx.session, account, int(question_id)) if question_id.isdigit() else None
+    if draft is None:
+        ctx.reply(account.person.language, "button_stale")
+    elif action == "confirm":
+        intake.accept(ctx, account, draft, draft.suggested_category_key or ctx.settings.fallback_category)
+    elif action == "categories":
+        intake.show_categories(ctx, account, draft)
+    elif action == "cancel":
+        intake.cancel(ctx, account, draft)
+    elif ctx.settings.category(category_key) is not None:
+        intake.accept(ctx, account, draft, category_key)
+    else:
+        ctx.reply(account.person.language, "button_stale")
+
+
+def choose_district_by_name(ctx: Context, account: Account, text: str) -> None:
+    """While choosing a district, a typed name ("van giang") works as well as the button."""
+    typed = fold(text)
+    for district in ctx.settings.districts:
+        if typed and (typed in fold(district.name) or typed == fold(district.key)):
+            intake.set_district(ctx, account, district.key)
+            return
+    intake.ask_district(ctx, account)
+
+
+# --- group chats -----------------------------------------------------------------------
+
+def handle_group(ctx: Context) -> None:
+    incoming = ctx.incoming
+    command, arguments = parse_command(incoming.text)
+    if command in ADMIN_COMMANDS:
+        admin.run_command(ctx, command, arguments)
+        return
+    department = ctx.settings.department_for_chat(incoming.chat)
+    if department is None:
+        return
+    if incoming.edited:
+        answers.receive_answer_edit(ctx, department)
+    elif incoming.button_data:
+        press_officer_button(ctx, department, incoming.button_data)
+    elif command in OFFICER_COMMANDS:
+        answers.run_command(ctx, department, command, arguments)
+    elif incoming.reply_to_message_id:
+        answers.receive_reply(ctx, department)
+
+
+def press_officer_button(ctx: Context, department: Department, data: str) -> None:
+    action, _, rest = data.partition(":")
+    question_id, _, argument = rest.partition(":")
+    question = ctx.session.get(Question, int(question_id)) if question_id.isdigit() else None
+    if question is None or action not in ("reassign", "reassign_to", "reject"):
+        ctx.reply(ctx.staff_language, "button_stale")
+        return
+    answers.press_button(ctx, department, action, question, argument)

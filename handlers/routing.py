@@ -1,0 +1,85 @@
+"""Sending accepted questions to the department that owns their category, and moving them on."""
+
+from __future__ import annotations
+
+from core.config import Department
+from core.messages import Button
+from core.texts import Html
+from handlers.context import Context
+from scheduler.deadlines import answer_due_at
+from storage.models import Question, QuestionStatus
+from storage.questions import add_event
+
+
+def forward(ctx: Context, question: Question, actor: str) -> Department:
+    """Post the question's card in its department's chat; the card is what officers reply to."""
+    department = ctx.settings.department_for_category(question.category_key or ctx.settings.fallback_category)
+    question.department_key = department.key
+    question.status = QuestionStatus.FORWARDED
+    question.forwarded_at = question.forwarded_at or ctx.now
+    question.answer_due_at = answer_due_at(ctx.settings, ctx.now)
+    add_event(question, "forwarded", ctx.now, actor, department=department.key)
+    post_card(ctx, question, department, lead=Html(""))
+    return department
+
+
+def post_card(ctx: Context, question: Question, department: Department, lead: Html) -> None:
+    language = ctx.staff_language
+    category = ctx.settings.category(question.category_key or "")
+    district = ctx.settings.district(question.district_key)
+    asker = Html("")
+    if ctx.settings.show_identity_to_departments:
+        asker = ctx.text(language, "card_asker", name=question.account.display_name or question.account.key)
+    html = ctx.text(
+        language, "card",
+        code=question.code,
+        district=district.name if district else question.district_key,
+        category=category.name(language) if category else question.category_key,
+        asker=asker,
+        text=question.text,
+    )
+    if question.attachments:
+        html = Html(f"{html}\n{ctx.text(language, 'card_attachments', count=len(question.attachments))}")
+    buttons = ((
+        Button(ctx.services.texts.plain(language, "reassign_button"), f"reassign:{question.id}"),
+        Button(ctx.services.texts.plain(language, "reject_button"), f"reject:{question.id}"),
+    ),)
+    attachments = tuple(a.to_message() for a in question.attachments if a.platform == department.primary_chat.platform)
+    ctx.send(department.primary_chat, Html(lead + html), buttons, attachments=attachments,
+             question=question, link_role="card")
+
+
+def post_followup(ctx: Context, question: Question, text: str, actor: str) -> Department:
+    department = ctx.settings.department(question.department_key or "")
+    assert department is not None
+    question.status = QuestionStatus.FORWARDED
+    add_event(question, "followup", ctx.now, actor, text=text)
+    html = ctx.text(ctx.staff_language, "followup_card", code=question.code, text=text)
+    ctx.send(department.primary_chat, html, question=question, link_role="card")
+    return department
+
+
+def reassign(ctx: Context, question: Question, target: Department, actor: str) -> None:
+    source = ctx.settings.department(question.department_key or "")
+    question.department_key = target.key
+    question.answer_due_at = answer_due_at(ctx.settings, ctx.now)
+    add_event(question, "reassigned", ctx.now, actor, source=source.key if source else None, target=target.key)
+    language = ctx.staff_language
+    if source is not None:
+        ctx.send(source.primary_chat, ctx.text(language, "reassigned_away", code=question.code, department=target.name))
+    lead = ctx.text(language, "reassigned_here", code=question.code,
+                    from_department=source.name if source else "")
+    post_card(ctx, question, target, lead=Html(lead + "\n\n"))
+    ctx.tell_account(question.account, "reassigned_notice", code=question.code, department=target.name)
+
+
+def reject(ctx: Context, question: Question, reason: str, actor: str) -> None:
+    question.status = QuestionStatus.REJECTED
+    question.rejection_reason = reason
+    add_event(question, "rejected", ctx.now, actor, reason=reason)
+    ctx.tell_account(question.account, "rejected_notice", code=question.code, reason=reason)
+
+
+def status_name(ctx: Context, language: str, question: Question) -> str:
+    return ctx.services.texts.plain(language, f"status_{question.status}")
+

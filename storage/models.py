@@ -1,0 +1,275 @@
+"""The database schema as SQLAlchemy 2 typed ORM classes.
+
+Times are stored in UTC and come back timezone-aware on every backend. Keys of
+districts, categories and departments are stored as text: they come from the
+configuration, which may change between campaigns without rewriting history.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from core.messages import Attachment, MediaKind
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on SQLite too, which keeps no offset."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware one")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class QuestionStatus(StrEnum):
+    DRAFT = "draft"          # text kept while the asker picks a category; not yet accepted
+    RECEIVED = "received"    # accepted, code given, waiting to be forwarded
+    FORWARDED = "forwarded"  # in a department's chat, waiting for an answer
+    ANSWERED = "answered"
+    REJECTED = "rejected"
+    MERGED = "merged"
+
+
+OPEN_STATUSES = (QuestionStatus.RECEIVED, QuestionStatus.FORWARDED)
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(32))
+    code_prefix: Mapped[str] = mapped_column(String(16))
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+
+
+class Person(Base):
+    """A young person (or an officer) who gave consent; several accounts may belong to one."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime]
+    consent_at: Mapped[datetime | None]
+    district_key: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    banned_at: Mapped[datetime | None]
+    ban_reason: Mapped[str | None] = mapped_column(Text)
+
+    accounts: Mapped[list[Account]] = relationship(back_populates="person")
+
+
+class Account(Base):
+    """One person on one platform, with where the conversation with them stands."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(32), default="")
+    window_started_at: Mapped[datetime | None]
+    window_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+
+    person: Mapped[Person] = relationship(back_populates="accounts")
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+
+class Question(Base):
+    __tablename__ = "questions"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "number"),
+        UniqueConstraint("campaign_id", "code"),
+        Index("ix_questions_open", "status", "department_key"),
+        Index("ix_questions_account", "account_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    number: Mapped[int | None]
+    code: Mapped[str | None] = mapped_column(String(32), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    source_message_id: Mapped[str] = mapped_column(String(64), default="")
+    district_key: Mapped[str] = mapped_column(String(64))
+    category_key: Mapped[str | None] = mapped_column(String(64))
+    suggested_category_key: Mapped[str | None] = mapped_column(String(64))
+    department_key: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[QuestionStatus] = mapped_column(String(16))
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    created_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    forwarded_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    answer_due_at: Mapped[datetime | None]
+
+    campaign: Mapped[Campaign] = relationship()
+    account: Mapped[Account] = relationship(foreign_keys=[account_id])
+    attachments: Mapped[list[QuestionAttachment]] = relationship(order_by="QuestionAttachment.id")
+    events: Mapped[list[QuestionEvent]] = relationship(order_by="QuestionEvent.id")
+    answers: Mapped[list[Answer]] = relationship(order_by="Answer.id")
+
+
+class QuestionAttachment(Base):
+    __tablename__ = "question_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    file_ref: Mapped[str] = mapped_column(Text)
+    file_name: Mapped[str] = mapped_column(Text, default="")
+    mime_type: Mapped[str] = mapped_column(String(128), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+
+    def to_message(self) -> Attachment:
+        return Attachment(MediaKind(self.kind), self.file_ref, self.file_name, self.mime_type, self.size)
+
+
+class QuestionEvent(Base):
+    """The status history: who did what to a question, and when."""
+
+    __tablename__ = "question_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(96), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Answer(Base):
+    """An officer's reply in a department chat; its edits are kept as revisions."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    department_key: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(64))
+    officer: Mapped[str] = mapped_column(String(96))
+    officer_name: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    edited_at: Mapped[datetime | None]
+
+    revisions: Mapped[list[AnswerRevision]] = relationship(order_by="AnswerRevision.id")
+
+
+class AnswerRevision(Base):
+    __tablename__ = "answer_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class MessageLink(Base):
+    """A message the bot sent about a question, so that a reply to it finds the question."""
+
+    __tablename__ = "message_links"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+
+
+class ChatMenu(Base):
+    """The choices last offered in a chat, so that a typed number can stand for a button."""
+
+    __tablename__ = "chat_menus"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    options: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class InboxUpdate(Base):
+    """An update as received, committed before the platform is told it arrived."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("platform", "update_key"),
+        Index("ix_inbox_pending", "processed_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    update_key: Mapped[str] = mapped_column(String(128))
+    chat_key: Mapped[str] = mapped_column(String(96))
+    payload: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime]
+    processed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed; a crash leaves it here and it is retried once on restart
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(Base):
+    """A message waiting to be sent, written in the same transaction as the change it reports."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "not_before", "id"),
+        Index("ix_outbox_chat", "platform", "chat_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[OutboxStatus] = mapped_column(String(16), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    message_ids: Mapped[list[Any]] = mapped_column(default=list)
+    error: Mapped[str | None] = mapped_column(Text)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    link_role: Mapped[str | None] = mapped_column(String(16))

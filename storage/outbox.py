@@ -1,0 +1,144 @@
+"""The outbox: every message the bot sends is first a row here.
+
+A row is written in the same transaction as the change it reports, so a message is
+never sent about something that did not happen, nor lost when the process dies
+before sending it. Long texts become several rows, each one platform request, so a
+crash can repeat at most the one request that was in flight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from core.messages import Outgoing
+from core.textsplit import split_html
+from storage.models import ChatMenu, MessageLink, OutboxMessage, OutboxStatus
+
+DEFAULT_TEXT_LIMIT = 4096
+
+
+class Outbox:
+    """Enqueues messages; knows each platform's text limit so that nothing is cut silently."""
+
+    def __init__(self, text_limits: Mapping[str, int] | None = None) -> None:
+        self._text_limits = dict(text_limits or {})
+
+    def enqueue(
+        self,
+        session: Session,
+        message: Outgoing,
+        now: datetime,
+        question_id: int | None = None,
+        link_role: str | None = None,
+    ) -> list[OutboxMessage]:
+        limit = self._text_limits.get(message.chat.platform, DEFAULT_TEXT_LIMIT)
+        parts = split_html(message.html, limit)
+        rows = []
+        for index, html in enumerate(parts):
+            last = index == len(parts) - 1
+            part = replace(
+                message,
+                html=html,
+                buttons=message.buttons if last else (),
+                attachments=message.attachments if index == 0 else (),
+                reply_to_message_id=message.reply_to_message_id if index == 0 else "",
+            )
+            rows.append(OutboxMessage(
+                platform=message.chat.platform,
+                chat_id=message.chat.chat_id,
+                payload=part.to_json(),
+                status=OutboxStatus.PENDING,
+                attempts=0,
+                not_before=now,
+                created_at=now,
+                message_ids=[],
+                question_id=question_id,
+                link_role=link_role,
+            ))
+        session.add_all(rows)
+        if message.buttons:
+            remember_menu(session, message)
+        return rows
+
+
+def remember_menu(session: Session, message: Outgoing) -> None:
+    """The choices of the newest message with buttons in a chat: a typed number picks one."""
+    menu = session.get(ChatMenu, (message.chat.platform, message.chat.chat_id))
+    options = [button.data for button in message.flat_buttons]
+    if menu is None:
+        session.add(ChatMenu(platform=message.chat.platform, chat_id=message.chat.chat_id, options=options))
+    else:
+        menu.options = options
+
+
+def due_heads(session: Session, platform: str, now: datetime, limit: int = 200) -> list[OutboxMessage]:
+    """For each chat, its oldest unsent row if that row is due: per-chat order is kept."""
+    unsent = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+    heads = (
+        select(func.min(OutboxMessage.id))
+        .where(OutboxMessage.platform == platform, OutboxMessage.status.in_(unsent))
+        .group_by(OutboxMessage.chat_id)
+    )
+    statement = (
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(heads), OutboxMessage.not_before <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    return list(session.scalars(statement))
+
+
+def next_due_at(session: Session, platform: str) -> datetime | None:
+    unsent = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+    return session.scalar(
+        select(func.min(OutboxMessage.not_before))
+        .where(OutboxMessage.platform == platform, OutboxMessage.status.in_(unsent))
+    )
+
+
+def claim(session: Session, row_id: int, now: datetime) -> bool:
+    """Mark a row as being sent; False if another worker took it or it is no longer unsent."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)))
+        .values(status=OutboxStatus.SENDING, attempts=OutboxMessage.attempts + 1)
+    )
+    return result.rowcount == 1
+
+
+def mark_sent(session: Session, row: OutboxMessage, message_ids: list[str], now: datetime) -> None:
+    row.status = OutboxStatus.SENT
+    row.sent_at = now
+    row.message_ids = message_ids
+    row.error = None
+    if row.question_id is not None and row.link_role:
+        for message_id in message_ids:
+            session.add(MessageLink(
+                platform=row.platform, chat_id=row.chat_id, message_id=message_id,
+                question_id=row.question_id, role=row.link_role,
+            ))
+
+
+def retry_later(row: OutboxMessage, error: str, at: datetime) -> None:
+    row.status = OutboxStatus.PENDING
+    row.not_before = at
+    row.error = error
+
+
+def mark_failed(row: OutboxMessage, error: str) -> None:
+    row.status = OutboxStatus.FAILED
+    row.error = error
+
+
+def forget_menu(session: Session, platform: str, chat_id: str) -> None:
+    session.execute(delete(ChatMenu).where(ChatMenu.platform == platform, ChatMenu.chat_id == chat_id))
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before retrying after a network error: 2, 4, 8 ... up to 5 minutes."""
+    return timedelta(seconds=min(2 ** attempts, 300))

@@ -1,0 +1,118 @@
+"""Queries about questions, people and the links between messages and questions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from core.config import Campaign as CampaignSettings
+from storage.models import (
+    Account,
+    Answer,
+    Campaign,
+    MessageLink,
+    Question,
+    QuestionEvent,
+    QuestionStatus,
+)
+
+
+def ensure_campaign(session: Session, settings: CampaignSettings, now: datetime) -> Campaign:
+    """The campaign the configuration names, created on first start; past ones stay as they are."""
+    campaign = session.scalar(select(Campaign).where(Campaign.key == settings.key))
+    if campaign is None:
+        campaign = Campaign(key=settings.key, last_number=0, created_at=now)
+        session.add(campaign)
+    campaign.name = settings.name
+    campaign.level = settings.level
+    campaign.code_prefix = settings.code_prefix
+    session.flush()
+    return campaign
+
+
+def allocate_code(session: Session, campaign: Campaign) -> tuple[int, str]:
+    """The next tracking number of the campaign; the row update serialises concurrent askers."""
+    number = session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign.id)
+        .values(last_number=Campaign.last_number + 1)
+        .returning(Campaign.last_number)
+    ).scalar_one()
+    return number, f"{campaign.code_prefix}-{number:04d}"
+
+
+def find_account(session: Session, platform: str, user_id: str) -> Account | None:
+    return session.scalar(select(Account).where(Account.platform == platform, Account.user_id == user_id))
+
+
+def find_by_code(session: Session, code: str, campaign_id: int) -> Question | None:
+    """A question by tracking code, in the current campaign first, else the newest with that code."""
+    statement = (
+        select(Question)
+        .where(func.upper(Question.code) == code.upper())
+        .order_by((Question.campaign_id == campaign_id).desc(), Question.id.desc())
+        .limit(1)
+    )
+    return session.scalar(statement)
+
+
+def linked_question(session: Session, platform: str, chat_id: str, message_id: str) -> tuple[Question, str] | None:
+    """The question a bot message was about, and the role of that message (card, answer, ...)."""
+    link = session.scalar(select(MessageLink).where(
+        MessageLink.platform == platform, MessageLink.chat_id == chat_id, MessageLink.message_id == message_id,
+    ))
+    if link is None:
+        return None
+    return session.get_one(Question, link.question_id), link.role
+
+
+def draft_of(session: Session, account: Account) -> Question | None:
+    return session.scalar(select(Question).where(
+        Question.account_id == account.id, Question.status == QuestionStatus.DRAFT,
+    ))
+
+
+def question_from_message(session: Session, account: Account, message_id: str) -> Question | None:
+    return session.scalar(select(Question).where(
+        Question.account_id == account.id, Question.source_message_id == message_id,
+    ).order_by(Question.id.desc()).limit(1))
+
+
+def questions_of(session: Session, account: Account, limit: int = 20) -> Sequence[Question]:
+    return session.scalars(
+        select(Question)
+        .where(Question.account_id == account.id, Question.status != QuestionStatus.DRAFT)
+        .order_by(Question.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def accepted_since(session: Session, account: Account, since: datetime) -> int:
+    return session.scalar(select(func.count()).where(
+        Question.account_id == account.id, Question.accepted_at >= since,
+    )) or 0
+
+
+def open_for_department(session: Session, department_key: str, campaign_id: int) -> Sequence[Question]:
+    return session.scalars(
+        select(Question)
+        .where(
+            Question.department_key == department_key,
+            Question.campaign_id == campaign_id,
+            Question.status == QuestionStatus.FORWARDED,
+        )
+        .order_by(Question.id)
+    ).all()
+
+
+def answer_by_message(session: Session, platform: str, chat_id: str, message_id: str) -> Answer | None:
+    return session.scalar(select(Answer).where(
+        Answer.platform == platform, Answer.chat_id == chat_id, Answer.message_id == message_id,
+    ))
+
+
+def add_event(question: Question, kind: str, at: datetime, actor: str = "", **detail: object) -> None:
+    question.events.append(QuestionEvent(kind=kind, at=at, actor=actor, detail=dict(detail)))
