@@ -53,13 +53,14 @@ class ConsoleChannel:
 
     platform = PLATFORM
     max_text_length = 4096
-    limits = RateLimits(per_second=1000.0, private_interval=0.0, group_interval=0.0)
+    limits = RateLimits(per_second=float("inf"), private_interval=0.0, group_interval=0.0)
 
     def __init__(self, app: App, write: Callable[[str], None]) -> None:
         self._app = app
         self._write = write
         self._tag = secrets.token_hex(3)  # message ids stay unique across console sessions
         self._numbers = itertools.count(1)
+        self._updates = itertools.count(1)
         self._shown: dict[int, Outgoing] = {}
         self._chat_of_number: dict[int, str] = {}
         self.sender: OutboxSender = app.sender(self)
@@ -97,7 +98,7 @@ class ConsoleChannel:
         incoming = self._incoming_for(command, rest)
         if incoming is None:
             return
-        self._app.processor.record(f"{self._tag}-{incoming.message_id}-{int(incoming.edited)}", incoming)
+        self._app.processor.record(f"{self._tag}-update-{next(self._updates)}", incoming)
         self._app.processor.process_all()
         await self.sender.drain()
 

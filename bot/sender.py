@@ -35,11 +35,17 @@ class OutboxSender:
         self.wake = asyncio.Event()
 
     async def send_due(self) -> datetime | None:
-        """Send what is due and allowed now; return when something may next be sendable."""
+        """Send what is due and allowed now; return when something may next be sendable.
+
+        Returns now when something was sent (the chat's next row may be due at once).
+        """
         platform = self._transport.platform
+        now = self._clock.now()
         with transaction(self._sessions) as session:
-            heads = outbox.due_heads(session, platform, self._clock.now())
-        later: list[datetime] = []
+            heads = outbox.due_heads(session, platform, now)
+            queued = outbox.next_due_at(session, platform, after=now)
+        later = [queued] if queued else []
+        sent_any = False
         for row in heads:
             now = self._clock.now()
             wait = self._limiter.wait(row.chat_id, self._transport.is_group(row.chat_id), now)
@@ -47,9 +53,8 @@ class OutboxSender:
                 later.append(now + timedelta(seconds=wait))
                 continue
             await self._send(row)
-        with transaction(self._sessions) as session:
-            queued = outbox.next_due_at(session, platform)
-        return min([*later, *([queued] if queued else [])], default=None)
+            sent_any = True
+        return self._clock.now() if sent_any else min(later, default=None)
 
     async def drain(self) -> None:
         """Send until nothing is left that is due now (tests and the console use it)."""

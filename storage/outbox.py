@@ -93,11 +93,13 @@ def due_heads(session: Session, platform: str, now: datetime, limit: int = 200) 
     return list(session.scalars(statement))
 
 
-def next_due_at(session: Session, platform: str) -> datetime | None:
+def next_due_at(session: Session, platform: str, after: datetime) -> datetime | None:
+    """When the earliest row that is not yet due becomes due (retries wait like this)."""
     unsent = (OutboxStatus.PENDING, OutboxStatus.SENDING)
     return session.scalar(
         select(func.min(OutboxMessage.not_before))
-        .where(OutboxMessage.platform == platform, OutboxMessage.status.in_(unsent))
+        .where(OutboxMessage.platform == platform, OutboxMessage.status.in_(unsent),
+               OutboxMessage.not_before > after)
     )
 
 

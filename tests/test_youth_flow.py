@@ -1,0 +1,185 @@
+"""A young person's whole conversation, through the test channel, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select
+
+from core.clock import FakeClock
+from core.config import Settings
+from core.messages import Attachment, MediaKind
+from storage.models import Account, InboxUpdate, Question, QuestionStatus
+from tests.harness import Harness
+
+QUESTION = "Em bán hàng online trên Shopee thì có phải nộp thuế không ạ?"
+
+
+@pytest.fixture
+def harness(example_settings: Settings, database_url: str, clock: FakeClock) -> Iterator[Harness]:
+    harness = Harness(example_settings, database_url, clock)
+    yield harness
+    harness.dispose()
+
+
+def count(harness: Harness, model: type, *where: object) -> int:
+    with harness.app.sessions() as session:
+        return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def test_nothing_is_stored_before_consent(harness: Harness) -> None:
+    an = harness.youth()
+    welcome = an.say("Cho em hỏi về thương mại điện tử")[-1]
+    assert "Nghị định 13/2023/NĐ-CP" in welcome.text
+    assert "Decree 13/2023" in welcome.text  # both languages before one is chosen
+    assert count(harness, Account) == 0
+    an.press(welcome, "Không đồng ý")
+    assert "chưa lưu gì" in an.last().text
+    assert count(harness, Account) == 0
+    with harness.app.sessions() as session:
+        payloads = session.scalars(select(InboxUpdate.payload)).all()
+    assert all(p["text"] == "" and p["user_name"] == "" for p in payloads)
+
+
+def test_question_gets_code_card_and_receipt(harness: Harness) -> None:
+    an = harness.registered_youth()
+    suggestion = an.say(QUESTION)[-1]
+    assert "Thương mại điện tử" in suggestion.text
+    replies = an.press(suggestion, "Đúng")
+    card = next(r for r in replies if r.message.chat.chat_id == "dept-so-ct")
+    receipt = next(r for r in replies if r.message.chat.chat_id == "user-an")
+    assert "HY-0001" in card.text and "Huyện Văn Giang" in card.text and "Shopee" in card.text
+    assert "an" not in card.text.split("\n")[1]  # the asker's identity stays hidden
+    assert "HY-0001" in receipt.text and "Sở Công Thương" in receipt.text
+    assert [b for b in card.buttons] == ["↪️ Chuyển sở khác", "⛔ Không thuộc phạm vi"]
+    with harness.app.sessions() as session:
+        question = session.scalars(select(Question)).one()
+        assert question.status == QuestionStatus.FORWARDED
+        assert question.language == "vi" and question.department_key == "so-ct"
+        assert [e.kind for e in question.events] == ["received", "forwarded"]
+
+
+def test_young_person_can_pick_another_category(harness: Harness) -> None:
+    an = harness.registered_youth()
+    receipt = harness.ask(an, QUESTION, category="Nông nghiệp")
+    assert "Sở Nông nghiệp" in receipt.text
+    assert harness.messages_to("dept-so-nnptnt")
+
+
+def test_button_pressed_twice_is_explained_not_repeated(harness: Harness) -> None:
+    an = harness.registered_youth()
+    suggestion = an.say(QUESTION)[-1]
+    an.press(suggestion, "Đúng")
+    again = an.press(suggestion, "Đúng")
+    assert [m.text for m in again] == ["Nút này đã hết hiệu lực."]
+    assert count(harness, Question, Question.code.is_not(None)) == 1
+
+
+def test_typed_number_picks_from_the_newest_choices(harness: Harness) -> None:
+    an = harness.youth()
+    an.say("chào")
+    an.say("1")  # consent
+    assert "đơn vị" in an.last().text
+    an.say("4")  # fourth district
+    assert "Huyện Văn Giang" in an.last().text
+
+
+def test_district_can_be_typed_without_diacritics_and_changed(harness: Harness) -> None:
+    an = harness.youth()
+    an.press(an.say("chào")[-1], "Đồng ý")
+    an.say("khoai chau")
+    assert "Huyện Khoái Châu" in an.last().text
+    an.say("/district")
+    an.press(an.last(), "Phù Cừ")
+    harness.ask(an, QUESTION)
+    assert "Huyện Phù Cừ" in harness.messages_to("dept-so-ct")[-1].text
+
+
+def test_my_lists_questions_with_status(harness: Harness) -> None:
+    an = harness.registered_youth()
+    an.say("/my")
+    assert "chưa gửi câu hỏi nào" in an.last().text
+    harness.ask(an, QUESTION)
+    an.say("/my")
+    assert "HY-0001" in an.last().text and "đang chờ trả lời" in an.last().text
+
+
+def test_language_switch_and_help(harness: Harness) -> None:
+    an = harness.registered_youth()
+    an.press(an.say("/lang")[-1], "English")
+    assert an.last().text == "Switched to English."
+    an.say("/help")
+    assert "/my" in an.last().text and "your questions" in an.last().text
+    an.say("/nonsense")
+    assert "There is no command /nonsense" in an.last().text
+
+
+def test_english_question_is_detected(harness: Harness) -> None:
+    an = harness.registered_youth()
+    harness.ask(an, "How can I sell my family's OCOP products on e-commerce platforms?")
+    with harness.app.sessions() as session:
+        assert session.scalars(select(Question.language)).one() == "en"
+
+
+def test_edit_before_forwarding_is_honoured_and_after_is_explained(harness: Harness) -> None:
+    an = harness.registered_youth()
+    an.say("Em bán hàng online có phải nộp thuế không?")
+    an.edit(an.sent[-1], QUESTION)
+    assert "Đã cập nhật" in an.last().text
+    an.press(an.inbox()[-2], "Đúng")
+    card = harness.messages_to("dept-so-ct")[-1]
+    assert "Shopee" in card.text
+    an.edit(an.sent[-1], "Em sửa lại câu hỏi")
+    assert "HY-0001 đã được chuyển đi" in an.last().text
+
+
+def test_too_short_too_long_and_unsupported_content(harness: Harness) -> None:
+    an = harness.registered_youth()
+    an.say("thuế?")
+    assert "quá ngắn" in an.last().text
+    an.say("a" * 3001)
+    assert "3001" in an.last().text and "chưa có gì được gửi đi" in an.last().text
+    an.say(attachments=(Attachment(MediaKind.STICKER, "sticker-1"),))
+    assert "nhãn dán" in an.last().text
+    assert count(harness, Question) == 0
+
+
+def test_photo_voice_and_document_are_accepted(harness: Harness) -> None:
+    an = harness.registered_youth()
+    photo = Attachment(MediaKind.PHOTO, "photo-1")
+    suggestion = an.say("Ảnh chụp lỗi cổng dịch vụ công", attachments=(photo,))[-1]
+    an.say(attachments=(Attachment(MediaKind.DOCUMENT, "doc-1", file_name="loi.pdf"),))
+    an.press(an.last(), "Đúng")
+    card = [m for m in harness.messages_to("dept-so-tttt")][-1]
+    assert "Đính kèm: 2" in card.text
+    assert [a.file_ref for a in card.message.attachments] == ["photo-1", "doc-1"]
+    assert suggestion.buttons
+
+
+def test_voice_note_alone_is_a_question(harness: Harness) -> None:
+    an = harness.registered_youth()
+    suggestion = an.say(attachments=(Attachment(MediaKind.VOICE, "voice-1"),))[-1]
+    an.press(an.press(suggestion, "lĩnh vực khác")[-1], "Giáo dục")
+    assert harness.messages_to("dept-so-gddt")[-1].message.attachments[0].file_ref == "voice-1"
+
+
+def test_user_text_cannot_break_formatting(harness: Harness) -> None:
+    an = harness.registered_youth()
+    harness.ask(an, "Bán hàng <b>online</b> & thuế </i> có sao không ạ?")
+    card = harness.messages_to("dept-so-ct")[-1]
+    assert "&lt;b&gt;online&lt;/b&gt; &amp; thuế &lt;/i&gt;" in card.text
+
+
+def test_cancel_draft(harness: Harness) -> None:
+    an = harness.registered_youth()
+    an.press(an.say(QUESTION)[-1], "Huỷ")
+    assert "Đã huỷ" in an.last().text
+    assert count(harness, Question) == 0
+
+
+def test_second_message_while_draft_pending_is_explained(harness: Harness) -> None:
+    an = harness.registered_youth()
+    an.say(QUESTION)
+    an.say("Và câu hỏi thứ hai nữa ạ?")
+    assert "chờ chọn lĩnh vực" in an.last().text
