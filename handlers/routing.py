@@ -70,14 +70,16 @@ def reassign(ctx: Context, question: Question, target: Department, actor: str) -
     lead = ctx.text(language, "reassigned_here", code=question.code,
                     from_department=source.name if source else "")
     post_card(ctx, question, target, lead=Html(lead + "\n\n"))
-    ctx.tell_account(question.account, "reassigned_notice", code=question.code, department=target.name)
+    ctx.tell_account(question.account, "reassigned_notice", question=question, link_role="notice",
+                     code=question.code, department=target.name)
 
 
 def reject(ctx: Context, question: Question, reason: str, actor: str) -> None:
     question.status = QuestionStatus.REJECTED
     question.rejection_reason = reason
     add_event(question, "rejected", ctx.now, actor, reason=reason)
-    ctx.tell_account(question.account, "rejected_notice", code=question.code, reason=reason)
+    ctx.tell_account(question.account, "rejected_notice", question=question, link_role="notice",
+                     code=question.code, reason=reason)
 
 
 def status_name(ctx: Context, language: str, question: Question) -> str:
