@@ -53,16 +53,16 @@ def parse_command(text: str) -> tuple[str, list[str]]:
 
 def handle_private(ctx: Context) -> None:
     incoming = ctx.incoming
+    command, arguments = parse_command(incoming.text)
+    if command in ADMIN_COMMANDS:
+        admin.run_command(ctx, command, arguments)
+        return
     account = find_account(ctx.session, incoming.platform, incoming.user_id)
     if account is None:
         if incoming.button_data.startswith("consent:"):
             intake.give_consent(ctx, incoming.button_data.partition(":")[2])
         else:
             intake.welcome(ctx)
-        return
-    command, arguments = parse_command(incoming.text)
-    if command in ADMIN_COMMANDS:
-        admin.run_command(ctx, command, arguments)
         return
     if account.person.banned_at is not None:
         ctx.reply(account.person.language, "banned")
