@@ -31,10 +31,13 @@ def record(session: Session, update_key: str, incoming: Incoming, now: datetime)
         attempts=0,
     )
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(InboxUpdate).values(**values).on_conflict_do_nothing(
-        index_elements=["platform", "update_key"]
+    statement = (
+        insert(InboxUpdate)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["platform", "update_key"])
+        .returning(InboxUpdate.id)
     )
-    return session.execute(statement).rowcount == 1
+    return session.execute(statement).scalar() is not None
 
 
 def claim_next(session: Session) -> InboxUpdate | None:

@@ -1,0 +1,87 @@
+"""Configuration is validated at start, and every error names the key and the problem."""
+
+from __future__ import annotations
+
+import tomllib
+from copy import deepcopy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.config import ConfigError, load_settings, parse_settings
+from core.messages import ChatRef
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
+
+
+@pytest.fixture
+def data() -> dict[str, Any]:
+    return tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def error_of(data: dict[str, Any]) -> str:
+    with pytest.raises(ConfigError) as raised:
+        parse_settings(data)
+    return str(raised.value)
+
+
+def test_example_carries_the_2023_plan() -> None:
+    settings = load_settings(EXAMPLE)
+    assert len(settings.districts) == 11 and settings.districts[0].name == "Thành phố Hưng Yên"
+    assert [str(d) for d in (settings.campaign.question_deadline, settings.campaign.field_content_deadline,
+                             settings.campaign.answer_deadline)] == ["2023-02-22", "2023-02-25", "2023-03-06"]
+    assert settings.campaign.event_at.month == 3
+    assert str(settings.timezone) == "Asia/Ho_Chi_Minh"
+    assert settings.department_for_category("ecommerce").name == "Sở Công Thương"
+    assert settings.department_for_chat(ChatRef("telegram", "-1000000000007")).key == "so-nv"
+    assert settings.languages == ("vi", "en")
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d["campaign"].pop("answer_deadline"), "campaign.answer_deadline: is missing"),
+    (lambda d: d["campaign"].update(answer_deadline="6/3"), "campaign.answer_deadline: must be a date"),
+    (lambda d: d["campaign"].update(code_prefix="hy"), "campaign.code_prefix: must be upper-case"),
+    (lambda d: d["bot"].update(timezone="Mars/Olympus"), "bot.timezone: 'Mars/Olympus' is not a known time zone"),
+    (lambda d: d["bot"].update(languages=["vi", "fr"]), "bot.languages[1]: 'fr' is not one of"),
+    (lambda d: d["bot"].update(coordinator_chat="-100123"), "bot.coordinator_chat: '-100123' is not of the form"),
+    (lambda d: d["departments"][2].update(categories=["ecommerce", "shopping"]),
+     "departments[2].categories: 'shopping' is not a category key"),
+    (lambda d: d["departments"][3].update(categories=["ecommerce"]),
+     "departments[3].categories: 'ecommerce' is already owned by department 'so-ct'"),
+    (lambda d: d["departments"][3].update(chats=[]), "departments[3].chats: must list at least one chat"),
+    (lambda d: d["districts"].append({"key": "van-lam", "name": "Văn Lâm 2"}), "districts[11].key: 'van-lam' is used twice"),
+    (lambda d: d["limits"].update(questions_per_hour=0), "limits.questions_per_hour: must be positive"),
+    (lambda d: d["limits"].update(questions_per_hour="5"), "limits.questions_per_hour: must be a whole number"),
+    (lambda d: d["categories"][0].pop("name_en"), "categories[0].name_en: is missing"),
+    (lambda d: d.update(texts={"fr": {"welcome": "Salut"}}), "texts.fr: 'fr' is not in bot.languages"),
+])
+def test_errors_name_the_key(data: dict[str, Any], change: Any, message: str) -> None:
+    data = deepcopy(data)
+    change(data)
+    assert message in error_of(data)
+
+
+def test_a_category_without_department_is_refused(data: dict[str, Any]) -> None:
+    data["departments"] = [d for d in data["departments"] if d["key"] != "so-nnptnt"]
+    assert "categories[5]: 'agriculture' is owned by no department" in error_of(data)
+
+
+def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="file not found"):
+        load_settings(tmp_path / "nope.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[bot\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(bad)
+
+
+def test_relative_sqlite_path_is_next_to_the_config(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_settings(config).database_url == f"sqlite:///{tmp_path.resolve()}/youthbot.sqlite3"
+
+
+def test_text_overrides(data: dict[str, Any]) -> None:
+    data["texts"] = {"vi": {"help": "Trợ giúp riêng của tỉnh"}}
+    assert parse_settings(data).texts["vi"]["help"] == "Trợ giúp riêng của tỉnh"

@@ -1,0 +1,56 @@
+"""The catalogue: complete in every language, used by the code, escaping what users type."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from core.texts import Html, Texts
+from core.textsplit import split_html
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_entry_exists_in_both_languages_with_the_same_placeholders() -> None:
+    texts = Texts(("vi", "en"))
+    assert texts.keys("vi") == texts.keys("en")
+    for key in texts.keys("vi"):
+        assert texts.placeholders("vi", key) == texts.placeholders("en", key), key
+
+
+def test_every_entry_is_used_by_the_handlers() -> None:
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "handlers").glob("*.py"))
+    used = set(re.findall(r"[\"']([a-z_]+)[\"']", code))
+    keys = Texts(("vi",)).keys("vi")
+    status_keys = {k for k in keys if k.startswith("status_")}  # looked up as f"status_{status}"
+    assert keys - used - status_keys == set()
+
+
+def test_values_are_escaped_but_fragments_are_not() -> None:
+    texts = Texts(("vi",))
+    html = texts.render("vi", "pending_item", code=Html("<b>x</b>"), text="<script>&")
+    assert html == "<b><b>x</b></b> · &lt;script&gt;&amp;"
+
+
+def test_overrides_replace_entries() -> None:
+    assert Texts(("vi",), {"vi": {"help": "Riêng"}}).render("vi", "help") == "Riêng"
+
+
+def test_split_keeps_every_word_and_closes_tags() -> None:
+    html = "<b>" + " ".join(f"w{i}" for i in range(600)) + "</b>"
+    parts = split_html(html, 500)
+    assert all(len(p) <= 500 for p in parts)
+    assert all(p.startswith("<b>") and p.endswith("</b>") for p in parts)
+    assert " ".join(re.sub(r"</?b>", "", p) for p in parts).split() == [f"w{i}" for i in range(600)]
+
+
+def test_split_never_cuts_an_entity_or_a_tag() -> None:
+    html = "&amp;" * 300 + '<a href="https://example.org/path">link</a>'
+    parts = split_html(html, 200)
+    assert all(re.fullmatch(r"(&amp;)*(<a href=\"[^\"]+\">link</a>)?|(</?a[^>]*>)?", p) or p for p in parts)
+    assert "".join(parts).count("&amp;") == 300
+    assert all(not re.search(r"&[a-z]*$", p) for p in parts)
+
+
+def test_short_text_is_one_part() -> None:
+    assert split_html("xin chào", 10) == ["xin chào"]
