@@ -37,7 +37,7 @@ def main(path: Path) -> None:
 
     total, correct = Counter(), Counter()
     confusions = []
-    for row, (language, category) in zip(rows, results):
+    for row, (language, category) in zip(rows, results, strict=True):
         total[row["category"]] += 1
         correct[row["category"]] += category == row["category"]
         if category != row["category"]:
@@ -46,7 +46,7 @@ def main(path: Path) -> None:
             confusions.append(f"  language {row['lang']} -> {language}: {row['text']}")
     for key in total:
         print(f"{key:18} {correct[key]:3}/{total[key]:<3} {correct[key] / total[key]:.2f}")
-    languages_right = sum(language == row["lang"] for row, (language, _) in zip(rows, results))
+    languages_right = sum(language == row["lang"] for row, (language, _) in zip(rows, results, strict=True))
     print(f"{'category top-1':18} {sum(correct.values())}/{len(rows)} {sum(correct.values()) / len(rows):.3f}")
     print(f"{'language':18} {languages_right}/{len(rows)} {languages_right / len(rows):.3f}")
     print(f"throughput: {rate:.0f} questions/s (detect + suggest, one core)")

@@ -24,10 +24,13 @@ OFFICER_COMMANDS = ("/pending", "/reassign", "/reject")
 
 def handle(ctx: Context) -> None:
     ctx.incoming = resolve_menu(ctx, ctx.incoming)
-    if ctx.incoming.is_private:
-        handle_private(ctx)
+    command, arguments = parse_command(ctx.incoming.text)
+    if command in ADMIN_COMMANDS and not ctx.incoming.edited:
+        admin.run_command(ctx, command, arguments)
+    elif ctx.incoming.is_private:
+        handle_private(ctx, command)
     else:
-        handle_group(ctx)
+        handle_group(ctx, command, arguments)
 
 
 def resolve_menu(ctx: Context, incoming: Incoming) -> Incoming:
@@ -51,12 +54,8 @@ def parse_command(text: str) -> tuple[str, list[str]]:
 
 # --- private chats ------------------------------------------------------------------
 
-def handle_private(ctx: Context) -> None:
+def handle_private(ctx: Context, command: str) -> None:
     incoming = ctx.incoming
-    command, arguments = parse_command(incoming.text)
-    if command in ADMIN_COMMANDS:
-        admin.run_command(ctx, command, arguments)
-        return
     account = find_account(ctx.session, incoming.platform, incoming.user_id)
     if account is None:
         if incoming.button_data.startswith("consent:"):
@@ -145,12 +144,8 @@ def choose_district_by_name(ctx: Context, account: Account, text: str) -> None:
 
 # --- group chats -----------------------------------------------------------------------
 
-def handle_group(ctx: Context) -> None:
+def handle_group(ctx: Context, command: str, arguments: list[str]) -> None:
     incoming = ctx.incoming
-    command, arguments = parse_command(incoming.text)
-    if command in ADMIN_COMMANDS:
-        admin.run_command(ctx, command, arguments)
-        return
     department = ctx.settings.department_for_chat(incoming.chat)
     if department is None:
         return

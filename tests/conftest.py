@@ -23,6 +23,7 @@ from core.clock import FakeClock
 from core.config import Settings, load_settings
 from storage.db import make_engine
 from storage.migrate import upgrade
+from tests.harness import Harness
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_CONFIG = ROOT / "config.example.toml"
@@ -94,3 +95,11 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(datetime(2023, 2, 10, 2, 0, tzinfo=UTC))  # 09:00 in Hưng Yên, during intake
+
+
+@pytest.fixture
+def harness(example_settings: Settings, database_url: str, clock: FakeClock) -> Iterator[Harness]:
+    """The test channel on the example settings, on each database."""
+    harness = Harness(example_settings, database_url, clock)
+    yield harness
+    harness.dispose()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -14,13 +13,6 @@ from storage.models import Answer, Question, QuestionStatus
 from tests.harness import Delivered, Harness, Participant
 
 QUESTION = "Em bán hàng online trên Shopee thì có phải nộp thuế không ạ?"
-
-
-@pytest.fixture
-def harness(example_settings: Settings, database_url: str, clock: FakeClock) -> Iterator[Harness]:
-    harness = Harness(example_settings, database_url, clock)
-    yield harness
-    harness.dispose()
 
 
 @pytest.fixture
@@ -51,7 +43,8 @@ def test_reply_to_card_answers_the_young_person(harness: Harness, asked: tuple[P
     assert stored.answers[0].officer == "console:can-bo-1"
 
 
-def test_edited_answer_is_delivered_as_correction_and_kept(harness: Harness, asked: tuple[Participant, Delivered]) -> None:
+def test_edited_answer_is_delivered_as_correction_and_kept(
+        harness: Harness, asked: tuple[Participant, Delivered]) -> None:
     an, card = asked
     officer = harness.officer("so-ct")
     officer.reply(card, "Có, phải nộp thuế.")

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import select
 
-from core.clock import FakeClock
-from core.config import Settings
 from core.messages import ChatKind, Incoming
 from storage import inbox
 from storage.db import transaction
 from storage.models import InboxUpdate
 from tests.harness import Harness
-
-
-@pytest.fixture
-def harness(example_settings: Settings, database_url: str, clock: FakeClock) -> Iterator[Harness]:
-    harness = Harness(example_settings, database_url, clock)
-    yield harness
-    harness.dispose()
 
 
 def hello(user: str = "an") -> Incoming:

@@ -24,6 +24,7 @@ def test_composed_and_decomposed_input_fold_alike():
 
 
 def test_words_are_folded_letter_and_digit_runs():
-    assert words("Sóng 4G ở Văn Giang, e-commerce? (OCOP)") == ["song", "4g", "o", "van", "giang", "e", "commerce", "ocop"]
+    assert words("Sóng 4G ở Văn Giang, e-commerce? (OCOP)") == [
+        "song", "4g", "o", "van", "giang", "e", "commerce", "ocop"]
     assert words("...!!") == []
     assert words("") == []

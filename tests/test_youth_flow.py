@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import func, select
 
-from core.clock import FakeClock
-from core.config import Settings
 from core.messages import Attachment, MediaKind
 from storage.models import Account, InboxUpdate, Question, QuestionStatus
 from tests.harness import Harness
 
 QUESTION = "Em bán hàng online trên Shopee thì có phải nộp thuế không ạ?"
-
-
-@pytest.fixture
-def harness(example_settings: Settings, database_url: str, clock: FakeClock) -> Iterator[Harness]:
-    harness = Harness(example_settings, database_url, clock)
-    yield harness
-    harness.dispose()
 
 
 def count(harness: Harness, model: type, *where: object) -> int:
