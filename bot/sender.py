@@ -24,14 +24,23 @@ from storage.models import OutboxMessage
 log = logging.getLogger(__name__)
 
 IDLE_POLL = timedelta(seconds=5)
+SHARED_DATABASE_LEASE = timedelta(seconds=60)
 
 
 class OutboxSender:
-    def __init__(self, sessions: sessionmaker[Session], transport: Transport, clock: Clock) -> None:
+    def __init__(self, sessions: sessionmaker[Session], transport: Transport, clock: Clock,
+                 lease: timedelta | None = None) -> None:
+        """`lease`: how long a claimed row is left to its sender before another may take it over.
+
+        SQLite has one sender, so a row found `sending` was left by a crash and is retried at
+        once; on a shared database another process may still be sending it.
+        """
         self._sessions = sessions
         self._transport = transport
         self._clock = clock
         self._limiter = SendLimiter(transport.limits)
+        shared = sessions.kw["bind"].dialect.name != "sqlite"
+        self._lease = lease if lease is not None else (SHARED_DATABASE_LEASE if shared else timedelta(0))
         self.wake = asyncio.Event()
 
     async def send_due(self) -> datetime | None:
@@ -52,8 +61,7 @@ class OutboxSender:
             if wait > 0:
                 later.append(now + timedelta(seconds=wait))
                 continue
-            await self._send(row)
-            sent_any = True
+            sent_any = await self._send(row) or sent_any
         return self._clock.now() if sent_any else min(later, default=None)
 
     async def drain(self) -> None:
@@ -74,18 +82,20 @@ class OutboxSender:
             except TimeoutError:
                 pass
 
-    async def _send(self, row: OutboxMessage) -> None:
+    async def _send(self, row: OutboxMessage) -> bool:
+        """Claim and send one row; False when another sender holds it."""
         with transaction(self._sessions) as session:
-            if not outbox.claim(session, row.id, self._clock.now()):
-                return
+            if not outbox.claim(session, row.id, self._clock.now(), self._lease):
+                return False
         self._limiter.record(row.chat_id, self._clock.now())
         try:
             message_ids = await self._transport.send(Outgoing.from_json(row.payload))
         except SendError as error:
             self._record_failure(row.id, error)
-            return
+            return True
         with transaction(self._sessions) as session:
             outbox.mark_sent(session, session.get_one(OutboxMessage, row.id), message_ids, self._clock.now())
+        return True
 
     def _record_failure(self, row_id: int, error: SendError) -> None:
         now = self._clock.now()

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.messages import Outgoing
@@ -103,12 +103,19 @@ def next_due_at(session: Session, platform: str, after: datetime) -> datetime | 
     )
 
 
-def claim(session: Session, row_id: int, now: datetime) -> bool:
-    """Mark a row as being sent; False if another worker took it or it is no longer unsent."""
+def claim(session: Session, row_id: int, now: datetime, lease: timedelta) -> bool:
+    """Mark a row as being sent; False if it was sent meanwhile or another sender holds it.
+
+    A row left `sending` by a sender that died is taken over once its lease has run out.
+    """
+    takeable = or_(
+        OutboxMessage.status == OutboxStatus.PENDING,
+        and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at <= now - lease),
+    )
     result = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == row_id, OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)))
-        .values(status=OutboxStatus.SENDING, attempts=OutboxMessage.attempts + 1)
+        .where(OutboxMessage.id == row_id, takeable)
+        .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
     )
     return result.rowcount == 1
 
@@ -135,10 +142,6 @@ def retry_later(row: OutboxMessage, error: str, at: datetime) -> None:
 def mark_failed(row: OutboxMessage, error: str) -> None:
     row.status = OutboxStatus.FAILED
     row.error = error
-
-
-def forget_menu(session: Session, platform: str, chat_id: str) -> None:
-    session.execute(delete(ChatMenu).where(ChatMenu.platform == platform, ChatMenu.chat_id == chat_id))
 
 
 def backoff(attempts: int) -> timedelta:
