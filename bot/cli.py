@@ -61,11 +61,15 @@ def _classify(settings: Settings, texts: list[str]) -> int:
 
 
 def _run(settings: Settings) -> int:
-    if settings.telegram.token:
-        print("The Telegram channel is not part of this build yet; leave telegram.token empty "
-              "to use the console chat.", file=sys.stderr)
-        return 2
-    return _run_console(settings)
+    if not settings.telegram.token:
+        return _run_console(settings)
+    from bot.serve import serve_telegram
+
+    try:
+        asyncio.run(serve_telegram(settings))
+    except KeyboardInterrupt:
+        pass
+    return 0
 
 
 def _run_console(settings: Settings) -> int:

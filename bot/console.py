@@ -7,9 +7,7 @@ answer, follow up) can be tried on a fresh machine without any token.
 
 from __future__ import annotations
 
-import html
 import itertools
-import re
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from bot.sender import OutboxSender
 from bot.transport import RateLimits
 from core.config import Settings
 from core.messages import ChatKind, ChatRef, Incoming, Outgoing
+from core.texts import plain_text
 
 PLATFORM = "console"
 COORDINATOR_CHAT = "coordinator"
@@ -165,8 +164,7 @@ class ConsoleChannel:
     def _render(self, number: int, message: Outgoing) -> str:
         chat = message.chat.chat_id
         where = f"to {chat.removeprefix('user-')}" if not self.is_group(chat) else f"in group {chat}"
-        text = html.unescape(re.sub(r"<[^>]+>", "", message.html))
-        lines = [f"\n── #{number} bot {where} ──", text]
+        lines = [f"\n── #{number} bot {where} ──", plain_text(message.html)]
         lines += [f"   [{index}] {button.label}" for index, button in enumerate(message.flat_buttons, 1)]
         if message.flat_buttons:
             lines.append(f"   (type the number, or /press {number} K)")

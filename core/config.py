@@ -80,6 +80,11 @@ class Limits:
 class TelegramSettings:
     token: str = ""
     base_url: str = "https://api.telegram.org/bot"
+    mode: str = "polling"  # or "webhook"
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    listen_host: str = "127.0.0.1"
+    listen_port: int = 8080
 
 
 @dataclass(frozen=True)
@@ -168,7 +173,6 @@ def parse_settings(data: Mapping[str, Any], base_dir: Path = Path(".")) -> Setti
     if limits.min_question_chars >= limits.max_question_chars:
         limits_table.fail("min_question_chars", "must be smaller than max_question_chars")
 
-    telegram_table = reader.table("telegram", required=False)
     storage = reader.table("storage", required=False)
     return Settings(
         timezone=_timezone(bot),
@@ -181,10 +185,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: Path = Path(".")) -> Setti
         coordinator_chat=bot.chat("coordinator_chat"),
         admins=frozenset(bot.str_list("admins", default=[])),
         limits=limits,
-        telegram=TelegramSettings(
-            token=telegram_table.str("token", default=""),
-            base_url=telegram_table.str("base_url", default=TelegramSettings.base_url),
-        ),
+        telegram=_telegram(reader.table("telegram", required=False)),
         show_identity_to_departments=bot.bool("show_identity_to_departments", default=False),
         fallback_category=fallback,
         texts=_texts(reader.table("texts", required=False), languages),
@@ -207,6 +208,26 @@ def _department(table: _Reader) -> Department:
         categories=tuple(table.str_list("categories")),
         officers=tuple(table.str_list("officers", default=[])),
     )
+
+
+def _telegram(table: _Reader) -> TelegramSettings:
+    defaults = TelegramSettings()
+    settings = TelegramSettings(
+        token=table.str("token", default=""),
+        base_url=table.str("base_url", default=defaults.base_url),
+        mode=table.str("mode", default=defaults.mode),
+        webhook_url=table.str("webhook_url", default=""),
+        webhook_secret=table.str("webhook_secret", default=""),
+        listen_host=table.str("listen_host", default=defaults.listen_host),
+        listen_port=table.positive_int("listen_port", default=defaults.listen_port),
+    )
+    if settings.mode not in ("polling", "webhook"):
+        table.fail("mode", f"must be \"polling\" or \"webhook\", not '{settings.mode}'")
+    if settings.mode == "webhook" and not settings.webhook_url.startswith("https://"):
+        table.fail("webhook_url", "must be the public https:// address Telegram posts updates to")
+    if settings.mode == "webhook" and len(settings.webhook_secret) < 16:
+        table.fail("webhook_secret", "must be at least 16 characters (A-Z, a-z, 0-9, _ and -)")
+    return settings
 
 
 def _campaign(table: _Reader) -> Campaign:

@@ -7,6 +7,7 @@ here, in one place, and nothing a user types can change how a message is formatt
 from __future__ import annotations
 
 import html
+import re
 import string
 import tomllib
 from collections.abc import Mapping
@@ -47,6 +48,11 @@ class Texts:
 
 def escape(text: str) -> Html:
     return Html(html.escape(text, quote=False))
+
+
+def plain_text(fragment: str) -> str:
+    """What an HTML fragment reads as, for platforms and fallbacks without formatting."""
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
 
 
 def preview(text: str, length: int = 120) -> str:

@@ -13,13 +13,13 @@ from core.config import Department
 from core.messages import Incoming
 from core.normalize import fold
 from handlers import admin, answers, intake
+from handlers.commands import OFFICER_COMMANDS
 from handlers.context import Context
 from handlers.limits import count_message
 from storage.models import Account, ChatMenu, Question
 from storage.questions import draft_of, find_account
 
 ADMIN_COMMANDS = ("/ban", "/unban")
-OFFICER_COMMANDS = ("/pending", "/reassign", "/reject")
 
 
 def handle(ctx: Context) -> None:
@@ -153,7 +153,7 @@ def handle_group(ctx: Context, command: str, arguments: list[str]) -> None:
         answers.receive_answer_edit(ctx, department)
     elif incoming.button_data:
         press_officer_button(ctx, department, incoming.button_data)
-    elif command in OFFICER_COMMANDS:
+    elif command.lstrip("/") in OFFICER_COMMANDS:
         answers.run_command(ctx, department, command, arguments)
     elif incoming.reply_to_message_id:
         answers.receive_reply(ctx, department)

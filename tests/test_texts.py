@@ -22,8 +22,8 @@ def test_every_entry_is_used_by_the_handlers() -> None:
     code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "handlers").glob("*.py"))
     used = set(re.findall(r"[\"']([a-z_]+)[\"']", code))
     keys = Texts(("vi",)).keys("vi")
-    status_keys = {k for k in keys if k.startswith("status_")}  # looked up as f"status_{status}"
-    assert keys - used - status_keys == set()
+    built = {k for k in keys if k.startswith(("status_", "command_"))}  # looked up as f"status_{status}" etc.
+    assert keys - used - built == set()
 
 
 def test_values_are_escaped_but_fragments_are_not() -> None:

@@ -1,0 +1,230 @@
+"""The Telegram channel, with python-telegram-bot: Updates become `Incoming`, `Outgoing` become sends.
+
+Only this module (and the webhook app) imports the SDK. It does not use PTB's Application
+or Updater: those confirm an update to Telegram before it is handled, and this product
+confirms only after the update is committed to the inbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+import telegram
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
+from telegram.error import RetryAfter as TelegramRetryAfter
+
+from bot.processing import InboxProcessor
+from bot.transport import PermanentFailure, RateLimits, RetryAfter, TemporaryFailure
+from core.messages import Attachment, ChatKind, Incoming, MediaKind, Outgoing
+from core.texts import plain_text
+from handlers.commands import CommandMenu
+
+PLATFORM = "telegram"
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+log = logging.getLogger(__name__)
+
+
+# --- in ------------------------------------------------------------------------------
+
+def incoming_from_update(update: Update) -> Incoming | None:
+    """The plain form of an update, or None for kinds the product does not handle."""
+    if update.callback_query is not None:
+        return _from_callback(update.callback_query)
+    message = update.message or update.edited_message
+    if message is None or message.from_user is None or message.from_user.is_bot:
+        return None
+    return Incoming(
+        platform=PLATFORM,
+        chat_id=str(message.chat.id),
+        chat_kind=ChatKind.PRIVATE if message.chat.type == "private" else ChatKind.GROUP,
+        user_id=str(message.from_user.id),
+        user_name=message.from_user.full_name,
+        message_id=str(message.message_id),
+        text=message.text or message.caption or "",
+        attachments=_attachments(message),
+        reply_to_message_id=_replied_message_id(message),
+        edited=update.edited_message is not None,
+        thread_id=str(message.message_thread_id) if message.is_topic_message else "",
+    )
+
+
+def _from_callback(query: telegram.CallbackQuery) -> Incoming | None:
+    message = query.message
+    if message is None or not query.data:
+        return None
+    return Incoming(
+        platform=PLATFORM,
+        chat_id=str(message.chat.id),
+        chat_kind=ChatKind.PRIVATE if message.chat.type == "private" else ChatKind.GROUP,
+        user_id=str(query.from_user.id),
+        user_name=query.from_user.full_name,
+        message_id=str(message.message_id),
+        button_data=query.data,
+    )
+
+
+def _replied_message_id(message: telegram.Message) -> str:
+    """The message replied to; in forum topics every message 'replies' to the topic's first one."""
+    replied = message.reply_to_message
+    if replied is None:
+        return ""
+    if message.is_topic_message and replied.message_id == message.message_thread_id:
+        return ""
+    return str(replied.message_id)
+
+
+def _attachments(message: telegram.Message) -> tuple[Attachment, ...]:
+    if message.photo:
+        largest = message.photo[-1]
+        return (Attachment(MediaKind.PHOTO, largest.file_id, size=largest.file_size or 0),)
+    for kind, media in ((MediaKind.DOCUMENT, message.document), (MediaKind.VOICE, message.voice),
+                        (MediaKind.VIDEO, message.video), (MediaKind.VOICE, message.audio)):
+        if media is not None:
+            return (Attachment(kind, media.file_id, getattr(media, "file_name", "") or "",
+                               media.mime_type or "", media.file_size or 0),)
+    if message.sticker is not None:
+        return (Attachment(MediaKind.STICKER, message.sticker.file_id),)
+    if message.text is None and message.caption is None:
+        return (Attachment(MediaKind.UNSUPPORTED, ""),)  # location, contact, poll, ...
+    return ()
+
+
+class TelegramReceiver:
+    """Records updates in the inbox; only then are they confirmed to Telegram."""
+
+    def __init__(self, bot: telegram.Bot, processor: InboxProcessor) -> None:
+        self._bot = bot
+        self._processor = processor
+        self.offset: int | None = None
+
+    def record(self, update: Update) -> None:
+        incoming = incoming_from_update(update)
+        if incoming is not None:
+            self._processor.record(str(update.update_id), incoming)
+
+    async def poll_forever(self, on_recorded: Callable[[], None]) -> None:
+        failures = 0
+        while True:
+            try:
+                if await self.poll_once():
+                    on_recorded()
+                failures = 0
+            except NetworkError as error:  # Telegram unreachable for a while: wait, then poll again
+                failures += 1
+                log.warning("polling failed (%s); retrying", error)
+                await asyncio.sleep(min(2 ** failures, 60))
+
+    async def poll_once(self, timeout: int = 30) -> int:
+        """One long poll; the offset moves past an update only after it is committed."""
+        updates = await self._bot.get_updates(offset=self.offset, timeout=timeout,
+                                              allowed_updates=ALLOWED_UPDATES)
+        for update in updates:
+            self.record(update)
+            self.offset = update.update_id + 1
+            await acknowledge_button(update)
+        return len(updates)
+
+
+async def acknowledge_button(update: Update) -> None:
+    """Stop the button's spinner; losing this is harmless, so it does not go through the outbox."""
+    if update.callback_query is None:
+        return
+    try:
+        await update.callback_query.answer()
+    except TelegramError as error:
+        log.info("could not answer callback %s: %s", update.callback_query.id, error)
+
+
+# --- out -----------------------------------------------------------------------------
+
+class TelegramTransport:
+    platform = PLATFORM
+    max_text_length = 4096
+    limits = RateLimits(per_second=30.0, private_interval=1.0, group_interval=3.0)
+
+    def __init__(self, bot: telegram.Bot) -> None:
+        self._bot = bot
+
+    def is_group(self, chat_id: str) -> bool:
+        return chat_id.startswith("-")
+
+    async def send(self, message: Outgoing) -> list[str]:
+        try:
+            sent = [await self._send_attachment(message, a) for a in message.attachments]
+            sent.append(await self._send_text(message))
+        except TelegramRetryAfter as error:
+            raise RetryAfter(_seconds(error.retry_after)) from error
+        except ChatMigrated as error:
+            raise PermanentFailure(f"group became supergroup {error.new_chat_id}; update the config") from error
+        except Forbidden as error:
+            raise PermanentFailure(f"forbidden: {error.message}") from error
+        except BadRequest as error:
+            raise PermanentFailure(f"bad request: {error.message}") from error
+        except NetworkError as error:  # includes TimedOut
+            raise TemporaryFailure(str(error)) from error
+        return [str(m.message_id) for m in sent]
+
+    async def _send_text(self, message: Outgoing) -> telegram.Message:
+        options = dict(
+            chat_id=int(message.chat.chat_id),
+            reply_markup=_keyboard(message),
+            reply_parameters=_reply(message),
+            message_thread_id=int(message.thread_id) if message.thread_id else None,
+        )
+        try:
+            return await self._bot.send_message(text=message.html, parse_mode=ParseMode.HTML, **options)
+        except BadRequest as error:
+            if "can't parse entities" not in error.message.lower():
+                raise
+            log.warning("Telegram rejected the formatting of a message to %s; sending it as plain text: %s",
+                        message.chat, error.message)
+            return await self._bot.send_message(text=plain_text(message.html), **options)
+
+    async def _send_attachment(self, message: Outgoing, attachment: Attachment) -> telegram.Message:
+        chat_id = int(message.chat.chat_id)
+        thread = int(message.thread_id) if message.thread_id else None
+        if attachment.kind == MediaKind.PHOTO:
+            return await self._bot.send_photo(chat_id, attachment.file_ref, message_thread_id=thread)
+        if attachment.kind == MediaKind.VOICE:
+            return await self._bot.send_voice(chat_id, attachment.file_ref, message_thread_id=thread)
+        if attachment.kind == MediaKind.VIDEO:
+            return await self._bot.send_video(chat_id, attachment.file_ref, message_thread_id=thread)
+        return await self._bot.send_document(chat_id, attachment.file_ref, message_thread_id=thread)
+
+
+def _keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+                                 for row in message.buttons])
+
+
+def _reply(message: Outgoing) -> ReplyParameters | None:
+    if not message.reply_to_message_id:
+        return None
+    return ReplyParameters(message_id=int(message.reply_to_message_id), allow_sending_without_reply=True)
+
+
+def _seconds(retry_after: object) -> float:
+    return retry_after.total_seconds() if hasattr(retry_after, "total_seconds") else float(retry_after)  # type: ignore[arg-type]
+
+
+async def register_commands(bot: telegram.Bot, menus: list[CommandMenu], default_language: str) -> None:
+    """Young people's commands in private chats, officers' in groups, described in each language."""
+    for menu in menus:
+        scope = BotCommandScopeAllPrivateChats() if menu.scope == "private" else BotCommandScopeAllGroupChats()
+        code = None if menu.language == default_language else menu.language
+        await bot.set_my_commands([BotCommand(name, text) for name, text in menu.commands],
+                                  scope=scope, language_code=code)
