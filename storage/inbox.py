@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from core.messages import Incoming
 from storage.models import InboxUpdate
@@ -41,10 +41,20 @@ def record(session: Session, update_key: str, incoming: Incoming, now: datetime)
 
 
 def claim_next(session: Session) -> InboxUpdate | None:
-    """The oldest unprocessed update, locked for this transaction (skipped by other workers)."""
+    """The oldest unprocessed update that is first in its chat, locked for this transaction.
+
+    Workers sharing a database skip rows another one holds; since only the first waiting
+    update of each chat can be claimed, a chat's updates are handled one at a time, in order.
+    """
+    earlier = aliased(InboxUpdate)
+    first_in_chat = ~(
+        select(earlier.id)
+        .where(earlier.chat_key == InboxUpdate.chat_key, earlier.processed_at.is_(None), earlier.id < InboxUpdate.id)
+        .exists()
+    )
     statement = (
         select(InboxUpdate)
-        .where(InboxUpdate.processed_at.is_(None))
+        .where(InboxUpdate.processed_at.is_(None), first_in_chat)
         .order_by(InboxUpdate.id)
         .limit(1)
         .with_for_update(skip_locked=True)

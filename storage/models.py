@@ -231,6 +231,7 @@ class InboxUpdate(Base):
     __table_args__ = (
         UniqueConstraint("platform", "update_key"),
         Index("ix_inbox_pending", "processed_at", "id"),
+        Index("ix_inbox_chat", "chat_key", "processed_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

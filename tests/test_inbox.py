@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from core.messages import ChatKind, Incoming
@@ -39,3 +40,19 @@ def test_a_broken_update_is_retried_then_set_aside_without_blocking(harness: Har
         broken = session.scalars(select(InboxUpdate).where(InboxUpdate.update_key == "broken")).one()
     assert broken.attempts == inbox.MAX_ATTEMPTS and broken.processed_at is not None
     assert "KeyError: 'chat_kind'" in (broken.error or "")
+
+
+def test_workers_sharing_a_database_keep_each_chat_in_order(harness: Harness) -> None:
+    """While one worker handles a chat's first update, another takes a different chat, not the next one."""
+    if harness.app.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite has one worker: its write lock serialises transactions")
+    processor = harness.app.processor
+    processor.record("a1", hello("an"))
+    processor.record("a2", hello("an"))
+    processor.record("b1", hello("binh"))
+    with harness.app.sessions() as first, first.begin():
+        assert inbox.claim_next(first).update_key == "a1"
+        with harness.app.sessions() as second, second.begin():
+            assert inbox.claim_next(second).update_key == "b1"
+            with harness.app.sessions() as third, third.begin():
+                assert inbox.claim_next(third) is None

@@ -48,6 +48,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('platform', 'update_key')
     )
     with op.batch_alter_table('inbox', schema=None) as batch_op:
+        batch_op.create_index('ix_inbox_chat', ['chat_key', 'processed_at', 'id'], unique=False)
         batch_op.create_index('ix_inbox_pending', ['processed_at', 'id'], unique=False)
 
     op.create_table('people',
@@ -240,6 +241,7 @@ def downgrade() -> None:
     op.drop_table('people')
     with op.batch_alter_table('inbox', schema=None) as batch_op:
         batch_op.drop_index('ix_inbox_pending')
+        batch_op.drop_index('ix_inbox_chat')
 
     op.drop_table('inbox')
     op.drop_table('chat_menus')
