@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +18,7 @@ from core.config import Settings
 from core.language import LanguageDetector
 from core.texts import Texts
 from handlers.context import Services
+from handlers.deliveries import report_failure
 from storage.db import make_engine, make_session_factory, transaction
 from storage.migrate import upgrade
 from storage.outbox import Outbox
@@ -33,7 +35,8 @@ class App:
     clock: Clock
 
     def sender(self, transport: Transport) -> OutboxSender:
-        return OutboxSender(self.sessions, transport, self.clock)
+        return OutboxSender(self.sessions, transport, self.clock,
+                            on_failure=partial(report_failure, self.services))
 
 
 def build_app(settings: Settings, clock: Clock | None = None, text_limits: Mapping[str, int] | None = None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,14 +24,17 @@ from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
+FailureReport = Callable[[Session, OutboxMessage, datetime], None]
 IDLE_POLL = timedelta(seconds=5)
 SHARED_DATABASE_LEASE = timedelta(seconds=60)
 
 
 class OutboxSender:
     def __init__(self, sessions: sessionmaker[Session], transport: Transport, clock: Clock,
-                 lease: timedelta | None = None) -> None:
-        """`lease`: how long a claimed row is left to its sender before another may take it over.
+                 lease: timedelta | None = None, on_failure: FailureReport | None = None) -> None:
+        """`on_failure` reports a message refused for good (to the coordinator), in the same transaction.
+
+        `lease`: how long a claimed row is left to its sender before another may take it over.
 
         SQLite has one sender, so a row found `sending` was left by a crash and is retried at
         once; on a shared database another process may still be sending it.
@@ -39,6 +43,7 @@ class OutboxSender:
         self._transport = transport
         self._clock = clock
         self._limiter = SendLimiter(transport.limits)
+        self._on_failure = on_failure
         shared = sessions.kw["bind"].dialect.name != "sqlite"
         self._lease = lease if lease is not None else (SHARED_DATABASE_LEASE if shared else timedelta(0))
         self.wake = asyncio.Event()
@@ -104,6 +109,8 @@ class OutboxSender:
             if isinstance(error, PermanentFailure):
                 log.warning("outbox %s failed for good: %s", row_id, error)
                 outbox.mark_failed(row, str(error))
+                if self._on_failure is not None:
+                    self._on_failure(session, row, now)
             elif isinstance(error, RetryAfter):
                 outbox.retry_later(row, str(error), now + timedelta(seconds=error.seconds))
             else:

@@ -1,21 +1,38 @@
-"""Youth Union admins: ban and unban accounts that abuse the bot."""
+"""Youth Union admins and the coordinator chat: bans, and the state of deliveries."""
 
 from __future__ import annotations
 
+from handlers import deliveries
 from handlers.context import Context
 from storage.models import Account, Person
 from storage.questions import find_account, find_by_code
 
+ADMIN_COMMANDS = ("/ban", "/unban", "/queue", "/failed", "/resend")
 
-def is_admin(ctx: Context) -> bool:
-    return ctx.incoming.account_key in ctx.settings.admins
+
+def may_administer(ctx: Context) -> bool:
+    """Admins anywhere, and anyone in the coordinator chat (Home Affairs staff)."""
+    return ctx.incoming.account_key in ctx.settings.admins or ctx.incoming.chat == ctx.settings.coordinator_chat
 
 
 def run_command(ctx: Context, command: str, arguments: list[str]) -> None:
     language = ctx.staff_language
-    if not is_admin(ctx):
+    if not may_administer(ctx):
         ctx.reply(language, "not_admin")
-        return
+    elif command == "/queue":
+        deliveries.show_queue(ctx)
+    elif command == "/failed":
+        deliveries.show_failed(ctx)
+    elif command == "/resend" and arguments:
+        deliveries.resend(ctx, arguments[0])
+    elif command == "/resend":
+        ctx.reply(language, "admin_usage")
+    else:
+        ban_or_unban(ctx, command, arguments)
+
+
+def ban_or_unban(ctx: Context, command: str, arguments: list[str]) -> None:
+    language = ctx.staff_language
     if not arguments:
         ctx.reply(language, "ban_usage")
         return

@@ -19,13 +19,11 @@ from handlers.limits import count_message
 from storage.models import Account, ChatMenu, Question
 from storage.questions import draft_of, find_account
 
-ADMIN_COMMANDS = ("/ban", "/unban")
-
 
 def handle(ctx: Context) -> None:
     ctx.incoming = resolve_menu(ctx, ctx.incoming)
     command, arguments = parse_command(ctx.incoming.text)
-    if command in ADMIN_COMMANDS and not ctx.incoming.edited:
+    if command in admin.ADMIN_COMMANDS and not ctx.incoming.edited:
         admin.run_command(ctx, command, arguments)
     elif ctx.incoming.is_private:
         handle_private(ctx, command)

@@ -37,7 +37,7 @@ class Delivered:
 
 
 class RecordingTransport:
-    """A platform that accepts every message, unless told to fail the next sends."""
+    """A platform that accepts every message, unless told to fail the next sends or a chat's."""
 
     platform = PLATFORM
     max_text_length = 4096
@@ -46,11 +46,14 @@ class RecordingTransport:
     def __init__(self) -> None:
         self.delivered: list[Delivered] = []
         self.failures: list[SendError] = []
+        self.refusing: dict[str, SendError] = {}
 
     def is_group(self, chat_id: str) -> bool:
         return not chat_id.startswith("user-")
 
     async def send(self, message: Outgoing) -> list[str]:
+        if message.chat.chat_id in self.refusing:
+            raise self.refusing[message.chat.chat_id]
         if self.failures:
             raise self.failures.pop(0)
         delivered = Delivered(f"m{next(_ids)}", message)

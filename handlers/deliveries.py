@@ -1,0 +1,72 @@
+"""Deliveries seen by the coordinator: failures reported as they happen, the queue on request."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.messages import ChatRef, Outgoing
+from core.texts import preview
+from handlers.context import Context, Services
+from storage.models import OutboxMessage, OutboxStatus, Question
+
+
+def report_failure(services: Services, session: Session, row: OutboxMessage, now: datetime) -> None:
+    """Tell the coordinator that a message could not be delivered, and to whom it was."""
+    coordinator = services.settings.coordinator_chat
+    if ChatRef(row.platform, row.chat_id) == coordinator:
+        return  # nowhere else to report it; it stays in /failed
+    language = services.settings.default_language
+    html = services.texts.render(language, "delivery_failed", id=row.id, recipient=recipient(services, session, row),
+                                 error=preview(row.error or "", 300))
+    services.outbox.enqueue(session, Outgoing(coordinator, html), now)
+
+
+def recipient(services: Services, session: Session, row: OutboxMessage) -> str:
+    department = services.settings.department_for_chat(ChatRef(row.platform, row.chat_id))
+    if department is not None:
+        return department.name
+    question = session.get(Question, row.question_id) if row.question_id else None
+    language = services.settings.default_language
+    if question is not None and question.code:
+        return services.texts.render(language, "asker_of", code=question.code)
+    return f"{row.platform}:{row.chat_id}"
+
+
+def show_queue(ctx: Context) -> None:
+    counts = ctx.session.execute(
+        select(OutboxMessage.platform, OutboxMessage.status, func.count())
+        .group_by(OutboxMessage.platform, OutboxMessage.status)
+        .order_by(OutboxMessage.platform, OutboxMessage.status)
+    ).all()
+    lines = [f"{platform} · {status}: {count}" for platform, status, count in counts]
+    ctx.reply(ctx.staff_language, "queue_status", counts="\n".join(lines) or "0")
+
+
+def show_failed(ctx: Context, limit: int = 10) -> None:
+    rows: Sequence[OutboxMessage] = ctx.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)
+        .order_by(OutboxMessage.id.desc()).limit(limit)
+    ).all()
+    language = ctx.staff_language
+    if not rows:
+        ctx.reply(language, "failed_empty")
+        return
+    items = [ctx.text(language, "failed_item", id=row.id, recipient=recipient(ctx.services, ctx.session, row),
+                      error=preview(row.error or "", 200)) for row in rows]
+    ctx.send(ctx.incoming.chat, "\n".join([ctx.text(language, "failed_header"), *items]))
+
+
+def resend(ctx: Context, row_id: str) -> None:
+    row = ctx.session.get(OutboxMessage, int(row_id)) if row_id.isdigit() else None
+    language = ctx.staff_language
+    if row is None or row.status != OutboxStatus.FAILED:
+        ctx.reply(language, "resend_unknown", id=row_id)
+        return
+    row.status = OutboxStatus.PENDING
+    row.not_before = ctx.now
+    row.attempts = 0
+    ctx.reply(language, "resend_done", id=row.id)
