@@ -7,6 +7,7 @@ without buttons run the same flows.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
 from core.config import Department
@@ -18,6 +19,8 @@ from handlers.context import Context
 from handlers.limits import count_message
 from storage.models import Account, ChatMenu, Question
 from storage.questions import draft_of, find_account
+
+log = logging.getLogger(__name__)
 
 
 def handle(ctx: Context) -> None:
@@ -146,6 +149,8 @@ def handle_group(ctx: Context, command: str, arguments: list[str]) -> None:
     incoming = ctx.incoming
     department = ctx.settings.department_for_chat(incoming.chat)
     if department is None:
+        if incoming.chat != ctx.settings.coordinator_chat:
+            log.info("message in group %s, which is no department's chat (put it in the config?)", incoming.chat)
         return
     if incoming.edited:
         answers.receive_answer_edit(ctx, department)
