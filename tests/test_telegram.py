@@ -29,6 +29,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # PTB 22'
 LAN, HUNG = 501, 502           # young people
 OFFICER = 701                  # in Sở Công Thương's group
 SO_CT = -1000000000003         # from config.example.toml
+COORDINATOR = -1000000000007   # Sở Nội vụ's group is also the coordinator chat
 QUESTION = "Em bán hàng online trên Shopee thì có phải nộp thuế không ạ?"
 
 
@@ -62,6 +63,7 @@ async def deployed(settings: Settings, database_url: str, clock: FakeClock) -> A
         fake.add_user(HUNG, "Hùng")
         fake.add_user(OFFICER, "Cán bộ Sở Công Thương")
         fake.add_group(SO_CT, "Sở Công Thương - hỏi đáp thanh niên", members=[OFFICER])
+        fake.add_group(COORDINATOR, "Sở Nội vụ - điều phối đối thoại")
         telegram_settings = replace(settings.telegram, token=fake.token, base_url=fake.base_url)
         app = build_app(replace(settings, database_url=database_url, telegram=telegram_settings), clock,
                         text_limits={"telegram": TelegramTransport.max_text_length})
@@ -195,6 +197,7 @@ def test_blocked_user_is_recorded_and_does_not_block_others(
         with d.app.sessions() as session:
             failed = session.scalars(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)).all()
         assert [(f.chat_id, "blocked" in (f.error or "")) for f in failed] == [(str(LAN), True)]
+        assert "người hỏi HY-0001" in d.texts_in(COORDINATOR)[-1]
     run(example_settings, database_url, clock, scenario)
 
 
