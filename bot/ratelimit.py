@@ -6,12 +6,20 @@ from datetime import datetime, timedelta
 
 from bot.transport import RateLimits
 
+SAFETY = 1.02  # slots 2% wider than the limit, for the jitter between our start and its arrival
+
 
 class SendLimiter:
-    """A minimum gap per chat and an overall rate, decided from the times of earlier sends."""
+    """A minimum gap per chat, and an overall rate kept on a grid of send slots.
+
+    A send that starts a little late keeps the grid (the next slot is one interval after the
+    last slot, not after the late start), so small delays of the loop do not add up and lower
+    the rate; after a pause the grid starts again from now.
+    """
 
     def __init__(self, limits: RateLimits) -> None:
         self._limits = limits
+        self._slot = timedelta(seconds=SAFETY / limits.per_second)
         self._last_by_chat: dict[str, datetime] = {}
         self._next_overall: datetime | None = None
 
@@ -28,5 +36,5 @@ class SendLimiter:
 
     def record(self, chat_id: str, now: datetime) -> None:
         self._last_by_chat[chat_id] = now
-        start = max(now, self._next_overall or now)
-        self._next_overall = start + timedelta(seconds=1 / self._limits.per_second)
+        on_grid = self._next_overall is not None and now - self._next_overall < self._slot
+        self._next_overall = (self._next_overall if on_grid else now) + self._slot  # type: ignore[operator]

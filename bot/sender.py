@@ -47,11 +47,14 @@ class OutboxSender:
         shared = sessions.kw["bind"].dialect.name != "sqlite"
         self._lease = lease if lease is not None else (SHARED_DATABASE_LEASE if shared else timedelta(0))
         self.wake = asyncio.Event()
+        self._in_flight: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def send_due(self) -> datetime | None:
-        """Send what is due and allowed now; return when something may next be sendable.
+        """Start sending what is due and allowed now; return when something may next be sendable.
 
-        Returns now when something was sent (the chat's next row may be due at once).
+        Sends run concurrently (a slow request must not lower the rate) while each chat has at
+        most one message in flight, which keeps its order. Returns now when something started.
         """
         platform = self._transport.platform
         now = self._clock.now()
@@ -59,22 +62,30 @@ class OutboxSender:
             heads = outbox.due_heads(session, platform, now)
             queued = outbox.next_due_at(session, platform, after=now)
         later = [queued] if queued else []
-        sent_any = False
+        started = False
         for row in heads:
+            if row.id in self._in_flight:
+                continue
             now = self._clock.now()
             wait = self._limiter.wait(row.chat_id, self._transport.is_group(row.chat_id), now)
             if wait > 0:
                 later.append(now + timedelta(seconds=wait))
-                continue
-            sent_any = await self._send(row) or sent_any
-        return self._clock.now() if sent_any else min(later, default=None)
+            elif self._claim(row):
+                self._start(row)
+                started = True
+        return self._clock.now() if started else min(later, default=None)
 
     async def drain(self) -> None:
-        """Send until nothing is left that is due now (tests and the console use it)."""
+        """Send until nothing is left that is due now, waiting for every request (tests, console)."""
         while True:
             next_at = await self.send_due()
+            await self.wait_in_flight()
             if next_at is None or next_at > self._clock.now():
                 return
+
+    async def wait_in_flight(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*self._tasks)
 
     async def run(self) -> None:
         """Forever: send what is due, then sleep until more is due or new rows are enqueued."""
@@ -83,24 +94,33 @@ class OutboxSender:
             timeout = (next_at - self._clock.now()).total_seconds() if next_at else IDLE_POLL.total_seconds()
             self.wake.clear()
             try:
-                await asyncio.wait_for(self.wake.wait(), timeout=max(timeout, 0.01))
+                await asyncio.wait_for(self.wake.wait(), timeout=max(timeout, 0.001))
             except TimeoutError:
                 pass
 
-    async def _send(self, row: OutboxMessage) -> bool:
-        """Claim and send one row; False when another sender holds it."""
+    def _claim(self, row: OutboxMessage) -> bool:
+        """Claim a row for this sender; False when another sender holds it."""
         with transaction(self._sessions) as session:
-            if not outbox.claim(session, row.id, self._clock.now(), self._lease):
-                return False
+            return outbox.claim(session, row.id, self._clock.now(), self._lease)
+
+    def _start(self, row: OutboxMessage) -> None:
         self._limiter.record(row.chat_id, self._clock.now())
+        self._in_flight.add(row.id)
+        task = asyncio.create_task(self._deliver(row))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _deliver(self, row: OutboxMessage) -> None:
         try:
             message_ids = await self._transport.send(Outgoing.from_json(row.payload))
         except SendError as error:
             self._record_failure(row.id, error)
-            return True
-        with transaction(self._sessions) as session:
-            outbox.mark_sent(session, session.get_one(OutboxMessage, row.id), message_ids, self._clock.now())
-        return True
+        else:
+            with transaction(self._sessions) as session:
+                outbox.mark_sent(session, session.get_one(OutboxMessage, row.id), message_ids, self._clock.now())
+        finally:
+            self._in_flight.discard(row.id)
+            self.wake.set()
 
     def _record_failure(self, row_id: int, error: SendError) -> None:
         now = self._clock.now()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import telegram
 import uvicorn
 
 from bot.app import build_app
 from bot.runtime import Runtime
-from bot.telegram import ALLOWED_UPDATES, TelegramReceiver, TelegramTransport, register_commands
+from bot.telegram import ALLOWED_UPDATES, TelegramReceiver, TelegramTransport, make_bot, register_commands
 from bot.webhook import webhook_app
 from core.config import Settings
 from handlers.commands import command_menus
@@ -18,7 +17,7 @@ from handlers.commands import command_menus
 async def serve_telegram(settings: Settings) -> None:
     config = settings.telegram
     app = build_app(settings, text_limits={"telegram": TelegramTransport.max_text_length})
-    async with telegram.Bot(config.token, base_url=config.base_url) as bot:
+    async with make_bot(config.token, config.base_url) as bot:
         await register_commands(bot, command_menus(app.services.texts), settings.default_language)
         runtime = Runtime(app, [app.sender(TelegramTransport(bot))])
         receiver = TelegramReceiver(bot, app.processor)

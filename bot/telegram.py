@@ -24,6 +24,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
 from telegram.error import RetryAfter as TelegramRetryAfter
+from telegram.request import HTTPXRequest
 
 from bot.processing import InboxProcessor
 from bot.transport import PermanentFailure, RateLimits, RetryAfter, TemporaryFailure
@@ -33,7 +34,17 @@ from handlers.commands import CommandMenu
 
 PLATFORM = "telegram"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+SEND_CONNECTIONS = 16
 log = logging.getLogger(__name__)
+
+
+def make_bot(token: str, base_url: str) -> telegram.Bot:
+    """A Bot whose connection pool lets sends to different chats run side by side.
+
+    PTB's default pool holds one connection: concurrent sends would queue behind each other
+    and leave in bursts, which Telegram answers with 429.
+    """
+    return telegram.Bot(token, base_url=base_url, request=HTTPXRequest(connection_pool_size=SEND_CONNECTIONS))
 
 
 # --- in ------------------------------------------------------------------------------
