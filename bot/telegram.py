@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import telegram
 from telegram import (
@@ -51,18 +52,16 @@ def make_bot(token: str, base_url: str) -> telegram.Bot:
 
 def incoming_from_update(update: Update) -> Incoming | None:
     """The plain form of an update, or None for kinds the product does not handle."""
-    if update.callback_query is not None:
-        return _from_callback(update.callback_query)
+    query = update.callback_query
+    if query is not None:
+        if query.message is None or not query.data:
+            return None
+        return _incoming(query.message.chat, query.from_user, query.message.message_id, button_data=query.data)
     message = update.message or update.edited_message
     if message is None or message.from_user is None or message.from_user.is_bot:
         return None
-    return Incoming(
-        platform=PLATFORM,
-        chat_id=str(message.chat.id),
-        chat_kind=ChatKind.PRIVATE if message.chat.type == "private" else ChatKind.GROUP,
-        user_id=str(message.from_user.id),
-        user_name=message.from_user.full_name,
-        message_id=str(message.message_id),
+    return _incoming(
+        message.chat, message.from_user, message.message_id,
         text=message.text or message.caption or "",
         attachments=_attachments(message),
         reply_to_message_id=_replied_message_id(message),
@@ -71,19 +70,10 @@ def incoming_from_update(update: Update) -> Incoming | None:
     )
 
 
-def _from_callback(query: telegram.CallbackQuery) -> Incoming | None:
-    message = query.message
-    if message is None or not query.data:
-        return None
-    return Incoming(
-        platform=PLATFORM,
-        chat_id=str(message.chat.id),
-        chat_kind=ChatKind.PRIVATE if message.chat.type == "private" else ChatKind.GROUP,
-        user_id=str(query.from_user.id),
-        user_name=query.from_user.full_name,
-        message_id=str(message.message_id),
-        button_data=query.data,
-    )
+def _incoming(chat: telegram.Chat, user: telegram.User, message_id: int, **fields: Any) -> Incoming:
+    kind = ChatKind.PRIVATE if chat.type == "private" else ChatKind.GROUP
+    return Incoming(platform=PLATFORM, chat_id=str(chat.id), chat_kind=kind, user_id=str(user.id),
+                    user_name=user.full_name, message_id=str(message_id), **fields)
 
 
 def _replied_message_id(message: telegram.Message) -> str:
