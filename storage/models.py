@@ -258,7 +258,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_due", "status", "not_before", "id"),
-        Index("ix_outbox_chat", "platform", "chat_id", "id"),
+        Index("ix_outbox_chat_heads", "platform", "status", "chat_id", "id"),  # due_heads reads unsent rows only
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

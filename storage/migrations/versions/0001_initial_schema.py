@@ -161,7 +161,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_chat', ['platform', 'chat_id', 'id'], unique=False)
+        batch_op.create_index('ix_outbox_chat_heads', ['platform', 'status', 'chat_id', 'id'], unique=False)
         batch_op.create_index('ix_outbox_due', ['status', 'not_before', 'id'], unique=False)
 
     op.create_table('question_attachments',
@@ -220,7 +220,7 @@ def downgrade() -> None:
     op.drop_table('question_attachments')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_due')
-        batch_op.drop_index('ix_outbox_chat')
+        batch_op.drop_index('ix_outbox_chat_heads')
 
     op.drop_table('outbox')
     with op.batch_alter_table('message_links', schema=None) as batch_op:
