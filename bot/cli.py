@@ -1,4 +1,4 @@
-"""The `youthbot` command: run the bot, check routing rules, migrate the database."""
+"""The `youthbot` command: run the bot, check routing rules, migrate the database, preview reminders."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     classify = commands.add_parser("classify", help="print language and category suggestions as JSON lines")
     classify.add_argument("texts", nargs="*", help="questions; read one per line from stdin when none are given")
     commands.add_parser("migrate", help="bring the database schema up to date and exit")
+    reminders = commands.add_parser("reminders", help="print what the reminders would send at a given moment")
+    reminders.add_argument("--at", required=True, help="local time (bot.timezone), e.g. 2023-03-03T08:00")
+    reminders.add_argument("--dry-run", action="store_true", help="compute and roll back (required: the bot sends)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -32,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "classify":
         return _classify(settings, args.texts)
+    if args.command == "reminders":
+        return _reminders(settings, args.at, args.dry_run)
     if args.command == "migrate":
         from bot.app import build_app
 
@@ -57,6 +62,30 @@ def _classify(settings: Settings, texts: list[str]) -> int:
     lines: Iterator[str] | list[str] = texts or (line.rstrip("\n") for line in sys.stdin)
     classify_lines(lines, LanguageDetector(settings.languages),
                    CategorySuggester(settings.categories, settings.fallback_category), sys.stdout)
+    return 0
+
+
+def _reminders(settings: Settings, at_text: str, dry_run: bool) -> int:
+    from datetime import datetime
+
+    from bot.app import build_app
+    from scheduler.preview import dry_run as preview
+
+    if not dry_run:
+        print("Only --dry-run is supported: the running bot sends reminders itself.", file=sys.stderr)
+        return 2
+    try:
+        at = datetime.fromisoformat(at_text)
+    except ValueError:
+        print(f"--at: '{at_text}' is not a time like 2023-03-03T08:00", file=sys.stderr)
+        return 2
+    at = at if at.tzinfo else at.replace(tzinfo=settings.timezone)
+    app = build_app(settings)
+    result, lines = preview(app.sessions, app.services, at)
+    for line in lines:
+        print(line)
+    print(f"# at {at.isoformat()}: {result.sent} reminders would be sent ({len(lines)} messages), "
+          f"{result.skipped} skipped, {result.failed} failing", file=sys.stderr)
     return 0
 
 

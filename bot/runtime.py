@@ -2,7 +2,8 @@
 
 Receivers (polling or webhook) call `inbox_changed()` after recording; the processor then
 wakes the senders. Both also look on their own every few seconds, for work recorded by
-other processes sharing the database.
+other processes sharing the database. APScheduler wakes the reminder planner and sweep
+every minute; the database, not the scheduler's memory, says which reminders are due.
 """
 
 from __future__ import annotations
@@ -10,13 +11,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
 from bot.sender import OutboxSender
+from scheduler.sweep import ReminderScheduler
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 2.0
+REMINDER_SECONDS = 60
 
 
 class Runtime:
@@ -24,6 +30,7 @@ class Runtime:
         self.app = app
         self.senders = senders
         self._inbox_ready = asyncio.Event()
+        self.reminders = ReminderScheduler(app.sessions, app.services, app.clock)
 
     def inbox_changed(self) -> None:
         self._inbox_ready.set()
@@ -39,10 +46,28 @@ class Runtime:
                 for sender in self.senders:
                     sender.wake.set()
 
+    async def remind_forever(self) -> None:
+        """Plan and sweep reminders every minute (at once on start: what was missed while down)."""
+        jobs = AsyncIOScheduler(timezone=UTC)
+        jobs.add_job(self.remind_once, "interval", seconds=REMINDER_SECONDS, next_run_time=datetime.now(UTC),
+                     max_instances=1, coalesce=True)
+        jobs.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            jobs.shutdown(wait=False)
+
+    async def remind_once(self) -> None:
+        result = await asyncio.to_thread(self.reminders.tick)
+        if result.sent:
+            for sender in self.senders:
+                sender.wake.set()
+
     async def run(self, *receivers: Awaitable[None]) -> None:
         """Run until cancelled; a failing loop stops the process rather than limping on."""
         async with asyncio.TaskGroup() as group:
             group.create_task(self.process_forever())
+            group.create_task(self.remind_forever())
             for sender in self.senders:
                 group.create_task(sender.run())
             for receiver in receivers:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -77,6 +77,31 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class DeadlineRules:
+    """How many working days a department gets to answer, and which days are not working days."""
+
+    minimum_working_days: int = 3
+    holidays: frozenset[date] = frozenset()
+    department_working_days: Mapping[str, int] = field(default_factory=dict)
+    category_working_days: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    """When nudges, escalations and reminders go out; times are local (bot.timezone)."""
+
+    nudge_days_before: tuple[int, ...] = (3, 1, 0)
+    nudge_time: time = time(8, 0)
+    digest_time: time = time(8, 0)
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(7, 0)
+    stale_after: timedelta = timedelta(hours=6)
+    very_overdue_days: int = 3
+    event_morning_time: time = time(7, 0)
+    useful_after_days: int = 3
+
+
+@dataclass(frozen=True)
 class TelegramSettings:
     token: str = ""
     base_url: str = "https://api.telegram.org/bot"
@@ -102,6 +127,8 @@ class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     show_identity_to_departments: bool = False
     fallback_category: str = ""
+    deadlines: DeadlineRules = field(default_factory=DeadlineRules)
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
     texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
@@ -188,6 +215,8 @@ def parse_settings(data: Mapping[str, Any], base_dir: Path = Path(".")) -> Setti
         telegram=_telegram(reader.table("telegram", required=False)),
         show_identity_to_departments=bot.bool("show_identity_to_departments", default=False),
         fallback_category=fallback,
+        deadlines=_deadlines(reader.table("deadlines", required=False), categories, departments),
+        reminders=_reminders(reader.table("reminders", required=False)),
         texts=_texts(reader.table("texts", required=False), languages),
     )
 
@@ -228,6 +257,52 @@ def _telegram(table: _Reader) -> TelegramSettings:
     if settings.mode == "webhook" and len(settings.webhook_secret) < 16:
         table.fail("webhook_secret", "must be at least 16 characters (A-Z, a-z, 0-9, _ and -)")
     return settings
+
+
+def _deadlines(table: _Reader, categories: tuple[Category, ...],
+               departments: tuple[Department, ...]) -> DeadlineRules:
+    holidays: set[date] = set()
+    for index, value in enumerate(table.str_list("holidays", default=[])):
+        holidays.update(_day_range(table, f"holidays[{index}]", value))
+    rules = {}
+    for name, known in (("department_working_days", {d.key for d in departments}),
+                        ("category_working_days", {c.key for c in categories})):
+        sub = table.table(name, required=False)
+        for key in sub.keys():
+            if key not in known:
+                sub.fail(key, f"'{key}' is not a {name.split('_')[0]} key")
+        rules[name] = {key: sub.positive_int(key, default=1) for key in sub.keys()}
+    minimum = table.positive_int("minimum_working_days", default=DeadlineRules.minimum_working_days)
+    return DeadlineRules(minimum, frozenset(holidays), **rules)
+
+
+def _day_range(table: _Reader, key: str, value: str) -> list[date]:
+    """"2023-01-20" or "2023-01-20..2023-01-26" (both ends included)."""
+    first, _, last = value.partition("..")
+    try:
+        start, end = date.fromisoformat(first.strip()), date.fromisoformat((last or first).strip())
+    except ValueError:
+        table.fail(key, f"'{value}' is not a date like \"2023-01-20\" or a range like \"2023-01-20..2023-01-26\"")
+        raise
+    if end < start:
+        table.fail(key, f"'{value}' ends before it starts")
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def _reminders(table: _Reader) -> ReminderSettings:
+    defaults = ReminderSettings()
+    offsets = table.day_counts("nudge_days_before", list(defaults.nudge_days_before))
+    return ReminderSettings(
+        nudge_days_before=tuple(sorted(set(offsets), reverse=True)),
+        nudge_time=table.clock_time("nudge_time", defaults.nudge_time),
+        digest_time=table.clock_time("digest_time", defaults.digest_time),
+        quiet_start=table.clock_time("quiet_start", defaults.quiet_start),
+        quiet_end=table.clock_time("quiet_end", defaults.quiet_end),
+        stale_after=timedelta(hours=table.positive_int("stale_after_hours", default=6)),
+        very_overdue_days=table.positive_int("very_overdue_days", default=defaults.very_overdue_days),
+        event_morning_time=table.clock_time("event_morning_time", defaults.event_morning_time),
+        useful_after_days=table.positive_int("useful_after_days", default=defaults.useful_after_days),
+    )
 
 
 def _campaign(table: _Reader) -> Campaign:
@@ -373,6 +448,21 @@ class _Reader:
         if isinstance(value, datetime):
             self.fail(key, "must be a date without a time, like 2023-02-22")
         return value
+
+    def day_counts(self, key: str, default: list[int]) -> list[int]:
+        values = self._get(key, list, "a list of whole numbers", default)
+        for index, value in enumerate(values):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                self.fail(f"{key}[{index}]", f"must be a whole number of days, 0 or more, not {value!r}")
+        return values
+
+    def clock_time(self, key: str, default: time) -> time:
+        value = self.str(key, default=default.strftime("%H:%M"))
+        try:
+            return time.fromisoformat(value)
+        except ValueError:
+            self.fail(key, f"'{value}' is not a local time like \"21:00\"")
+            raise
 
     def datetime(self, key: str) -> datetime:
         value = self._get(key, datetime, "a local date and time like 2023-03-28T08:00:00", _REQUIRED)

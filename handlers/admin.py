@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from handlers import deliveries
+from handlers import deliveries, reminders
 from handlers.context import Context
 from storage.models import Account, Person
 from storage.questions import find_account, find_by_code
 
-ADMIN_COMMANDS = ("/ban", "/unban", "/queue", "/failed", "/resend")
+ADMIN_COMMANDS = ("/ban", "/unban", "/queue", "/failed", "/resend",
+                  "/reminders", "/pause_reminders", "/resume_reminders", "/send_now")
 
 
 def may_administer(ctx: Context) -> bool:
@@ -27,6 +28,12 @@ def run_command(ctx: Context, command: str, arguments: list[str]) -> None:
         deliveries.resend(ctx, arguments[0])
     elif command == "/resend":
         ctx.reply(language, "admin_usage")
+    elif command == "/reminders":
+        reminders.list_upcoming(ctx)
+    elif command in ("/pause_reminders", "/resume_reminders"):
+        reminders.pause(ctx, paused=command == "/pause_reminders")
+    elif command == "/send_now":
+        reminders.send_now(ctx, arguments[0] if arguments else "")
     else:
         ban_or_unban(ctx, command, arguments)
 

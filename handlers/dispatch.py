@@ -13,7 +13,7 @@ from dataclasses import replace
 from core.config import Department
 from core.messages import Incoming
 from core.normalize import fold
-from handlers import admin, answers, intake
+from handlers import admin, answers, intake, reminders
 from handlers.commands import OFFICER_COMMANDS
 from handlers.context import Context
 from handlers.limits import count_message
@@ -112,6 +112,8 @@ def press_youth_button(ctx: Context, account: Account, data: str) -> None:
         ctx.reply(account.person.language, "ask_prompt")
     elif action in ("confirm", "categories", "category", "cancel"):
         press_draft_button(ctx, account, action, argument)
+    elif action == "useful":
+        reminders.record_usefulness(ctx, account, argument)
     else:
         ctx.reply(account.person.language, "button_stale")
 

@@ -6,7 +6,7 @@ from core.config import Department
 from core.messages import Button
 from core.texts import Html
 from handlers.context import Context
-from scheduler.deadlines import answer_due_at
+from scheduler.deadlines import answer_due_at, reassigned_due_at
 from storage.models import Question, QuestionStatus
 from storage.questions import add_event
 
@@ -17,7 +17,7 @@ def forward(ctx: Context, question: Question, actor: str) -> Department:
     question.department_key = department.key
     question.status = QuestionStatus.FORWARDED
     question.forwarded_at = question.forwarded_at or ctx.now
-    question.answer_due_at = answer_due_at(ctx.settings, ctx.now)
+    question.answer_due_at = answer_due_at(ctx.settings, ctx.now, question.category_key, department.key)
     add_event(question, "forwarded", ctx.now, actor, department=department.key)
     post_card(ctx, question, department, lead=Html(""))
     return department
@@ -62,7 +62,9 @@ def post_followup(ctx: Context, question: Question, text: str, actor: str) -> De
 def reassign(ctx: Context, question: Question, target: Department, actor: str) -> None:
     source = ctx.settings.department(question.department_key or "")
     question.department_key = target.key
-    question.answer_due_at = answer_due_at(ctx.settings, ctx.now)
+    question.answer_due_at = reassigned_due_at(ctx.settings, question.answer_due_at, ctx.now,
+                                               question.category_key, target.key)
+    question.overdue_at = question.very_overdue_at = None  # the new department starts on time
     add_event(question, "reassigned", ctx.now, actor, source=source.key if source else None, target=target.key)
     language = ctx.staff_language
     if source is not None:

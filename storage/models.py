@@ -11,7 +11,18 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from core.messages import Attachment, MediaKind
@@ -62,6 +73,7 @@ class Campaign(Base):
     code_prefix: Mapped[str] = mapped_column(String(16))
     last_number: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
+    reminders_paused_at: Mapped[datetime | None]
 
 
 class Person(Base):
@@ -133,6 +145,11 @@ class Question(Base):
     forwarded_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]
     answer_due_at: Mapped[datetime | None]
+    overdue_at: Mapped[datetime | None]
+    very_overdue_at: Mapped[datetime | None]
+    late_notice_at: Mapped[datetime | None]  # the asker was told, once, that the answer is late
+    useful: Mapped[bool | None] = mapped_column(Boolean)  # the asker's verdict on the answer
+    useful_at: Mapped[datetime | None]
 
     campaign: Mapped[Campaign] = relationship()
     account: Mapped[Account] = relationship(foreign_keys=[account_id])
@@ -275,3 +292,38 @@ class OutboxMessage(Base):
     error: Mapped[str | None] = mapped_column(Text)
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
     link_role: Mapped[str | None] = mapped_column(String(16))
+
+
+class ReminderStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"  # taken by a sweep; stays here only if turning it into messages failed
+    SENT = "sent"
+    SKIPPED = "skipped"  # stale, or nothing left to say when it came due
+    PAUSED = "paused"
+
+
+class Reminder(Base):
+    """A message planned for later: nudges, escalations, event reminders are rows, not jobs.
+
+    The dedupe key makes planning idempotent; the sweep claims due rows and writes their
+    outbox rows in the same transaction as marking them sent, so none is sent twice.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    dedupe_key: Mapped[str] = mapped_column(String(160), unique=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    department_key: Mapped[str | None] = mapped_column(String(64))
+    chat: Mapped[str | None] = mapped_column(String(96))  # platform:chat_id for chats named in the config
+    due_at: Mapped[datetime]
+    status: Mapped[ReminderStatus] = mapped_column(String(16), default=ReminderStatus.PENDING)
+    created_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)

@@ -86,3 +86,35 @@ def test_relative_sqlite_path_is_next_to_the_config(tmp_path: Path) -> None:
 def test_text_overrides(data: dict[str, Any]) -> None:
     data["texts"] = {"vi": {"help": "Trợ giúp riêng của tỉnh"}}
     assert parse_settings(data).texts["vi"]["help"] == "Trợ giúp riêng của tỉnh"
+
+
+def test_deadlines_and_reminders(data: dict[str, Any]) -> None:
+    from datetime import date, time, timedelta
+
+    settings = parse_settings(data)
+    assert {date(2023, 1, 2), date(2023, 1, 20), date(2023, 1, 26), date(2023, 5, 3), date(2023, 9, 4)} \
+        <= settings.deadlines.holidays
+    assert date(2023, 1, 27) not in settings.deadlines.holidays
+    assert settings.reminders.nudge_days_before == (3, 1, 0)
+    assert settings.reminders.quiet_start == time(21, 0)
+    assert settings.reminders.stale_after == timedelta(hours=6)
+    data["deadlines"]["category_working_days"] = {"ecommerce": 5}
+    assert parse_settings(data).deadlines.category_working_days == {"ecommerce": 5}
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d["deadlines"].update(holidays=["2023-13-01"]), "deadlines.holidays[0]: '2023-13-01' is not a date"),
+    (lambda d: d["deadlines"].update(holidays=["2023-01-26..2023-01-20"]),
+     "deadlines.holidays[0]: '2023-01-26..2023-01-20' ends before"),
+    (lambda d: d["deadlines"].update(department_working_days={"so-xx": 3}),
+     "deadlines.department_working_days.so-xx: 'so-xx' is not a department key"),
+    (lambda d: d["deadlines"].update(category_working_days={"ecommerce": 0}),
+     "deadlines.category_working_days.ecommerce: must be positive"),
+    (lambda d: d["deadlines"].update(minimum_working_days=0), "deadlines.minimum_working_days: must be positive"),
+    (lambda d: d["reminders"].update(quiet_start="9pm"), "reminders.quiet_start: '9pm' is not a local time"),
+    (lambda d: d["reminders"].update(nudge_days_before=[3, -1]), "reminders.nudge_days_before[1]: must be a whole"),
+    (lambda d: d["reminders"].update(stale_after_hours=0), "reminders.stale_after_hours: must be positive"),
+])
+def test_deadline_and_reminder_errors_name_the_key(data: dict[str, Any], change: Any, message: str) -> None:
+    change(data)
+    assert message in error_of(data)

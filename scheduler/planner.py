@@ -1,0 +1,90 @@
+"""Turns the campaign's state into reminder rows; run every minute, it only adds what is missing.
+
+Every reminder has a dedupe key naming what makes it unique (a department's nudge per
+day, an overdue alert per question and deadline), so running the planner again, in
+another process or after a restart, never plans anything twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from core.config import Settings
+from scheduler.deadlines import is_working_day
+from scheduler.quiet import next_allowed
+from storage.models import Campaign, Question, QuestionStatus
+from storage.reminders import Plan, existing_keys, plan
+
+EVENT_PLANNING_WINDOW = timedelta(days=3)
+STATEFUL_KINDS = frozenset({"overdue", "very_overdue"})
+"""Escalations change a question's state: they are applied however late, never skipped as stale."""
+
+
+def plan_reminders(session: Session, settings: Settings, campaign: Campaign, now: datetime) -> int:
+    """Add the reminders the campaign needs as of `now`; returns how many were new."""
+    horizon = now - settings.reminders.stale_after
+    candidates = _department_plans(session, settings, campaign, now) + _youth_plans(session, settings, campaign, now)
+    plans = [p for p in candidates if p.kind in STATEFUL_KINDS or p.due_at >= horizon]
+    fresh = {p.dedupe_key: p for p in plans}
+    for key in existing_keys(session, list(fresh)):
+        del fresh[key]
+    return plan(session, list(fresh.values()), now, paused=campaign.reminders_paused_at is not None)
+
+
+def _department_plans(session: Session, settings: Settings, campaign: Campaign, now: datetime) -> list[Plan]:
+    rules = settings.reminders
+    plans = []
+    open_questions = session.scalars(select(Question).where(
+        Question.campaign_id == campaign.id, Question.status == QuestionStatus.FORWARDED,
+        Question.answer_due_at.is_not(None)))
+    for question in open_questions:
+        due = question.answer_due_at
+        stamp = due.strftime("%Y%m%dT%H%M")
+        due_day = due.astimezone(settings.timezone).date()
+        for days in rules.nudge_days_before:
+            at = next_allowed(settings, datetime.combine(due_day - timedelta(days=days), rules.nudge_time,
+                                                         tzinfo=settings.timezone), working_days_only=True)
+            if at <= due:
+                plans.append(Plan("nudge", f"nudge:{question.department_key}:{at.date()}", at, campaign.id,
+                                  department_key=question.department_key))
+        plans.append(Plan("overdue", f"overdue:{question.id}:{stamp}",
+                          next_allowed(settings, due, working_days_only=True), campaign.id, question.id))
+        plans.append(Plan("very_overdue", f"very_overdue:{question.id}:{stamp}",
+                          next_allowed(settings, due + timedelta(days=rules.very_overdue_days), True),
+                          campaign.id, question.id))
+    today = now.astimezone(settings.timezone).date()
+    if is_working_day(settings, today) and today <= settings.campaign.event_at.date() and session.scalar(
+            select(exists().where(Question.campaign_id == campaign.id, Question.forwarded_at.is_not(None)))):
+        at = datetime.combine(today, rules.digest_time, tzinfo=settings.timezone)
+        plans.append(Plan("digest", f"digest:{campaign.id}:{today}", at, campaign.id,
+                          chat=str(settings.coordinator_chat)))
+    return plans
+
+
+def _youth_plans(session: Session, settings: Settings, campaign: Campaign, now: datetime) -> list[Plan]:
+    plans = []
+    event_at = settings.campaign.event_at.replace(tzinfo=settings.timezone)
+    if event_at - EVENT_PLANNING_WINDOW <= now < event_at:
+        morning = datetime.combine(event_at.date(), settings.reminders.event_morning_time, tzinfo=settings.timezone)
+        askers = session.scalars(select(Question.account_id).distinct().where(
+            Question.campaign_id == campaign.id, Question.number.is_not(None),
+            Question.status.not_in((QuestionStatus.DRAFT, QuestionStatus.REJECTED, QuestionStatus.MERGED))))
+        for account_id in askers:
+            plans.append(Plan("event_eve", f"event_eve:{campaign.id}:{account_id}",
+                              next_allowed(settings, event_at - timedelta(days=1), False), campaign.id,
+                              account_id=account_id))
+            if morning < event_at:
+                plans.append(Plan("event_morning", f"event_morning:{campaign.id}:{account_id}",
+                                  next_allowed(settings, morning, False), campaign.id, account_id=account_id))
+    after = timedelta(days=settings.reminders.useful_after_days)
+    answered = session.scalars(select(Question).where(
+        Question.campaign_id == campaign.id, Question.status == QuestionStatus.ANSWERED,
+        Question.useful.is_(None), Question.answered_at >= now - after - timedelta(days=2)))
+    for question in answered:
+        at = next_allowed(settings, question.answered_at + after, working_days_only=False)
+        plans.append(Plan("useful", f"useful:{question.id}", at, campaign.id, question.id,
+                          account_id=question.account_id))
+    return plans
