@@ -7,6 +7,7 @@ from core.messages import Button
 from core.texts import Html
 from handlers.context import Context
 from scheduler.deadlines import answer_due_at, reassigned_due_at
+from scheduler.planner import plan_for_question
 from storage.models import Question, QuestionStatus
 from storage.questions import add_event
 
@@ -19,6 +20,7 @@ def forward(ctx: Context, question: Question, actor: str) -> Department:
     question.forwarded_at = question.forwarded_at or ctx.now
     question.answer_due_at = answer_due_at(ctx.settings, ctx.now, question.category_key, department.key)
     add_event(question, "forwarded", ctx.now, actor, department=department.key)
+    plan_for_question(ctx.session, ctx.settings, ctx.campaign, question, ctx.now)
     post_card(ctx, question, department, lead=Html(""))
     return department
 
@@ -66,6 +68,7 @@ def reassign(ctx: Context, question: Question, target: Department, actor: str) -
                                                question.category_key, target.key)
     question.overdue_at = question.very_overdue_at = None  # the new department starts on time
     add_event(question, "reassigned", ctx.now, actor, source=source.key if source else None, target=target.key)
+    plan_for_question(ctx.session, ctx.settings, ctx.campaign, question, ctx.now)
     language = ctx.staff_language
     if source is not None:
         ctx.send(source.primary_chat, ctx.text(language, "reassigned_away", code=question.code, department=target.name))

@@ -24,37 +24,50 @@ STATEFUL_KINDS = frozenset({"overdue", "very_overdue"})
 
 
 def plan_reminders(session: Session, settings: Settings, campaign: Campaign, now: datetime) -> int:
-    """Add the reminders the campaign needs as of `now`; returns how many were new."""
+    """Add the campaign-wide reminders due as of `now` (digest, event, usefulness); returns how many were new.
+
+    A question's own nudges and escalations are planned when it is forwarded or reassigned
+    (`plan_for_question`), so this minute-by-minute pass never reads every open question.
+    """
+    candidates = _digest_plans(session, settings, campaign, now) + _youth_plans(session, settings, campaign, now)
+    return _add(session, settings, campaign, candidates, now)
+
+
+def plan_for_question(session: Session, settings: Settings, campaign: Campaign, question: Question,
+                      now: datetime) -> int:
+    """The nudges, overdue and very-overdue alerts of a question that just got its deadline."""
+    assert question.answer_due_at is not None and question.department_key is not None
+    rules = settings.reminders
+    due = question.answer_due_at
+    stamp = due.strftime("%Y%m%dT%H%M")
+    due_day = due.astimezone(settings.timezone).date()
+    plans = []
+    for days in rules.nudge_days_before:
+        at = next_allowed(settings, datetime.combine(due_day - timedelta(days=days), rules.nudge_time,
+                                                     tzinfo=settings.timezone), working_days_only=True)
+        if at <= due:
+            plans.append(Plan("nudge", f"nudge:{question.department_key}:{at.date()}", at, campaign.id,
+                              department_key=question.department_key))
+    plans.append(Plan("overdue", f"overdue:{question.id}:{stamp}",
+                      next_allowed(settings, due, working_days_only=True), campaign.id, question.id))
+    plans.append(Plan("very_overdue", f"very_overdue:{question.id}:{stamp}",
+                      next_allowed(settings, due + timedelta(days=rules.very_overdue_days), True),
+                      campaign.id, question.id))
+    return _add(session, settings, campaign, plans, now)
+
+
+def _add(session: Session, settings: Settings, campaign: Campaign, candidates: list[Plan], now: datetime) -> int:
+    """Insert the plans that are neither stale nor planned already."""
     horizon = now - settings.reminders.stale_after
-    candidates = _department_plans(session, settings, campaign, now) + _youth_plans(session, settings, campaign, now)
-    plans = [p for p in candidates if p.kind in STATEFUL_KINDS or p.due_at >= horizon]
-    fresh = {p.dedupe_key: p for p in plans}
+    fresh = {p.dedupe_key: p for p in candidates if p.kind in STATEFUL_KINDS or p.due_at >= horizon}
     for key in existing_keys(session, list(fresh)):
         del fresh[key]
     return plan(session, list(fresh.values()), now, paused=campaign.reminders_paused_at is not None)
 
 
-def _department_plans(session: Session, settings: Settings, campaign: Campaign, now: datetime) -> list[Plan]:
+def _digest_plans(session: Session, settings: Settings, campaign: Campaign, now: datetime) -> list[Plan]:
     rules = settings.reminders
     plans = []
-    open_questions = session.scalars(select(Question).where(
-        Question.campaign_id == campaign.id, Question.status == QuestionStatus.FORWARDED,
-        Question.answer_due_at.is_not(None)))
-    for question in open_questions:
-        due = question.answer_due_at
-        stamp = due.strftime("%Y%m%dT%H%M")
-        due_day = due.astimezone(settings.timezone).date()
-        for days in rules.nudge_days_before:
-            at = next_allowed(settings, datetime.combine(due_day - timedelta(days=days), rules.nudge_time,
-                                                         tzinfo=settings.timezone), working_days_only=True)
-            if at <= due:
-                plans.append(Plan("nudge", f"nudge:{question.department_key}:{at.date()}", at, campaign.id,
-                                  department_key=question.department_key))
-        plans.append(Plan("overdue", f"overdue:{question.id}:{stamp}",
-                          next_allowed(settings, due, working_days_only=True), campaign.id, question.id))
-        plans.append(Plan("very_overdue", f"very_overdue:{question.id}:{stamp}",
-                          next_allowed(settings, due + timedelta(days=rules.very_overdue_days), True),
-                          campaign.id, question.id))
     today = now.astimezone(settings.timezone).date()
     if is_working_day(settings, today) and today <= settings.campaign.event_at.date() and session.scalar(
             select(exists().where(Question.campaign_id == campaign.id, Question.forwarded_at.is_not(None)))):

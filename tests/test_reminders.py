@@ -85,12 +85,15 @@ def test_nothing_is_said_about_an_answered_question(harness: Harness, asked: tup
 
 
 def test_planning_twice_creates_each_reminder_once(harness: Harness, asked: tuple[Participant, Delivered]) -> None:
+    with harness.app.sessions() as session:
+        planned_at_forwarding = set(session.scalars(select(Reminder.dedupe_key)))
+    assert {key.split(":")[0] for key in planned_at_forwarding} == {"nudge", "overdue", "very_overdue"}
     first, second = scheduler(harness, "a"), scheduler(harness, "b")
     created = first.plan()
     assert created > 0 and second.plan() == 0 and first.plan() == 0
     with harness.app.sessions() as session:
         keys = session.scalars(select(Reminder.dedupe_key)).all()
-    assert len(keys) == len(set(keys)) == created
+    assert len(keys) == len(set(keys)) == len(planned_at_forwarding) + created
 
 
 def test_a_process_back_from_downtime_skips_stale_nudges_but_escalates(
