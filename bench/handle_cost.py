@@ -22,17 +22,13 @@ import json
 import os
 import platform
 import statistics
-import tempfile
 import time
-import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from common import database  # bench/common.py
 
 from bot.app import App, build_app
 from bot.console import PLATFORM, console_settings
@@ -45,7 +41,6 @@ from storage.db import transaction
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "handle_cost.json"
-POSTGRES_URL = os.environ.get("YOUTHBOT_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 QUESTIONS = (
     "Tỉnh có lớp đào tạo kỹ năng số miễn phí cho thanh niên nông thôn không ạ?",
     "Làm thế nào để đưa sản phẩm OCOP của gia đình lên sàn thương mại điện tử?",
@@ -124,25 +119,6 @@ class Bench:
             echo = Outgoing(ChatRef(PLATFORM, incoming.chat_id), html.escape(incoming.text))
             self.app.services.outbox.enqueue(session, echo, now)
         await self.sender.drain()
-
-
-@contextmanager
-def database(kind: str) -> Iterator[str]:
-    """A fresh database of that kind, removed afterwards."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.sqlite3"
-        return
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"youthbot_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 async def timed(step: Callable[[int], Awaitable[None]], items: range) -> list[float]:

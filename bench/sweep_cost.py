@@ -15,19 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, select, text, update
-from sqlalchemy.engine import make_url
+from common import database  # bench/common.py
+from sqlalchemy import insert, select, text, update
 
 from bot.app import App, build_app
 from core.clock import FakeClock
@@ -36,30 +31,10 @@ from scheduler.sweep import ReminderScheduler
 from storage.models import Account, Campaign, Person, Reminder, ReminderStatus
 
 ROOT = Path(__file__).resolve().parents[1]
-POSTGRES_URL = os.environ.get("YOUTHBOT_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 NOW = datetime(2023, 3, 27, 1, 0, tzinfo=UTC)
 ACCOUNTS = 100
 CHUNK = 20_000
 FIXED_DUE = 100
-
-
-@contextmanager
-def database(kind: str) -> Iterator[str]:
-    """A fresh database of that kind, removed afterwards."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.sqlite3"
-        return
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"youthbot_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def fill(app: App, size: int) -> int:

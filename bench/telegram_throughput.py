@@ -16,18 +16,17 @@ import argparse
 import asyncio
 import json
 import sys
-import tempfile
 import time
-import uuid
 from dataclasses import replace
 from pathlib import Path
 
 import telegram
-from sqlalchemy import create_engine, text
 from telegram.ext import Application, MessageHandler, filters
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from common import database  # noqa: E402  (bench/common.py)
 
 from bot.app import build_app  # noqa: E402
 from bot.telegram import TelegramReceiver, TelegramTransport, make_bot  # noqa: E402
@@ -37,7 +36,6 @@ from core.messages import ChatRef, Outgoing  # noqa: E402
 from storage.db import transaction  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram, RateLimitRules  # noqa: E402
 
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 FIRST_USER = 10_000
 
 
@@ -45,22 +43,6 @@ class UnlimitedTelegram(TelegramTransport):
     """The real transport without our own limits: intake is compared with an echo bot that has none."""
 
     limits = RateLimits(per_second=float("inf"), private_interval=0.0, group_interval=0.0)
-
-
-def database(kind: str) -> tuple[str, object]:
-    """A fresh database URL and a cleanup callable."""
-    if kind == "sqlite":
-        folder = tempfile.TemporaryDirectory()
-        return f"sqlite:///{folder.name}/bench.sqlite3", folder.cleanup
-    name = f"youthbot_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    return POSTGRES.rsplit("/", 1)[0] + f"/{name}", drop
 
 
 def add_users(fake: FakeTelegram, count: int) -> list[int]:
@@ -71,27 +53,23 @@ def add_users(fake: FakeTelegram, count: int) -> list[int]:
 
 
 async def youthbot_intake(updates: int, kind: str) -> float:
-    url, cleanup = database(kind)
     settings = load_settings(ROOT / "config.example.toml")
-    try:
-        with FakeTelegram() as fake:
-            users = add_users(fake, updates)
-            app = build_app(replace(settings, database_url=url), text_limits={"telegram": 4096})
-            async with make_bot(fake.token, fake.base_url) as bot:
-                receiver = TelegramReceiver(bot, app.processor)
-                sender = app.sender(UnlimitedTelegram(bot))
-                for user in users:
-                    fake.user_sends(user, text="xin chào")
-                started = time.perf_counter()
-                while await receiver.poll_once(timeout=0):
-                    app.processor.process_all()
-                    await sender.drain()
-                elapsed = time.perf_counter() - started
-            assert all(fake.bot_messages(user) for user in users), "every update got its reply"
-            app.engine.dispose()
-            return elapsed
-    finally:
-        cleanup()  # type: ignore[operator]
+    with database(kind) as url, FakeTelegram() as fake:
+        users = add_users(fake, updates)
+        app = build_app(replace(settings, database_url=url), text_limits={"telegram": 4096})
+        async with make_bot(fake.token, fake.base_url) as bot:
+            receiver = TelegramReceiver(bot, app.processor)
+            sender = app.sender(UnlimitedTelegram(bot))
+            for user in users:
+                fake.user_sends(user, text="xin chào")
+            started = time.perf_counter()
+            while await receiver.poll_once(timeout=0):
+                app.processor.process_all()
+                await sender.drain()
+            elapsed = time.perf_counter() - started
+        assert all(fake.bot_messages(user) for user in users), "every update got its reply"
+        app.engine.dispose()
+        return elapsed
 
 
 async def echo_bot_intake(updates: int) -> float:
@@ -123,33 +101,29 @@ async def echo_bot_intake(updates: int) -> float:
 
 
 async def outbox_rate(sends: int, kind: str) -> dict[str, float]:
-    url, cleanup = database(kind)
     settings = load_settings(ROOT / "config.example.toml")
-    try:
-        with FakeTelegram(limits=RateLimitRules()) as fake:
-            users = add_users(fake, sends)
-            app = build_app(replace(settings, database_url=url), text_limits={"telegram": 4096})
-            with transaction(app.sessions) as session:
-                for user in users:
-                    app.services.outbox.enqueue(session, Outgoing(ChatRef("telegram", str(user)), "Thông báo"),
-                                                app.clock.now())
-            async with make_bot(fake.token, fake.base_url) as bot:
-                sender = app.sender(TelegramTransport(bot))
-                started = time.perf_counter()
-                while True:
-                    next_at = await sender.send_due()
-                    if next_at is None:
-                        break
-                    await asyncio.sleep(max((next_at - app.clock.now()).total_seconds(), 0))
-                elapsed = time.perf_counter() - started
-            app.engine.dispose()
-            limit = TelegramTransport.limits.per_second
-            # n sends at a rate r take (n - 1) / r: the first goes at once.
-            return {"sends": sends, "seconds": elapsed, "rate": sends / elapsed,
-                    "fraction_of_limit": (sends - 1) / limit / elapsed,
-                    "too_many_requests": fake.stats.too_many_requests}
-    finally:
-        cleanup()  # type: ignore[operator]
+    with database(kind) as url, FakeTelegram(limits=RateLimitRules()) as fake:
+        users = add_users(fake, sends)
+        app = build_app(replace(settings, database_url=url), text_limits={"telegram": 4096})
+        with transaction(app.sessions) as session:
+            for user in users:
+                app.services.outbox.enqueue(session, Outgoing(ChatRef("telegram", str(user)), "Thông báo"),
+                                            app.clock.now())
+        async with make_bot(fake.token, fake.base_url) as bot:
+            sender = app.sender(TelegramTransport(bot))
+            started = time.perf_counter()
+            while True:
+                next_at = await sender.send_due()
+                if next_at is None:
+                    break
+                await asyncio.sleep(max((next_at - app.clock.now()).total_seconds(), 0))
+            elapsed = time.perf_counter() - started
+        app.engine.dispose()
+        limit = TelegramTransport.limits.per_second
+        # n sends at a rate r take (n - 1) / r: the first goes at once.
+        return {"sends": sends, "seconds": elapsed, "rate": sends / elapsed,
+                "fraction_of_limit": (sends - 1) / limit / elapsed,
+                "too_many_requests": fake.stats.too_many_requests}
 
 
 async def main() -> None:
