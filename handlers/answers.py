@@ -7,6 +7,7 @@ from core.messages import Button
 from core.texts import Html, preview
 from handlers import routing
 from handlers.context import Context
+from scheduler.planner import plan_usefulness_question
 from storage.models import Answer, AnswerRevision, Question, QuestionStatus
 from storage.questions import (
     add_event,
@@ -70,6 +71,7 @@ def record_answer(ctx: Context, department: Department, question: Question, text
     question.status = QuestionStatus.ANSWERED
     question.answered_at = question.answered_at or ctx.now
     add_event(question, "answered", ctx.now, incoming.account_key)
+    plan_usefulness_question(ctx.session, ctx.settings, ctx.campaign, question, ctx.now)
     ctx.tell_account(question.account, "answer_delivery", question=question, link_role="answer",
                      code=question.code, department=department.name, answer=text)
     ctx.reply(ctx.staff_language, "answer_recorded", code=question.code)

@@ -24,10 +24,12 @@ STATEFUL_KINDS = frozenset({"overdue", "very_overdue"})
 
 
 def plan_reminders(session: Session, settings: Settings, campaign: Campaign, now: datetime) -> int:
-    """Add the campaign-wide reminders due as of `now` (digest, event, usefulness); returns how many were new.
+    """Add the campaign-wide reminders due as of `now` (digest, event); returns how many were new.
 
-    A question's own nudges and escalations are planned when it is forwarded or reassigned
-    (`plan_for_question`), so this minute-by-minute pass never reads every open question.
+    A question's own reminders are planned when its state changes: nudges and escalations
+    when it is forwarded or reassigned (`plan_for_question`), the usefulness question when it
+    is answered (`plan_usefulness_question`), so this minute-by-minute pass never reads every
+    open or answered question.
     """
     candidates = _digest_plans(session, settings, campaign, now) + _youth_plans(session, settings, campaign, now)
     return _add(session, settings, campaign, candidates, now)
@@ -54,6 +56,16 @@ def plan_for_question(session: Session, settings: Settings, campaign: Campaign, 
                       next_allowed(settings, due + timedelta(days=rules.very_overdue_days), True),
                       campaign.id, question.id))
     return _add(session, settings, campaign, plans, now)
+
+
+def plan_usefulness_question(session: Session, settings: Settings, campaign: Campaign, question: Question,
+                             now: datetime) -> int:
+    """A few days after its first answer, ask the asker whether the answer helped."""
+    assert question.answered_at is not None
+    at = next_allowed(settings, question.answered_at + timedelta(days=settings.reminders.useful_after_days),
+                      working_days_only=False)
+    useful = Plan("useful", f"useful:{question.id}", at, campaign.id, question.id, account_id=question.account_id)
+    return _add(session, settings, campaign, [useful], now)
 
 
 def _add(session: Session, settings: Settings, campaign: Campaign, candidates: list[Plan], now: datetime) -> int:
@@ -92,12 +104,4 @@ def _youth_plans(session: Session, settings: Settings, campaign: Campaign, now: 
             if morning < event_at:
                 plans.append(Plan("event_morning", f"event_morning:{campaign.id}:{account_id}",
                                   next_allowed(settings, morning, False), campaign.id, account_id=account_id))
-    after = timedelta(days=settings.reminders.useful_after_days)
-    answered = session.scalars(select(Question).where(
-        Question.campaign_id == campaign.id, Question.status == QuestionStatus.ANSWERED,
-        Question.useful.is_(None), Question.answered_at >= now - after - timedelta(days=2)))
-    for question in answered:
-        at = next_allowed(settings, question.answered_at + after, working_days_only=False)
-        plans.append(Plan("useful", f"useful:{question.id}", at, campaign.id, question.id,
-                          account_id=question.account_id))
     return plans
