@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -247,8 +248,11 @@ class InboxUpdate(Base):
     __tablename__ = "inbox"
     __table_args__ = (
         UniqueConstraint("platform", "update_key"),
-        Index("ix_inbox_pending", "processed_at", "id"),
-        Index("ix_inbox_chat", "chat_key", "processed_at", "id"),
+        # Partial indexes: the worker reads waiting updates only, however long the history grows.
+        Index("ix_inbox_waiting", "id", sqlite_where=text("processed_at IS NULL"),
+              postgresql_where=text("processed_at IS NULL")),
+        Index("ix_inbox_waiting_by_chat", "chat_key", "id", sqlite_where=text("processed_at IS NULL"),
+              postgresql_where=text("processed_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

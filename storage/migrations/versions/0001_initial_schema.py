@@ -48,8 +48,10 @@ def upgrade() -> None:
     sa.UniqueConstraint('platform', 'update_key')
     )
     with op.batch_alter_table('inbox', schema=None) as batch_op:
-        batch_op.create_index('ix_inbox_chat', ['chat_key', 'processed_at', 'id'], unique=False)
-        batch_op.create_index('ix_inbox_pending', ['processed_at', 'id'], unique=False)
+        batch_op.create_index('ix_inbox_waiting', ['id'], unique=False,
+                              sqlite_where=sa.text('processed_at IS NULL'), postgresql_where=sa.text('processed_at IS NULL'))
+        batch_op.create_index('ix_inbox_waiting_by_chat', ['chat_key', 'id'], unique=False,
+                              sqlite_where=sa.text('processed_at IS NULL'), postgresql_where=sa.text('processed_at IS NULL'))
 
     op.create_table('people',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -240,8 +242,8 @@ def downgrade() -> None:
     op.drop_table('accounts')
     op.drop_table('people')
     with op.batch_alter_table('inbox', schema=None) as batch_op:
-        batch_op.drop_index('ix_inbox_pending')
-        batch_op.drop_index('ix_inbox_chat')
+        batch_op.drop_index('ix_inbox_waiting_by_chat')
+        batch_op.drop_index('ix_inbox_waiting')
 
     op.drop_table('inbox')
     op.drop_table('chat_menus')
