@@ -2,7 +2,8 @@
 
 A row is claimed (committed as `sending`) before the request and marked `sent`, with the
 platform's message ids, right after it. A crash between the two leaves it `sending`, and
-it is sent again after restart: the only repeat possible is the one request in flight.
+it is sent again after restart: the only repeats possible are the requests in flight at
+the crash, at most one per chat, since each chat has one message in flight at a time.
 """
 
 from __future__ import annotations
