@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every benchmark in bench/, at quick sizes, on SQLite and on PostgreSQL (127.0.0.1:5432, or
-# YOUTHBOT_BENCH_POSTGRES): handle_cost, sweep_cost, telegram_throughput, then classify_accuracy.
+# Every benchmark in bench/, at quick sizes, on SQLite and on PostgreSQL at 127.0.0.1:5432:
+# handle_cost, sweep_cost, telegram_throughput, then classify_accuracy.
 # A script added to bench/ needs its line here, with arguments that keep it quick.
 # `N=2000 bash bench/run_all.sh` measures handle_cost at its full default size.
 set -euo pipefail
