@@ -63,7 +63,7 @@ class InboxProcessor:
         now = self._clock.now()
         incoming = Incoming.from_json(update.payload)
         campaign = session.get_one(Campaign, self._campaign_id)
-        handle(Context(self._services, session, campaign, now, incoming))
+        handle(Context(self._services, session, now, campaign=campaign, incoming=incoming))
         inbox.mark_processed(update, now)
         if incoming.is_private and find_account(session, incoming.platform, incoming.user_id) is None:
             update.payload = _without_content(incoming).to_json()  # no consent: keep nothing personal

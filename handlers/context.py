@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -12,7 +12,7 @@ from core.config import Settings
 from core.language import LanguageDetector
 from core.messages import Attachment, Button, ChatRef, Incoming, Outgoing
 from core.texts import Html, Texts
-from storage.models import Account, Campaign, Question
+from storage.models import Account, Campaign, OutboxMessage, Question
 from storage.outbox import Outbox
 
 
@@ -28,14 +28,13 @@ class Services:
 
 
 @dataclass
-class Context:
-    """One incoming update being handled inside one database transaction."""
+class Writer:
+    """Writes messages into the outbox within one transaction: for handlers and for reminders."""
 
     services: Services
     session: Session
-    campaign: Campaign
     now: datetime
-    incoming: Incoming
+    enqueued: list[OutboxMessage] = field(default_factory=list, kw_only=True)
 
     @property
     def settings(self) -> Settings:
@@ -43,6 +42,10 @@ class Context:
 
     def text(self, language: str, key: str, **values: object) -> Html:
         return self.services.texts.render(language, key, **values)
+
+    def local(self, moment: datetime) -> str:
+        """A moment as people of the province read it."""
+        return moment.astimezone(self.settings.timezone).strftime("%H:%M %d/%m/%Y")
 
     def send(
         self,
@@ -57,21 +60,30 @@ class Context:
     ) -> None:
         message = Outgoing(chat=chat, html=html, buttons=buttons, attachments=attachments,
                            reply_to_message_id=reply_to)
-        self.services.outbox.enqueue(self.session, message, self.now,
-                                     question_id=question.id if question else None, link_role=link_role)
+        self.enqueued += self.services.outbox.enqueue(
+            self.session, message, self.now, question_id=question.id if question else None, link_role=link_role)
 
-    def reply(self, language: str, key: str, buttons: tuple[tuple[Button, ...], ...] = (), **values: object) -> None:
-        """Answer in the chat the update came from, quoting it in groups."""
-        quote = "" if self.incoming.is_private else self.incoming.message_id
-        self.send(self.incoming.chat, self.text(language, key, **values), buttons, reply_to=quote)
-
-    def tell_account(self, account: Account, key: str, question: Question | None = None,
-                     link_role: str | None = None, **values: object) -> None:
+    def tell_account(self, account: Account, key: str, *, buttons: tuple[tuple[Button, ...], ...] = (),
+                     question: Question | None = None, link_role: str | None = None, **values: object) -> None:
         """Write to a young person in their private chat, in their language."""
         chat = ChatRef(account.platform, account.chat_id)
-        self.send(chat, self.text(account.person.language, key, **values), question=question, link_role=link_role)
+        self.send(chat, self.text(account.person.language, key, **values), buttons,
+                  question=question, link_role=link_role)
 
     @property
     def staff_language(self) -> str:
         """Department and coordinator chats read the first configured language."""
         return self.settings.default_language
+
+
+@dataclass
+class Context(Writer):
+    """One incoming update being handled inside one database transaction."""
+
+    campaign: Campaign
+    incoming: Incoming
+
+    def reply(self, language: str, key: str, buttons: tuple[tuple[Button, ...], ...] = (), **values: object) -> None:
+        """Answer in the chat the update came from, quoting it in groups."""
+        quote = "" if self.incoming.is_private else self.incoming.message_id
+        self.send(self.incoming.chat, self.text(language, key, **values), buttons, reply_to=quote)

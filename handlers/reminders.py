@@ -8,60 +8,26 @@ returns False when there is nothing left to say, and the sweep marks the row ski
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.messages import Button, ChatRef, Outgoing
+from core.messages import Button, ChatRef
 from core.texts import Html, preview
-from handlers.context import Context, Services
-from storage.models import Account, MessageLink, OutboxMessage, Question, QuestionStatus, Reminder, ReminderStatus
+from handlers.context import Context, Writer
+from storage.models import Account, MessageLink, Question, QuestionStatus, Reminder, ReminderStatus
 from storage.questions import add_event, open_for_department
 from storage.reminders import set_paused, upcoming
 
 ACTOR = "scheduler"
 
 
-@dataclass
-class Delivery:
-    """The session and services a reminder is turned into outbox rows with."""
-
-    services: Services
-    session: Session
-    now: datetime
-    enqueued: list[OutboxMessage] = field(default_factory=list)
-
-    @property
-    def language(self) -> str:
-        return self.services.settings.default_language
-
-    def text(self, language: str, key: str, **values: object) -> Html:
-        return self.services.texts.render(language, key, **values)
-
-    def send(self, chat: ChatRef, html: str, buttons: tuple[tuple[Button, ...], ...] = (), reply_to: str = "",
-             question: Question | None = None, link_role: str | None = None) -> None:
-        message = Outgoing(chat=chat, html=html, buttons=buttons, reply_to_message_id=reply_to)
-        self.enqueued += self.services.outbox.enqueue(
-            self.session, message, self.now, question_id=question.id if question else None, link_role=link_role)
-
-    def tell(self, account: Account, key: str, buttons: tuple[tuple[Button, ...], ...] = (),
-             question: Question | None = None, **values: object) -> None:
-        language = account.person.language
-        self.send(ChatRef(account.platform, account.chat_id), self.text(language, key, **values), buttons,
-                  question=question, link_role="notice" if question else None)
-
-    def local(self, moment: datetime) -> str:
-        return moment.astimezone(self.services.settings.timezone).strftime("%H:%M %d/%m/%Y")
-
-
-def deliver(delivery: Delivery, reminder: Reminder) -> bool:
+def deliver(writer: Writer, reminder: Reminder) -> bool:
     """Enqueue what `reminder` has to say; False if there is nothing (any more)."""
-    return KINDS[reminder.kind](delivery, reminder)
+    return KINDS[reminder.kind](writer, reminder)
 
 
-def nudge_department(d: Delivery, reminder: Reminder) -> bool:
+def nudge_department(d: Writer, reminder: Reminder) -> bool:
     settings = d.services.settings
     department = settings.department(reminder.department_key or "")
     if department is None or reminder.campaign_id is None:
@@ -70,9 +36,10 @@ def nudge_department(d: Delivery, reminder: Reminder) -> bool:
                      key=lambda q: (q.forwarded_at or q.created_at, q.id))
     if not pending:
         return False
-    lines = [d.text(d.language, "nudge_item", code=q.code, due=d.local(q.answer_due_at) if q.answer_due_at else "",
-                    text=preview(q.text, 80)) for q in pending]
-    html = d.text(d.language, "nudge_department", count=len(pending), items=Html("\n".join(lines)))
+    lines = [d.text(d.staff_language, "nudge_item", code=q.code,
+                    due=d.local(q.answer_due_at) if q.answer_due_at else "", text=preview(q.text, 80))
+             for q in pending]
+    html = d.text(d.staff_language, "nudge_department", count=len(pending), items=Html("\n".join(lines)))
     d.send(department.primary_chat, html, reply_to=_card_id(d.session, pending[0], department.primary_chat))
     return True
 
@@ -85,44 +52,44 @@ def _card_id(session: Session, question: Question, chat: ChatRef) -> str:
     ).order_by(MessageLink.id.desc()).limit(1)) or ""
 
 
-def mark_overdue(d: Delivery, reminder: Reminder) -> bool:
+def mark_overdue(d: Writer, reminder: Reminder) -> bool:
     question = _open_question(d, reminder)
     if question is None or question.overdue_at is not None or question.answer_due_at > d.now:
         return False
     question.overdue_at = d.now
     add_event(question, "overdue", d.now, ACTOR, due=question.answer_due_at.isoformat())
-    department = d.services.settings.department(question.department_key or "")
-    d.send(d.services.settings.coordinator_chat, d.text(
-        d.language, "overdue_alert", code=question.code, department=department.name if department else "",
+    department = d.settings.department(question.department_key or "")
+    d.send(d.settings.coordinator_chat, d.text(
+        d.staff_language, "overdue_alert", code=question.code, department=department.name if department else "",
         due=d.local(question.answer_due_at), text=preview(question.text, 120)))
     if question.late_notice_at is None:
         question.late_notice_at = d.now
-        d.tell(question.account, "late_notice", question=question, code=question.code,
+        d.tell_account(question.account, "late_notice", question=question, link_role="notice", code=question.code,
                department=department.name if department else "")
     return True
 
 
-def mark_very_overdue(d: Delivery, reminder: Reminder) -> bool:
+def mark_very_overdue(d: Writer, reminder: Reminder) -> bool:
     question = _open_question(d, reminder)
     if question is None or question.overdue_at is None or question.very_overdue_at is not None:
         return False
     question.very_overdue_at = d.now
     add_event(question, "very_overdue", d.now, ACTOR)
-    department = d.services.settings.department(question.department_key or "")
-    d.send(d.services.settings.coordinator_chat, d.text(
-        d.language, "very_overdue_alert", code=question.code, department=department.name if department else "",
-        due=d.local(question.answer_due_at), days=d.services.settings.reminders.very_overdue_days))
+    department = d.settings.department(question.department_key or "")
+    d.send(d.settings.coordinator_chat, d.text(
+        d.staff_language, "very_overdue_alert", code=question.code, department=department.name if department else "",
+        due=d.local(question.answer_due_at), days=d.settings.reminders.very_overdue_days))
     return True
 
 
-def _open_question(d: Delivery, reminder: Reminder) -> Question | None:
+def _open_question(d: Writer, reminder: Reminder) -> Question | None:
     question = d.session.get(Question, reminder.question_id) if reminder.question_id else None
     if question is None or question.status != QuestionStatus.FORWARDED or question.answer_due_at is None:
         return None
     return question
 
 
-def send_digest(d: Delivery, reminder: Reminder) -> bool:
+def send_digest(d: Writer, reminder: Reminder) -> bool:
     """Per department: pending, overdue, answered today (local day)."""
     settings = d.services.settings
     today = d.now.astimezone(settings.timezone).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -141,37 +108,38 @@ def send_digest(d: Delivery, reminder: Reminder) -> bool:
             row[2] += 1
     if not any(sum(row) for row in counts.values()):
         return False
-    lines = [d.text(d.language, "digest_item", department=dep.name, pending=counts[dep.key][0],
+    lines = [d.text(d.staff_language, "digest_item", department=dep.name, pending=counts[dep.key][0],
                     overdue=counts[dep.key][1], answered=counts[dep.key][2])
              for dep in settings.departments if dep.key in counts and sum(counts[dep.key])]
-    d.send(settings.coordinator_chat, d.text(d.language, "digest", date=today.strftime("%d/%m/%Y"),
+    d.send(settings.coordinator_chat, d.text(d.staff_language, "digest", date=today.strftime("%d/%m/%Y"),
                                              items=Html("\n".join(lines))))
     return True
 
 
-def remind_event(d: Delivery, reminder: Reminder) -> bool:
+def remind_event(d: Writer, reminder: Reminder) -> bool:
     account = d.session.get(Account, reminder.account_id) if reminder.account_id else None
     if account is None or account.person.banned_at is not None:
         return False
-    campaign = d.services.settings.campaign
+    campaign = d.settings.campaign
     key = "event_tomorrow" if reminder.kind == "event_eve" else "event_today"
-    event_at = campaign.event_at.replace(tzinfo=d.services.settings.timezone)
-    d.tell(account, key, name=campaign.name, time=d.local(event_at), place=campaign.event_place)
+    event_at = campaign.event_at.replace(tzinfo=d.settings.timezone)
+    d.tell_account(account, key, name=campaign.name, time=d.local(event_at), place=campaign.event_place)
     return True
 
 
-def ask_usefulness(d: Delivery, reminder: Reminder) -> bool:
+def ask_usefulness(d: Writer, reminder: Reminder) -> bool:
     question = d.session.get(Question, reminder.question_id) if reminder.question_id else None
     if question is None or question.status != QuestionStatus.ANSWERED or question.useful is not None:
         return False
     language = question.account.person.language
     buttons = ((Button(d.services.texts.plain(language, "useful_yes"), f"useful:{question.id}:yes"),
                 Button(d.services.texts.plain(language, "useful_no"), f"useful:{question.id}:no")),)
-    d.tell(question.account, "useful_ask", buttons, question=question, code=question.code)
+    d.tell_account(question.account, "useful_ask", buttons=buttons, question=question, link_role="notice",
+                   code=question.code)
     return True
 
 
-KINDS: dict[str, Callable[[Delivery, Reminder], bool]] = {
+KINDS: dict[str, Callable[[Writer, Reminder], bool]] = {
     "nudge": nudge_department,
     "overdue": mark_overdue,
     "very_overdue": mark_very_overdue,
@@ -204,8 +172,7 @@ def list_upcoming(ctx: Context) -> None:
     if not rows:
         ctx.reply(ctx.staff_language, "reminders_empty")
         return
-    delivery = Delivery(ctx.services, ctx.session, ctx.now)
-    lines = [ctx.text(ctx.staff_language, "reminders_item", id=r.id, kind=r.kind, due=delivery.local(r.due_at),
+    lines = [ctx.text(ctx.staff_language, "reminders_item", id=r.id, kind=r.kind, due=ctx.local(r.due_at),
                       target=_target(ctx, r), status=r.status) for r in rows]
     ctx.reply(ctx.staff_language, "reminders_list", items=Html("\n".join(lines)))
 
@@ -231,7 +198,7 @@ def send_now(ctx: Context, argument: str) -> None:
     if reminder is None or reminder.status not in waiting:
         ctx.reply(ctx.staff_language, "send_now_unknown", id=argument)
         return
-    sent = deliver(Delivery(ctx.services, ctx.session, ctx.now), reminder)
+    sent = deliver(ctx, reminder)
     reminder.status = ReminderStatus.SENT if sent else ReminderStatus.SKIPPED
     reminder.claimed_by, reminder.claimed_at, reminder.sent_at = ctx.incoming.account_key, ctx.now, ctx.now
     ctx.reply(ctx.staff_language, "send_now_done" if sent else "send_now_nothing", id=reminder.id)

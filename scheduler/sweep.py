@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import Clock
-from handlers.context import Services
-from handlers.reminders import Delivery, deliver
+from handlers.context import Services, Writer
+from handlers.reminders import deliver
 from scheduler.planner import STATEFUL_KINDS, plan_reminders
 from storage.db import transaction
 from storage.models import Campaign, OutboxMessage, ReminderStatus
@@ -53,10 +53,10 @@ def sweep_batch(session: Session, services: Services, now: datetime, worker: str
             reminder.status = ReminderStatus.SKIPPED
             result.skipped += 1
             continue
-        delivery = Delivery(services, session, now)
+        writer = Writer(services, session, now)
         try:
             with session.begin_nested():
-                sent = deliver(delivery, reminder)
+                sent = deliver(writer, reminder)
         except Exception as error:  # noqa: BLE001 - one bad reminder must not hold up the rest
             log.exception("reminder %s (%s) failed", reminder.id, reminder.kind)
             reminder.error = f"{type(error).__name__}: {error}"  # stays claimed: set aside, listed
@@ -66,7 +66,7 @@ def sweep_batch(session: Session, services: Services, now: datetime, worker: str
         reminder.sent_at = now if sent else None
         result.sent += sent
         result.skipped += not sent
-        result.enqueued += delivery.enqueued
+        result.enqueued += writer.enqueued
     return result
 
 
