@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
-CATALOGUE_PATH = Path(__file__).with_name("catalogue.toml")
+CATALOGUE_DIR = Path(__file__).with_name("catalogue")
 
 
 class Html(str):
@@ -22,7 +22,7 @@ class Html(str):
 
 class Texts:
     def __init__(self, languages: tuple[str, ...], overrides: Mapping[str, Mapping[str, str]] | None = None) -> None:
-        catalogue = tomllib.loads(CATALOGUE_PATH.read_text(encoding="utf-8"))
+        catalogue = load_catalogue(CATALOGUE_DIR)
         self.languages = languages
         self._entries = {
             language: {**catalogue[language], **(overrides or {}).get(language, {})} for language in languages
@@ -44,6 +44,18 @@ class Texts:
 
     def placeholders(self, language: str, key: str) -> set[str]:
         return {name for _, name, _, _ in string.Formatter().parse(self._entries[language][key]) if name}
+
+
+def load_catalogue(folder: Path) -> dict[str, dict[str, str]]:
+    """Every `*.toml` of the folder, one per feature, merged; a key defined twice is an error."""
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted(folder.glob("*.toml")):
+        for language, entries in tomllib.loads(path.read_text(encoding="utf-8")).items():
+            known = merged.setdefault(language, {})
+            if clash := known.keys() & entries.keys():
+                raise ValueError(f"{path.name} defines again [{language}] {', '.join(sorted(clash))}")
+            known.update(entries)
+    return merged
 
 
 def escape(text: str) -> Html:

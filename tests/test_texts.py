@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from core.texts import Html, Texts
+import pytest
+
+from core.texts import Html, Texts, load_catalogue
 from core.textsplit import split_html
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,8 +20,11 @@ def test_every_entry_exists_in_both_languages_with_the_same_placeholders() -> No
         assert texts.placeholders("vi", key) == texts.placeholders("en", key), key
 
 
-def test_every_entry_is_used_by_the_handlers() -> None:
-    code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "handlers").glob("*.py"))
+PRODUCT_PACKAGES = ("bot", "core", "handlers", "scheduler", "storage", "reports")
+
+
+def test_every_entry_is_used_by_the_code() -> None:
+    code = "\n".join(p.read_text(encoding="utf-8") for package in PRODUCT_PACKAGES for p in (ROOT / package).rglob("*.py"))
     used = set(re.findall(r"[\"']([a-z_]+)[\"']", code))
     keys = Texts(("vi",)).keys("vi")
     built = {k for k in keys if k.startswith(("status_", "command_"))}  # looked up as f"status_{status}" etc.
@@ -30,6 +35,13 @@ def test_values_are_escaped_but_fragments_are_not() -> None:
     texts = Texts(("vi",))
     html = texts.render("vi", "pending_item", code=Html("<b>x</b>"), text="<script>&")
     assert html == "<b><b>x</b></b> · &lt;script&gt;&amp;"
+
+
+def test_a_key_defined_in_two_files_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").write_text('[vi]\nhello = "Chào"\n', encoding="utf-8")
+    (tmp_path / "b.toml").write_text('[vi]\nhello = "Xin chào"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="b.toml defines again \\[vi\\] hello"):
+        load_catalogue(tmp_path)
 
 
 def test_overrides_replace_entries() -> None:
