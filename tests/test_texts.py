@@ -24,7 +24,8 @@ PRODUCT_PACKAGES = ("bot", "core", "handlers", "scheduler", "storage", "reports"
 
 
 def test_every_entry_is_used_by_the_code() -> None:
-    code = "\n".join(p.read_text(encoding="utf-8") for package in PRODUCT_PACKAGES for p in (ROOT / package).rglob("*.py"))
+    sources = [p for package in PRODUCT_PACKAGES for p in (ROOT / package).rglob("*.py")]
+    code = "\n".join(p.read_text(encoding="utf-8") for p in sources)
     used = set(re.findall(r"[\"']([a-z_]+)[\"']", code))
     keys = Texts(("vi",)).keys("vi")
     built = {k for k in keys if k.startswith(("status_", "command_"))}  # looked up as f"status_{status}" etc.
