@@ -21,6 +21,7 @@ from handlers.context import Services
 from handlers.deliveries import report_failure
 from storage.db import make_engine, make_session_factory, transaction
 from storage.migrate import upgrade
+from storage.models import Campaign
 from storage.outbox import Outbox
 from storage.questions import ensure_campaign
 
@@ -33,6 +34,10 @@ class App:
     services: Services
     processor: InboxProcessor
     clock: Clock
+
+    def campaign(self, session: Session) -> Campaign:
+        """The current campaign, as the inbox processor sees it."""
+        return session.get_one(Campaign, self.processor.campaign_id)
 
     def sender(self, transport: Transport) -> OutboxSender:
         return OutboxSender(self.sessions, transport, self.clock,

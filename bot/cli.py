@@ -1,4 +1,5 @@
-"""The `youthbot` command: run the bot, check routing rules, migrate the database, preview reminders."""
+"""The `youthbot` command: run the bot, check routing rules, migrate the database, preview reminders,
+write the report and the FAQ page."""
 
 from __future__ import annotations
 
@@ -26,6 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     reminders = commands.add_parser("reminders", help="print what the reminders would send at a given moment")
     reminders.add_argument("--at", required=True, help="local time (bot.timezone), e.g. 2023-03-03T08:00")
     reminders.add_argument("--dry-run", action="store_true", help="compute and roll back (required: the bot sends)")
+    report = commands.add_parser("report", help="write the report of the current campaign for the leadership")
+    report.add_argument("--format", required=True, choices=("docx", "xlsx", "csv"))
+    report.add_argument("--out", required=True, type=Path, help="file to write")
+    faq = commands.add_parser("faq", help="write the published questions and answers as a static HTML page")
+    faq.add_argument("--out", required=True, type=Path, help="file to write, e.g. faq.html")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -37,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         return _classify(settings, args.texts)
     if args.command == "reminders":
         return _reminders(settings, args.at, args.dry_run)
+    if args.command == "report":
+        return _report(settings, args.format, args.out)
+    if args.command == "faq":
+        return _faq(settings, args.out)
     if args.command == "migrate":
         from bot.app import build_app
 
@@ -86,6 +96,36 @@ def _reminders(settings: Settings, at_text: str, dry_run: bool) -> int:
         print(line)
     print(f"# at {at.isoformat()}: {result.sent} reminders would be sent ({len(lines)} messages), "
           f"{result.skipped} skipped, {result.failed} failing", file=sys.stderr)
+    return 0
+
+
+def _report(settings: Settings, format: str, out: Path) -> int:
+    from bot.app import build_app
+    from reports.build import ReportScope, write_report
+    from storage.db import transaction
+
+    app = build_app(settings)
+    with transaction(app.sessions) as session:
+        campaign = app.campaign(session)
+        count = write_report(session, ReportScope(settings, app.services.texts, campaign, app.clock.now()),
+                             format, out)
+    print(f"{out}: {count} questions", file=sys.stderr)
+    return 0
+
+
+def _faq(settings: Settings, out: Path) -> int:
+    from bot.app import build_app
+    from reports.faq import published_entries
+    from reports.faq_page import write_faq_page
+    from reports.labels import Labels
+    from storage.db import transaction
+
+    app = build_app(settings)
+    labels = Labels(app.services.texts, settings.default_language, settings.timezone)
+    with transaction(app.sessions) as session:
+        entries = published_entries(session, settings)
+    count = write_faq_page(entries, settings, labels, labels("faq_page_title", campaign=settings.campaign.name), out)
+    print(f"{out}: {count} questions", file=sys.stderr)
     return 0
 
 

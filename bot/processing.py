@@ -29,7 +29,7 @@ class InboxProcessor:
     def __init__(self, sessions: sessionmaker[Session], services: Services, campaign_id: int, clock: Clock) -> None:
         self._sessions = sessions
         self._services = services
-        self._campaign_id = campaign_id
+        self.campaign_id = campaign_id
         self._clock = clock
 
     def record(self, update_key: str, incoming: Incoming) -> bool:
@@ -62,7 +62,7 @@ class InboxProcessor:
     def _apply(self, session: Session, update: InboxUpdate) -> None:
         now = self._clock.now()
         incoming = Incoming.from_json(update.payload)
-        campaign = session.get_one(Campaign, self._campaign_id)
+        campaign = session.get_one(Campaign, self.campaign_id)
         handle(Context(self._services, session, now, campaign=campaign, incoming=incoming))
         inbox.mark_processed(update, now)
         if incoming.is_private and find_account(session, incoming.platform, incoming.user_id) is None:

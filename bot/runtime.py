@@ -3,7 +3,8 @@
 Receivers (polling or webhook) call `inbox_changed()` after recording; the processor then
 wakes the senders. Both also look on their own every few seconds, for work recorded by
 other processes sharing the database. APScheduler wakes the reminder planner and sweep
-every minute; the database, not the scheduler's memory, says which reminders are due.
+every minute, and the retention job (personal data past `privacy.retention_days`) every
+hour; the database, not the scheduler's memory, says which reminders are due.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
 from bot.sender import OutboxSender
+from scheduler.retention import anonymise_expired
 from scheduler.sweep import ReminderScheduler
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 2.0
 REMINDER_SECONDS = 60
+RETENTION_SECONDS = 3600
 
 
 class Runtime:
@@ -51,6 +54,8 @@ class Runtime:
         jobs = AsyncIOScheduler(timezone=UTC)
         jobs.add_job(self.remind_once, "interval", seconds=REMINDER_SECONDS, next_run_time=datetime.now(UTC),
                      max_instances=1, coalesce=True)
+        jobs.add_job(self.retain_once, "interval", seconds=RETENTION_SECONDS, next_run_time=datetime.now(UTC),
+                     max_instances=1, coalesce=True)
         jobs.start()
         try:
             await asyncio.Event().wait()
@@ -62,6 +67,9 @@ class Runtime:
         if result.sent:
             for sender in self.senders:
                 sender.wake.set()
+
+    async def retain_once(self) -> None:
+        await asyncio.to_thread(anonymise_expired, self.app.sessions, self.app.settings.privacy, self.app.clock)
 
     async def run(self, *receivers: Awaitable[None]) -> None:
         """Run until cancelled; a failing loop stops the process rather than limping on."""

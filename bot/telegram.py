@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import telegram
@@ -19,6 +20,7 @@ from telegram import (
     BotCommandScopeAllPrivateChats,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     ReplyParameters,
     Update,
 )
@@ -196,13 +198,25 @@ class TelegramTransport:
     async def _send_attachment(self, message: Outgoing, attachment: Attachment) -> telegram.Message:
         chat_id = int(message.chat.chat_id)
         thread = int(message.thread_id) if message.thread_id else None
+        file = _file(attachment)
         if attachment.kind == MediaKind.PHOTO:
-            return await self._bot.send_photo(chat_id, attachment.file_ref, message_thread_id=thread)
+            return await self._bot.send_photo(chat_id, file, message_thread_id=thread)
         if attachment.kind == MediaKind.VOICE:
-            return await self._bot.send_voice(chat_id, attachment.file_ref, message_thread_id=thread)
+            return await self._bot.send_voice(chat_id, file, message_thread_id=thread)
         if attachment.kind == MediaKind.VIDEO:
-            return await self._bot.send_video(chat_id, attachment.file_ref, message_thread_id=thread)
-        return await self._bot.send_document(chat_id, attachment.file_ref, message_thread_id=thread)
+            return await self._bot.send_video(chat_id, file, message_thread_id=thread)
+        return await self._bot.send_document(chat_id, file, message_thread_id=thread)
+
+
+def _file(attachment: Attachment) -> str | InputFile:
+    """A platform file id, or the content of a generated file, uploaded as multipart/form-data."""
+    if not attachment.path:
+        return attachment.file_ref
+    try:
+        content = Path(attachment.path).read_bytes()
+    except OSError as error:  # removed before it was sent: retrying cannot help
+        raise PermanentFailure(f"file to upload is gone: {error}") from error
+    return InputFile(content, filename=attachment.file_name or Path(attachment.path).name)
 
 
 def _keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:

@@ -113,6 +113,20 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    """Where generated reports, charts and FAQ pages are written before they are sent to a chat."""
+
+    folder: Path = Path("exports")
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """People inactive for `retention_days` are anonymised by a scheduled job (Decree 13/2023)."""
+
+    retention_days: int = 730
+
+
+@dataclass(frozen=True)
 class Settings:
     timezone: ZoneInfo
     languages: tuple[str, ...]
@@ -130,6 +144,8 @@ class Settings:
     deadlines: DeadlineRules = field(default_factory=DeadlineRules)
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    reports: ReportSettings = field(default_factory=ReportSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
     @property
     def default_language(self) -> str:
@@ -218,6 +234,10 @@ def parse_settings(data: Mapping[str, Any], base_dir: Path = Path(".")) -> Setti
         deadlines=_deadlines(reader.table("deadlines", required=False), categories, departments),
         reminders=_reminders(reader.table("reminders", required=False)),
         texts=_texts(reader.table("texts", required=False), languages),
+        reports=ReportSettings(_local_path(reader.table("reports", required=False).str("folder", default="exports"),
+                                           base_dir)),
+        privacy=PrivacySettings(reader.table("privacy", required=False).positive_int(
+            "retention_days", default=PrivacySettings.retention_days)),
     )
 
 
@@ -367,6 +387,11 @@ def _database_url(url: str, base_dir: Path) -> str:
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
         return prefix + str((base_dir / url[len(prefix):]).resolve())
     return url
+
+
+def _local_path(value: str, base_dir: Path) -> Path:
+    """Relative folders are relative to the config file, like the SQLite path."""
+    return (base_dir / value).resolve()
 
 
 def _texts(table: _Reader, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:

@@ -49,13 +49,18 @@ ACCEPTED_MEDIA = frozenset({MediaKind.PHOTO, MediaKind.VOICE, MediaKind.DOCUMENT
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file the user sent; `file_ref` is what the platform needs to send it again."""
+    """A file the user sent; `file_ref` is what the platform needs to send it again.
+
+    A file the bot generated (a report, a chart) has no platform reference yet: `path` names
+    it on this machine (under `reports.folder`) and the adapter uploads its content.
+    """
 
     kind: MediaKind
     file_ref: str
     file_name: str = ""
     mime_type: str = ""
     size: int = 0
+    path: str = ""
 
 
 @dataclass(frozen=True)

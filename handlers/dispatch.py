@@ -13,7 +13,7 @@ from dataclasses import replace
 from core.config import Department
 from core.messages import Incoming
 from core.normalize import fold
-from handlers import admin, answers, intake, reminders
+from handlers import admin, answers, faq, intake, privacy, reminders, reports
 from handlers.commands import OFFICER_COMMANDS
 from handlers.context import Context
 from handlers.limits import count_message
@@ -28,6 +28,8 @@ def handle(ctx: Context) -> None:
     command, arguments = parse_command(ctx.incoming.text)
     if command in admin.ADMIN_COMMANDS and not ctx.incoming.edited:
         admin.run_command(ctx, command, arguments)
+    elif command in reports.REPORT_COMMANDS and not ctx.incoming.edited:
+        reports.run_command(ctx, command, arguments)
     elif ctx.incoming.is_private:
         handle_private(ctx, command)
     else:
@@ -98,6 +100,12 @@ def run_youth_command(ctx: Context, account: Account, command: str) -> None:
         intake.ask_district(ctx, account)
     elif command == "/cancel":
         intake.cancel(ctx, account, draft_of(ctx.session, account))
+    elif command == "/faq":
+        faq.search_faq(ctx, account, ctx.incoming.text.partition(" ")[2])
+    elif command == "/mydata":
+        privacy.show_data(ctx, account)
+    elif command == "/forget":
+        privacy.ask_to_forget(ctx, account)
     else:
         ctx.reply(language, "unknown_command", command=command)
 
@@ -114,6 +122,8 @@ def press_youth_button(ctx: Context, account: Account, data: str) -> None:
         press_draft_button(ctx, account, action, argument)
     elif action == "useful":
         reminders.record_usefulness(ctx, account, argument)
+    elif action == "forget":
+        privacy.press_forget(ctx, account, argument)
     else:
         ctx.reply(account.person.language, "button_stale")
 

@@ -89,6 +89,7 @@ class Person(Base):
     language: Mapped[str] = mapped_column(String(8))
     banned_at: Mapped[datetime | None]
     ban_reason: Mapped[str | None] = mapped_column(Text)
+    forgotten_at: Mapped[datetime | None]  # personal data erased (/forget or retention); questions stay
 
     accounts: Mapped[list[Account]] = relationship(back_populates="person")
 
@@ -151,6 +152,7 @@ class Question(Base):
     late_notice_at: Mapped[datetime | None]  # the asker was told, once, that the answer is late
     useful: Mapped[bool | None] = mapped_column(Boolean)  # the asker's verdict on the answer
     useful_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]  # an admin put it in the public FAQ (/publish)
 
     campaign: Mapped[Campaign] = relationship()
     account: Mapped[Account] = relationship(foreign_keys=[account_id])

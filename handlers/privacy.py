@@ -1,0 +1,42 @@
+"""A young person's own data: `/mydata` shows what is stored, `/forget` erases it after a confirmation."""
+
+from __future__ import annotations
+
+from core.messages import Button
+from core.texts import Html, preview
+from handlers.context import Context
+from handlers.routing import status_name
+from storage.models import Account
+from storage.privacy import forget_person
+from storage.questions import questions_of
+
+
+def show_data(ctx: Context, account: Account) -> None:
+    language = account.person.language
+    person = account.person
+    district = ctx.settings.district(person.district_key or "")
+    accounts = "\n".join(ctx.text(language, "mydata_account", platform=a.platform, user_id=a.user_id,
+                                  name=a.display_name or "–") for a in person.accounts)
+    questions = [ctx.text(language, "mydata_question", code=q.code or "–", status=status_name(ctx, language, q),
+                          text=preview(q.text, 80)) for q in questions_of(ctx.session, account, limit=50)]
+    ctx.send(ctx.incoming.chat, ctx.text(
+        language, "mydata", accounts=Html(accounts), district=district.name if district else "–",
+        language_name=language, consent=ctx.local(person.consent_at) if person.consent_at else "–",
+        questions=Html("\n".join(questions) or "–"),
+    ))
+
+
+def ask_to_forget(ctx: Context, account: Account) -> None:
+    language = account.person.language
+    buttons = ((Button(ctx.text(language, "forget_yes"), "forget:yes"),
+                Button(ctx.text(language, "forget_no"), "forget:no")),)
+    ctx.reply(language, "forget_confirm", buttons)
+
+
+def press_forget(ctx: Context, account: Account, answer: str) -> None:
+    language = account.person.language
+    if answer != "yes":
+        ctx.reply(language, "forget_cancelled")
+        return
+    forget_person(ctx.session, account.person, ctx.now)
+    ctx.reply(language, "forget_done")

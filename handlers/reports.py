@@ -1,0 +1,78 @@
+"""The coordinator's reports in chat: `/report docx|xlsx|csv`, `/stats` with charts, and
+publishing answered questions to the FAQ (`/publish CODE`, `/unpublish CODE`).
+
+Files are written under `reports.folder` and sent as uploads; the question-level report
+for 100,000 questions takes minutes (bench/README.md), so large provinces should prefer
+`youthbot report` on the server.
+"""
+
+from __future__ import annotations
+
+from core.messages import Attachment, MediaKind
+from core.texts import Html
+from handlers.admin import may_administer
+from handlers.context import Context
+from reports.build import FORMATS, ReportScope, report_path, write_report
+from reports.charts import draw_charts
+from reports.stats import gather_stats
+from storage.models import QuestionStatus
+from storage.questions import find_by_code
+
+REPORT_COMMANDS = ("/report", "/stats", "/publish", "/unpublish")
+
+
+def run_command(ctx: Context, command: str, arguments: list[str]) -> None:
+    if not may_administer(ctx):
+        ctx.reply(ctx.staff_language, "not_admin")
+    elif command == "/report":
+        send_report(ctx, arguments[0].lower() if arguments else "docx")
+    elif command == "/stats":
+        send_stats(ctx)
+    else:
+        publish(ctx, arguments[0] if arguments else "", published=command == "/publish")
+
+
+def scope(ctx: Context) -> ReportScope:
+    return ReportScope(ctx.settings, ctx.services.texts, ctx.campaign, ctx.now)
+
+
+def send_report(ctx: Context, format: str) -> None:
+    if format not in FORMATS:
+        ctx.reply(ctx.staff_language, "report_usage", formats=" | ".join(FORMATS))
+        return
+    out = report_path(ctx.settings, ctx.campaign, ctx.now, f".{format}")
+    count = write_report(ctx.session, scope(ctx), format, out)
+    document = Attachment(MediaKind.DOCUMENT, "", out.name, FORMATS[format], out.stat().st_size, path=str(out))
+    ctx.send(ctx.incoming.chat, ctx.text(ctx.staff_language, "report_ready", count=count, format=format),
+             attachments=(document,), reply_to=_quote(ctx))
+
+
+def send_stats(ctx: Context) -> None:
+    language = ctx.staff_language
+    stats = gather_stats(ctx.session, ctx.settings, ctx.campaign.id, ctx.now)
+    charts = draw_charts(stats, scope(ctx).labels, report_path(ctx.settings, ctx.campaign, ctx.now, "-charts"))
+    lines = [ctx.text(language, "stats_department_line", department=d.name, received=d.received,
+                      answered=d.answered, rate=f"{100 * d.answer_rate:.0f}",
+                      median="–" if d.median_days is None else f"{d.median_days:.1f}", overdue=d.overdue)
+             for d in stats.departments if d.received]
+    html = ctx.text(language, "stats_summary", total=stats.total, answered=stats.answered, late=stats.late,
+                    overdue=stats.overdue, departments=Html("\n".join(lines)))
+    photos = tuple(Attachment(MediaKind.PHOTO, "", c.path.name, "image/png", c.path.stat().st_size, path=str(c.path))
+                   for c in charts)
+    ctx.send(ctx.incoming.chat, html, attachments=photos, reply_to=_quote(ctx))
+
+
+def publish(ctx: Context, code: str, published: bool) -> None:
+    language = ctx.staff_language
+    question = find_by_code(ctx.session, code, ctx.campaign.id) if code else None
+    if question is None:
+        ctx.reply(language, "publish_usage" if not code else "publish_unknown", code=code)
+    elif published and question.status != QuestionStatus.ANSWERED:
+        ctx.reply(language, "publish_not_answered", code=question.code)
+    else:
+        question.published_at = ctx.now if published else None
+        ctx.reply(language, "publish_done" if published else "unpublish_done", code=question.code)
+
+
+def _quote(ctx: Context) -> str:
+    return "" if ctx.incoming.is_private else ctx.incoming.message_id

@@ -1,0 +1,63 @@
+"""One entry point for every report format, used by the command line and the coordinator chat."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from core.config import Settings
+from core.texts import Texts
+from reports.charts import draw_charts
+from reports.csv_report import write_csv
+from reports.docx_report import write_docx
+from reports.labels import Labels
+from reports.rows import report_rows
+from reports.stats import gather_stats
+from reports.xlsx_report import write_xlsx
+from storage.models import Campaign
+
+FORMATS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+}
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """What a report covers and how it reads: the campaign, the moment deadlines are judged at."""
+
+    settings: Settings
+    texts: Texts
+    campaign: Campaign
+    now: datetime
+
+    @property
+    def labels(self) -> Labels:
+        return Labels(self.texts, self.settings.default_language, self.settings.timezone)
+
+
+def write_report(session: Session, scope: ReportScope, format: str, out: Path) -> int:
+    """Write the report in `format` (docx, xlsx, csv) to `out`; returns the number of questions."""
+    if format not in FORMATS:
+        raise ValueError(f"unknown report format '{format}'; use one of {', '.join(FORMATS)}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rows = report_rows(session, scope.settings, scope.campaign.id, scope.now)
+    if format == "csv":
+        return write_csv(rows, scope.labels, out)
+    stats = gather_stats(session, scope.settings, scope.campaign.id, scope.now)
+    if format == "xlsx":
+        return write_xlsx(rows, stats, scope.labels, out)
+    with tempfile.TemporaryDirectory() as charts_folder:
+        charts = draw_charts(stats, scope.labels, Path(charts_folder))
+        return write_docx(rows, stats, charts, scope.labels, scope.campaign.name, scope.now, str(out))
+
+
+def report_path(settings: Settings, campaign: Campaign, now: datetime, suffix: str) -> Path:
+    """A new file under `reports.folder`, named after the campaign and the moment."""
+    stamp = now.astimezone(settings.timezone).strftime("%Y%m%d-%H%M%S")
+    return settings.reports.folder / f"{campaign.key}-{stamp}{suffix}"

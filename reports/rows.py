@@ -1,0 +1,130 @@
+"""The report's rows: questions of a campaign with their answers, streamed from the database.
+
+Rows come out grouped by department then category, in the configuration's order, so that
+writers can open a heading whenever the group changes without holding everything in memory.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import case, select
+from sqlalchemy.orm import Session
+
+from core.config import Settings
+from storage.models import Answer, Question, QuestionStatus
+
+BATCH = 2000
+
+
+class Compliance(StrEnum):
+    """How a question stands against its answer deadline."""
+
+    ON_TIME = "on_time"
+    LATE = "late"          # answered after the deadline
+    OVERDUE = "overdue"    # not answered, deadline passed
+    PENDING = "pending"    # not answered, deadline still ahead (or none yet)
+    CLOSED = "closed"      # rejected or merged: no answer was due
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    code: str
+    department: str
+    category: str
+    district: str
+    question: str
+    answer: str
+    answered_by: str
+    asked_at: datetime
+    forwarded_at: datetime | None
+    due_at: datetime | None
+    answered_at: datetime | None
+    status: QuestionStatus
+    compliance: Compliance
+    useful: bool | None
+    rejection_reason: str
+
+
+def compliance(status: str, due_at: datetime | None, answered_at: datetime | None, now: datetime) -> Compliance:
+    if status in (QuestionStatus.REJECTED, QuestionStatus.MERGED):
+        return Compliance.CLOSED
+    if answered_at is not None and status == QuestionStatus.ANSWERED:
+        return Compliance.LATE if due_at is not None and answered_at > due_at else Compliance.ON_TIME
+    if due_at is not None and due_at < now:
+        return Compliance.OVERDUE
+    return Compliance.PENDING
+
+
+def config_order(settings: Settings) -> tuple[object, object]:
+    """SQL sort keys putting departments and categories in the configuration's order (unknown keys last)."""
+    departments = {d.key: i for i, d in enumerate(settings.departments)}
+    categories = {c.key: i for i, c in enumerate(settings.categories)}
+    return (case(departments, value=Question.department_key, else_=len(departments)),
+            case(categories, value=Question.category_key, else_=len(categories)))
+
+
+def report_rows(session: Session, settings: Settings, campaign_id: int, now: datetime) -> Iterator[ReportRow]:
+    """Every accepted question of the campaign with its answers (several when followed up)."""
+    department_order, category_order = config_order(settings)
+    statement = (
+        select(Question.id, Question.code, Question.department_key, Question.category_key, Question.district_key,
+               Question.text, Question.status, Question.accepted_at, Question.created_at, Question.forwarded_at,
+               Question.answer_due_at, Question.answered_at, Question.useful, Question.rejection_reason,
+               Answer.text, Answer.officer_name, Answer.department_key)
+        .outerjoin(Answer, Answer.question_id == Question.id)
+        .where(Question.campaign_id == campaign_id, Question.status != QuestionStatus.DRAFT)
+        .order_by(department_order, Question.department_key, category_order, Question.category_key,
+                  Question.number, Question.id, Answer.id)
+        .execution_options(yield_per=BATCH)
+    )
+    names = _Names(settings)
+    for _, group in itertools.groupby(session.execute(statement), key=lambda r: r[0]):
+        lines = list(group)
+        first = lines[0]
+        answers = [line for line in lines if line[14] is not None]
+        yield ReportRow(
+            code=first[1] or "",
+            department=names.department(first[2]),
+            category=names.category(first[3]),
+            district=names.district(first[4]),
+            question=first[5],
+            answer="\n\n".join(line[14] for line in answers),
+            answered_by="; ".join(dict.fromkeys(_answerer(names, line[15], line[16]) for line in answers)),
+            asked_at=first[7] or first[8],
+            forwarded_at=first[9],
+            due_at=first[10],
+            answered_at=first[11],
+            status=QuestionStatus(first[6]),
+            compliance=compliance(first[6], first[10], first[11], now),
+            useful=first[12],
+            rejection_reason=first[13] or "",
+        )
+
+
+def _answerer(names: _Names, officer_name: str, department_key: str) -> str:
+    department = names.department(department_key)
+    return f"{officer_name} ({department})" if officer_name else department
+
+
+class _Names:
+    """Configured names for stored keys; a key no longer configured shows as itself."""
+
+    def __init__(self, settings: Settings) -> None:
+        language = settings.default_language
+        self._departments = {d.key: d.name for d in settings.departments}
+        self._categories = {c.key: c.name(language) for c in settings.categories}
+        self._districts = {d.key: d.name for d in settings.districts}
+
+    def department(self, key: str | None) -> str:
+        return self._departments.get(key or "", key or "")
+
+    def category(self, key: str | None) -> str:
+        return self._categories.get(key or "", key or "")
+
+    def district(self, key: str | None) -> str:
+        return self._districts.get(key or "", key or "")

@@ -1,0 +1,125 @@
+"""Statistics of a campaign: by district and category, and per department answer rate,
+median time to answer, deadlines and usefulness. One streamed pass over a few columns."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.config import Settings
+from reports.rows import BATCH, Compliance, compliance
+from storage.models import Question, QuestionStatus
+
+DAY_SECONDS = 86400
+
+
+@dataclass
+class DepartmentStats:
+    name: str
+    received: int = 0
+    answered: int = 0
+    late: int = 0      # answered after the deadline
+    overdue: int = 0   # unanswered past the deadline
+    useful_yes: int = 0
+    useful_no: int = 0
+    days_to_answer: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def answer_rate(self) -> float:
+        return self.answered / self.received if self.received else 0.0
+
+    @property
+    def median_days(self) -> float | None:
+        return statistics.median(self.days_to_answer) if self.days_to_answer else None
+
+    @property
+    def useful_share(self) -> float | None:
+        rated = self.useful_yes + self.useful_no
+        return self.useful_yes / rated if rated else None
+
+
+@dataclass
+class Stats:
+    total: int
+    by_district: list[tuple[str, int]]
+    by_category: list[tuple[str, int]]
+    departments: list[DepartmentStats]
+
+    @property
+    def answered(self) -> int:
+        return sum(d.answered for d in self.departments)
+
+    @property
+    def overdue(self) -> int:
+        return sum(d.overdue for d in self.departments)
+
+    @property
+    def late(self) -> int:
+        return sum(d.late for d in self.departments)
+
+
+def gather_stats(session: Session, settings: Settings, campaign_id: int, now: datetime) -> Stats:
+    """Rejected and merged questions count by district and category, not against departments."""
+    statement = (
+        select(Question.district_key, Question.category_key, Question.department_key, Question.status,
+               Question.forwarded_at, Question.answer_due_at, Question.answered_at, Question.useful)
+        .where(Question.campaign_id == campaign_id, Question.status != QuestionStatus.DRAFT)
+        .execution_options(yield_per=BATCH)
+    )
+    districts: Counter[str] = Counter()
+    categories: Counter[str] = Counter()
+    departments: dict[str, DepartmentStats] = defaultdict(lambda: DepartmentStats(""))
+    total = 0
+    for district, category, department, status, forwarded_at, due_at, answered_at, useful in session.execute(
+            statement):
+        total += 1
+        districts[district] += 1
+        categories[category or ""] += 1
+        state = compliance(status, due_at, answered_at, now)
+        if state is Compliance.CLOSED or department is None:
+            continue
+        _count(departments[department], state, forwarded_at, answered_at, useful)
+    return Stats(
+        total=total,
+        by_district=_in_order([(d.key, d.name) for d in settings.districts], districts),
+        by_category=_in_order([(c.key, c.name(settings.default_language)) for c in settings.categories],
+                              categories),
+        departments=_departments(settings, departments),
+    )
+
+
+def _count(department: DepartmentStats, state: Compliance, forwarded_at: datetime | None,
+           answered_at: datetime | None, useful: bool | None) -> None:
+    department.received += 1
+    if state in (Compliance.ON_TIME, Compliance.LATE):
+        department.answered += 1
+        if forwarded_at is not None and answered_at is not None:
+            department.days_to_answer.append((answered_at - forwarded_at).total_seconds() / DAY_SECONDS)
+    department.late += state is Compliance.LATE
+    department.overdue += state is Compliance.OVERDUE
+    department.useful_yes += useful is True
+    department.useful_no += useful is False
+
+
+def _in_order(configured: list[tuple[str, str]], counts: Counter[str]) -> list[tuple[str, int]]:
+    """Configured entries first, in order (zero included), then keys no longer configured."""
+    known = {key for key, _ in configured}
+    return [(name, counts[key]) for key, name in configured] + [
+        (key, count) for key, count in sorted(counts.items()) if key not in known]
+
+
+def _departments(settings: Settings, counted: dict[str, DepartmentStats]) -> list[DepartmentStats]:
+    result = []
+    for department in settings.departments:
+        stats = counted.pop(department.key, DepartmentStats(""))
+        stats.name = department.name
+        result.append(stats)
+    for key, stats in sorted(counted.items()):
+        stats.name = key
+        result.append(stats)
+    return result

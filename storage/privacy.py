@@ -1,0 +1,94 @@
+"""Erasing a young person's personal data while their questions and answers stay, anonymised,
+for the report (Decree 13/2023/NĐ-CP: the right to delete; storage no longer than needed).
+
+Erased: names, platform account and chat ids, district, language choice, the updates they
+sent (inbox), the messages sent to them (outbox), links and menus of their chat, their
+questions' message ids and attachments, their name as the actor of question events, and
+reminders still planned for them. Kept: question texts, answers, dates, statuses, districts
+and categories of the questions, and the person row (so a ban is not lifted by forgetting).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    Account,
+    ChatMenu,
+    InboxUpdate,
+    MessageLink,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    Question,
+    QuestionAttachment,
+    QuestionEvent,
+    Reminder,
+    ReminderStatus,
+)
+
+FORGOTTEN_PREFIX = "forgotten-"
+SWEEP_BATCH = 500
+
+
+def forget_person(session: Session, person: Person, now: datetime) -> None:
+    for account in person.accounts:
+        _forget_account(session, account)
+    person.district_key = None
+    person.forgotten_at = now
+
+
+def _forget_account(session: Session, account: Account) -> None:
+    platform, chat_id, key = account.platform, account.chat_id, account.key
+    questions = select(Question.id).where(Question.account_id == account.id)
+    session.execute(delete(InboxUpdate).where(
+        InboxUpdate.chat_key == f"{platform}:{chat_id}", InboxUpdate.processed_at.is_not(None)))
+    # A row being sent is left to its sender; the retention sweep removes it later.
+    session.execute(delete(OutboxMessage).where(
+        OutboxMessage.platform == platform, OutboxMessage.chat_id == chat_id,
+        OutboxMessage.status != OutboxStatus.SENDING))
+    session.execute(delete(MessageLink).where(MessageLink.platform == platform, MessageLink.chat_id == chat_id))
+    session.execute(delete(ChatMenu).where(ChatMenu.platform == platform, ChatMenu.chat_id == chat_id))
+    session.execute(update(Question).where(Question.account_id == account.id).values(source_message_id=""))
+    session.execute(update(QuestionAttachment).where(QuestionAttachment.question_id.in_(questions))
+                    .values(file_ref="", file_name=""))
+    session.execute(update(QuestionEvent).where(QuestionEvent.actor == key).values(actor=""))
+    session.execute(update(Reminder).where(Reminder.account_id == account.id, Reminder.status.in_(
+        (ReminderStatus.PENDING, ReminderStatus.PAUSED))).values(status=ReminderStatus.SKIPPED))
+    account.user_id = f"{FORGOTTEN_PREFIX}{account.id}"
+    account.chat_id = ""
+    account.display_name = ""
+    account.state = ""
+
+
+def expired_people(session: Session, cutoff: datetime, limit: int = SWEEP_BATCH) -> Sequence[Person]:
+    """People not yet forgotten with no account and no question since `cutoff`."""
+    recent_account = select(Account.id).where(Account.person_id == Person.id, Account.created_at >= cutoff)
+    recent_question = (select(Question.id).join(Account, Account.id == Question.account_id)
+                       .where(Account.person_id == Person.id, Question.created_at >= cutoff))
+    return session.scalars(
+        select(Person)
+        .where(Person.forgotten_at.is_(None), Person.created_at < cutoff,
+               ~exists(recent_account), ~exists(recent_question))
+        .order_by(Person.id).limit(limit)
+    ).all()
+
+
+def sweep_expired(session: Session, now: datetime, retention: timedelta) -> int:
+    """Anonymise people inactive for `retention`, and drop handled updates and sent messages as old.
+
+    Idempotent, so two processes running it at once do no harm; returns how many people were forgotten.
+    """
+    cutoff = now - retention
+    people = expired_people(session, cutoff)
+    for person in people:
+        forget_person(session, person, now)
+    session.execute(delete(InboxUpdate).where(InboxUpdate.processed_at < cutoff))
+    session.execute(delete(OutboxMessage).where(
+        OutboxMessage.created_at < cutoff,
+        OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.SENDING))))
+    return len(people)
