@@ -1,0 +1,184 @@
+"""The report for the leadership: rows grouped by department then category, deadline
+compliance, statistics, and the same content in CSV, XLSX and DOCX, from the CLI too."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from bot.cli import main
+from core.clock import FakeClock
+from core.config import Settings
+from reports.build import ReportScope, write_report
+from reports.rows import Compliance, ReportRow, report_rows
+from reports.stats import Stats, gather_stats
+from storage.db import transaction
+from storage.models import Question, QuestionStatus
+from tests.harness import Harness
+from tests.report_data import (
+    ANSWER_LATE,
+    ANSWER_ON_TIME,
+    LATE,
+    ON_TIME,
+    OVERDUE,
+    REJECT_REASON,
+    REJECTED,
+    populate,
+    reporting_harness,
+)
+
+
+@pytest.fixture
+def harness(example_settings: Settings, database_url: str, clock: FakeClock, tmp_path: Path) -> Harness:
+    harness = reporting_harness(example_settings, database_url, clock, tmp_path / "exports")
+    populate(harness)
+    yield harness
+    harness.dispose()
+
+
+def rows(harness: Harness) -> list[ReportRow]:
+    with harness.app.sessions() as session:
+        return list(report_rows(session, harness.settings, harness.app.processor.campaign_id, harness.clock.now()))
+
+
+def stats(harness: Harness) -> Stats:
+    with harness.app.sessions() as session:
+        return gather_stats(session, harness.settings, harness.app.processor.campaign_id, harness.clock.now())
+
+
+def write(harness: Harness, format: str, out: Path) -> int:
+    with harness.app.sessions() as session:
+        campaign = harness.app.campaign(session)
+        scope = ReportScope(harness.settings, harness.app.services.texts, campaign, harness.clock.now())
+        return write_report(session, scope, format, out)
+
+
+def test_rows_are_grouped_by_department_then_category_in_config_order(harness: Harness) -> None:
+    found = rows(harness)
+    # so-tttt, so-ct, so-nv in the configuration's order; within so-ct by number
+    assert [r.code for r in found] == ["HY-0003", "HY-0001", "HY-0004", "HY-0002"]
+    assert [r.department for r in found] == ["Sở Thông tin và Truyền thông", "Sở Công Thương", "Sở Công Thương",
+                                             "Sở Nội vụ"]
+    assert found[1].category == "Thương mại điện tử" and found[1].district == "Huyện Văn Giang"
+
+
+def test_rows_carry_answers_and_deadline_compliance(harness: Harness) -> None:
+    by_code = {r.code: r for r in rows(harness)}
+    assert by_code["HY-0001"].answer == ANSWER_ON_TIME
+    assert by_code["HY-0001"].answered_by == "can-bo-ct (Sở Công Thương)"
+    assert by_code["HY-0001"].compliance is Compliance.ON_TIME
+    assert by_code["HY-0004"].answer == ANSWER_LATE and by_code["HY-0004"].compliance is Compliance.LATE
+    assert by_code["HY-0002"].compliance is Compliance.OVERDUE and by_code["HY-0002"].answer == ""
+    assert by_code["HY-0003"].status == QuestionStatus.REJECTED
+    assert by_code["HY-0003"].compliance is Compliance.CLOSED
+    assert by_code["HY-0003"].rejection_reason == REJECT_REASON
+
+
+def test_statistics_per_department(harness: Harness) -> None:
+    result = stats(harness)
+    assert result.total == 4 and result.answered == 2 and result.late == 1 and result.overdue == 1
+    assert ("Huyện Văn Giang", 2) in result.by_district and ("Huyện Yên Mỹ", 1) in result.by_district
+    assert ("Thương mại điện tử", 2) in result.by_category
+    so_ct = next(d for d in result.departments if d.name == "Sở Công Thương")
+    assert (so_ct.received, so_ct.answered, so_ct.answer_rate, so_ct.late) == (2, 2, 1.0, 1)
+    assert so_ct.median_days == pytest.approx((1 + (datetime(2023, 3, 10, 2, tzinfo=UTC)
+                                                    - datetime(2023, 2, 10, 2, tzinfo=UTC)).days) / 2)
+    so_nv = next(d for d in result.departments if d.name == "Sở Nội vụ")
+    assert (so_nv.received, so_nv.answered, so_nv.overdue, so_nv.median_days) == (1, 0, 1, None)
+    so_tttt = next(d for d in result.departments if d.name == "Sở Thông tin và Truyền thông")
+    assert so_tttt.received == 0  # a rejected question is not held against the department
+
+
+def test_usefulness_is_counted(harness: Harness) -> None:
+    """The askers' verdicts (recorded by the usefulness follow-up, tested in test_reminders)."""
+    with transaction(harness.app.sessions) as session:
+        for code, useful in (("HY-0001", True), ("HY-0004", False)):
+            session.scalars(select(Question).where(Question.code == code)).one().useful = useful
+    so_ct = next(d for d in stats(harness).departments if d.name == "Sở Công Thương")
+    assert (so_ct.useful_yes, so_ct.useful_no, so_ct.useful_share) == (1, 1, 0.5)
+    assert [r.useful for r in rows(harness) if r.code in ("HY-0001", "HY-0004")] == [True, False]
+
+
+def test_csv_has_a_header_and_a_row_per_question(harness: Harness, tmp_path: Path) -> None:
+    out = tmp_path / "report.csv"
+    assert write(harness, "csv", out) == 4
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with the BOM
+    with out.open(encoding="utf-8-sig", newline="") as file:
+        table = list(csv.reader(file))
+    assert table[0][:5] == ["Mã", "Cơ quan trả lời", "Lĩnh vực", "Đơn vị", "Câu hỏi"]
+    assert [line[0] for line in table[1:]] == ["HY-0003", "HY-0001", "HY-0004", "HY-0002"]
+    first = dict(zip(table[0], table[2], strict=True))
+    assert first["Câu hỏi"] == ON_TIME and first["Trả lời"] == ANSWER_ON_TIME
+    assert first["Thời hạn"] == "đúng hạn" and first["Trạng thái"] == "đã trả lời"
+    assert first["Hạn trả lời"] == "23:59 06/03/2023"
+    assert dict(zip(table[0], table[1], strict=True))["Trả lời"] == f"Không tiếp nhận: {REJECT_REASON}"
+
+
+def test_xlsx_holds_questions_and_statistics(harness: Harness, tmp_path: Path) -> None:
+    out = tmp_path / "report.xlsx"
+    assert write(harness, "xlsx", out) == 4
+    book = load_workbook(out, read_only=True)
+    assert book.sheetnames == ["Câu hỏi", "Thống kê"]
+    questions = list(book["Câu hỏi"].iter_rows(values_only=True))
+    assert questions[0][0] == "Mã" and len(questions) == 5
+    assert (questions[3][0], questions[3][4], questions[3][5]) == ("HY-0004", LATE, ANSWER_LATE)
+    assert questions[3][12] == "sau hạn" and questions[4][12] == "quá hạn"
+    statistics = [row for row in book["Thống kê"].iter_rows(values_only=True) if row and row[0]]
+    assert ("Sở Công Thương", 2, 2, "100%") == statistics[2 + 2][:4]
+    book.close()
+
+
+def test_docx_has_headings_per_department_and_category_and_the_charts(harness: Harness, tmp_path: Path) -> None:
+    out = tmp_path / "report.docx"
+    assert write(harness, "docx", out) == 4
+    document = Document(str(out))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings == ["I. Thống kê", "II. Câu hỏi và trả lời theo cơ quan, lĩnh vực",
+                        "Sở Thông tin và Truyền thông", "Chuyển đổi số, chính quyền số",
+                        "Sở Công Thương", "Thương mại điện tử",
+                        "Sở Nội vụ", "Chính sách thanh niên, vấn đề khác"]
+    assert len(document.inline_shapes) == 6  # the charts
+    tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
+    so_ct = tables[2]  # statistics, then one table per category
+    assert [row[0] for row in so_ct] == ["Mã", "HY-0001", "HY-0004"]
+    assert so_ct[1][2] == ON_TIME and so_ct[1][3] == ANSWER_ON_TIME
+    assert "Hạn: 06/03/2023" in so_ct[1][5] and "đúng hạn" in so_ct[1][6]
+    assert any(REJECTED == row[2] for row in tables[1])
+    assert any(OVERDUE == row[2] and "quá hạn" in row[6] for row in tables[3])
+
+
+def test_report_of_an_empty_campaign(example_settings: Settings, database_url: str, clock: FakeClock,
+                                     tmp_path: Path) -> None:
+    harness = reporting_harness(example_settings, database_url, clock, tmp_path)
+    try:
+        assert write(harness, "docx", tmp_path / "empty.docx") == 0
+        assert "Chưa có câu hỏi nào." in [p.text for p in Document(str(tmp_path / "empty.docx")).paragraphs]
+        assert write(harness, "xlsx", tmp_path / "empty.xlsx") == 0
+        with pytest.raises(ValueError, match="unknown report format 'pdf'"):
+            write(harness, "pdf", tmp_path / "x.pdf")
+    finally:
+        harness.dispose()
+
+
+def test_command_line_writes_the_report(tmp_path: Path, clock: FakeClock, example_settings: Settings,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    database = tmp_path / "bot.sqlite3"
+    harness = reporting_harness(example_settings, f"sqlite:///{database}", clock, tmp_path)
+    populate(harness)
+    harness.dispose()
+    config = tmp_path / "config.toml"
+    example = (Path(__file__).resolve().parents[1] / "config.example.toml").read_text(encoding="utf-8")
+    config.write_text(example.replace('url = "sqlite:///youthbot.sqlite3"', f'url = "sqlite:///{database}"'),
+                      encoding="utf-8")
+    out = tmp_path / "out" / "bao-cao.csv"
+    assert main(["--config", str(config), "report", "--format", "csv", "--out", str(out)]) == 0
+    assert "4 questions" in capsys.readouterr().err
+    assert ON_TIME in out.read_text(encoding="utf-8-sig")
+    with pytest.raises(SystemExit):
+        main(["--config", str(config), "report", "--format", "pdf", "--out", str(out)])
