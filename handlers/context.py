@@ -65,7 +65,9 @@ class Writer:
 
     def tell_account(self, account: Account, key: str, *, buttons: tuple[tuple[Button, ...], ...] = (),
                      question: Question | None = None, link_role: str | None = None, **values: object) -> None:
-        """Write to a young person in their private chat, in their language."""
+        """Write to a young person in their private chat, in their language; not to one who was forgotten."""
+        if not account.chat_id:
+            return
         chat = ChatRef(account.platform, account.chat_id)
         self.send(chat, self.text(account.person.language, key, **values), buttons,
                   question=question, link_role=link_role)
