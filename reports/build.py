@@ -54,7 +54,7 @@ def write_report(session: Session, scope: ReportScope, format: str, out: Path) -
         return write_xlsx(rows, stats, scope.labels, out)
     with tempfile.TemporaryDirectory() as charts_folder:
         charts = draw_charts(stats, scope.labels, Path(charts_folder))
-        return write_docx(rows, stats, charts, scope.labels, scope.campaign.name, scope.now, str(out))
+        return write_docx(rows, stats, charts, scope.labels, scope.campaign.name, scope.now, out)
 
 
 def report_path(settings: Settings, campaign: Campaign, now: datetime, suffix: str) -> Path:

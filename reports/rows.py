@@ -7,6 +7,7 @@ writers can open a heading whenever the group changes without holding everything
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from core.config import Settings
 from storage.models import Answer, Question, QuestionStatus
 
 BATCH = 2000
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # Word and Excel files refuse these
 
 
 class Compliance(StrEnum):
@@ -92,8 +94,8 @@ def report_rows(session: Session, settings: Settings, campaign_id: int, now: dat
             department=names.department(first[2]),
             category=names.category(first[3]),
             district=names.district(first[4]),
-            question=first[5],
-            answer="\n\n".join(line[14] for line in answers),
+            question=printable(first[5]),
+            answer=printable("\n\n".join(line[14] for line in answers)),
             answered_by="; ".join(dict.fromkeys(_answerer(names, line[15], line[16]) for line in answers)),
             asked_at=first[7] or first[8],
             forwarded_at=first[9],
@@ -102,8 +104,13 @@ def report_rows(session: Session, settings: Settings, campaign_id: int, now: dat
             status=QuestionStatus(first[6]),
             compliance=compliance(first[6], first[10], first[11], now),
             useful=first[12],
-            rejection_reason=first[13] or "",
+            rejection_reason=printable(first[13] or ""),
         )
+
+
+def printable(text: str) -> str:
+    """Text without the control characters XML cannot hold (a pasted form feed, say)."""
+    return NOT_IN_XML.sub("", text)
 
 
 def _answerer(names: _Names, officer_name: str, department_key: str) -> str:
