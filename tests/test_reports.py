@@ -182,3 +182,15 @@ def test_command_line_writes_the_report(tmp_path: Path, clock: FakeClock, exampl
     assert ON_TIME in out.read_text(encoding="utf-8-sig")
     with pytest.raises(SystemExit):
         main(["--config", str(config), "report", "--format", "pdf", "--out", str(out)])
+
+
+def test_control_characters_do_not_break_word_or_excel(harness: Harness, tmp_path: Path) -> None:
+    with transaction(harness.app.sessions) as session:
+        session.scalars(select(Question).where(Question.code == "HY-0002")).one().text = "Sân\x0cchơi\x0b thể thao"
+    write(harness, "docx", tmp_path / "r.docx")
+    write(harness, "xlsx", tmp_path / "r.xlsx")
+    assert any("Sânchơi thể thao" in cell.text for table in Document(str(tmp_path / "r.docx")).tables
+               for row in table.rows for cell in row.cells)
+    book = load_workbook(tmp_path / "r.xlsx", read_only=True)
+    assert "Sânchơi thể thao" in [row[4] for row in book["Câu hỏi"].iter_rows(values_only=True)]
+    book.close()
