@@ -6,9 +6,10 @@ Usage: .venv/bin/python bench/report_cost.py [--sizes 10000,100000] [--formats c
 For each size N: a fresh database holds N questions of one campaign (the texts of
 ../shared/data/questions_dev.jsonl, cycled; 11 districts, 7 departments; 80% answered with
 a 400-character answer, 1 in 80 of them late; 10% overdue, 10% rejected). Each format is
-then written by a fresh child process, so that its peak resident memory (ru_maxrss, which
+then written by a fresh child process, so that its peak resident memory (VmHWM, which
 counts lxml's and openpyxl's C allocations that tracemalloc misses) is its own: we report
-wall time, the peak RSS, and the RSS the child had just before writing (imports, settings).
+wall time, the peak RSS, the RSS the child had just before writing (imports, settings) and
+its peak until then (importing matplotlib and friends briefly takes more).
 `stats` is what `/stats` does: the statistics and the six PNG charts.
 Results go to bench/results/report_cost.json.
 """
@@ -19,7 +20,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -112,7 +112,7 @@ def child(url: str, format: str, out: Path) -> None:
     settings = settings_for(url)
     sessions = make_session_factory(make_engine(url))
     texts = Texts(settings.languages, settings.texts)
-    before = _current_rss_kb()
+    before, peak_before = _memory_kb()
     started = time.perf_counter()
     with sessions() as session:
         campaign = session.scalars(select(Campaign)).one()
@@ -124,17 +124,22 @@ def child(url: str, format: str, out: Path) -> None:
         else:
             count = write_report(session, scope, format, out)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    _, peak = _memory_kb()
     size = out.stat().st_size if out.is_file() else sum(p.stat().st_size for p in out.iterdir())
     print(json.dumps({"format": format, "questions": count, "seconds": round(seconds, 2),
                       "rss_before_mb": round(before / 1024, 1), "rss_peak_mb": round(peak / 1024, 1),
+                      "rss_peak_before_mb": round(peak_before / 1024, 1),
                       "file_mb": round(size / 1e6, 2)}))
 
 
-def _current_rss_kb() -> int:
-    """Resident memory now (Linux), unlike ru_maxrss which is the peak so far."""
-    status = Path("/proc/self/status").read_text()
-    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+def _memory_kb() -> tuple[int, int]:
+    """Resident memory now and its peak so far (Linux VmRSS, VmHWM).
+
+    Not ru_maxrss: Linux carries the parent's peak into a child across fork and exec, so a
+    child of the process that filled 100,000 questions would report the parent's memory.
+    """
+    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
 
 
 def measure(kind: str, sizes: list[int], formats: list[str]) -> list[dict[str, object]]:
