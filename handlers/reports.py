@@ -1,9 +1,9 @@
 """The coordinator's reports in chat: `/report docx|xlsx|csv`, `/stats` with charts, and
 publishing answered questions to the FAQ (`/publish CODE`, `/unpublish CODE`).
 
-Files are written under `reports.folder` and sent as uploads; the question-level report
-for 100,000 questions takes minutes (bench/README.md), so large provinces should prefer
-`youthbot report` on the server.
+Files are written under `reports.folder` and sent as uploads. A report is written while
+its update is handled, so the inbox waits: seconds at 10,000 questions, up to a minute at
+100,000 (bench/README.md); at that size `youthbot report` on the server is kinder.
 """
 
 from __future__ import annotations
