@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 from sqlalchemy import Engine
@@ -34,8 +35,8 @@ class App:
     processor: InboxProcessor
     clock: Clock
 
-    def sender(self, transport: Transport) -> OutboxSender:
-        return OutboxSender(self.sessions, transport, self.clock,
+    def sender(self, transport: Transport, lease: timedelta | None = None) -> OutboxSender:
+        return OutboxSender(self.sessions, transport, self.clock, lease=lease,
                             on_failure=partial(report_failure, self.services))
 
 
