@@ -331,3 +331,28 @@ class Reminder(Base):
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class ZaloOaToken(Base):
+    """The Official Account's OAuth tokens. The refresh token is single-use: a refresh stores
+    the new pair (compare-and-swap on the old refresh token) before the new access token is used."""
+
+    __tablename__ = "zalo_oa_tokens"
+
+    app_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ZaloOaContact(Base):
+    """When a Zalo OA user last wrote, and which message: Zalo lets the OA answer for free by
+    replying to it within 48 hours, and not at all 7 days after it (or once they unfollow)."""
+
+    __tablename__ = "zalo_oa_contacts"
+
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_message_id: Mapped[str] = mapped_column(String(64), default="")
+    last_message_at: Mapped[datetime | None]
+    unfollowed_at: Mapped[datetime | None]
