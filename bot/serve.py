@@ -21,18 +21,22 @@ from bot.telegram import ALLOWED_UPDATES, TelegramReceiver, TelegramTransport, m
 from bot.transport import RateLimits
 from bot.webhook import webhook_app
 from bot.zalo_bot import MAX_TEXT_LENGTH, ZaloBotClient, ZaloBotReceiver, ZaloBotTransport
-from bot.zalo_webhook import bot_route
+from bot.zalo_oa import MAX_TEXT_LENGTH as OA_MAX_TEXT_LENGTH
+from bot.zalo_oa import OaCredentials, ZaloOaClient, ZaloOaReceiver, ZaloOaTransport, seed_tokens
+from bot.zalo_webhook import bot_route, oa_route
 from core.config import Settings
 from handlers.commands import command_menus
+from handlers.zalo_window import report_undeliverable
 
 
 def configured_platforms(settings: Settings) -> list[str]:
     platforms = ["telegram"] if settings.telegram.token else []
-    return platforms + (["zalo"] if settings.zalo.token else [])
+    platforms += ["zalo"] if settings.zalo.token else []
+    return platforms + (["zalo_oa"] if settings.zalo_oa.enabled else [])
 
 
 async def serve(settings: Settings) -> None:
-    limits = {"telegram": TelegramTransport.max_text_length, "zalo": MAX_TEXT_LENGTH}
+    limits = {"telegram": TelegramTransport.max_text_length, "zalo": MAX_TEXT_LENGTH, "zalo_oa": OA_MAX_TEXT_LENGTH}
     app = build_app(settings, text_limits=limits)
     runtime = Runtime(app, [])
     async with AsyncExitStack() as stack:
@@ -40,9 +44,11 @@ async def serve(settings: Settings) -> None:
         zalo_routes: list[BaseRoute] = []
         if settings.telegram.token:
             receivers.append(await _telegram(stack, settings, app, runtime))
+        http = await stack.enter_async_context(httpx.AsyncClient())
         if settings.zalo.token:
-            http = await stack.enter_async_context(httpx.AsyncClient())
             receivers += await _zalo_bot(settings, app, runtime, http, zalo_routes)
+        if settings.zalo_oa.enabled:
+            zalo_routes.append(_zalo_oa(settings, app, runtime, http))
         if zalo_routes:
             config = settings.zalo
             server = uvicorn.Server(uvicorn.Config(Starlette(routes=zalo_routes), host=config.listen_host,
@@ -84,6 +90,20 @@ async def _zalo_bot(settings: Settings, app: App, runtime: Runtime, http: httpx.
     routes.append(bot_route(receiver, config.webhook_secret, runtime.inbox_changed,
                             _path_of(config.webhook_url, "/zalo")))
     return []
+
+
+def _zalo_oa(settings: Settings, app: App, runtime: Runtime, http: httpx.AsyncClient) -> BaseRoute:
+    """The OA only has a webhook (set in the Zalo app's settings), served with the Bot API's."""
+    config = settings.zalo_oa
+    seed_tokens(app.sessions, config.app_id, config.access_token, config.refresh_token, app.clock)
+    client = ZaloOaClient(OaCredentials(config.app_id, config.app_secret, config.api_url, config.oauth_url),
+                          app.sessions, app.clock, http)
+    limits = RateLimits(config.messages_per_second, config.private_interval, config.private_interval)
+    hint = app.services.texts.plain(settings.default_language, "zalo_choose_by_number")
+    transport = ZaloOaTransport(client, app.sessions, app.clock, limits, hint)
+    runtime.senders.append(app.sender(transport, on_failure=report_undeliverable))
+    receiver = ZaloOaReceiver(app.processor, app.sessions)
+    return oa_route(receiver, config.app_id, config.oa_secret_key, runtime.inbox_changed, config.webhook_path)
 
 
 def _path_of(url: str, default: str) -> str:

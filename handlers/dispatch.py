@@ -13,7 +13,7 @@ from dataclasses import replace
 from core.config import Department
 from core.messages import Incoming
 from core.normalize import fold
-from handlers import admin, answers, intake, reminders
+from handlers import admin, answers, intake, reminders, zalo_window
 from handlers.commands import OFFICER_COMMANDS
 from handlers.context import Context
 from handlers.limits import count_message
@@ -67,6 +67,7 @@ def handle_private(ctx: Context, command: str) -> None:
     if account.person.banned_at is not None:
         ctx.reply(account.person.language, "banned")
         return
+    zalo_window.release_held(ctx, account)
     verdict = count_message(account, ctx.now, ctx.settings.limits.messages_per_minute)
     if verdict != "ok":
         if verdict == "warn":
