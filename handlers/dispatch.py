@@ -13,7 +13,7 @@ from dataclasses import replace
 from core.config import Department
 from core.messages import Incoming
 from core.normalize import fold
-from handlers import admin, answers, intake, reminders, zalo_window
+from handlers import admin, answers, intake, linking, reminders, zalo_window
 from handlers.commands import OFFICER_COMMANDS
 from handlers.context import Context
 from handlers.limits import count_message
@@ -99,6 +99,8 @@ def run_youth_command(ctx: Context, account: Account, command: str) -> None:
         intake.ask_district(ctx, account)
     elif command == "/cancel":
         intake.cancel(ctx, account, draft_of(ctx.session, account))
+    elif command == "/link":
+        linking.run_command(ctx, account, parse_command(ctx.incoming.text)[1])
     else:
         ctx.reply(language, "unknown_command", command=command)
 

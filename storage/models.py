@@ -356,3 +356,16 @@ class ZaloOaContact(Base):
     last_message_id: Mapped[str] = mapped_column(String(64), default="")
     last_message_at: Mapped[datetime | None]
     unfollowed_at: Mapped[datetime | None]
+
+
+class LinkCode(Base):
+    """A one-time code that joins an account on another platform to this account's person."""
+
+    __tablename__ = "link_codes"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
