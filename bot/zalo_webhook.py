@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Callable
 
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -37,8 +38,7 @@ def bot_route(receiver: ZaloBotReceiver, secret: str, on_recorded: Callable[[], 
             return PlainTextResponse("not an update", status_code=400)
         incoming = await run_in_threadpool(receiver.record, update)
         on_recorded()
-        await receiver.show_typing(incoming)
-        return Response(status_code=200)
+        return Response(status_code=200, background=BackgroundTask(receiver.show_typing, incoming))
 
     return Route(path, receive, methods=["POST"])
 
