@@ -127,7 +127,7 @@ class ConsoleChannel:
 
     def _press(self, number: int, which: str) -> Incoming | None:
         message = self._shown.get(number)
-        buttons = message.flat_buttons if message else []
+        buttons = message.choices if message else []
         if not which.isdigit() or not 1 <= int(which) <= len(buttons):
             self._write(f"Message #{number} has no button {which}.")
             return None
@@ -165,8 +165,9 @@ class ConsoleChannel:
         chat = message.chat.chat_id
         where = f"to {chat.removeprefix('user-')}" if not self.is_group(chat) else f"in group {chat}"
         lines = [f"\n── #{number} bot {where} ──", plain_text(message.html)]
-        lines += [f"   [{index}] {button.label}" for index, button in enumerate(message.flat_buttons, 1)]
-        if message.flat_buttons:
+        lines += [f"   [{index}] {button.label}" for index, button in enumerate(message.choices, 1)]
+        if message.choices:
             lines.append(f"   (type the number, or /press {number} K)")
+        lines += [f"   🔗 {link.label}: {link.url}" for link in message.links]
         lines += [f"   📎 {a.kind}: {a.file_name or a.file_ref}" for a in message.attachments]
         return "\n".join(lines)

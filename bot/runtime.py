@@ -44,7 +44,7 @@ class Runtime:
             self._inbox_ready.clear()
             if await asyncio.to_thread(self.app.processor.process_all):
                 for sender in self.senders:
-                    sender.wake.set()
+                    sender.notify()
 
     async def remind_forever(self) -> None:
         """Plan and sweep reminders every minute (at once on start: what was missed while down)."""
@@ -61,7 +61,7 @@ class Runtime:
         result = await asyncio.to_thread(self.reminders.tick)
         if result.sent:
             for sender in self.senders:
-                sender.wake.set()
+                sender.notify()
 
     async def run(self, *receivers: Awaitable[None]) -> None:
         """Run until cancelled; a failing loop stops the process rather than limping on."""

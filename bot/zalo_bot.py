@@ -23,7 +23,7 @@ import httpx
 from bot.processing import InboxProcessor
 from bot.transport import PermanentFailure, RateLimits, RetryAfter, TemporaryFailure
 from bot.zalo_text import render
-from core.messages import Attachment, ChatKind, Incoming, MediaKind, Outgoing
+from core.messages import Action, Attachment, ChatKind, Incoming, MediaKind, Outgoing
 
 PLATFORM = "zalo"
 MAX_TEXT_LENGTH = 2000
@@ -209,7 +209,11 @@ class ZaloBotTransport:
         return chat_id in self._groups
 
     async def send(self, message: Outgoing) -> list[str]:
+        """Zalo can neither edit nor delete a sent message: an edit goes out as a new message
+        with the new text; a deletion is refused for good, and reported."""
         chat_id = message.chat.chat_id
+        if message.action is Action.DELETE:
+            raise PermanentFailure("Zalo cannot delete a message once sent", "refused")
         try:
             sent = [await self._send_attachment(chat_id, a) for a in message.attachments]
             for text in render(message, self._choose_hint, MAX_TEXT_LENGTH):
@@ -237,4 +241,8 @@ def _send_error(error: ZaloBotError) -> Exception:
         return RetryAfter(float(error.retry_after or 5))
     if error.code >= 500 or error.code in (401, 408):  # 401: a token problem to fix, not the message's
         return TemporaryFailure(str(error))
-    return PermanentFailure(str(error))
+    if error.code == 403:
+        return PermanentFailure(str(error), "blocked")
+    if "chat not found" in error.description.lower():
+        return PermanentFailure(str(error), "chat_gone")
+    return PermanentFailure(str(error), "too_large" if "too long" in error.description.lower() else "refused")

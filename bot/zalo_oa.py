@@ -34,7 +34,7 @@ from bot.processing import InboxProcessor
 from bot.transport import PermanentFailure, RateLimits, RetryAfter, TemporaryFailure
 from bot.zalo_text import render
 from core.clock import Clock
-from core.messages import Attachment, ChatKind, Incoming, MediaKind, Outgoing
+from core.messages import Action, Attachment, ChatKind, Incoming, MediaKind, Outgoing
 from handlers.zalo_window import WINDOW_CLOSED
 from storage import zalo_oa as store
 from storage.db import transaction
@@ -61,7 +61,7 @@ class OutsideWindow(PermanentFailure):
     """Zalo lets the OA write to this person no more, until they write again."""
 
     def __init__(self, detail: str) -> None:
-        super().__init__(f"{WINDOW_CLOSED}: {detail}")
+        super().__init__(f"outside Zalo's reply window: {detail}", WINDOW_CLOSED)
 
 
 class ZaloOaError(Exception):
@@ -265,6 +265,9 @@ class ZaloOaTransport:
         return False
 
     async def send(self, message: Outgoing) -> list[str]:
+        """As on the Bot API, an edit goes out as a new message and a deletion is refused."""
+        if message.action is Action.DELETE:
+            raise PermanentFailure("Zalo cannot delete a message once sent", "refused")
         recipient = await asyncio.to_thread(self._recipient, message.chat.chat_id)
         parts: list[JSON] = [_media(a) for a in message.attachments if a.file_ref.startswith("https://")]
         parts += [{"text": text} for text in render(message, self._choose_hint, MAX_TEXT_LENGTH)]
@@ -302,7 +305,7 @@ def _send_error(error: ZaloOaError) -> Exception:
         return RetryAfter(60.0)
     if error.code in TOKEN_ERRORS or error.code <= -500:
         return TemporaryFailure(str(error))
-    return PermanentFailure(str(error))
+    return PermanentFailure(str(error), "too_large" if error.code == -210 else "refused")
 
 
 def seed_tokens(sessions: sessionmaker[Session], app_id: str, access_token: str, refresh_token: str,

@@ -1,7 +1,7 @@
 """Zalo's reply window: an Official Account may write to a person only within 7 days of their
 last message (free within 48 hours), and not once they unfollowed. A message refused for that
-is held, not lost: officers and the coordinator are told, and it goes out with the person's
-next message (even just /my), when Zalo opens the window again."""
+is held, not lost (failed, with reason `window_closed`): officers and the coordinator are told,
+and it goes out with the person's next message (even just /my), when Zalo opens the window."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ from handlers.context import Context, Services
 from handlers.deliveries import recipient, report_failure
 from storage.models import Account, OutboxMessage, OutboxStatus, Question
 
-WINDOW_CLOSED = "zalo-window"  # how the error of a held message starts
+WINDOW_CLOSED = "window_closed"  # the failure reason of a held message
 HOLDING_PLATFORMS = frozenset({"zalo_oa"})
 
 
 def report_undeliverable(services: Services, session: Session, row: OutboxMessage, now: datetime) -> None:
     """The sender's failure report for Zalo OA: held messages are explained, others reported as usual."""
-    if not (row.error or "").startswith(WINDOW_CLOSED):
+    if row.failure_reason != WINDOW_CLOSED:
         report_failure(services, session, row, now)
         return
     language = services.settings.default_language
@@ -42,10 +42,11 @@ def release_held(ctx: Context, account: Account) -> int:
         return 0
     held = ctx.session.scalars(select(OutboxMessage).where(
         OutboxMessage.platform == account.platform, OutboxMessage.chat_id == account.chat_id,
-        OutboxMessage.status == OutboxStatus.FAILED, OutboxMessage.error.startswith(WINDOW_CLOSED),
+        OutboxMessage.status == OutboxStatus.FAILED, OutboxMessage.failure_reason == WINDOW_CLOSED,
     )).all()
     for row in held:
         row.status = OutboxStatus.PENDING
         row.not_before = ctx.now
         row.attempts = 0
+        row.failure_reason = None
     return len(held)

@@ -33,7 +33,7 @@ class Delivered:
 
     @property
     def buttons(self) -> list[str]:
-        return [b.label for b in self.message.flat_buttons]
+        return [b.label for b in self.message.choices]
 
 
 class RecordingTransport:
@@ -92,7 +92,7 @@ class Participant:
 
     def press(self, message: Delivered, label: str) -> list[Delivered]:
         """Press the button whose label contains `label`."""
-        matches = [b for b in message.message.flat_buttons if label in b.label]
+        matches = [b for b in message.message.choices if label in b.label]
         assert matches, f"no button {label!r} in {message.buttons}"
         return self.harness.deliver(self._incoming(button_data=matches[0].data))
 

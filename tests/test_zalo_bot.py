@@ -21,11 +21,12 @@ from bot.app import App, build_app
 from bot.sender import OutboxSender
 from bot.serve import configured_platforms, serve
 from bot.telegram import TelegramReceiver, TelegramTransport
-from bot.transport import RateLimits
+from bot.transport import PermanentFailure, RateLimits
 from bot.zalo_bot import MAX_TEXT_LENGTH, ZaloBotClient, ZaloBotReceiver, ZaloBotTransport
 from bot.zalo_webhook import BOT_SECRET_HEADER, bot_route
 from core.clock import FakeClock
 from core.config import Settings
+from core.messages import Action, Button, ChatRef, Outgoing
 from storage.models import InboxUpdate, OutboxMessage, OutboxStatus
 from tests.fakes.telegram_api import FakeTelegram, LocalServer
 from tests.fakes.zalo_bot_api import FakeZaloBot
@@ -285,3 +286,20 @@ def test_run_serves_zalo_alone_when_only_zalo_is_configured(example_settings: Se
             assert "Nghị định 13/2023" in zalo.bot_texts(MAI)[0]
             assert ("deleteWebhook", {}) in zalo.calls
     asyncio.run(main())
+
+
+def test_links_are_written_out_edits_go_as_new_messages_and_deletions_are_refused(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    async def scenario(d: Deployment) -> None:
+        await register(d)
+        transport = ZaloBotTransport(d.client, FAST, "Gõ số để chọn.")
+        chat = ChatRef("zalo", MAI)
+        await transport.send(Outgoing(chat, "<b>Lịch đối thoại</b>", buttons=(
+            (Button("Xem chi tiết", url="https://tinhdoan.example/doi-thoai"),), (Button("Đăng ký", "register:1"),))))
+        assert d.zalo_texts()[-1] == ("Lịch đối thoại\n\nXem chi tiết: https://tinhdoan.example/doi-thoai\n"
+                                      "1. Đăng ký\nGõ số để chọn.")
+        ids = await transport.send(Outgoing(chat, "Lịch đối thoại (đã sửa)", action=Action.EDIT, targets=("x",)))
+        assert d.zalo_texts()[-1] == "Lịch đối thoại (đã sửa)" and ids
+        with pytest.raises(PermanentFailure, match="cannot delete"):
+            await transport.send(Outgoing(chat, "", action=Action.DELETE, targets=tuple(ids)))
+    run(example_settings, database_url, clock, scenario)
