@@ -91,7 +91,6 @@ def status_name(ctx: Context, language: str, question: Question) -> str:
     return ctx.services.texts.plain(language, f"status_{question.status}")
 
 
-
 def _sendable(attachment: QuestionAttachment, platform: str) -> bool:
     """A file id means something only on its own platform; a public address (Zalo's) on any."""
     return attachment.platform == platform or attachment.file_ref.startswith("https://")

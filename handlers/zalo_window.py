@@ -36,10 +36,10 @@ def report_undeliverable(services: Services, session: Session, row: OutboxMessag
     services.outbox.enqueue(session, Outgoing(services.settings.coordinator_chat, html), now)
 
 
-def release_held(ctx: Context, account: Account) -> int:
+def release_held(ctx: Context, account: Account) -> None:
     """The person wrote again: what was held for them goes out first, in its order."""
     if account.platform not in HOLDING_PLATFORMS:
-        return 0
+        return
     held = ctx.session.scalars(select(OutboxMessage).where(
         OutboxMessage.platform == account.platform, OutboxMessage.chat_id == account.chat_id,
         OutboxMessage.status == OutboxStatus.FAILED, OutboxMessage.failure_reason == WINDOW_CLOSED,
@@ -49,4 +49,3 @@ def release_held(ctx: Context, account: Account) -> int:
         row.not_before = ctx.now
         row.attempts = 0
         row.failure_reason = None
-    return len(held)
