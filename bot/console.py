@@ -18,6 +18,7 @@ from bot.transport import RateLimits
 from core.config import Settings
 from core.messages import ChatKind, ChatRef, Incoming, Outgoing
 from core.texts import plain_text
+from scheduler.broadcasts import BroadcastPump
 
 PLATFORM = "console"
 COORDINATOR_CHAT = "coordinator"
@@ -63,6 +64,7 @@ class ConsoleChannel:
         self._shown: dict[int, Outgoing] = {}
         self._chat_of_number: dict[int, str] = {}
         self.sender: OutboxSender = app.sender(self)
+        self._pump = BroadcastPump(app.sessions, app.services, app.clock)
         self.role = self._youth("an")
 
     # --- transport ---
@@ -99,7 +101,15 @@ class ConsoleChannel:
             return
         self._app.processor.record(f"{self._tag}-update-{next(self._updates)}", incoming)
         self._app.processor.process_all()
-        await self.sender.drain()
+        await self._send_everything()
+
+    async def _send_everything(self) -> None:
+        """Replies, and a confirmed broadcast in full: the console runs no loops in the background."""
+        while True:
+            result = self._pump.tick()
+            await self.sender.drain()
+            if not (result.started or result.enqueued or result.finished):
+                return
 
     def _incoming_for(self, command: str, rest: str) -> Incoming | None:
         number, _, text = rest.partition(" ")

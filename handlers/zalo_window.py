@@ -21,8 +21,12 @@ HOLDING_PLATFORMS = frozenset({"zalo_oa"})
 
 
 def report_undeliverable(services: Services, session: Session, row: OutboxMessage, now: datetime) -> None:
-    """The sender's failure report for Zalo OA: held messages are explained, others reported as usual."""
-    if row.failure_reason != WINDOW_CLOSED:
+    """The sender's failure report for Zalo OA: held messages are explained, others reported as usual.
+
+    A broadcast copy is only counted in its broadcast's report: one held line per recipient
+    would flood the coordinator, and old news is not worth sending weeks later.
+    """
+    if row.failure_reason != WINDOW_CLOSED or row.broadcast_id is not None:
         report_failure(services, session, row, now)
         return
     language = services.settings.default_language
@@ -37,12 +41,13 @@ def report_undeliverable(services: Services, session: Session, row: OutboxMessag
 
 
 def release_held(ctx: Context, account: Account) -> None:
-    """The person wrote again: what was held for them goes out first, in its order."""
+    """The person wrote again: what was held for them (broadcasts aside) goes out first, in its order."""
     if account.platform not in HOLDING_PLATFORMS:
         return
     held = ctx.session.scalars(select(OutboxMessage).where(
         OutboxMessage.platform == account.platform, OutboxMessage.chat_id == account.chat_id,
         OutboxMessage.status == OutboxStatus.FAILED, OutboxMessage.failure_reason == WINDOW_CLOSED,
+        OutboxMessage.broadcast_id.is_(None),
     )).all()
     for row in held:
         row.status = OutboxStatus.PENDING

@@ -32,8 +32,10 @@ from bot.zalo_oa import (
 from bot.zalo_webhook import oa_route
 from core.clock import FakeClock
 from core.config import Settings
+from core.messages import ChatRef, Outgoing
 from handlers.zalo_window import report_undeliverable
-from storage.models import InboxUpdate, OutboxMessage, OutboxStatus, ZaloOaToken
+from storage.db import transaction
+from storage.models import Broadcast, Campaign, InboxUpdate, OutboxMessage, OutboxStatus, ZaloOaToken
 from tests.fakes.telegram_api import FakeTelegram, LocalServer
 from tests.fakes.zalo_oa_api import FakeZaloOa
 
@@ -259,4 +261,28 @@ def test_a_photo_sent_to_the_oa_reaches_the_department(example_settings: Setting
         await d.says("1")
         assert any("photo" in m for m in d.telegram.bot_messages(SO_CT))
         assert "HY-0002" in d.texts()[-1]
+    run(example_settings, database_url, clock, scenario)
+
+
+def test_broadcast_copies_outside_the_window_are_counted_not_reported_nor_sent_later(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    async def scenario(d: Deployment) -> None:
+        await ask(d)
+        clock.advance(timedelta(days=8))
+        coordinator_before = len(d.telegram.bot_messages(COORDINATOR))
+        with transaction(d.app.sessions) as session:
+            campaign_id = session.scalars(select(Campaign.id)).one()
+            broadcast = Broadcast(campaign_id=campaign_id, author="telegram:100000001",
+                                  author_chat="telegram:100000001", created_at=clock.now())
+            session.add(broadcast)
+            session.flush()
+            d.app.services.outbox.enqueue(session, Outgoing(ChatRef("zalo_oa", HOA), "Lịch đối thoại 28/3"),
+                                          clock.now(), broadcast_id=broadcast.id)
+        await d.step()
+        held = d.rows(OutboxStatus.FAILED)
+        assert [(row.broadcast_id is not None, row.failure_reason) for row in held] == [(True, "window_closed")]
+        assert len(d.telegram.bot_messages(COORDINATOR)) == coordinator_before
+        await d.says("/my")
+        assert "Lịch đối thoại" not in " ".join(d.texts())
+        assert len(d.rows(OutboxStatus.FAILED)) == 1
     run(example_settings, database_url, clock, scenario)
