@@ -69,6 +69,11 @@ class Deployment:
     def zalo_texts(self, user: str = MAI) -> list[str]:
         return self.zalo.bot_texts(user)
 
+    def rows_pending(self) -> int:
+        with self.app.sessions() as session:
+            return session.scalar(select(func.count()).select_from(OutboxMessage)
+                                  .where(OutboxMessage.status == OutboxStatus.PENDING)) or 0
+
 
 @asynccontextmanager
 async def deployed(settings: Settings, database_url: str, clock: FakeClock,
@@ -302,4 +307,19 @@ def test_links_are_written_out_edits_go_as_new_messages_and_deletions_are_refuse
         assert d.zalo_texts()[-1] == "Lịch đối thoại (đã sửa)" and ids
         with pytest.raises(PermanentFailure, match="cannot delete"):
             await transport.send(Outgoing(chat, "", action=Action.DELETE, targets=tuple(ids)))
+    run(example_settings, database_url, clock, scenario)
+
+
+def test_a_rate_limited_send_waits_and_goes_out(example_settings: Settings, database_url: str,
+                                                clock: FakeClock) -> None:
+    async def scenario(d: Deployment) -> None:
+        d.zalo.fail_next("sendMessage", 429, "Too Many Requests")
+        d.zalo.user_sends(MAI, text="xin chào")
+        await d.receiver.poll_once(timeout=0)
+        d.app.processor.process_all()
+        for sender in d.senders:
+            await sender.drain()
+        assert d.zalo_texts() == [] and d.rows_pending() == 1
+        await d.settle()  # some seconds later
+        assert "Nghị định 13/2023" in d.zalo_texts()[0] and d.rows_pending() == 0
     run(example_settings, database_url, clock, scenario)

@@ -36,6 +36,7 @@ from core.messages import ChatRef, Outgoing
 from handlers.zalo_window import report_undeliverable
 from storage.db import transaction
 from storage.models import Broadcast, Campaign, InboxUpdate, OutboxMessage, OutboxStatus, ZaloOaToken
+from storage.zalo_oa import Tokens, replace_tokens
 from tests.fakes.telegram_api import FakeTelegram, LocalServer
 from tests.fakes.zalo_oa_api import FakeZaloOa
 
@@ -285,4 +286,26 @@ def test_broadcast_copies_outside_the_window_are_counted_not_reported_nor_sent_l
         await d.says("/my")
         assert "Lịch đối thoại" not in " ".join(d.texts())
         assert len(d.rows(OutboxStatus.FAILED)) == 1
+    run(example_settings, database_url, clock, scenario)
+
+
+def test_a_refresh_token_spent_elsewhere_keeps_the_message_queued_until_the_pair_is_stored(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    async def scenario(d: Deployment) -> None:
+        await ask(d)
+        with d.app.sessions() as session:
+            spent = session.get_one(ZaloOaToken, d.oa.app_id)
+        # Another process's refresh reached Zalo (R1 is spent) but has not stored its pair yet.
+        d.oa.refresh_tokens.discard(spent.refresh_token)
+        d.oa.access_tokens.pop(spent.access_token)
+        await officer_answers(d)
+        assert "kê khai thuế" not in " ".join(d.texts())
+        assert [row.status for row in d.rows(OutboxStatus.PENDING)] == [OutboxStatus.PENDING], "queued, not lost"
+        access, refresh = d.oa.issue_tokens()  # ... and now it stores the pair it got
+        with transaction(d.app.sessions) as session:
+            assert replace_tokens(session, d.oa.app_id, spent.refresh_token,
+                                  Tokens(access, refresh, clock.now() + timedelta(hours=25)), clock.now())
+        clock.advance(timedelta(minutes=5))  # the sender's back-off
+        await d.step()
+        assert "kê khai thuế" in d.texts()[-1] and d.oa.refreshes == 0
     run(example_settings, database_url, clock, scenario)
