@@ -70,4 +70,4 @@ class InboxProcessor:
 
 
 def _without_content(incoming: Incoming) -> Incoming:
-    return replace(incoming, text="", user_name="", attachments=())
+    return replace(incoming, text="", html="", user_name="", attachments=())

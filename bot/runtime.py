@@ -5,6 +5,7 @@ wakes the senders. Both also look on their own every few seconds, for work recor
 other processes sharing the database. APScheduler wakes the reminder planner and sweep
 every minute, and the retention job (personal data past `privacy.retention_days`) every
 hour; the database, not the scheduler's memory, says which reminders are due.
+The broadcast pump looks every second for broadcasts to start and outbox batches to top up.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
 from bot.sender import OutboxSender
+from scheduler.broadcasts import BroadcastPump
 from scheduler.retention import anonymise_expired
 from scheduler.sweep import ReminderScheduler
 
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0
 REMINDER_SECONDS = 60
 RETENTION_SECONDS = 3600
+BROADCAST_SECONDS = 1.0
 
 
 class Runtime:
@@ -34,6 +37,7 @@ class Runtime:
         self.senders = senders
         self._inbox_ready = asyncio.Event()
         self.reminders = ReminderScheduler(app.sessions, app.services, app.clock)
+        self.broadcasts = BroadcastPump(app.sessions, app.services, app.clock)
 
     def inbox_changed(self) -> None:
         self._inbox_ready.set()
@@ -47,7 +51,7 @@ class Runtime:
             self._inbox_ready.clear()
             if await asyncio.to_thread(self.app.processor.process_all):
                 for sender in self.senders:
-                    sender.wake.set()
+                    sender.notify()
 
     async def remind_forever(self) -> None:
         """Plan and sweep reminders every minute (at once on start: what was missed while down)."""
@@ -66,7 +70,16 @@ class Runtime:
         result = await asyncio.to_thread(self.reminders.tick)
         if result.sent:
             for sender in self.senders:
-                sender.wake.set()
+                sender.notify()
+
+    async def broadcast_forever(self) -> None:
+        """Start scheduled broadcasts and keep the outbox fed with their next batch."""
+        while True:
+            result = await asyncio.to_thread(self.broadcasts.tick)
+            if result.started or result.enqueued or result.finished:
+                for sender in self.senders:
+                    sender.notify()
+            await asyncio.sleep(BROADCAST_SECONDS)
 
     async def retain_once(self) -> None:
         await asyncio.to_thread(anonymise_expired, self.app.sessions, self.app.settings.privacy, self.app.clock)
@@ -76,6 +89,7 @@ class Runtime:
         async with asyncio.TaskGroup() as group:
             group.create_task(self.process_forever())
             group.create_task(self.remind_forever())
+            group.create_task(self.broadcast_forever())
             for sender in self.senders:
                 group.create_task(sender.run())
             for receiver in receivers:

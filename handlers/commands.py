@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from core.texts import Texts
 
-YOUTH_COMMANDS = ("my", "faq", "district", "lang", "cancel", "mydata", "forget", "help")
+YOUTH_COMMANDS = ("my", "faq", "district", "lang", "cancel", "stop", "subscribe", "link", "mydata", "forget", "help")
 OFFICER_COMMANDS = ("pending", "reassign", "reject")
 
 

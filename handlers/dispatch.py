@@ -13,7 +13,7 @@ from dataclasses import replace
 from core.config import Department
 from core.messages import Incoming
 from core.normalize import fold
-from handlers import admin, answers, faq, intake, privacy, reminders, reports
+from handlers import admin, answers, broadcasts, faq, intake, linking, privacy, reminders, reports, zalo_window
 from handlers.commands import OFFICER_COMMANDS
 from handlers.context import Context
 from handlers.limits import count_message
@@ -26,10 +26,14 @@ log = logging.getLogger(__name__)
 def handle(ctx: Context) -> None:
     ctx.incoming = resolve_menu(ctx, ctx.incoming)
     command, arguments = parse_command(ctx.incoming.text)
-    if command in admin.ADMIN_COMMANDS and not ctx.incoming.edited:
+    if ctx.incoming.button_data.startswith("bc:"):
+        broadcasts.press(ctx)
+    elif command in admin.ADMIN_COMMANDS and not ctx.incoming.edited:
         admin.run_command(ctx, command, arguments)
     elif command in reports.REPORT_COMMANDS and not ctx.incoming.edited:
         reports.run_command(ctx, command, arguments)
+    elif ctx.incoming.is_private and broadcasts.wants_input(ctx):
+        broadcasts.receive_input(ctx)
     elif ctx.incoming.is_private:
         handle_private(ctx, command)
     else:
@@ -69,6 +73,8 @@ def handle_private(ctx: Context, command: str) -> None:
     if account.person.banned_at is not None:
         ctx.reply(account.person.language, "banned")
         return
+    account.blocked_at = None  # writing to the bot undoes a block
+    zalo_window.release_held(ctx, account)
     verdict = count_message(account, ctx.now, ctx.settings.limits.messages_per_minute)
     if verdict != "ok":
         if verdict == "warn":
@@ -106,8 +112,19 @@ def run_youth_command(ctx: Context, account: Account, command: str) -> None:
         privacy.show_data(ctx, account)
     elif command == "/forget":
         privacy.ask_to_forget(ctx, account)
+    elif command in ("/stop", "/unsubscribe", "/subscribe"):
+        subscribe(ctx, account, command == "/subscribe")
+    elif command == "/link":
+        linking.run_command(ctx, account, parse_command(ctx.incoming.text)[1])
     else:
         ctx.reply(language, "unknown_command", command=command)
+
+
+def subscribe(ctx: Context, account: Account, wanted: bool) -> None:
+    """Everyone who started the bot gets the organisers' announcements unless they say no."""
+    account.subscribed = wanted
+    account.unsubscribed_at = None if wanted else ctx.now
+    ctx.reply(account.person.language, "subscribed" if wanted else "unsubscribed")
 
 
 def press_youth_button(ctx: Context, account: Account, data: str) -> None:

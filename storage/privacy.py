@@ -1,11 +1,12 @@
 """Erasing a young person's personal data while their questions and answers stay, anonymised,
 for the report (Decree 13/2023/NĐ-CP: the right to delete; storage no longer than needed).
 
-Erased: names, platform account and chat ids, district, language choice, the updates they
-sent (inbox), the messages sent to them (outbox), links and menus of their chat, their
-questions' message ids and attachments, their name as the actor of question events, and
-reminders still planned for them. Kept: question texts, answers, dates, statuses, districts
-and categories of the questions, and the person row (so a ban is not lifted by forgetting).
+Erased: names, platform account and chat ids, district, consent, the updates they sent
+(inbox), the messages sent to them (outbox), links and menus of their chat, their questions'
+message ids and attachments, their name as the actor of question events, reminders still
+planned for them, account-linking codes and the Zalo OA contact window; they leave every
+broadcast audience. Kept: question texts, answers, dates, statuses, districts and categories
+of the questions, and the person row (so a ban is not lifted by forgetting).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from storage.models import (
     Account,
     ChatMenu,
     InboxUpdate,
+    LinkCode,
     MessageLink,
     OutboxMessage,
     OutboxStatus,
@@ -29,20 +31,23 @@ from storage.models import (
     QuestionEvent,
     Reminder,
     ReminderStatus,
+    ZaloOaContact,
 )
 
 FORGOTTEN_PREFIX = "forgotten-"
+ZALO_OA = "zalo_oa"  # the platform name of bot/zalo_oa.py, whose contacts are kept by user id
 SWEEP_BATCH = 500
 
 
 def forget_person(session: Session, person: Person, now: datetime) -> None:
     for account in person.accounts:
-        _forget_account(session, account)
+        _forget_account(session, account, now)
     person.district_key = None
+    person.consent_at = None
     person.forgotten_at = now
 
 
-def _forget_account(session: Session, account: Account) -> None:
+def _forget_account(session: Session, account: Account, now: datetime) -> None:
     platform, chat_id, key = account.platform, account.chat_id, account.key
     questions = select(Question.id).where(Question.account_id == account.id)
     session.execute(delete(InboxUpdate).where(
@@ -59,6 +64,12 @@ def _forget_account(session: Session, account: Account) -> None:
     session.execute(update(QuestionEvent).where(QuestionEvent.actor == key).values(actor=""))
     session.execute(update(Reminder).where(Reminder.account_id == account.id, Reminder.status.in_(
         (ReminderStatus.PENDING, ReminderStatus.PAUSED))).values(status=ReminderStatus.SKIPPED))
+    session.execute(delete(LinkCode).where(
+        (LinkCode.account_id == account.id) | (LinkCode.used_by_account_id == account.id)))
+    if platform == ZALO_OA:
+        session.execute(delete(ZaloOaContact).where(ZaloOaContact.user_id == account.user_id))
+    account.subscribed = False
+    account.unsubscribed_at = now
     account.user_id = f"{FORGOTTEN_PREFIX}{account.id}"
     account.chat_id = ""
     account.display_name = ""

@@ -80,7 +80,6 @@ def test_retry_after_is_honoured(sessions: sessionmaker[Session], clock: FakeClo
     transport.failures.append(RetryAfter(7))
     sender = OutboxSender(sessions, transport, clock)
     enqueue(sessions, clock, Outgoing(PRIVATE, "hello"))
-    assert asyncio.run(sender.send_due()) == clock.now()
     asyncio.run(sender.drain())
     assert transport.delivered == []
     clock.advance(6)
@@ -121,7 +120,7 @@ def test_a_row_left_sending_by_a_crash_is_sent_again(sessions: sessionmaker[Sess
     """On SQLite (one sender) at once; on a shared database once the dead sender's lease is over."""
     enqueue(sessions, clock, Outgoing(PRIVATE, "in flight"))
     with transaction(sessions) as session:
-        assert outbox.claim(session, 1, clock.now(), lease=timedelta(0))
+        assert outbox.claim(session, [1], clock.now(), lease=timedelta(0)) == {1}
     transport = RecordingTransport()
     sender = OutboxSender(sessions, transport, clock)
     asyncio.run(sender.drain())

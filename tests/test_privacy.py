@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+import storage.broadcasts
 from core.clock import FakeClock
 from core.config import Settings
 from reports.rows import report_rows
 from scheduler.retention import anonymise_expired
 from storage.models import (
     Account,
+    Broadcast,
     InboxUpdate,
     MessageLink,
     OutboxMessage,
@@ -69,6 +71,7 @@ def test_forget_erases_personal_data_and_keeps_questions_for_the_report(harness:
     account = account_of(harness, "HY-0001")
     assert account.user_id.startswith("forgotten-") and account.chat_id == "" and account.display_name == ""
     assert account.person.forgotten_at == harness.clock.now() and account.person.district_key is None
+    assert account.person.consent_at is None and not account.subscribed
     with harness.app.sessions() as session:
         questions = session.scalars(select(Question).where(Question.account_id == account.id)).all()
         assert sorted(q.code for q in questions) == ["HY-0001", "HY-0004"]
@@ -96,6 +99,8 @@ def test_forgotten_person_is_a_stranger_and_gets_no_more_messages(harness: Harne
     with harness.app.sessions() as session:
         assert session.scalars(select(Question).where(Question.code == "HY-0002")).one().status == "answered"
         assert len(session.scalars(select(Person)).all()) == 3  # no new person before consent
+        audience = session.scalars(storage.broadcasts.audience(Broadcast(districts=[], language=None))).all()
+        assert sorted(a.user_id for a in audience) == ["an", "chi"]  # broadcasts skip the forgotten
 
 
 def test_retention_anonymises_people_inactive_for_too_long(harness: Harness) -> None:
@@ -113,3 +118,11 @@ def test_retention_anonymises_people_inactive_for_too_long(harness: Harness) -> 
             InboxUpdate.processed_at < harness.clock.now() - retention)).all()
         assert old == []
     assert "Nghị định" not in dung.say("/mydata")[-1].text  # still a known young person
+
+
+def test_a_stranger_who_does_not_consent_leaves_no_text_behind(harness: Harness) -> None:
+    stranger = harness.youth("lan")
+    stranger.harness.deliver(stranger._incoming(text="Em tên Lan, số 0912345678", html="Em tên <b>Lan</b>"))
+    with harness.app.sessions() as session:
+        (update,) = session.scalars(select(InboxUpdate).where(InboxUpdate.chat_key == "console:user-lan")).all()
+    assert (update.payload["text"], update.payload["html"], update.payload["user_name"]) == ("", "", "")
