@@ -4,6 +4,7 @@ generated files travel as uploads, through the outbox, to Telegram as multipart 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,8 +25,20 @@ from tests.test_telegram import Deployment, register, run
 ADMIN = 100000001  # telegram:100000001 is an admin in config.example.toml
 
 
+@pytest.fixture(scope="module")
+def harness(example_settings: Settings, module_database_url: str,
+            tmp_path_factory: pytest.TempPathFactory) -> Harness:
+    """One populated campaign per database for the tests that only ask for reports."""
+    clock = FakeClock(datetime(2023, 2, 10, 2, 0, tzinfo=UTC))
+    harness = reporting_harness(example_settings, module_database_url, clock, tmp_path_factory.mktemp("exports"))
+    populate(harness)
+    yield harness
+    harness.dispose()
+
+
 @pytest.fixture
-def harness(example_settings: Settings, database_url: str, clock: FakeClock, tmp_path: Path) -> Harness:
+def changeable(example_settings: Settings, database_url: str, clock: FakeClock, tmp_path: Path) -> Harness:
+    """A populated campaign of its own, for a test that changes it or counts its files."""
     harness = reporting_harness(example_settings, database_url, clock, tmp_path / "exports")
     populate(harness)
     yield harness
@@ -74,30 +87,30 @@ def test_stats_sends_a_summary_and_six_charts(harness: Harness) -> None:
     assert all(Path(c.path).read_bytes().startswith(b"\x89PNG") for c in charts)
 
 
-def test_publish_and_unpublish(harness: Harness) -> None:
-    admin = harness.admin()
+def test_publish_and_unpublish(changeable: Harness) -> None:
+    admin = changeable.admin()
     assert "Đã công khai câu hỏi HY-0001" in admin.say("/publish hy-0001")[-1].text
-    assert published(harness, "HY-0001")
+    assert published(changeable, "HY-0001")
     assert "Đã gỡ câu hỏi HY-0001" in admin.say("/unpublish HY-0001")[-1].text
-    assert not published(harness, "HY-0001")
+    assert not published(changeable, "HY-0001")
 
 
-def test_publish_refuses_unanswered_unknown_and_missing_codes(harness: Harness) -> None:
-    admin = harness.admin()
+def test_publish_refuses_unanswered_unknown_and_missing_codes(changeable: Harness) -> None:
+    admin = changeable.admin()
     assert admin.say("/publish HY-0002")[-1].text == "Câu hỏi HY-0002 chưa được trả lời nên chưa thể công khai."
     assert admin.say("/publish HY-0099")[-1].text == "Không có câu hỏi HY-0099."
     assert admin.say("/publish")[-1].text.startswith("Cách dùng: /publish MÃ")
-    assert not published(harness, "HY-0002")
+    assert not published(changeable, "HY-0002")
 
 
-def test_young_people_and_officers_are_refused(harness: Harness) -> None:
+def test_young_people_and_officers_are_refused(changeable: Harness) -> None:
     for command in ("/report docx", "/stats", "/publish HY-0001", "/unpublish HY-0001"):
-        for person in (harness.youth("an"), harness.officer("so-ct")):
+        for person in (changeable.youth("an"), changeable.officer("so-ct")):
             (reply,) = person.say(command)
             assert reply.text == "Chỉ quản trị viên Tỉnh đoàn được dùng lệnh này.", command
             assert not reply.message.attachments
-    assert not published(harness, "HY-0001")
-    assert not harness.settings.reports.folder.exists() or not any(harness.settings.reports.folder.iterdir())
+    assert not published(changeable, "HY-0001")
+    assert not changeable.settings.reports.folder.exists() or not any(changeable.settings.reports.folder.iterdir())
 
 
 def test_report_and_charts_are_uploaded_to_telegram(example_settings: Settings, database_url: str,

@@ -35,8 +35,20 @@ from tests.report_data import (
 
 
 @pytest.fixture
-def harness(example_settings: Settings, database_url: str, clock: FakeClock, tmp_path: Path) -> Harness:
+def changeable(example_settings: Settings, database_url: str, clock: FakeClock, tmp_path: Path) -> Harness:
+    """A populated campaign of its own, for a test that changes it."""
     harness = reporting_harness(example_settings, database_url, clock, tmp_path / "exports")
+    populate(harness)
+    yield harness
+    harness.dispose()
+
+
+@pytest.fixture(scope="module")
+def harness(example_settings: Settings, module_database_url: str,
+              tmp_path_factory: pytest.TempPathFactory) -> Harness:
+    """One populated campaign per database for the tests that only read it."""
+    clock = FakeClock(datetime(2023, 2, 10, 2, 0, tzinfo=UTC))
+    harness = reporting_harness(example_settings, module_database_url, clock, tmp_path_factory.mktemp("exports"))
     populate(harness)
     yield harness
     harness.dispose()
@@ -95,14 +107,14 @@ def test_statistics_per_department(harness: Harness) -> None:
     assert so_tttt.received == 0  # a rejected question is not held against the department
 
 
-def test_usefulness_is_counted(harness: Harness) -> None:
+def test_usefulness_is_counted(changeable: Harness) -> None:
     """The askers' verdicts (recorded by the usefulness follow-up, tested in test_reminders)."""
-    with transaction(harness.app.sessions) as session:
+    with transaction(changeable.app.sessions) as session:
         for code, useful in (("HY-0001", True), ("HY-0004", False)):
             session.scalars(select(Question).where(Question.code == code)).one().useful = useful
-    so_ct = next(d for d in stats(harness).departments if d.name == "Sở Công Thương")
+    so_ct = next(d for d in stats(changeable).departments if d.name == "Sở Công Thương")
     assert (so_ct.useful_yes, so_ct.useful_no, so_ct.useful_share) == (1, 1, 0.5)
-    assert [r.useful for r in rows(harness) if r.code in ("HY-0001", "HY-0004")] == [True, False]
+    assert [r.useful for r in rows(changeable) if r.code in ("HY-0001", "HY-0004")] == [True, False]
 
 
 def test_csv_has_a_header_and_a_row_per_question(harness: Harness, tmp_path: Path) -> None:
@@ -184,11 +196,11 @@ def test_command_line_writes_the_report(tmp_path: Path, clock: FakeClock, exampl
         main(["--config", str(config), "report", "--format", "pdf", "--out", str(out)])
 
 
-def test_control_characters_do_not_break_word_or_excel(harness: Harness, tmp_path: Path) -> None:
-    with transaction(harness.app.sessions) as session:
+def test_control_characters_do_not_break_word_or_excel(changeable: Harness, tmp_path: Path) -> None:
+    with transaction(changeable.app.sessions) as session:
         session.scalars(select(Question).where(Question.code == "HY-0002")).one().text = "Sân\x0cchơi\x0b thể thao"
-    write(harness, "docx", tmp_path / "r.docx")
-    write(harness, "xlsx", tmp_path / "r.xlsx")
+    write(changeable, "docx", tmp_path / "r.docx")
+    write(changeable, "xlsx", tmp_path / "r.xlsx")
     assert any("Sânchơi thể thao" in cell.text for table in Document(str(tmp_path / "r.docx")).tables
                for row in table.rows for cell in row.cells)
     book = load_workbook(tmp_path / "r.xlsx", read_only=True)
