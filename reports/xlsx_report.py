@@ -16,6 +16,7 @@ from reports.stats import Stats
 from reports.table import cells, department_cells, department_headers, headers
 
 WIDTHS = (10, 24, 22, 20, 60, 60, 28, 17, 17, 17, 17, 16, 16, 10)
+WRAPPED = (4, 5)  # question and answer: long texts read in their column, not across the sheet
 EXCEL_MAX_CELL = 32767
 
 
@@ -27,8 +28,12 @@ def write_xlsx(rows: Iterable[ReportRow], stats: Stats, labels: Labels, out: Pat
     sheet.freeze_panes = "A2"
     sheet.append([_bold(sheet, text) for text in headers(labels)])
     count = 0
+    wrap = Alignment(wrap_text=True, vertical="top")
     for row in rows:
-        sheet.append([value[:EXCEL_MAX_CELL] for value in cells(row, labels)])
+        values: list[str | WriteOnlyCell] = [value[:EXCEL_MAX_CELL] for value in cells(row, labels)]
+        for index in WRAPPED:
+            values[index] = _cell(sheet, values[index], wrap)
+        sheet.append(values)
         count += 1
     _write_stats(book, stats, labels)
     book.save(out)
@@ -51,7 +56,12 @@ def _write_stats(book: Workbook, stats: Stats, labels: Labels) -> None:
 
 
 def _bold(sheet: object, text: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=text)
+    cell = _cell(sheet, text, Alignment(wrap_text=True, vertical="top"))
     cell.font = Font(bold=True)
-    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    return cell
+
+
+def _cell(sheet: object, value: object, alignment: Alignment) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.alignment = alignment
     return cell

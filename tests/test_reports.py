@@ -144,6 +144,9 @@ def test_xlsx_holds_questions_and_statistics(harness: Harness, tmp_path: Path) -
     statistics = [row for row in book["Thống kê"].iter_rows(values_only=True) if row and row[0]]
     assert ("Sở Công Thương", 2, 2, "100%") == statistics[2 + 2][:4]
     book.close()
+    questions_sheet = load_workbook(out)["Câu hỏi"]
+    assert questions_sheet["E2"].alignment.wrap_text and questions_sheet["F2"].alignment.wrap_text
+    assert not questions_sheet["A2"].alignment.wrap_text
 
 
 def test_docx_has_headings_per_department_and_category_and_the_charts(harness: Harness, tmp_path: Path) -> None:
