@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     report = commands.add_parser("report", help="write the report of the current campaign for the leadership")
     report.add_argument("--format", required=True, choices=("docx", "xlsx", "csv"))
     report.add_argument("--out", required=True, type=Path, help="file to write")
+    report.add_argument("--campaign", help="key of a past campaign (default: the current one, campaign.key)")
     faq = commands.add_parser("faq", help="write the published questions and answers as a static HTML page")
     faq.add_argument("--out", required=True, type=Path, help="file to write, e.g. faq.html")
     args = parser.parse_args(argv)
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "reminders":
         return _reminders(settings, args.at, args.dry_run)
     if args.command == "report":
-        return _report(settings, args.format, args.out)
+        return _report(settings, args.format, args.out, args.campaign or settings.campaign.key)
     if args.command == "faq":
         return _faq(settings, args.out)
     if args.command == "migrate":
@@ -99,14 +100,21 @@ def _reminders(settings: Settings, at_text: str, dry_run: bool) -> int:
     return 0
 
 
-def _report(settings: Settings, format: str, out: Path) -> int:
+def _report(settings: Settings, format: str, out: Path, campaign_key: str) -> int:
+    from sqlalchemy import select
+
     from bot.app import build_app
     from reports.build import ReportScope, write_report
     from storage.db import transaction
+    from storage.models import Campaign
 
     app = build_app(settings)
     with transaction(app.sessions) as session:
-        campaign = app.campaign(session)
+        campaign = session.scalar(select(Campaign).where(Campaign.key == campaign_key))
+        if campaign is None:
+            known = ", ".join(session.scalars(select(Campaign.key).order_by(Campaign.id)))
+            print(f"--campaign: no campaign '{campaign_key}' in the database (there are: {known})", file=sys.stderr)
+            return 2
         count = write_report(session, ReportScope(settings, app.services.texts, campaign, app.clock.now()),
                              format, out)
     print(f"{out}: {count} questions", file=sys.stderr)

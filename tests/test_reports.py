@@ -197,6 +197,12 @@ def test_command_line_writes_the_report(tmp_path: Path, clock: FakeClock, exampl
     assert ON_TIME in out.read_text(encoding="utf-8-sig")
     with pytest.raises(SystemExit):
         main(["--config", str(config), "report", "--format", "pdf", "--out", str(out)])
+    past = tmp_path / "2022.csv"
+    assert main(["--config", str(config), "report", "--format", "csv", "--out", str(past),
+                 "--campaign", "hung-yen-2022"]) == 2
+    assert "no campaign 'hung-yen-2022' in the database (there are: hung-yen-2023)" in capsys.readouterr().err
+    assert main(["--config", str(config), "report", "--format", "csv", "--out", str(past),
+                 "--campaign", "hung-yen-2023"]) == 0 and ON_TIME in past.read_text(encoding="utf-8-sig")
 
 
 def test_control_characters_do_not_break_word_or_excel(changeable: Harness, tmp_path: Path) -> None:
