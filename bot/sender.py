@@ -139,7 +139,8 @@ class OutboxSender:
         """Read the chats' next rows at most every HEADS_REFRESH (or when told of new rows): at
         30 sends a second, reading them for every send would cost more than the sends."""
         now = self._clock.now()
-        if self._heads and self._heads_read_at is not None and now - self._heads_read_at < HEADS_REFRESH:
+        fresh = self._heads_read_at is not None and now - self._heads_read_at < HEADS_REFRESH
+        if fresh and (self._heads or self._ready):
             return
         heads, self._queued_at = await asyncio.to_thread(self._read_heads, now)
         taken = self._in_flight | {row.id for row in self._ready}
