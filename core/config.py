@@ -102,6 +102,16 @@ class ReminderSettings:
 
 
 @dataclass(frozen=True)
+class CurationSettings:
+    """The Youth Union's review of questions before departments see them, and the event's list."""
+
+    approval_required: bool = False
+    review_chat: ChatRef | None = None  # where review cards go; the coordinator chat when not set
+    duplicate_threshold: float = 0.8  # similarity (0..1) from which a question is offered as a duplicate
+    agenda_size: int = 15  # questions /suggest proposes for the dialogue
+
+
+@dataclass(frozen=True)
 class TelegramSettings:
     token: str = ""
     base_url: str = "https://api.telegram.org/bot"
@@ -130,6 +140,7 @@ class Settings:
     deadlines: DeadlineRules = field(default_factory=DeadlineRules)
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    curation: CurationSettings = field(default_factory=CurationSettings)
 
     @property
     def default_language(self) -> str:
@@ -218,6 +229,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: Path = Path(".")) -> Setti
         deadlines=_deadlines(reader.table("deadlines", required=False), categories, departments),
         reminders=_reminders(reader.table("reminders", required=False)),
         texts=_texts(reader.table("texts", required=False), languages),
+        curation=_curation(reader.table("curation", required=False)),
     )
 
 
@@ -302,6 +314,19 @@ def _reminders(table: _Reader) -> ReminderSettings:
         very_overdue_days=table.positive_int("very_overdue_days", default=defaults.very_overdue_days),
         event_morning_time=table.clock_time("event_morning_time", defaults.event_morning_time),
         useful_after_days=table.positive_int("useful_after_days", default=defaults.useful_after_days),
+    )
+
+
+def _curation(table: _Reader) -> CurationSettings:
+    defaults = CurationSettings()
+    threshold = table.number("duplicate_threshold", default=defaults.duplicate_threshold)
+    if not 0 < threshold <= 1:
+        table.fail("duplicate_threshold", f"must be above 0 and at most 1, not {threshold}")
+    return CurationSettings(
+        approval_required=table.bool("approval_required", default=defaults.approval_required),
+        review_chat=table.chat("review_chat") if "review_chat" in table.keys() else None,
+        duplicate_threshold=threshold,
+        agenda_size=table.positive_int("agenda_size", default=defaults.agenda_size),
     )
 
 
@@ -442,6 +467,12 @@ class _Reader:
         if value <= 0:
             self.fail(key, f"must be positive, not {value}")
         return value
+
+    def number(self, key: str, default: float) -> float:
+        value = self._get(key, (int, float), "a number", default)
+        if isinstance(value, bool):
+            self.fail(key, f"must be a number, not {value!r}")
+        return float(value)
 
     def date(self, key: str, required: bool = True) -> date | None:
         value = self._get(key, date, "a date like 2023-02-22", _REQUIRED if required else None)
