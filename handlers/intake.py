@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from core.messages import ACCEPTED_MEDIA, Button, Incoming
 from core.texts import Html, preview
-from handlers import routing
+from handlers import curation, routing
 from handlers.context import Context
 from storage.models import Account, Person, Question, QuestionAttachment, QuestionStatus
 from storage.questions import (
@@ -172,7 +172,9 @@ def suggest(ctx: Context, account: Account, draft: Question) -> None:
         (Button(texts.plain(language, "cancel_draft"), f"cancel:{draft.id}"),),
     )
     account.state = "category"
-    ctx.reply(language, "suggest_category", buttons, text=shown, category=category.name(language))
+    offer, support_buttons = curation.support_offer(ctx, account, draft)
+    html = ctx.text(language, "suggest_category", text=shown, category=category.name(language))
+    ctx.send(ctx.incoming.chat, Html(html + offer), buttons + support_buttons)
 
 
 def show_categories(ctx: Context, account: Account, draft: Question) -> None:
@@ -189,12 +191,16 @@ def accept(ctx: Context, account: Account, draft: Question, category_key: str) -
     draft.accepted_at = ctx.now
     account.state = ""
     add_event(draft, "received", ctx.now, account.key, category=category_key)
+    if ctx.settings.curation.approval_required:
+        curation.hold_for_review(ctx, account, draft)
+        return
     department = routing.forward(ctx, draft, actor="bot")
     category = ctx.settings.category(category_key)
     assert category is not None
     language = account.person.language
     ctx.tell_account(account, "receipt", question=draft, link_role="receipt",
                      code=draft.code, category=category.name(language), department=department.name)
+    curation.flag_duplicates(ctx, draft)
 
 
 def cancel(ctx: Context, account: Account, draft: Question | None) -> None:

@@ -1,0 +1,84 @@
+"""Queries for curation and the event: open questions to compare, supporters, the event's list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storage.models import Account, Answer, Question, QuestionStatus, QuestionSupport
+
+REVIEWABLE = (QuestionStatus.IN_REVIEW, QuestionStatus.FORWARDED)  # open, as far as admins are concerned
+CLOSED = (QuestionStatus.DRAFT, QuestionStatus.REJECTED, QuestionStatus.MERGED)
+
+
+def open_texts(session: Session, campaign_id: int, excluding_person: int | None = None) -> list[tuple[int, str]]:
+    """(id, text) of the campaign's open questions, the candidates for duplicates."""
+    statement = select(Question.id, Question.text).where(
+        Question.campaign_id == campaign_id, Question.status.in_(REVIEWABLE))
+    if excluding_person is not None:
+        statement = statement.join(Account, Question.account_id == Account.id).where(
+            Account.person_id != excluding_person)
+    return [(row.id, row.text) for row in session.execute(statement)]
+
+
+def in_review(session: Session, campaign_id: int) -> Sequence[Question]:
+    return session.scalars(select(Question).where(
+        Question.campaign_id == campaign_id, Question.status == QuestionStatus.IN_REVIEW,
+    ).order_by(Question.id)).all()
+
+
+def supporters(session: Session, question_id: int) -> Sequence[QuestionSupport]:
+    return session.scalars(select(QuestionSupport).where(
+        QuestionSupport.question_id == question_id).order_by(QuestionSupport.id)).all()
+
+
+def add_support(session: Session, question: Question, account: Account, now: datetime,
+                merged: Question | None = None) -> bool:
+    """Record a person's backing once; False when they asked it themselves or back it already."""
+    person_id = account.person_id
+    if question.account.person_id == person_id or session.scalar(select(QuestionSupport.id).where(
+            QuestionSupport.question_id == question.id, QuestionSupport.person_id == person_id)):
+        return False
+    session.add(QuestionSupport(question_id=question.id, person_id=person_id, account_id=account.id,
+                                merged_question_id=merged.id if merged else None, created_at=now))
+    session.flush()
+    return True
+
+
+def move_supports(session: Session, source: Question, target: Question, now: datetime) -> None:
+    """The supporters of a merged question back the question it was merged into."""
+    for support in supporters(session, source.id):
+        add_support(session, target, support.account, now, merged=source)
+        session.delete(support)
+
+
+def support_counts(session: Session, question_ids: Iterable[int]) -> dict[int, int]:
+    ids = list(question_ids)
+    rows = session.execute(select(QuestionSupport.question_id, func.count()).where(
+        QuestionSupport.question_id.in_(ids)).group_by(QuestionSupport.question_id))
+    return {question_id: count for question_id, count in rows}
+
+
+def event_candidates(session: Session, campaign_id: int) -> Sequence[Question]:
+    """Accepted questions that are neither closed nor picked yet."""
+    return session.scalars(select(Question).where(
+        Question.campaign_id == campaign_id, Question.status.not_in(CLOSED), Question.event_rank.is_(None),
+    ).order_by(Question.id)).all()
+
+
+def agenda(session: Session, campaign_id: int) -> Sequence[Question]:
+    """The questions picked for the event, in the order they will be asked."""
+    return session.scalars(select(Question).where(
+        Question.campaign_id == campaign_id, Question.event_rank.is_not(None),
+    ).order_by(Question.event_rank)).all()
+
+
+def live_answer(session: Session, question_id: int) -> Answer | None:
+    return session.scalar(select(Answer).where(Answer.question_id == question_id, Answer.source == "live"))
+
+
+def latest_answer(session: Session, question_id: int) -> Answer | None:
+    return session.scalar(select(Answer).where(Answer.question_id == question_id).order_by(Answer.id.desc()).limit(1))

@@ -1,0 +1,260 @@
+"""Curation by the Youth Union: review before routing, clarify, decline, merge, "+1" support."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import select
+
+from bot.console import COORDINATOR_CHAT
+from core.clock import FakeClock
+from core.config import Settings
+from core.messages import ChatKind, ChatRef
+from handlers import curation, event_day
+from storage.models import Question, QuestionStatus, QuestionSupport
+from tests.harness import Harness, Participant
+
+QUESTION = "Em bán hàng online trên Shopee thì có phải nộp thuế không ạ?"
+SAME_QUESTION = "em ban hang online tren shopee co phai nop thue ko a"
+OTHER_QUESTION = "Tỉnh có lớp đào tạo kỹ năng số miễn phí cho thanh niên nông thôn không ạ?"
+
+
+def stored(harness: Harness, code: str) -> Question:
+    with harness.app.sessions() as session:
+        question = session.scalars(select(Question).where(Question.code == code)).one()
+        _ = question.events, question.answers
+        return question
+
+
+def supporter_count(harness: Harness, code: str) -> int:
+    with harness.app.sessions() as session:
+        return len(session.scalars(select(QuestionSupport).join(
+            Question, QuestionSupport.question_id == Question.id).where(Question.code == code)).all())
+
+
+def coordinator(harness: Harness, name: str = "staff") -> Participant:
+    return Participant(harness, name, COORDINATOR_CHAT, ChatKind.GROUP)
+
+
+@pytest.fixture
+def reviewing(example_settings: Settings, database_url: str, clock: FakeClock) -> Iterator[Harness]:
+    """The test channel with [curation] approval_required = true."""
+    settings = replace(example_settings, curation=replace(example_settings.curation, approval_required=True))
+    harness = Harness(settings, database_url, clock)
+    yield harness
+    harness.dispose()
+
+
+# --- review before routing ------------------------------------------------------------------
+
+def test_with_approval_required_a_question_waits_until_an_admin_approves(reviewing: Harness) -> None:
+    an = reviewing.registered_youth()
+    receipt = reviewing.ask(an, QUESTION)
+    assert "HY-0001" in receipt.text and "Tỉnh đoàn sẽ xem" in receipt.text
+    assert reviewing.messages_to("dept-so-ct") == []
+    assert stored(reviewing, "HY-0001").status == QuestionStatus.IN_REVIEW
+    an.say("/my")
+    assert "chờ Tỉnh đoàn duyệt" in an.last().text
+    card = reviewing.messages_to(COORDINATOR_CHAT)[-1]
+    assert "HY-0001" in card.text and "Shopee" in card.text
+    staff = coordinator(reviewing)
+    staff.press(card, "Duyệt")
+    assert "Đã duyệt HY-0001" in staff.last().text
+    assert "đã được duyệt và chuyển tới Sở Công Thương" in an.last().text
+    department_card = reviewing.messages_to("dept-so-ct")[-1]
+    assert "HY-0001" in department_card.text
+    question = stored(reviewing, "HY-0001")
+    assert question.status == QuestionStatus.FORWARDED and question.answer_due_at is not None
+    assert [e.kind for e in question.events] == ["received", "in_review", "forwarded"]
+    staff.press(card, "Duyệt")  # pressed twice
+    assert "không chờ duyệt" in staff.last().text
+    reviewing.officer("so-ct").reply(department_card, "Có, phải nộp thuế.")
+    assert "Có, phải nộp thuế." in an.last().text
+
+
+def test_typed_approve_and_review_list(reviewing: Harness) -> None:
+    an = reviewing.registered_youth()
+    reviewing.ask(an, QUESTION)
+    reviewing.ask(an, OTHER_QUESTION)
+    admin = reviewing.admin()
+    admin.say("/review")
+    assert "Chờ duyệt (2)" in admin.last().text and "HY-0002" in admin.last().text
+    admin.say("/approve hy-0002")
+    assert reviewing.messages_to("dept-so-gddt") and stored(reviewing, "HY-0002").status == QuestionStatus.FORWARDED
+    admin.say("/approve HY-0404")
+    assert "Không có câu hỏi HY-0404" in admin.last().text
+    admin.say("/approve")
+    assert "Cách dùng" in admin.last().text
+
+
+def test_clarify_keeps_the_original_and_departments_see_the_clarified_text(reviewing: Harness) -> None:
+    an = reviewing.registered_youth()
+    reviewing.ask(an, QUESTION)
+    card = reviewing.messages_to(COORDINATOR_CHAT)[-1]
+    staff = coordinator(reviewing)
+    prompt = staff.press(card, "Sửa cho rõ")[-1]
+    staff.reply(prompt, "Người bán hàng trên Shopee có phải nộp thuế thu nhập cá nhân không?")
+    assert "bản gốc được giữ lại" in staff.last().text
+    assert "biên tập cho rõ ý" in an.last().text and "thuế thu nhập cá nhân" in an.last().text
+    question = stored(reviewing, "HY-0001")
+    assert question.original_text == QUESTION and question.text.endswith("thu nhập cá nhân không?")
+    staff.press(card, "Duyệt")
+    assert "thuế thu nhập cá nhân" in reviewing.messages_to("dept-so-ct")[-1].text
+    reviewing.admin().say("/clarify HY-0001 Bán hàng qua Shopee có phải kê khai thuế không?")
+    relayed = reviewing.messages_to("dept-so-ct")[-1]
+    assert "biên tập lại" in relayed.text and "kê khai thuế" in relayed.text
+    assert stored(reviewing, "HY-0001").original_text == QUESTION  # the asker's words, not the first edit
+    staff.reply(prompt, "   ")
+    assert "Nội dung trống" in staff.last().text
+
+
+def test_decline_with_a_reason_the_asker_sees(reviewing: Harness) -> None:
+    an = reviewing.registered_youth()
+    reviewing.ask(an, QUESTION)
+    card = reviewing.messages_to(COORDINATOR_CHAT)[-1]
+    staff = coordinator(reviewing)
+    prompt = staff.press(card, "Từ chối")[-1]
+    staff.reply(prompt, "Câu hỏi về thuế thuộc Cục Thuế, không thuộc buổi đối thoại.")
+    assert "Lý do: Câu hỏi về thuế thuộc Cục Thuế" in an.last().text
+    assert stored(reviewing, "HY-0001").status == QuestionStatus.REJECTED
+    assert reviewing.messages_to("dept-so-ct") == []
+    staff.press(card, "Duyệt")
+    assert "không chờ duyệt" in staff.last().text
+    staff.press(card, "Sửa cho rõ")
+    assert "đã đóng" in staff.last().text
+
+
+def test_declining_a_forwarded_question_tells_its_department(harness: Harness) -> None:
+    an = harness.registered_youth()
+    harness.ask(an, QUESTION)
+    admin = harness.admin()
+    admin.say("/decline HY-0001 Trùng nội dung với buổi đối thoại trước")
+    assert "rút lại" in harness.messages_to("dept-so-ct")[-1].text
+    assert "Lý do: Trùng nội dung" in an.last().text
+    admin.say("/decline HY-0001")
+    assert "Cách dùng" in admin.last().text
+    admin.say("/decline HY-0001 lần nữa")
+    assert "đã đóng" in admin.last().text
+
+
+# --- duplicates -----------------------------------------------------------------------------
+
+def test_a_young_person_asking_again_can_support_instead(harness: Harness) -> None:
+    an, binh = harness.registered_youth("an"), harness.registered_youth("binh")
+    harness.ask(an, QUESTION)
+    suggestion = binh.say(SAME_QUESTION)[-1]
+    assert "Đã có người hỏi câu tương tự" in suggestion.text and "HY-0001" in suggestion.text
+    assert "👍 Ủng hộ HY-0001" in suggestion.buttons and suggestion.buttons[0].startswith("✅")
+    binh.press(suggestion, "Ủng hộ HY-0001")
+    assert "ủng hộ câu hỏi <b>HY-0001</b> (1 người ủng hộ)" in binh.last().text
+    assert supporter_count(harness, "HY-0001") == 1
+    binh.say("/my")
+    assert "chưa gửi câu hỏi nào" in binh.last().text  # the draft was dropped, no second question
+    suggestion = binh.say(SAME_QUESTION)[-1]
+    binh.press(suggestion, "Ủng hộ HY-0001")
+    assert "đã ủng hộ câu hỏi HY-0001 rồi" in binh.last().text
+    assert supporter_count(harness, "HY-0001") == 1
+    an.say(SAME_QUESTION)
+    assert "tương tự" not in an.last().text  # one's own question is not offered
+    harness.officer("so-ct").reply(harness.messages_to("dept-so-ct")[0], "Có, khi doanh thu trên 100 triệu/năm.")
+    assert "100 triệu" in binh.last().text and "HY-0001" in binh.last().text
+
+
+def test_unrelated_questions_are_not_offered(harness: Harness) -> None:
+    an, binh = harness.registered_youth("an"), harness.registered_youth("binh")
+    harness.ask(an, QUESTION)
+    suggestion = binh.say(OTHER_QUESTION)[-1]
+    assert "tương tự" not in suggestion.text and not any("Ủng hộ" in b for b in suggestion.buttons)
+    assert harness.messages_to(COORDINATOR_CHAT) == []
+
+
+def test_merging_a_duplicate_tells_everyone_and_delivers_the_answer(harness: Harness) -> None:
+    an, binh, chi = (harness.registered_youth(n) for n in ("an", "binh", "chi"))
+    harness.ask(an, QUESTION)
+    harness.ask(binh, SAME_QUESTION)  # confirmed anyway, without pressing 👍
+    card = harness.messages_to(COORDINATOR_CHAT)[-1]
+    assert "HY-0002" in card.text and "Có thể trùng với" in card.text and "HY-0001" in card.text
+    chi.press(chi.say(SAME_QUESTION)[-1], "Ủng hộ HY-0002")  # chi backs the duplicate
+    staff = coordinator(harness)
+    staff.press(card, "Gộp vào HY-0001")
+    assert "Đã gộp HY-0002 vào HY-0001" in staff.last().text
+    assert "trùng ý với câu hỏi <b>HY-0001</b>" in binh.last().text
+    assert "HY-0002 đã được gộp vào HY-0001" in harness.messages_to("dept-so-ct")[-1].text
+    merged = stored(harness, "HY-0002")
+    assert merged.status == QuestionStatus.MERGED and merged.merged_into_id == stored(harness, "HY-0001").id
+    assert supporter_count(harness, "HY-0001") == 2 and supporter_count(harness, "HY-0002") == 0
+    officer = harness.officer("so-ct")
+    officer.reply(harness.messages_to("dept-so-ct")[1], "Trả lời muộn cho câu đã gộp")
+    assert "không còn hiệu lực" in officer.last().text
+    officer.reply(harness.messages_to("dept-so-ct")[0], "Có, phải nộp thuế.")
+    for person in (an, binh, chi):
+        assert "Có, phải nộp thuế." in person.last().text and "HY-0001" in person.last().text
+    staff.press(card, "Gộp vào HY-0001")
+    assert "đã đóng" in staff.last().text
+
+
+def test_typed_merge_and_its_refusals(harness: Harness) -> None:
+    an, binh = harness.registered_youth("an"), harness.registered_youth("binh")
+    harness.ask(an, QUESTION)
+    harness.ask(binh, OTHER_QUESTION)
+    harness.ask(binh, "Kho học liệu số của tỉnh có cho học sinh dùng miễn phí không?")
+    admin = harness.admin()
+    admin.say("/merge HY-0001 HY-0001")
+    assert "vào chính nó" in admin.last().text
+    admin.say("/decline HY-0002 Không rõ nội dung")
+    admin.say("/merge HY-0001 HY-0002")
+    assert "Không thể gộp vào HY-0002" in admin.last().text
+    admin.say("/merge HY-0001 HY-0999")
+    assert "Không có câu hỏi HY-0999" in admin.last().text
+    admin.say("/merge HY-0001")
+    assert "Cách dùng" in admin.last().text
+    card = next(m for m in harness.messages_to("dept-so-gddt") if "HY-0003" in m.text)
+    harness.officer("so-gddt").reply(card, "Có, học sinh dùng miễn phí.")
+    admin.say("/merge HY-0001 HY-0003")  # into an answered question: its answer goes out at once
+    assert "Có, học sinh dùng miễn phí." in an.last().text
+    admin.say("/merge HY-0001 HY-0003")
+    assert "đã đóng" in admin.last().text
+
+
+# --- who may curate -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", curation.COMMANDS + event_day.COMMANDS)
+def test_non_admins_are_refused(harness: Harness, command: str) -> None:
+    an = harness.registered_youth()
+    harness.ask(an, QUESTION)
+    an.say(f"{command} HY-0001 tóm tắt")
+    assert "Chỉ quản trị viên Tỉnh đoàn" in an.last().text
+    officer = harness.officer("so-ct")
+    officer.say(f"{command} HY-0001 tóm tắt")
+    assert "Chỉ quản trị viên Tỉnh đoàn" in officer.last().text
+    question = stored(harness, "HY-0001")
+    assert question.status == QuestionStatus.FORWARDED and question.event_rank is None and not question.answers
+
+
+def test_non_admins_cannot_press_review_buttons(reviewing: Harness) -> None:
+    an = reviewing.registered_youth()
+    reviewing.ask(an, QUESTION)
+    card = reviewing.messages_to(COORDINATOR_CHAT)[-1]
+    intruder = reviewing.officer("so-ct")
+    for label in ("Duyệt", "Sửa cho rõ", "Từ chối"):
+        intruder.press(card, label)
+        assert "Chỉ quản trị viên Tỉnh đoàn" in intruder.last().text
+    assert stored(reviewing, "HY-0001").status == QuestionStatus.IN_REVIEW
+
+
+def test_a_separate_review_chat(example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    review = ChatRef("console", "review")
+    settings = replace(example_settings, curation=replace(example_settings.curation, approval_required=True,
+                                                          review_chat=review))
+    harness = Harness(settings, database_url, clock)
+    try:
+        an = harness.registered_youth()
+        harness.ask(an, QUESTION)
+        assert harness.messages_to(COORDINATOR_CHAT) == []
+        card = harness.messages_to("review")[-1]
+        Participant(harness, "youth-union-staff", "review", ChatKind.GROUP).press(card, "Duyệt")
+        assert stored(harness, "HY-0001").status == QuestionStatus.FORWARDED
+    finally:
+        harness.dispose()
