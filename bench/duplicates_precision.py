@@ -8,6 +8,9 @@ labelled set is that file plus bench/data/reasked.jsonl: the same questions aske
 someone else (another wording, no diacritics, chat spelling; `duplicate_of` is the line
 number in the dev file) and related questions that are NOT duplicates (`duplicate_of`: null).
 
+It also times one lookup (a new question against N stored signatures), which the bot does
+twice per question: for the 👍 offer and for the admins' merge card.
+
 Questions arrive one by one, dev file first; each is compared with every earlier one (all
 open), as the bot does, and gets at most 3 suggestions at or above the threshold.
 precision = right suggestions / all suggestions; recall = questions with an earlier
@@ -19,10 +22,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.similarity import likely_duplicates
+from core.similarity import likely_duplicates, signature
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_DATA = ROOT.parent / "shared" / "data" / "questions_dev.jsonl"
@@ -61,9 +65,10 @@ def labelled_questions(dev: Path = DEV_DATA, reasked: Path = REASKED) -> list[tu
 def measure(questions: list[tuple[str, int]], threshold: float) -> Result:
     suggestions = right = with_duplicate = found = 0
     wrong = []
+    signatures = [signature(text) for text, _ in questions]
     for index, (text, group) in enumerate(questions):
-        earlier = [(key, questions[key][0]) for key in range(index)]
-        matches = likely_duplicates(text, earlier, threshold)
+        earlier = dict(enumerate(signatures[:index]))
+        matches = likely_duplicates(signatures[index], earlier, threshold)
         hits = [m for m in matches if questions[m.key][1] == group]
         suggestions += len(matches)
         right += len(hits)
@@ -86,6 +91,14 @@ def main() -> None:
               f"recall {result.found}/{result.with_duplicate} = {result.recall:.2f}{mark}")
     for text, other, score in measure(questions, threshold).wrong:
         print(f"  wrong at {threshold}: {score:.2f} {text!r} ~ {other!r}")
+    signatures = [signature(text) for text, _ in questions]
+    for size in (1_000, 10_000, 100_000):
+        stored = {key: f"{signatures[key % len(signatures)]} {key}" for key in range(size)}
+        started = time.perf_counter()
+        for query in signatures:
+            likely_duplicates(query, stored, threshold)
+        per_lookup = (time.perf_counter() - started) / len(signatures)
+        print(f"one lookup among {size:>7,} open questions: {per_lookup * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ forgives reordered words and typing slips. bench/duplicates_precision.py measure
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -36,13 +36,13 @@ def signature(text: str) -> str:
     return " ".join(w for w in words(text) if w not in FUNCTION_WORDS)
 
 
-def likely_duplicates(text: str, candidates: Iterable[tuple[int, str]], threshold: float,
-                      limit: int = 3) -> list[Match]:
-    """The best `limit` candidates (key, text) scoring at least `threshold`, best first."""
-    query = signature(text)
+def likely_duplicates(query: str, candidates: Mapping[int, str], threshold: float, limit: int = 3) -> list[Match]:
+    """The best `limit` candidates scoring at least `threshold`, best first; all texts are signatures.
+
+    Signatures are computed once per question and stored: folding is most of the cost.
+    """
     if not query:
         return []
-    choices = {key: signature(candidate) for key, candidate in candidates}
-    found = process.extract(query, choices, scorer=fuzz.token_sort_ratio, score_cutoff=threshold * 100,
+    found = process.extract(query, candidates, scorer=fuzz.token_sort_ratio, score_cutoff=threshold * 100,
                             limit=limit)
     return [Match(key, round(score / 100, 3)) for _choice, score, key in found]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from core.config import Settings
 from core.messages import Button, ChatRef
-from core.similarity import likely_duplicates
+from core.similarity import likely_duplicates, signature
 from core.texts import Html, preview
 from handlers import event_day, routing
 from handlers.admin import may_administer
@@ -21,7 +21,7 @@ from storage.curation import (
     add_support,
     in_review,
     move_supports,
-    open_texts,
+    open_signatures,
     support_counts,
 )
 from storage.models import Account, Question, QuestionStatus
@@ -143,6 +143,7 @@ def receive_reply(ctx: Context) -> None:
 def hold_for_review(ctx: Context, account: Account, question: Question) -> None:
     """With approval required, an accepted question waits for an admin instead of going to a department."""
     question.status = QuestionStatus.IN_REVIEW
+    question.signature = signature(question.text)
     add_event(question, "in_review", ctx.now, "bot")
     post_review_card(ctx, question, awaiting=True)
     category = ctx.settings.category(question.category_key or "")
@@ -153,13 +154,15 @@ def hold_for_review(ctx: Context, account: Account, question: Question) -> None:
 
 def flag_duplicates(ctx: Context, question: Question) -> None:
     """Without approval, admins still see a new question that looks like an open one, to merge it."""
+    question.signature = signature(question.text)
     if duplicates_of(ctx, question):
         post_review_card(ctx, question, awaiting=False)
 
 
 def duplicates_of(ctx: Context, question: Question) -> list[tuple[Question, float]]:
-    candidates = [(i, text) for i, text in open_texts(ctx.session, ctx.campaign.id) if i != question.id]
-    matches = likely_duplicates(question.text, candidates, ctx.settings.curation.duplicate_threshold)
+    candidates = open_signatures(ctx.session, ctx.campaign.id)
+    candidates.pop(question.id, None)
+    matches = likely_duplicates(question.signature or "", candidates, ctx.settings.curation.duplicate_threshold)
     return [(ctx.session.get_one(Question, m.key), m.score) for m in matches]
 
 
@@ -218,6 +221,7 @@ def clarify(ctx: Context, question: Question, text: str) -> None:
     add_event(question, "clarified", ctx.now, ctx.incoming.account_key, previous=question.text)
     question.original_text = question.original_text or question.text
     question.text = text
+    question.signature = signature(text)
     if question.status == QuestionStatus.FORWARDED:
         department = ctx.settings.department(question.department_key or "")
         assert department is not None
@@ -284,8 +288,8 @@ def support_offer(ctx: Context, account: Account, draft: Question) -> tuple[Html
     if not draft.text:
         return Html(""), ()
     language = account.person.language
-    candidates = open_texts(ctx.session, ctx.campaign.id, excluding_person=account.person_id)
-    matches = likely_duplicates(draft.text, candidates, ctx.settings.curation.duplicate_threshold)
+    candidates = open_signatures(ctx.session, ctx.campaign.id, excluding_person=account.person_id)
+    matches = likely_duplicates(signature(draft.text), candidates, ctx.settings.curation.duplicate_threshold)
     if not matches:
         return Html(""), ()
     similar = [ctx.session.get_one(Question, m.key) for m in matches]

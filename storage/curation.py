@@ -14,14 +14,14 @@ REVIEWABLE = (QuestionStatus.IN_REVIEW, QuestionStatus.FORWARDED)  # open, as fa
 CLOSED = (QuestionStatus.DRAFT, QuestionStatus.REJECTED, QuestionStatus.MERGED)
 
 
-def open_texts(session: Session, campaign_id: int, excluding_person: int | None = None) -> list[tuple[int, str]]:
-    """(id, text) of the campaign's open questions, the candidates for duplicates."""
-    statement = select(Question.id, Question.text).where(
-        Question.campaign_id == campaign_id, Question.status.in_(REVIEWABLE))
+def open_signatures(session: Session, campaign_id: int, excluding_person: int | None = None) -> dict[int, str]:
+    """The signatures of the campaign's open questions by id: the candidates for duplicates."""
+    statement = select(Question.id, Question.signature).where(
+        Question.campaign_id == campaign_id, Question.status.in_(REVIEWABLE), Question.signature.is_not(None))
     if excluding_person is not None:
         statement = statement.join(Account, Question.account_id == Account.id).where(
             Account.person_id != excluding_person)
-    return [(row.id, row.text) for row in session.execute(statement)]
+    return {row.id: row.signature for row in session.execute(statement)}
 
 
 def in_review(session: Session, campaign_id: int) -> Sequence[Question]:

@@ -16,14 +16,14 @@ def test_folding_and_function_words_do_not_count() -> None:
 
 
 def test_a_question_without_content_words_matches_nothing() -> None:
-    assert likely_duplicates("có không ạ?", [(1, "có không ạ?")], 0.5) == []
+    assert likely_duplicates(signature("có không ạ?"), {1: signature("có không ạ?")}, 0.5) == []
 
 
 def test_best_matches_first_and_only_above_the_threshold() -> None:
-    candidates = [(1, "Sóng 4G ở xã em rất yếu, tỉnh có kế hoạch phủ sóng không?"),
-                  (2, "Sóng wifi ở trường em rất yếu, sở có kế hoạch lắp thêm không?"),
-                  (3, "Kho học liệu số của tỉnh có cho học sinh dùng miễn phí không?")]
-    matches = likely_duplicates("xa em song 4g yeu qua, tinh co ke hoach phu song ko a", candidates, 0.7)
+    candidates = {1: signature("Sóng 4G ở xã em rất yếu, tỉnh có kế hoạch phủ sóng không?"),
+                  2: signature("Sóng wifi ở trường em rất yếu, sở có kế hoạch lắp thêm không?"),
+                  3: signature("Kho học liệu số của tỉnh có cho học sinh dùng miễn phí không?")}
+    matches = likely_duplicates(signature("xa em song 4g yeu qua, tinh co ke hoach phu song ko a"), candidates, 0.7)
     assert [m.key for m in matches] == [1]
     assert matches[0].score >= DEFAULT_THRESHOLD
 

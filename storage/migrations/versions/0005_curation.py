@@ -37,6 +37,7 @@ def upgrade() -> None:
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('original_text', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('event_rank', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('signature', sa.Text(), nullable=True))
 
     with op.batch_alter_table('answers', schema=None) as batch_op:
         batch_op.add_column(sa.Column('source', sa.String(length=16), server_default='department', nullable=False))
@@ -47,6 +48,7 @@ def downgrade() -> None:
         batch_op.drop_column('source')
 
     with op.batch_alter_table('questions', schema=None) as batch_op:
+        batch_op.drop_column('signature')
         batch_op.drop_column('event_rank')
         batch_op.drop_column('original_text')
 
