@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -10,10 +12,11 @@ from sqlalchemy import select
 
 from bot.console import COORDINATOR_CHAT
 from core.clock import FakeClock
-from core.config import Settings
+from core.config import ConfigError, Settings, parse_settings
 from core.messages import ChatKind, ChatRef
 from handlers import curation, event_day
 from storage.models import Question, QuestionStatus, QuestionSupport
+from tests.conftest import EXAMPLE_CONFIG
 from tests.harness import Harness, Participant
 
 QUESTION = "Em bán hàng online trên Shopee thì có phải nộp thuế không ạ?"
@@ -258,3 +261,25 @@ def test_a_separate_review_chat(example_settings: Settings, database_url: str, c
         assert stored(harness, "HY-0001").status == QuestionStatus.FORWARDED
     finally:
         harness.dispose()
+
+
+@pytest.mark.parametrize(("table", "error"), [
+    ({"duplicate_threshold": 1.5}, "curation.duplicate_threshold: must be above 0 and at most 1, not 1.5"),
+    ({"duplicate_threshold": True}, "curation.duplicate_threshold: must be a number"),
+    ({"approval_required": "yes"}, "curation.approval_required: must be true or false"),
+    ({"review_chat": "coordinator"}, "curation.review_chat:"),
+    ({"agenda_size": 0}, "curation.agenda_size: must be positive"),
+])
+def test_curation_settings_are_validated(table: dict[str, object], error: str) -> None:
+    data = tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
+    data["curation"] = table
+    with pytest.raises(ConfigError, match=re.escape(error)):
+        parse_settings(data)
+
+
+def test_curation_settings_are_read() -> None:
+    data = tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
+    data["curation"] = {"approval_required": True, "review_chat": "telegram:-1001", "duplicate_threshold": 0.75}
+    settings = parse_settings(data).curation
+    assert settings.approval_required and settings.review_chat == ChatRef("telegram", "-1001")
+    assert settings.duplicate_threshold == 0.75 and settings.agenda_size == 15
