@@ -103,7 +103,7 @@ class Bench:
         user = f"u{item // self.questions_per_user}"
         sent_before = self.transport.sent
         await self.deliver(self.incoming(user, f"{QUESTIONS[item % len(QUESTIONS)]} (#{item})"))
-        confirm = self.transport.last[f"user-{user}"].flat_buttons[0].data
+        confirm = self.transport.last[f"user-{user}"].choices[0].data
         await self.deliver(self.incoming(user, button_data=confirm))
         assert confirm.startswith("confirm:") and self.transport.sent - sent_before == 3, "the flow went elsewhere"
 

@@ -18,6 +18,7 @@ from bot.transport import RateLimits
 from core.config import Settings
 from core.messages import ChatKind, ChatRef, Incoming, Outgoing
 from core.texts import plain_text
+from scheduler.broadcasts import BroadcastPump
 
 PLATFORM = "console"
 COORDINATOR_CHAT = "coordinator"
@@ -63,6 +64,7 @@ class ConsoleChannel:
         self._shown: dict[int, Outgoing] = {}
         self._chat_of_number: dict[int, str] = {}
         self.sender: OutboxSender = app.sender(self)
+        self._pump = BroadcastPump(app.sessions, app.services, app.clock)
         self.role = self._youth("an")
 
     # --- transport ---
@@ -99,7 +101,15 @@ class ConsoleChannel:
             return
         self._app.processor.record(f"{self._tag}-update-{next(self._updates)}", incoming)
         self._app.processor.process_all()
-        await self.sender.drain()
+        await self._send_everything()
+
+    async def _send_everything(self) -> None:
+        """Replies, and a confirmed broadcast in full: the console runs no loops in the background."""
+        while True:
+            result = self._pump.tick()
+            await self.sender.drain()
+            if not (result.started or result.enqueued or result.finished):
+                return
 
     def _incoming_for(self, command: str, rest: str) -> Incoming | None:
         number, _, text = rest.partition(" ")
@@ -127,7 +137,7 @@ class ConsoleChannel:
 
     def _press(self, number: int, which: str) -> Incoming | None:
         message = self._shown.get(number)
-        buttons = message.flat_buttons if message else []
+        buttons = message.choices if message else []
         if not which.isdigit() or not 1 <= int(which) <= len(buttons):
             self._write(f"Message #{number} has no button {which}.")
             return None
@@ -165,8 +175,9 @@ class ConsoleChannel:
         chat = message.chat.chat_id
         where = f"to {chat.removeprefix('user-')}" if not self.is_group(chat) else f"in group {chat}"
         lines = [f"\n── #{number} bot {where} ──", plain_text(message.html)]
-        lines += [f"   [{index}] {button.label}" for index, button in enumerate(message.flat_buttons, 1)]
-        if message.flat_buttons:
+        lines += [f"   [{index}] {button.label}" for index, button in enumerate(message.choices, 1)]
+        if message.choices:
             lines.append(f"   (type the number, or /press {number} K)")
+        lines += [f"   🔗 {link.label}: {link.url}" for link in message.links]
         lines += [f"   📎 {a.kind}: {a.file_name or a.file_ref}" for a in message.attachments]
         return "\n".join(lines)

@@ -2,39 +2,68 @@
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import datetime, timedelta
 
 from bot.transport import RateLimits
 
-SAFETY = 1.02  # slots 2% wider than the limit, for the jitter between our start and its arrival
+ONE_SECOND = timedelta(seconds=1)
+ALL_IN_FLIGHT_POLL = 0.05  # seconds; the sender is woken anyway when a request completes
 
 
 class SendLimiter:
-    """A minimum gap per chat, and an overall rate kept on a grid of send slots.
+    """Keeps sends within a platform's limits as the platform counts them.
 
-    A send that starts a little late keeps the grid (the next slot is one interval after the
-    last slot, not after the late start), so small delays of the loop do not add up and lower
-    the rate; after a pause the grid starts again from now.
+    The platform counts a send when its request arrives, somewhere between our start and its
+    answer. So each send counts here from its start until one second after its answer: a send may
+    start only while fewer than `per_second` sends are in flight or answered within the last
+    second, and a chat gets its next message an interval after the answer to its previous one.
+    Then no window of the platform's ever holds more than the limit, whatever the network's
+    jitter; the price is the round trip, a few milliseconds on a nearby server. Starts are
+    spread on an even grid over the second, so the platform never sees a burst.
     """
 
     def __init__(self, limits: RateLimits) -> None:
         self._limits = limits
-        self._slot = timedelta(seconds=SAFETY / limits.per_second)
-        self._last_by_chat: dict[str, datetime] = {}
-        self._next_overall: datetime | None = None
+        self._spacing = timedelta(seconds=1 / limits.per_second)
+        self._answered: deque[datetime] = deque()  # answers of the last second, oldest first
+        self._in_flight = 0
+        self._next_start: datetime | None = None
+        self._chat_free_at: dict[str, datetime] = {}
 
-    def wait(self, chat_id: str, is_group: bool, now: datetime) -> float:
+    def wait(self, chat_id: str, now: datetime) -> float:
         """Seconds until a message may go to this chat (0 when it may go now)."""
-        interval = self._limits.group_interval if is_group else self._limits.private_interval
+        while self._answered and self._answered[0] <= now - ONE_SECOND:
+            self._answered.popleft()
         waits = [0.0]
-        last = self._last_by_chat.get(chat_id)
-        if last is not None:
-            waits.append(interval - (now - last).total_seconds())
-        if self._next_overall is not None:
-            waits.append((self._next_overall - now).total_seconds())
+        if (free_at := self._chat_free_at.get(chat_id)) is not None:
+            waits.append((free_at - now).total_seconds())
+        if self._next_start is not None:
+            waits.append((self._next_start - now).total_seconds())
+        if self._in_flight + len(self._answered) >= self._limits.per_second:
+            leaves = self._answered[0] + ONE_SECOND if self._answered else None
+            waits.append((leaves - now).total_seconds() if leaves else ALL_IN_FLIGHT_POLL)
         return max(waits)
 
-    def record(self, chat_id: str, now: datetime) -> None:
-        self._last_by_chat[chat_id] = now
-        on_grid = self._next_overall is not None and now - self._next_overall < self._slot
-        self._next_overall = (self._next_overall if on_grid else now) + self._slot  # type: ignore[operator]
+    def started(self, now: datetime) -> None:
+        """Starts keep a grid: one that comes a little late (the loop was busy) does not push the next."""
+        self._in_flight += 1
+        on_grid = self._next_start is not None and now - self._next_start < self._spacing
+        self._next_start = (self._next_start if on_grid else now) + self._spacing  # type: ignore[operator]
+
+    def answered(self, chat_id: str, is_group: bool, now: datetime) -> None:
+        """A request ended (sent or refused): the chat's interval runs from now."""
+        self._in_flight -= 1
+        self._answered.append(now)
+        interval = self._limits.group_interval if is_group else self._limits.private_interval
+        self._chat_free_at[chat_id] = now + timedelta(seconds=interval)
+        if len(self._chat_free_at) > 4 * self._limits.per_second * max(interval, 1):
+            self._forget_free_chats(now)
+
+    @property
+    def tracked_chats(self) -> int:
+        return len(self._chat_free_at)
+
+    def _forget_free_chats(self, now: datetime) -> None:
+        """Chats whose interval is over constrain nothing: memory stays bounded by the rate, not the audience."""
+        self._chat_free_at = {chat: at for chat, at in self._chat_free_at.items() if at > now}

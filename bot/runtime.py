@@ -4,6 +4,7 @@ Receivers (polling or webhook) call `inbox_changed()` after recording; the proce
 wakes the senders. Both also look on their own every few seconds, for work recorded by
 other processes sharing the database. APScheduler wakes the reminder planner and sweep
 every minute; the database, not the scheduler's memory, says which reminders are due.
+The broadcast pump looks every second for broadcasts to start and outbox batches to top up.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
 from bot.sender import OutboxSender
+from scheduler.broadcasts import BroadcastPump
 from scheduler.sweep import ReminderScheduler
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 2.0
 REMINDER_SECONDS = 60
+BROADCAST_SECONDS = 1.0
 
 
 class Runtime:
@@ -31,6 +34,7 @@ class Runtime:
         self.senders = senders
         self._inbox_ready = asyncio.Event()
         self.reminders = ReminderScheduler(app.sessions, app.services, app.clock)
+        self.broadcasts = BroadcastPump(app.sessions, app.services, app.clock)
 
     def inbox_changed(self) -> None:
         self._inbox_ready.set()
@@ -44,7 +48,7 @@ class Runtime:
             self._inbox_ready.clear()
             if await asyncio.to_thread(self.app.processor.process_all):
                 for sender in self.senders:
-                    sender.wake.set()
+                    sender.notify()
 
     async def remind_forever(self) -> None:
         """Plan and sweep reminders every minute (at once on start: what was missed while down)."""
@@ -61,13 +65,23 @@ class Runtime:
         result = await asyncio.to_thread(self.reminders.tick)
         if result.sent:
             for sender in self.senders:
-                sender.wake.set()
+                sender.notify()
+
+    async def broadcast_forever(self) -> None:
+        """Start scheduled broadcasts and keep the outbox fed with their next batch."""
+        while True:
+            result = await asyncio.to_thread(self.broadcasts.tick)
+            if result.started or result.enqueued or result.finished:
+                for sender in self.senders:
+                    sender.notify()
+            await asyncio.sleep(BROADCAST_SECONDS)
 
     async def run(self, *receivers: Awaitable[None]) -> None:
         """Run until cancelled; a failing loop stops the process rather than limping on."""
         async with asyncio.TaskGroup() as group:
             group.create_task(self.process_forever())
             group.create_task(self.remind_forever())
+            group.create_task(self.broadcast_forever())
             for sender in self.senders:
                 group.create_task(sender.run())
             for receiver in receivers:

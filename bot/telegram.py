@@ -29,7 +29,7 @@ from telegram.request import HTTPXRequest
 
 from bot.processing import InboxProcessor
 from bot.transport import PermanentFailure, RateLimits, RetryAfter, TemporaryFailure
-from core.messages import Attachment, ChatKind, Incoming, MediaKind, Outgoing
+from core.messages import Action, Attachment, Button, ChatKind, Incoming, MediaKind, Outgoing
 from core.texts import plain_text
 from handlers.commands import CommandMenu
 
@@ -63,6 +63,7 @@ def incoming_from_update(update: Update) -> Incoming | None:
     return _incoming(
         message.chat, message.from_user, message.message_id,
         text=message.text or message.caption or "",
+        html=_formatted(message),
         attachments=_attachments(message),
         reply_to_message_id=_replied_message_id(message),
         edited=update.edited_message is not None,
@@ -74,6 +75,15 @@ def _incoming(chat: telegram.Chat, user: telegram.User, message_id: int, **field
     kind = ChatKind.PRIVATE if chat.type == "private" else ChatKind.GROUP
     return Incoming(platform=PLATFORM, chat_id=str(chat.id), chat_kind=kind, user_id=str(user.id),
                     user_name=user.full_name, message_id=str(message_id), **fields)
+
+
+def _formatted(message: telegram.Message) -> str:
+    """The text as HTML when the sender formatted it (admins composing a broadcast do)."""
+    if message.entities:
+        return message.text_html
+    if message.caption_entities:
+        return message.caption_html
+    return ""
 
 
 def _replied_message_id(message: telegram.Message) -> str:
@@ -163,16 +173,22 @@ class TelegramTransport:
 
     async def send(self, message: Outgoing) -> list[str]:
         try:
+            if message.action is Action.EDIT:
+                return await self._edit(message)
+            if message.action is Action.DELETE:
+                return await self._delete(message)
             sent = [await self._send_attachment(message, a) for a in message.attachments]
             sent.append(await self._send_text(message))
         except TelegramRetryAfter as error:
             raise RetryAfter(_seconds(error.retry_after)) from error
         except ChatMigrated as error:
-            raise PermanentFailure(f"group became supergroup {error.new_chat_id}; update the config") from error
+            raise PermanentFailure(f"group became supergroup {error.new_chat_id}; update the config",
+                                   "chat_gone") from error
         except Forbidden as error:
-            raise PermanentFailure(f"forbidden: {error.message}") from error
+            reason = "chat_gone" if self.is_group(message.chat.chat_id) else "blocked"
+            raise PermanentFailure(f"forbidden: {error.message}", reason) from error
         except BadRequest as error:
-            raise PermanentFailure(f"bad request: {error.message}") from error
+            raise PermanentFailure(f"bad request: {error.message}", _bad_request_reason(error.message)) from error
         except NetworkError as error:  # includes TimedOut
             raise TemporaryFailure(str(error)) from error
         return [str(m.message_id) for m in sent]
@@ -193,6 +209,23 @@ class TelegramTransport:
                         message.chat, error.message)
             return await self._bot.send_message(text=plain_text(message.html), **options)
 
+    async def _edit(self, message: Outgoing) -> list[str]:
+        """Replace the text of the last message of a copy (attachments go first, the text last)."""
+        target = message.targets[-1]
+        try:
+            await self._bot.edit_message_text(message.html, chat_id=int(message.chat.chat_id),
+                                              message_id=int(target), parse_mode=ParseMode.HTML,
+                                              reply_markup=_keyboard(message))
+        except BadRequest as error:
+            if "message is not modified" not in error.message.lower():
+                raise
+        return [target]
+
+    async def _delete(self, message: Outgoing) -> list[str]:
+        for target in message.targets:
+            await self._bot.delete_message(int(message.chat.chat_id), int(target))
+        return list(message.targets)
+
     async def _send_attachment(self, message: Outgoing, attachment: Attachment) -> telegram.Message:
         chat_id = int(message.chat.chat_id)
         thread = int(message.thread_id) if message.thread_id else None
@@ -208,14 +241,30 @@ class TelegramTransport:
 def _keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
     if not message.buttons:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-                                 for row in message.buttons])
+    return InlineKeyboardMarkup([[_button(b) for b in row] for row in message.buttons])
+
+
+def _button(button: Button) -> InlineKeyboardButton:
+    if button.url:
+        return InlineKeyboardButton(button.label, url=button.url)
+    return InlineKeyboardButton(button.label, callback_data=button.data)
 
 
 def _reply(message: Outgoing) -> ReplyParameters | None:
     if not message.reply_to_message_id:
         return None
     return ReplyParameters(message_id=int(message.reply_to_message_id), allow_sending_without_reply=True)
+
+
+def _bad_request_reason(description: str) -> str:
+    lowered = description.lower()
+    for phrase, reason in (("chat not found", "chat_gone"), ("parse entities", "formatting"),
+                           ("too big", "too_large"), ("too large", "too_large"),
+                           ("message to delete not found", "gone"), ("message to edit not found", "gone"),
+                           ("message can't be deleted", "too_old")):
+        if phrase in lowered:
+            return reason
+    return "refused"
 
 
 def _seconds(retry_after: object) -> float:

@@ -25,7 +25,12 @@ class TemporaryFailure(SendError):
 
 
 class PermanentFailure(SendError):
-    """The platform refuses this message for good (blocked, chat gone, bad formatting, too large)."""
+    """The platform refuses this message for good; `reason` is one word reports group by:
+    blocked (a person blocked the bot), chat_gone, formatting, too_large, window_closed, refused."""
+
+    def __init__(self, message: str, reason: str = "refused") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ class Incoming:
     button_data: str = ""
     edited: bool = False
     thread_id: str = ""
+    html: str = ""  # the text with the sender's formatting, where the platform gives it; else empty
 
     @property
     def chat(self) -> ChatRef:
@@ -100,14 +101,24 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Button:
+    """A choice (its `data` comes back as `Incoming.button_data`) or, with `url`, a link."""
+
     label: str
-    data: str
+    data: str = ""
+    url: str = ""
+
+
+class Action(StrEnum):
+    SEND = "send"
+    EDIT = "edit"      # replace the text of `targets[-1]`
+    DELETE = "delete"  # delete every message in `targets`
 
 
 @dataclass(frozen=True)
 class Outgoing:
     """A message for one chat. `html` uses Telegram's small HTML subset (b, i, code, a);
-    user text in it is always escaped. Platforms without buttons show them as numbered choices."""
+    user text in it is always escaped. Platforms without buttons show them as numbered choices.
+    An edit or a deletion of messages sent earlier names them in `targets`."""
 
     chat: ChatRef
     html: str
@@ -115,6 +126,8 @@ class Outgoing:
     attachments: tuple[Attachment, ...] = ()
     reply_to_message_id: str = ""
     thread_id: str = ""
+    action: Action = Action.SEND
+    targets: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -130,11 +143,18 @@ class Outgoing:
             attachments=tuple(_attachment(a) for a in data.get("attachments", ())),
             reply_to_message_id=data.get("reply_to_message_id", ""),
             thread_id=data.get("thread_id", ""),
+            action=Action(data.get("action", Action.SEND)),
+            targets=tuple(data.get("targets", ())),
         )
 
     @property
-    def flat_buttons(self) -> list[Button]:
-        return [button for row in self.buttons for button in row]
+    def choices(self) -> list[Button]:
+        """The buttons that answer back, in reading order: what a typed number stands for."""
+        return [button for row in self.buttons for button in row if not button.url]
+
+    @property
+    def links(self) -> list[Button]:
+        return [button for row in self.buttons for button in row if button.url]
 
 
 def _attachment(data: dict[str, Any]) -> Attachment:

@@ -1,14 +1,14 @@
-"""Youth Union admins and the coordinator chat: bans, and the state of deliveries."""
+"""Youth Union admins and the coordinator chat: bans, deliveries, reminders and broadcasts."""
 
 from __future__ import annotations
 
-from handlers import deliveries, reminders
+from handlers import broadcasts, deliveries, reminders
 from handlers.context import Context
 from storage.models import Account, Person
 from storage.questions import find_account, find_by_code
 
 ADMIN_COMMANDS = ("/ban", "/unban", "/queue", "/failed", "/resend",
-                  "/reminders", "/pause_reminders", "/resume_reminders", "/send_now")
+                  "/reminders", "/pause_reminders", "/resume_reminders", "/send_now", "/broadcast")
 
 
 def may_administer(ctx: Context) -> bool:
@@ -34,6 +34,8 @@ def run_command(ctx: Context, command: str, arguments: list[str]) -> None:
         reminders.pause(ctx, paused=command == "/pause_reminders")
     elif command == "/send_now":
         reminders.send_now(ctx, arguments[0] if arguments else "")
+    elif command == "/broadcast":
+        broadcasts.run_command(ctx, arguments)
     else:
         ban_or_unban(ctx, command, arguments)
 

@@ -5,24 +5,38 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.messages import ChatRef, Outgoing
 from core.texts import preview
 from handlers.context import Context, Services
-from storage.models import OutboxMessage, OutboxStatus, Question
+from storage.models import Account, OutboxMessage, OutboxStatus, Question
 
 
 def report_failure(services: Services, session: Session, row: OutboxMessage, now: datetime) -> None:
-    """Tell the coordinator that a message could not be delivered, and to whom it was."""
+    """Tell the coordinator that a message could not be delivered, and to whom it was.
+
+    A person who blocked the bot is marked, so broadcasts skip them until they write again.
+    Broadcast copies are counted in the broadcast's own report instead, not one by one.
+    """
+    if row.failure_reason == "blocked":
+        mark_blocked(session, row, now)
     coordinator = services.settings.coordinator_chat
-    if ChatRef(row.platform, row.chat_id) == coordinator:
+    if ChatRef(row.platform, row.chat_id) == coordinator or row.broadcast_id is not None:
         return  # nowhere else to report it; it stays in /failed
     language = services.settings.default_language
     html = services.texts.render(language, "delivery_failed", id=row.id, recipient=recipient(services, session, row),
                                  error=preview(row.error or "", 300))
     services.outbox.enqueue(session, Outgoing(coordinator, html), now)
+
+
+def mark_blocked(session: Session, row: OutboxMessage, now: datetime) -> None:
+    session.execute(
+        update(Account).where(Account.platform == row.platform, Account.chat_id == row.chat_id,
+                              Account.blocked_at.is_(None))
+        .values(blocked_at=now).execution_options(synchronize_session=False)
+    )
 
 
 def recipient(services: Services, session: Session, row: OutboxMessage) -> str:

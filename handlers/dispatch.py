@@ -13,7 +13,7 @@ from dataclasses import replace
 from core.config import Department
 from core.messages import Incoming
 from core.normalize import fold
-from handlers import admin, answers, curation, intake, reminders
+from handlers import admin, answers, broadcasts, curation, intake, reminders
 from handlers.commands import OFFICER_COMMANDS
 from handlers.context import Context
 from handlers.limits import count_message
@@ -26,10 +26,14 @@ log = logging.getLogger(__name__)
 def handle(ctx: Context) -> None:
     ctx.incoming = resolve_menu(ctx, ctx.incoming)
     command, arguments = parse_command(ctx.incoming.text)
-    if command in admin.ADMIN_COMMANDS and not ctx.incoming.edited:
+    if ctx.incoming.button_data.startswith("bc:"):
+        broadcasts.press(ctx)
+    elif command in admin.ADMIN_COMMANDS and not ctx.incoming.edited:
         admin.run_command(ctx, command, arguments)
     elif curation.claims(ctx, command):
         curation.handle(ctx, command, arguments)
+    elif ctx.incoming.is_private and broadcasts.wants_input(ctx):
+        broadcasts.receive_input(ctx)
     elif ctx.incoming.is_private:
         handle_private(ctx, command)
     else:
@@ -69,6 +73,7 @@ def handle_private(ctx: Context, command: str) -> None:
     if account.person.banned_at is not None:
         ctx.reply(account.person.language, "banned")
         return
+    account.blocked_at = None  # writing to the bot undoes a block
     verdict = count_message(account, ctx.now, ctx.settings.limits.messages_per_minute)
     if verdict != "ok":
         if verdict == "warn":
@@ -100,8 +105,17 @@ def run_youth_command(ctx: Context, account: Account, command: str) -> None:
         intake.ask_district(ctx, account)
     elif command == "/cancel":
         intake.cancel(ctx, account, draft_of(ctx.session, account))
+    elif command in ("/stop", "/unsubscribe", "/subscribe"):
+        subscribe(ctx, account, command == "/subscribe")
     else:
         ctx.reply(language, "unknown_command", command=command)
+
+
+def subscribe(ctx: Context, account: Account, wanted: bool) -> None:
+    """Everyone who started the bot gets the organisers' announcements unless they say no."""
+    account.subscribed = wanted
+    account.unsubscribed_at = None if wanted else ctx.now
+    ctx.reply(account.person.language, "subscribed" if wanted else "unsubscribed")
 
 
 def press_youth_button(ctx: Context, account: Account, data: str) -> None:

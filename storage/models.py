@@ -23,6 +23,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -110,6 +111,9 @@ class Account(Base):
     window_started_at: Mapped[datetime | None]
     window_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
+    subscribed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # to broadcasts
+    unsubscribed_at: Mapped[datetime | None]
+    blocked_at: Mapped[datetime | None]  # the platform refused a message: the person blocked the bot
 
     person: Mapped[Person] = relationship(back_populates="accounts")
 
@@ -277,6 +281,8 @@ class OutboxStatus(StrEnum):
     SENDING = "sending"  # claimed; a crash leaves it here and it is retried once on restart
     SENT = "sent"
     FAILED = "failed"
+    HELD = "held"            # part of a paused broadcast
+    CANCELLED = "cancelled"  # part of a cancelled broadcast
 
 
 class OutboxMessage(Base):
@@ -286,6 +292,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "not_before", "id"),
         Index("ix_outbox_chat_heads", "platform", "status", "chat_id", "id"),  # due_heads reads unsent rows only
+        Index("ix_outbox_broadcast", "broadcast_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -302,6 +309,8 @@ class OutboxMessage(Base):
     error: Mapped[str | None] = mapped_column(Text)
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
     link_role: Mapped[str | None] = mapped_column(String(16))
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"))
+    failure_reason: Mapped[str | None] = mapped_column(String(32))  # blocked, chat_gone, formatting, ...
 
 
 class ReminderStatus(StrEnum):
@@ -337,6 +346,57 @@ class Reminder(Base):
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class BroadcastStatus(StrEnum):
+    DRAFT = "draft"          # being composed; `awaiting` says what the admin is asked for
+    SCHEDULED = "scheduled"  # confirmed, waits for `send_at`
+    SENDING = "sending"
+    PAUSED = "paused"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class BroadcastKind(StrEnum):
+    MESSAGE = "message"
+    EDIT = "edit"      # replaces the text of every copy of `corrects_id`
+    DELETE = "delete"  # withdraws every copy of `corrects_id`
+
+
+class Broadcast(Base):
+    """A message from the Youth Union to many people, sent in batches through the outbox.
+
+    `cursor` is the last recipient account id (or, for corrections, the last outbox id of the
+    corrected broadcast) turned into outbox rows; it only moves forward, with a compare-and-set,
+    so that processes sharing the database never enqueue a recipient twice.
+    """
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (Index("ix_broadcasts_status", "status", "send_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    kind: Mapped[BroadcastKind] = mapped_column(String(16), default=BroadcastKind.MESSAGE)
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"))
+    author: Mapped[str] = mapped_column(String(96))       # platform:user_id of the admin
+    author_chat: Mapped[str] = mapped_column(String(96))  # platform:chat_id where progress and the report go
+    status: Mapped[BroadcastStatus] = mapped_column(String(16), default=BroadcastStatus.DRAFT)
+    awaiting: Mapped[str] = mapped_column(String(16), default="")
+    html: Mapped[str] = mapped_column(Text, default="")
+    attachment: Mapped[dict[str, Any] | None]
+    link_label: Mapped[str | None] = mapped_column(Text)
+    link_url: Mapped[str | None] = mapped_column(Text)
+    districts: Mapped[list[Any]] = mapped_column(default=list)  # empty: every district
+    language: Mapped[str | None] = mapped_column(String(8))     # None: every language
+    created_at: Mapped[datetime]
+    send_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    fanned_out: Mapped[bool] = mapped_column(Boolean, default=False)  # every recipient has its outbox row
+    planned: Mapped[int] = mapped_column(Integer, default=0)          # recipients counted at confirmation
+    progress_step: Mapped[int] = mapped_column(Integer, default=0)    # quarters already reported
+    report: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class QuestionSupport(Base):

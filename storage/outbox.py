@@ -35,6 +35,7 @@ class Outbox:
         now: datetime,
         question_id: int | None = None,
         link_role: str | None = None,
+        broadcast_id: int | None = None,
     ) -> list[OutboxMessage]:
         limit = self._text_limits.get(message.chat.platform, DEFAULT_TEXT_LIMIT)
         parts = split_html(message.html, limit)
@@ -59,9 +60,10 @@ class Outbox:
                 message_ids=[],
                 question_id=question_id,
                 link_role=link_role,
+                broadcast_id=broadcast_id,
             ))
         session.add_all(rows)
-        if message.buttons:
+        if message.choices:
             remember_menu(session, message)
         return rows
 
@@ -69,7 +71,7 @@ class Outbox:
 def remember_menu(session: Session, message: Outgoing) -> None:
     """The choices of the newest message with buttons in a chat: a typed number picks one."""
     menu = session.get(ChatMenu, (message.chat.platform, message.chat.chat_id))
-    options = [button.data for button in message.flat_buttons]
+    options = [button.data for button in message.choices]
     if menu is None:
         session.add(ChatMenu(platform=message.chat.platform, chat_id=message.chat.chat_id, options=options))
     else:
@@ -77,7 +79,10 @@ def remember_menu(session: Session, message: Outgoing) -> None:
 
 
 def due_heads(session: Session, platform: str, now: datetime, limit: int = 200) -> list[OutboxMessage]:
-    """For each chat, its oldest unsent row if that row is due: per-chat order is kept."""
+    """For each chat, its oldest unsent row if that row is due: per-chat order is kept.
+
+    Conversation comes before broadcasts, so a receipt never waits behind a big broadcast.
+    """
     unsent = (OutboxStatus.PENDING, OutboxStatus.SENDING)
     heads = (
         select(func.min(OutboxMessage.id))
@@ -87,7 +92,7 @@ def due_heads(session: Session, platform: str, now: datetime, limit: int = 200) 
     statement = (
         select(OutboxMessage)
         .where(OutboxMessage.id.in_(heads), OutboxMessage.not_before <= now)
-        .order_by(OutboxMessage.id)
+        .order_by(OutboxMessage.broadcast_id.is_not(None), OutboxMessage.id)
         .limit(limit)
     )
     return list(session.scalars(statement))
@@ -139,9 +144,10 @@ def retry_later(row: OutboxMessage, error: str, at: datetime) -> None:
     row.error = error
 
 
-def mark_failed(row: OutboxMessage, error: str) -> None:
+def mark_failed(row: OutboxMessage, error: str, reason: str) -> None:
     row.status = OutboxStatus.FAILED
     row.error = error
+    row.failure_reason = reason
 
 
 def backoff(attempts: int) -> timedelta:

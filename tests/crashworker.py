@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 COMMIT = "commit"
 BEFORE_WRITE = "before-write"
-AFTER_WRITE = "after-write"  # the send is logged but not yet recorded as sent: the one repeat allowed
+AFTER_WRITE = "after-write"  # the send is logged but not yet recorded as sent
 STUCK = 3  # exit code when a pass does nothing yet work remains (a bug, not a crash)
 
 
@@ -64,11 +64,14 @@ class KillSwitch:
         self._kill_at = kill_at
         self._marker = marker
         self.count = 0
+        self.sender: OutboxSender | None = None
 
     def point(self, kind: str) -> None:
+        """Die here if this is the chosen point, noting how many sends were in flight (the repeats allowed)."""
         self.count += 1
         if self.count == self._kill_at:
-            append_line(self._marker, {"kind": kind, "point": self.count})
+            in_flight = self.sender.in_flight if self.sender else 0
+            append_line(self._marker, {"kind": kind, "point": self.count, "in_flight": in_flight})
             os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -81,18 +84,18 @@ class FileTransport:
 
     def __init__(self, log_path: Path, kills: KillSwitch) -> None:
         self._log_path = log_path
-        self._kills = kills
+        self.kills = kills
         self.sent = 0
 
     def is_group(self, chat_id: str) -> bool:
         return not chat_id.startswith("user-")
 
     async def send(self, message: Outgoing) -> list[str]:
-        self._kills.point(BEFORE_WRITE)
+        self.kills.point(BEFORE_WRITE)
         message_id = uuid.uuid4().hex
         append_line(self._log_path, {"message_id": message_id, "chat_id": message.chat.chat_id, "html": message.html})
         self.sent += 1
-        self._kills.point(AFTER_WRITE)
+        self.kills.point(AFTER_WRITE)
         return [message_id]
 
 
@@ -111,6 +114,7 @@ async def run(app: App, transport: FileTransport) -> int:
     restart by a minute).
     """
     sender = OutboxSender(app.sessions, transport, app.clock, lease=timedelta(0))
+    transport.kills.sender = sender
     while True:
         processed = app.processor.process_all()
         sent_before = transport.sent

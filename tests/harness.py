@@ -18,6 +18,7 @@ from bot.transport import RateLimits, SendError
 from core.clock import FakeClock
 from core.config import Settings
 from core.messages import Attachment, ChatKind, Incoming, Outgoing
+from scheduler.broadcasts import BroadcastPump
 
 _ids = itertools.count(1)
 
@@ -33,7 +34,7 @@ class Delivered:
 
     @property
     def buttons(self) -> list[str]:
-        return [b.label for b in self.message.flat_buttons]
+        return [b.label for b in self.message.choices]
 
 
 class RecordingTransport:
@@ -77,8 +78,8 @@ class Participant:
         return Incoming(platform=PLATFORM, chat_id=self.chat_id, chat_kind=self.kind, user_id=self.user_id,
                         user_name=self.name or self.user_id, **values)
 
-    def say(self, text: str = "", attachments: tuple[Attachment, ...] = ()) -> list[Delivered]:
-        incoming = self._incoming(text=text, attachments=attachments)
+    def say(self, text: str = "", attachments: tuple[Attachment, ...] = (), html: str = "") -> list[Delivered]:
+        incoming = self._incoming(text=text, attachments=attachments, html=html)
         self.sent.append(incoming.message_id)
         return self.harness.deliver(incoming)
 
@@ -92,7 +93,7 @@ class Participant:
 
     def press(self, message: Delivered, label: str) -> list[Delivered]:
         """Press the button whose label contains `label`."""
-        matches = [b for b in message.message.flat_buttons if label in b.label]
+        matches = [b for b in message.message.choices if label in b.label]
         assert matches, f"no button {label!r} in {message.buttons}"
         return self.harness.deliver(self._incoming(button_data=matches[0].data))
 
@@ -110,6 +111,7 @@ class Harness:
         self.app: App = build_app(self.settings, clock)
         self.transport = RecordingTransport()
         self.sender = self.app.sender(self.transport)
+        self.pump = BroadcastPump(self.app.sessions, self.app.services, clock)
 
     def deliver(self, incoming: Incoming) -> list[Delivered]:
         """Record, process and send; returns what the bot sent in response."""
@@ -121,6 +123,14 @@ class Harness:
 
     def flush(self) -> None:
         asyncio.run(self.sender.drain())
+
+    def run_broadcasts(self) -> None:
+        """Pump and send until no broadcast has anything left to do now."""
+        while True:
+            result = self.pump.tick()
+            self.flush()
+            if not (result.started or result.enqueued or result.finished):
+                return
 
     def messages_to(self, chat_id: str) -> list[Delivered]:
         return [d for d in self.transport.delivered if d.message.chat.chat_id == chat_id]

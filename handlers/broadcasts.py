@@ -1,0 +1,380 @@
+"""Broadcasts: an admin composes in a private chat, picks the audience, previews, confirms.
+
+Buttons carry `bc:<id>:<verb>[:<argument>]`; typed input (the text, a link, a time) goes to
+the admin's draft, whose `awaiting` says what was asked for. Sending itself is the pump's
+work (scheduler/broadcasts.py); this module also writes the progress and final reports.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import nh3
+
+from core.messages import Button, ChatRef, MediaKind
+from core.texts import Html, escape, plain_text, preview
+from handlers.context import Context, Writer
+from storage import broadcasts as store
+from storage.models import Broadcast, BroadcastKind, BroadcastStatus
+
+SAFE_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
+FILE_KINDS = (MediaKind.PHOTO, MediaKind.DOCUMENT)
+LINK = re.compile(r"^(?P<label>[^|]{1,64}?)\s*\|\s*(?P<url>https?://\S+)$")
+WHEN = re.compile(r"^(?P<day>\d{1,2})/(?P<month>\d{1,2})(?:/(?P<year>\d{4}))?"
+                  r"\s+(?P<hour>\d{1,2})[:h](?P<minute>\d{2})$")
+SUBCOMMANDS = ("list", "status", "pause", "resume", "cancel", "edit", "delete")
+
+
+def safe_html(ctx: Context) -> str:
+    """The admin's formatting where the platform passed it on, limited to what every chat shows."""
+    if ctx.incoming.html:
+        return nh3.clean(ctx.incoming.html, tags=SAFE_TAGS, attributes={"a": {"href"}},
+                         url_schemes={"http", "https"}, link_rel=None)
+    return escape(ctx.incoming.text)
+
+
+# --- commands ----------------------------------------------------------------------------
+
+def run_command(ctx: Context, arguments: list[str]) -> None:
+    """`/broadcast` composes; `/broadcast list|status|pause|resume|cancel|edit|delete [id]` manage."""
+    language = ctx.staff_language
+    if not arguments:
+        start_composing(ctx)
+        return
+    verb, number = arguments[0].lower(), (arguments[1] if len(arguments) > 1 else "").lstrip("#")
+    if verb == "list":
+        show_list(ctx)
+        return
+    broadcast = ctx.session.get(Broadcast, int(number)) if number.isdigit() else None
+    if verb not in SUBCOMMANDS:
+        ctx.reply(language, "broadcast_usage")
+    elif broadcast is None:
+        ctx.reply(language, "broadcast_unknown", id=number or "?")
+    elif verb == "status":
+        show_status(ctx, broadcast)
+    elif verb in ("pause", "resume"):
+        pause(ctx, broadcast, paused=verb == "pause")
+    elif verb == "cancel":
+        cancel(ctx, broadcast)
+    else:
+        start_correction(ctx, broadcast, BroadcastKind.EDIT if verb == "edit" else BroadcastKind.DELETE)
+
+
+def start_composing(ctx: Context) -> None:
+    if not ctx.incoming.is_private:
+        ctx.reply(ctx.staff_language, "broadcast_private_only")
+        return
+    _drop_draft(ctx)
+    ctx.session.add(Broadcast(campaign_id=ctx.campaign.id, author=ctx.incoming.account_key,
+                              author_chat=str(ctx.incoming.chat), awaiting="text", created_at=ctx.now))
+    ctx.reply(ctx.staff_language, "broadcast_compose")
+
+
+def start_correction(ctx: Context, original: Broadcast, kind: BroadcastKind) -> None:
+    language = ctx.staff_language
+    finished = (BroadcastStatus.DONE, BroadcastStatus.CANCELLED)  # a broadcast still sending is cancelled first
+    if original.kind != BroadcastKind.MESSAGE or original.status not in finished:
+        ctx.reply(language, "broadcast_wrong_state", id=original.id, status=_status(ctx, original))
+        return
+    if kind == BroadcastKind.EDIT and not ctx.incoming.is_private:
+        ctx.reply(language, "broadcast_private_only")
+        return
+    _drop_draft(ctx)
+    correction = Broadcast(campaign_id=ctx.campaign.id, kind=kind, corrects_id=original.id,
+                           author=ctx.incoming.account_key, author_chat=str(ctx.incoming.chat),
+                           link_label=original.link_label, link_url=original.link_url, created_at=ctx.now,
+                           awaiting="text" if kind == BroadcastKind.EDIT else "")
+    ctx.session.add(correction)
+    ctx.session.flush()
+    if kind == BroadcastKind.EDIT:
+        ctx.reply(language, "broadcast_ask_edit", id=original.id)
+        return
+    copies = store.tally(ctx.session, original.id).delivered
+    ctx.reply(language, "broadcast_confirm_delete", _buttons(ctx, correction, ("send", "broadcast_button_delete"),
+                                                             ("cancel", "broadcast_button_cancel")),
+              id=original.id, count=copies)
+
+
+def _drop_draft(ctx: Context) -> None:
+    """One draft per admin: starting again forgets the unfinished one."""
+    if (draft := store.draft_of(ctx.session, ctx.incoming.account_key)) is not None:
+        draft.status = BroadcastStatus.CANCELLED
+        draft.finished_at = ctx.now
+
+
+# --- typed input ---------------------------------------------------------------------------
+
+def wants_input(ctx: Context) -> bool:
+    """Whether this private message answers an admin's draft (checked before the youth flows)."""
+    if ctx.incoming.account_key not in ctx.settings.admins or ctx.incoming.button_data or ctx.incoming.edited:
+        return False
+    draft = store.draft_of(ctx.session, ctx.incoming.account_key)
+    return draft is not None and bool(draft.awaiting)
+
+
+def receive_input(ctx: Context) -> None:
+    draft = store.draft_of(ctx.session, ctx.incoming.account_key)
+    assert draft is not None
+    language = ctx.staff_language
+    if ctx.incoming.text.strip().lower() in ("/cancel", "/huy"):
+        _drop_draft(ctx)
+        ctx.reply(language, "broadcast_dropped", id=draft.id)
+    elif draft.awaiting == "text":
+        receive_text(ctx, draft)
+    elif draft.awaiting == "link":
+        receive_link(ctx, draft)
+    elif draft.awaiting == "time":
+        receive_time(ctx, draft)
+
+
+def receive_text(ctx: Context, draft: Broadcast) -> None:
+    files = [a for a in ctx.incoming.attachments if a.kind in FILE_KINDS]
+    unusable = [a for a in ctx.incoming.attachments if a.kind not in FILE_KINDS]
+    if unusable or (not ctx.incoming.text.strip() and not files):
+        ctx.reply(ctx.staff_language, "broadcast_empty" if not unusable else "broadcast_file_kind")
+        return
+    draft.html = safe_html(ctx)
+    if files:
+        file = files[0]
+        draft.attachment = {"platform": ctx.incoming.platform, "kind": str(file.kind), "file_ref": file.file_ref,
+                            "file_name": file.file_name}
+    draft.awaiting = ""
+    if draft.kind == BroadcastKind.EDIT:
+        show_preview(ctx, draft)
+    else:
+        show_audience(ctx, draft)
+
+
+def receive_link(ctx: Context, draft: Broadcast) -> None:
+    match = LINK.match(ctx.incoming.text.strip())
+    if match is None:
+        ctx.reply(ctx.staff_language, "broadcast_link_invalid")
+        return
+    draft.link_label, draft.link_url = match["label"].strip(), match["url"]
+    draft.awaiting = ""
+    show_preview(ctx, draft)
+
+
+def receive_time(ctx: Context, draft: Broadcast) -> None:
+    moment = parse_moment(ctx.incoming.text.strip(), ctx.now, ctx.settings.timezone)
+    if moment is None or moment <= ctx.now:
+        ctx.reply(ctx.staff_language, "broadcast_time_invalid", now=ctx.local(ctx.now))
+        return
+    draft.send_at = moment
+    draft.awaiting = ""
+    draft.status = BroadcastStatus.SCHEDULED
+    draft.planned = store.count_audience(ctx.session, draft)
+    ctx.reply(ctx.staff_language, "broadcast_scheduled", id=draft.id, at=ctx.local(moment), count=draft.planned)
+
+
+def parse_moment(text: str, now: datetime, zone: object) -> datetime | None:
+    """'20/03 08:00' or '20/03/2023 8h00', local time; the year defaults to the next such date."""
+    match = WHEN.match(text)
+    if match is None:
+        return None
+    local_now = now.astimezone(zone)  # type: ignore[arg-type]
+    try:
+        moment = local_now.replace(year=int(match["year"] or local_now.year), month=int(match["month"]),
+                                   day=int(match["day"]), hour=int(match["hour"]), minute=int(match["minute"]),
+                                   second=0, microsecond=0)
+    except ValueError:
+        return None
+    if match["year"] is None and moment < local_now:
+        moment = moment.replace(year=moment.year + 1)
+    return moment
+
+
+# --- buttons -------------------------------------------------------------------------------
+
+def press(ctx: Context) -> None:
+    """`bc:<id>:<verb>[:<argument>]`, pressed by the admin composing that broadcast."""
+    _, number, verb, argument = (ctx.incoming.button_data.split(":", 3) + ["", "", ""])[:4]
+    broadcast = ctx.session.get(Broadcast, int(number)) if number.isdigit() else None
+    language = ctx.staff_language
+    if ctx.incoming.account_key not in ctx.settings.admins:
+        ctx.reply(language, "not_admin")
+    elif broadcast is None or broadcast.author != ctx.incoming.account_key or broadcast.status != BroadcastStatus.DRAFT:
+        ctx.reply(language, "button_stale")
+    elif verb in ("all", "lang", "district"):
+        choose_audience(broadcast, verb, argument)
+        show_audience(ctx, broadcast)
+    elif verb == "next":
+        show_preview(ctx, broadcast)
+    elif verb in ("link", "schedule"):
+        broadcast.awaiting = "link" if verb == "link" else "time"
+        key = "broadcast_ask_link" if verb == "link" else "broadcast_ask_time"
+        ctx.reply(language, key, now=ctx.local(ctx.now))
+    elif verb == "send":
+        send_now(ctx, broadcast)
+    elif verb == "cancel":
+        _drop_draft(ctx)
+        ctx.reply(language, "broadcast_dropped", id=broadcast.id)
+    else:
+        ctx.reply(language, "button_stale")
+
+
+def choose_audience(broadcast: Broadcast, verb: str, argument: str) -> None:
+    if verb == "all":
+        broadcast.districts, broadcast.language = [], None
+    elif verb == "lang":
+        broadcast.language = None if broadcast.language == argument else argument
+    else:
+        chosen = set(broadcast.districts) ^ {argument}
+        broadcast.districts = sorted(chosen)
+
+
+def send_now(ctx: Context, broadcast: Broadcast) -> None:
+    language = ctx.staff_language
+    if broadcast.kind == BroadcastKind.MESSAGE:
+        broadcast.planned = store.count_audience(ctx.session, broadcast)
+    else:
+        broadcast.planned = store.tally(ctx.session, broadcast.corrects_id or 0).delivered
+    store.set_status(ctx.session, broadcast, BroadcastStatus.SENDING, only_from=(BroadcastStatus.DRAFT,), now=ctx.now)
+    ctx.reply(language, "broadcast_started", id=broadcast.id, count=broadcast.planned)
+
+
+# --- what the admin sees -------------------------------------------------------------------
+
+def show_audience(ctx: Context, broadcast: Broadcast) -> None:
+    language = ctx.staff_language
+    mark = "✓ "
+    rows: list[tuple[Button, ...]] = [
+        (Button(("" if broadcast.districts or broadcast.language else mark)
+                + ctx.services.texts.plain(language, "broadcast_button_everyone"), f"bc:{broadcast.id}:all"),),
+        tuple(Button(("✓ " if broadcast.language == code else "") + code.upper(), f"bc:{broadcast.id}:lang:{code}")
+              for code in ctx.settings.languages),
+    ]
+    districts = [Button(("✓ " if d.key in broadcast.districts else "") + d.name, f"bc:{broadcast.id}:district:{d.key}")
+                 for d in ctx.settings.districts]
+    rows += [tuple(districts[i:i + 2]) for i in range(0, len(districts), 2)]
+    rows.append((Button(ctx.services.texts.plain(language, "broadcast_button_next"), f"bc:{broadcast.id}:next"),))
+    ctx.reply(language, "broadcast_audience", tuple(rows), id=broadcast.id, audience=describe_audience(ctx, broadcast),
+              count=store.count_audience(ctx.session, broadcast))
+
+
+def describe_audience(writer: Writer, broadcast: Broadcast) -> Html:
+    language = writer.staff_language
+    parts = []
+    if broadcast.districts:
+        names = [d.name for d in writer.settings.districts if d.key in broadcast.districts]
+        parts.append(writer.text(language, "broadcast_audience_districts", names=", ".join(names)))
+    if broadcast.language:
+        parts.append(writer.text(language, "broadcast_audience_language", code=broadcast.language.upper()))
+    return Html("; ".join(parts)) if parts else writer.text(language, "broadcast_audience_all")
+
+
+def show_preview(ctx: Context, broadcast: Broadcast) -> None:
+    """The message exactly as recipients will see it, then what will happen and the choices."""
+    language = ctx.staff_language
+    copy = store.message_for(broadcast, ctx.incoming.chat)
+    ctx.send(ctx.incoming.chat, copy.html, copy.buttons, attachments=copy.attachments)
+    if broadcast.kind == BroadcastKind.MESSAGE:
+        count = store.count_audience(ctx.session, broadcast)
+        buttons = _buttons(ctx, broadcast, ("send", "broadcast_button_send"), ("schedule", "broadcast_button_schedule"),
+                           ("link", "broadcast_button_link"), ("cancel", "broadcast_button_cancel"))
+        ctx.reply(language, "broadcast_preview", buttons, id=broadcast.id, count=count,
+                  audience=describe_audience(ctx, broadcast))
+    else:
+        count = store.tally(ctx.session, broadcast.corrects_id or 0).delivered
+        buttons = _buttons(ctx, broadcast, ("send", "broadcast_button_send"), ("cancel", "broadcast_button_cancel"))
+        ctx.reply(language, "broadcast_preview_edit", buttons, id=broadcast.corrects_id, count=count)
+
+
+def _buttons(ctx: Context, broadcast: Broadcast, *choices: tuple[str, str]) -> tuple[tuple[Button, ...], ...]:
+    plain = ctx.services.texts.plain
+    return tuple((Button(plain(ctx.staff_language, key), f"bc:{broadcast.id}:{verb}"),) for verb, key in choices)
+
+
+def show_list(ctx: Context) -> None:
+    language = ctx.staff_language
+    items = [ctx.text(language, "broadcast_list_item", id=b.id, status=_status(ctx, b),
+                      delivered=store.tally(ctx.session, b.id).delivered, planned=b.planned,
+                      text=preview(plain_text(b.html), 60)) for b in store.recent(ctx.session)]
+    if not items:
+        ctx.reply(language, "broadcast_list_empty")
+        return
+    ctx.send(ctx.incoming.chat, "\n".join([ctx.text(language, "broadcast_list_header"), *items]))
+
+
+def show_status(ctx: Context, broadcast: Broadcast) -> None:
+    ctx.send(ctx.incoming.chat, progress_text(ctx, broadcast, store.tally(ctx.session, broadcast.id)))
+
+
+def pause(ctx: Context, broadcast: Broadcast, paused: bool) -> None:
+    old, new = ((BroadcastStatus.SENDING, BroadcastStatus.PAUSED) if paused
+                else (BroadcastStatus.PAUSED, BroadcastStatus.SENDING))
+    language = ctx.staff_language
+    if not store.set_status(ctx.session, broadcast, new, only_from=(old,), now=ctx.now):
+        ctx.reply(language, "broadcast_wrong_state", id=broadcast.id, status=_status(ctx, broadcast))
+        return
+    store.hold_copies(ctx.session, broadcast.id, held=paused, now=ctx.now)
+    ctx.reply(language, "broadcast_paused" if paused else "broadcast_resumed", id=broadcast.id)
+
+
+def cancel(ctx: Context, broadcast: Broadcast) -> None:
+    cancellable = (BroadcastStatus.DRAFT, BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING, BroadcastStatus.PAUSED)
+    if not store.set_status(ctx.session, broadcast, BroadcastStatus.CANCELLED, only_from=cancellable, now=ctx.now):
+        ctx.reply(ctx.staff_language, "broadcast_wrong_state", id=broadcast.id, status=_status(ctx, broadcast))
+        return
+    store.cancel_copies(ctx.session, broadcast.id)
+    tally = store.tally(ctx.session, broadcast.id)
+    broadcast.report = tally.to_json()
+    ctx.reply(ctx.staff_language, "broadcast_cancelled", id=broadcast.id, delivered=tally.delivered)
+
+
+# --- reports (written by the pump) ---------------------------------------------------------
+
+def progress_text(writer: Writer, broadcast: Broadcast, tally: store.Tally) -> Html:
+    remaining = max(broadcast.planned - tally.delivered - tally.failed_total - tally.cancelled, tally.waiting)
+    return writer.text(writer.staff_language, "broadcast_progress", id=broadcast.id, status=_status(writer, broadcast),
+                       sent=tally.delivered, failed=tally.failed_total, remaining=remaining,
+                       eta=_eta(writer, broadcast, tally, remaining))
+
+
+def _eta(writer: Writer, broadcast: Broadcast, tally: store.Tally, remaining: int) -> Html:
+    language = writer.staff_language
+    done = tally.delivered + tally.failed_total
+    elapsed = (writer.now - broadcast.started_at).total_seconds() if broadcast.started_at else 0
+    if remaining == 0:
+        return writer.text(language, "broadcast_eta_none")
+    if done == 0 or elapsed <= 0:
+        return writer.text(language, "broadcast_eta_unknown")
+    seconds = remaining * elapsed / done
+    return writer.text(language, "broadcast_eta", minutes=max(1, round(seconds / 60)))
+
+
+def report_progress(writer: Writer, broadcast: Broadcast, tally: store.Tally) -> None:
+    """A progress message at each quarter of the audience, once (the step is kept in the row)."""
+    done = tally.delivered + tally.failed_total
+    if done >= broadcast.planned:
+        return  # the final report follows
+    step = 4 * done // broadcast.planned
+    if step > broadcast.progress_step:
+        broadcast.progress_step = step
+        writer.send(ChatRef.parse(broadcast.author_chat), progress_text(writer, broadcast, tally))
+
+
+def report_final(writer: Writer, broadcast: Broadcast, tally: store.Tally) -> None:
+    language = writer.staff_language
+    reasons = [writer.text(language, "broadcast_reason", reason=reason, count=count)
+               for reason, count in sorted(tally.failed.items()) if reason != "blocked"]
+    broadcast.report = tally.to_json()
+    key = "broadcast_report" if broadcast.kind == BroadcastKind.MESSAGE else "broadcast_report_correction"
+    writer.send(ChatRef.parse(broadcast.author_chat), writer.text(
+        language, key, id=broadcast.corrects_id or broadcast.id, delivered=tally.delivered, blocked=tally.blocked,
+        failed=tally.failed_total - tally.blocked, reasons=Html("\n".join(reasons)),
+        minutes=_minutes(broadcast.started_at, writer.now)))
+
+
+def report_started(writer: Writer, broadcast: Broadcast) -> None:
+    writer.send(ChatRef.parse(broadcast.author_chat), writer.text(
+        writer.staff_language, "broadcast_started", id=broadcast.id, count=broadcast.planned))
+
+
+def _minutes(start: datetime | None, end: datetime) -> int:
+    return round((end - (start or end)) / timedelta(minutes=1))
+
+
+def _status(writer: Writer, broadcast: Broadcast) -> Html:
+    return writer.text(writer.staff_language, f"status_broadcast_{broadcast.status}")
