@@ -23,6 +23,7 @@ from storage.curation import (
     move_supports,
     open_signatures,
     support_counts,
+    supported_by,
 )
 from storage.models import Account, Question, QuestionStatus
 from storage.questions import add_event, find_by_code, linked_question
@@ -297,6 +298,14 @@ def support_offer(ctx: Context, account: Account, draft: Question) -> tuple[Html
     buttons = tuple((Button(ctx.text(language, "support_button", code=q.code), f"support:{q.id}:{draft.id}"),)
                     for q in similar)
     return ctx.text(language, "similar_offer", items=Html(items)), buttons
+
+
+def supported_items(ctx: Context, account: Account) -> list[Html]:
+    """For /my: the questions a young person follows without having asked them (or whose duplicate was merged)."""
+    language = account.person.language
+    return [ctx.text(language, "my_supported_item", code=q.code, status=routing.status_name(ctx, language, q),
+                     text=preview(q.text))
+            for q in supported_by(ctx.session, account.person_id)]
 
 
 def support(ctx: Context, account: Account, argument: str) -> None:

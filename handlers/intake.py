@@ -249,13 +249,14 @@ def receive_followup(ctx: Context, account: Account) -> bool:
 def list_questions(ctx: Context, account: Account) -> None:
     language = account.person.language
     questions = questions_of(ctx.session, account)
-    if not questions:
-        ctx.reply(language, "my_empty")
-        return
     items = [ctx.text(language, "my_item", code=q.code, status=routing.status_name(ctx, language, q),
                       date=q.created_at.astimezone(ctx.settings.timezone).strftime("%d/%m/%Y"),
                       text=preview(q.text))
              for q in questions]
+    items += curation.supported_items(ctx, account)
+    if not items:
+        ctx.reply(language, "my_empty")
+        return
     ctx.send(ctx.incoming.chat, Html("\n\n".join([ctx.text(language, "my_header"), *items])))
 
 

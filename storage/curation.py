@@ -55,6 +55,12 @@ def move_supports(session: Session, source: Question, target: Question, now: dat
         session.delete(support)
 
 
+def supported_by(session: Session, person_id: int, limit: int = 20) -> Sequence[Question]:
+    """The questions a person backs, newest support first."""
+    return session.scalars(select(Question).join(QuestionSupport, QuestionSupport.question_id == Question.id).where(
+        QuestionSupport.person_id == person_id).order_by(QuestionSupport.id.desc()).limit(limit)).all()
+
+
 def support_counts(session: Session, question_ids: Iterable[int]) -> dict[int, int]:
     ids = list(question_ids)
     rows = session.execute(select(QuestionSupport.question_id, func.count()).where(

@@ -153,8 +153,10 @@ def test_a_young_person_asking_again_can_support_instead(harness: Harness) -> No
     binh.press(suggestion, "Ủng hộ HY-0001")
     assert "ủng hộ câu hỏi <b>HY-0001</b> (1 người ủng hộ)" in binh.last().text
     assert supporter_count(harness, "HY-0001") == 1
-    binh.say("/my")
-    assert "chưa gửi câu hỏi nào" in binh.last().text  # the draft was dropped, no second question
+    binh.say("/my")  # the draft was dropped: no question of binh's own, the one supported
+    assert "👍 <b>HY-0001</b> · đang chờ trả lời (bạn ủng hộ)" in binh.last().text
+    with harness.app.sessions() as session:
+        assert session.scalars(select(Question.code)).all() == ["HY-0001"]
     suggestion = binh.say(SAME_QUESTION)[-1]
     binh.press(suggestion, "Ủng hộ HY-0001")
     assert "đã ủng hộ câu hỏi HY-0001 rồi" in binh.last().text
