@@ -289,7 +289,8 @@ def support_offer(ctx: Context, account: Account, draft: Question) -> tuple[Html
     if not draft.text:
         return Html(""), ()
     language = account.person.language
-    candidates = open_signatures(ctx.session, ctx.campaign.id, excluding_person=account.person_id)
+    # Questions still in review are not shown: the Youth Union has not seen them yet.
+    candidates = open_signatures(ctx.session, ctx.campaign.id, (QuestionStatus.FORWARDED,), account.person_id)
     matches = likely_duplicates(signature(draft.text), candidates, ctx.settings.curation.duplicate_threshold)
     if not matches:
         return Html(""), ()

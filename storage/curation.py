@@ -14,10 +14,11 @@ REVIEWABLE = (QuestionStatus.IN_REVIEW, QuestionStatus.FORWARDED)  # open, as fa
 CLOSED = (QuestionStatus.DRAFT, QuestionStatus.REJECTED, QuestionStatus.MERGED)
 
 
-def open_signatures(session: Session, campaign_id: int, excluding_person: int | None = None) -> dict[int, str]:
+def open_signatures(session: Session, campaign_id: int, statuses: Sequence[QuestionStatus] = REVIEWABLE,
+                    excluding_person: int | None = None) -> dict[int, str]:
     """The signatures of the campaign's open questions by id: the candidates for duplicates."""
     statement = select(Question.id, Question.signature).where(
-        Question.campaign_id == campaign_id, Question.status.in_(REVIEWABLE), Question.signature.is_not(None))
+        Question.campaign_id == campaign_id, Question.status.in_(statuses), Question.signature.is_not(None))
     if excluding_person is not None:
         statement = statement.join(Account, Question.account_id == Account.id).where(
             Account.person_id != excluding_person)

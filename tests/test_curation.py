@@ -163,8 +163,27 @@ def test_a_young_person_asking_again_can_support_instead(harness: Harness) -> No
     assert supporter_count(harness, "HY-0001") == 1
     an.say(SAME_QUESTION)
     assert "tương tự" not in an.last().text  # one's own question is not offered
-    harness.officer("so-ct").reply(harness.messages_to("dept-so-ct")[0], "Có, khi doanh thu trên 100 triệu/năm.")
+    officer = harness.officer("so-ct")
+    officer.reply(harness.messages_to("dept-so-ct")[0], "Có, khi doanh thu trên 100 triệu/năm.")
     assert "100 triệu" in binh.last().text and "HY-0001" in binh.last().text
+    officer.edit(officer.sent[-1], "Có, khi doanh thu trên 200 triệu/năm.")
+    assert "Đính chính" in binh.last().text and "200 triệu" in binh.last().text
+
+
+def test_questions_in_review_are_offered_to_admins_but_not_to_young_people(reviewing: Harness) -> None:
+    an, binh = reviewing.registered_youth("an"), reviewing.registered_youth("binh")
+    reviewing.ask(an, QUESTION)
+    suggestion = binh.say(SAME_QUESTION)[-1]
+    assert "tương tự" not in suggestion.text  # nobody but the Youth Union has seen HY-0001 yet
+    binh.press(suggestion, "Đúng")
+    card = reviewing.messages_to(COORDINATOR_CHAT)[-1]
+    assert "HY-0002" in card.text and "Gộp vào HY-0001" in card.buttons[-1]
+    coordinator(reviewing).press(card, "Gộp vào HY-0001")
+    assert stored(reviewing, "HY-0002").status == QuestionStatus.MERGED
+    reviewing.admin().say("/approve HY-0001")
+    assert "HY-0001" in reviewing.messages_to("dept-so-ct")[-1].text
+    suggestion = reviewing.registered_youth("chi").say(SAME_QUESTION)[-1]
+    assert "Ủng hộ HY-0001" in suggestion.buttons[-1]
 
 
 def test_unrelated_questions_are_not_offered(harness: Harness) -> None:
