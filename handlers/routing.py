@@ -6,6 +6,7 @@ from core.config import Department
 from core.messages import Button
 from core.texts import Html
 from handlers.context import Context
+from handlers.followers import tell_supporters
 from scheduler.deadlines import answer_due_at, reassigned_due_at
 from scheduler.planner import plan_for_question
 from storage.models import Question, QuestionStatus
@@ -85,6 +86,7 @@ def reject(ctx: Context, question: Question, reason: str, actor: str) -> None:
     add_event(question, "rejected", ctx.now, actor, reason=reason)
     ctx.tell_account(question.account, "rejected_notice", question=question, link_role="notice",
                      code=question.code, reason=reason)
+    tell_supporters(ctx, question, "rejected_notice", reason=reason)
 
 
 def status_name(ctx: Context, language: str, question: Question) -> str:
