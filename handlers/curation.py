@@ -20,7 +20,7 @@ from storage.curation import (
     REVIEWABLE,
     add_support,
     in_review,
-    move_supports,
+    move_followers,
     open_signatures,
     support_counts,
     supported_by,
@@ -277,7 +277,7 @@ def merge(ctx: Context, source: Question, target: Question) -> None:
     add_event(target, "merged_in", ctx.now, actor, source=source.code)
     event_day.unpick(ctx, source)
     add_support(ctx.session, target, source.account, ctx.now, merged=source)
-    move_supports(ctx.session, source, target, ctx.now)
+    move_followers(ctx.session, source, target, ctx.now)
     ctx.tell_account(source.account, "merged_notice", question=target, link_role="notice",
                      code=source.code, target=target.code, text=preview(target.text))
     send_existing_answer(ctx, target, source.account)

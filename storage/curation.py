@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Account, Answer, Question, QuestionStatus, QuestionSupport
@@ -49,11 +49,13 @@ def add_support(session: Session, question: Question, account: Account, now: dat
     return True
 
 
-def move_supports(session: Session, source: Question, target: Question, now: datetime) -> None:
-    """The supporters of a merged question back the question it was merged into."""
+def move_followers(session: Session, source: Question, target: Question, now: datetime) -> None:
+    """The supporters of a merged question back the question it was merged into; so do its merged duplicates."""
     for support in supporters(session, source.id):
-        add_support(session, target, support.account, now, merged=source)
+        merged = session.get(Question, support.merged_question_id) if support.merged_question_id else source
+        add_support(session, target, support.account, now, merged=merged)
         session.delete(support)
+    session.execute(update(Question).where(Question.merged_into_id == source.id).values(merged_into_id=target.id))
 
 
 def supported_by(session: Session, person_id: int, limit: int = 20) -> Sequence[Question]:

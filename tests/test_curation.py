@@ -229,6 +229,24 @@ def test_supporters_learn_when_the_question_they_follow_is_rejected(harness: Har
         assert "HY-0001</b> không được tiếp nhận. Lý do: Thuộc thẩm quyền Cục Thuế" in person.last().text
 
 
+def test_merging_a_question_that_has_duplicates_moves_them_along(harness: Harness) -> None:
+    an, binh, chi = (harness.registered_youth(n) for n in ("an", "binh", "chi"))
+    harness.ask(an, QUESTION)
+    harness.ask(binh, OTHER_QUESTION)
+    harness.ask(chi, "Tỉnh có lớp đào tạo kỹ năng số cho thanh niên nông thôn miễn phí không?")
+    admin = harness.admin()
+    admin.say("/merge HY-0003 HY-0002")
+    admin.say("/merge HY-0002 HY-0001")  # an admin decides the two topics are one after all
+    first = stored(harness, "HY-0001")
+    assert stored(harness, "HY-0003").merged_into_id == first.id == stored(harness, "HY-0002").merged_into_id
+    with harness.app.sessions() as session:
+        supports = session.scalars(select(QuestionSupport).order_by(QuestionSupport.id)).all()
+        merged_codes = {session.get_one(Question, s.merged_question_id).code for s in supports}
+        assert {s.question_id for s in supports} == {first.id} and merged_codes == {"HY-0002", "HY-0003"}
+    harness.officer("so-ct").reply(harness.messages_to("dept-so-ct")[0], "Câu trả lời chung.")
+    assert all("Câu trả lời chung." in p.last().text for p in (an, binh, chi))
+
+
 def test_typed_merge_and_its_refusals(harness: Harness) -> None:
     an, binh = harness.registered_youth("an"), harness.registered_youth("binh")
     harness.ask(an, QUESTION)
