@@ -20,7 +20,7 @@ from core.texts import Html, preview
 from handlers import routing
 from handlers.context import Context
 from handlers.followers import tell_supporters
-from storage.curation import CLOSED, agenda, event_candidates, live_answer, support_counts
+from storage.curation import CLOSED, agenda, event_candidates, live_answer, lock_agenda, support_counts
 from storage.models import Answer, AnswerRevision, Question, QuestionStatus
 from storage.questions import add_event, find_by_code
 
@@ -133,6 +133,7 @@ def show_agenda(ctx: Context) -> None:
 
 def pick(ctx: Context, codes: list[str]) -> None:
     language = ctx.staff_language
+    lock_agenda(ctx.session, ctx.campaign.id)
     last = len(agenda(ctx.session, ctx.campaign.id))
     for code in codes:
         question = find_by_code(ctx.session, code, ctx.campaign.id)
@@ -162,6 +163,7 @@ def unpick(ctx: Context, question: Question) -> None:
     """Take a question off the list (also when it is declined or merged) and close the gap."""
     if question.event_rank is None:
         return
+    lock_agenda(ctx.session, ctx.campaign.id)
     question.event_rank = None
     add_event(question, "unpicked", ctx.now, ctx.incoming.account_key)
     ctx.session.flush()
@@ -169,6 +171,7 @@ def unpick(ctx: Context, question: Question) -> None:
 
 
 def move(ctx: Context, question: Question, position: str) -> None:
+    lock_agenda(ctx.session, ctx.campaign.id)
     questions = list(agenda(ctx.session, ctx.campaign.id))
     if question.event_rank is None:
         ctx.reply(ctx.staff_language, "not_picked", code=question.code)

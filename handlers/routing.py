@@ -78,6 +78,7 @@ def reassign(ctx: Context, question: Question, target: Department, actor: str) -
     post_card(ctx, question, target, lead=Html(lead + "\n\n"))
     ctx.tell_account(question.account, "reassigned_notice", question=question, link_role="notice",
                      code=question.code, department=target.name)
+    tell_supporters(ctx, question, "reassigned_notice", department=target.name)
 
 
 def reject(ctx: Context, question: Question, reason: str, actor: str) -> None:

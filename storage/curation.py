@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Account, Answer, Question, QuestionStatus, QuestionSupport
+from storage.models import Account, Answer, Campaign, Question, QuestionStatus, QuestionSupport
 
 REVIEWABLE = (QuestionStatus.IN_REVIEW, QuestionStatus.FORWARDED)  # open, as far as admins are concerned
 CLOSED = (QuestionStatus.DRAFT, QuestionStatus.REJECTED, QuestionStatus.MERGED)
@@ -76,6 +76,14 @@ def event_candidates(session: Session, campaign_id: int) -> Sequence[Question]:
     return session.scalars(select(Question).where(
         Question.campaign_id == campaign_id, Question.status.not_in(CLOSED), Question.event_rank.is_(None),
     ).order_by(Question.id)).all()
+
+
+def lock_agenda(session: Session, campaign_id: int) -> None:
+    """Serialise changes to the event's list: two admins picking at once would draw the same rank.
+
+    The campaign row is locked until the transaction ends (PostgreSQL); SQLite has one writer anyway.
+    """
+    session.execute(select(Campaign.id).where(Campaign.id == campaign_id).with_for_update())
 
 
 def agenda(session: Session, campaign_id: int) -> Sequence[Question]:

@@ -219,11 +219,13 @@ def test_merging_a_duplicate_tells_everyone_and_delivers_the_answer(harness: Har
     assert "đã đóng" in staff.last().text
 
 
-def test_supporters_learn_when_the_question_they_follow_is_rejected(harness: Harness) -> None:
+def test_supporters_learn_when_the_question_they_follow_moves_or_is_rejected(harness: Harness) -> None:
     an, binh = harness.registered_youth("an"), harness.registered_youth("binh")
     harness.ask(an, QUESTION)
     binh.press(binh.say(SAME_QUESTION)[-1], "Ủng hộ HY-0001")
-    officer = harness.officer("so-ct")
+    harness.officer("so-ct").say("/reassign HY-0001 so-khdt")
+    assert "HY-0001</b> đã được chuyển tới Sở Kế hoạch và Đầu tư" in binh.last().text
+    officer = harness.officer("so-khdt")
     officer.say("/reject HY-0001 Thuộc thẩm quyền Cục Thuế")
     for person in (an, binh):
         assert "HY-0001</b> không được tiếp nhận. Lý do: Thuộc thẩm quyền Cục Thuế" in person.last().text
