@@ -72,9 +72,10 @@ def support_counts(session: Session, question_ids: Iterable[int]) -> dict[int, i
 
 
 def event_candidates(session: Session, campaign_id: int) -> Sequence[Question]:
-    """Accepted questions that are neither closed nor picked yet."""
+    """Questions let through to a department (answered or not) and not picked yet."""
     return session.scalars(select(Question).where(
-        Question.campaign_id == campaign_id, Question.status.not_in(CLOSED), Question.event_rank.is_(None),
+        Question.campaign_id == campaign_id, Question.event_rank.is_(None),
+        Question.status.in_((QuestionStatus.FORWARDED, QuestionStatus.ANSWERED)),
     ).order_by(Question.id)).all()
 
 

@@ -84,8 +84,12 @@ def test_typed_approve_and_review_list(reviewing: Harness) -> None:
     admin = reviewing.admin()
     admin.say("/review")
     assert "Chờ duyệt (2)" in admin.last().text and "HY-0002" in admin.last().text
+    admin.say("/suggest")
+    assert "Không còn câu hỏi nào" in admin.last().text  # nothing in review is proposed for the event
     admin.say("/approve hy-0002")
     assert reviewing.messages_to("dept-so-gddt") and stored(reviewing, "HY-0002").status == QuestionStatus.FORWARDED
+    admin.say("/suggest")
+    assert "HY-0002" in admin.last().text and "HY-0001" not in admin.last().text
     admin.say("/approve HY-0404")
     assert "Không có câu hỏi HY-0404" in admin.last().text
     admin.say("/approve")
