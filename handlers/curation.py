@@ -219,6 +219,9 @@ def clarify(ctx: Context, question: Question, text: str) -> None:
     if question.status not in REVIEWABLE:
         refuse_closed(ctx, question)
         return
+    if len(text) > ctx.settings.limits.max_question_chars:
+        ctx.reply(language, "too_long", length=len(text), maximum=ctx.settings.limits.max_question_chars)
+        return
     add_event(question, "clarified", ctx.now, ctx.incoming.account_key, previous=question.text)
     question.original_text = question.original_text or question.text
     question.text = text

@@ -115,6 +115,8 @@ def test_clarify_keeps_the_original_and_departments_see_the_clarified_text(revie
     assert stored(reviewing, "HY-0001").original_text == QUESTION  # the asker's words, not the first edit
     staff.reply(prompt, "   ")
     assert "Nội dung trống" in staff.last().text
+    staff.reply(prompt, "x" * 3001)
+    assert "vượt quá 3000" in staff.last().text
 
 
 def test_decline_with_a_reason_the_asker_sees(reviewing: Harness) -> None:
