@@ -146,7 +146,7 @@ def hold_for_review(ctx: Context, account: Account, question: Question) -> None:
     question.status = QuestionStatus.IN_REVIEW
     question.signature = signature(question.text)
     add_event(question, "in_review", ctx.now, "bot")
-    post_review_card(ctx, question, awaiting=True)
+    post_review_card(ctx, question, duplicates_of(ctx, question), awaiting=True)
     category = ctx.settings.category(question.category_key or "")
     assert category is not None
     ctx.tell_account(account, "receipt_in_review", question=question, link_role="receipt",
@@ -156,8 +156,8 @@ def hold_for_review(ctx: Context, account: Account, question: Question) -> None:
 def flag_duplicates(ctx: Context, question: Question) -> None:
     """Without approval, admins still see a new question that looks like an open one, to merge it."""
     question.signature = signature(question.text)
-    if duplicates_of(ctx, question):
-        post_review_card(ctx, question, awaiting=False)
+    if duplicates := duplicates_of(ctx, question):
+        post_review_card(ctx, question, duplicates, awaiting=False)
 
 
 def duplicates_of(ctx: Context, question: Question) -> list[tuple[Question, float]]:
@@ -167,7 +167,8 @@ def duplicates_of(ctx: Context, question: Question) -> list[tuple[Question, floa
     return [(ctx.session.get_one(Question, m.key), m.score) for m in matches]
 
 
-def post_review_card(ctx: Context, question: Question, awaiting: bool) -> None:
+def post_review_card(ctx: Context, question: Question, duplicates: list[tuple[Question, float]],
+                     awaiting: bool) -> None:
     language = ctx.staff_language
     district = ctx.settings.district(question.district_key)
     category = ctx.settings.category(question.category_key or "")
@@ -180,7 +181,6 @@ def post_review_card(ctx: Context, question: Question, awaiting: bool) -> None:
         buttons = ((Button(ctx.services.texts.plain(language, "approve_button"), f"cur:approve:{question.id}"),
                     Button(ctx.services.texts.plain(language, "clarify_button"), f"cur:clarify:{question.id}"),
                     Button(ctx.services.texts.plain(language, "decline_button"), f"cur:decline:{question.id}")),)
-    duplicates = duplicates_of(ctx, question)
     if duplicates:
         lines.append(ctx.text(language, "review_duplicates_header"))
         lines += [ctx.text(language, "review_duplicate_item", code=other.code, score=round(score * 100),
