@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import partial
 
 from sqlalchemy import Engine
@@ -21,8 +22,11 @@ from handlers.context import Services
 from handlers.deliveries import report_failure
 from storage.db import make_engine, make_session_factory, transaction
 from storage.migrate import upgrade
+from storage.models import OutboxMessage
 from storage.outbox import Outbox
 from storage.questions import ensure_campaign
+
+FailureReporter = Callable[[Services, Session, OutboxMessage, datetime], None]
 
 
 @dataclass
@@ -34,9 +38,11 @@ class App:
     processor: InboxProcessor
     clock: Clock
 
-    def sender(self, transport: Transport) -> OutboxSender:
-        return OutboxSender(self.sessions, transport, self.clock,
-                            on_failure=partial(report_failure, self.services))
+    def sender(self, transport: Transport, on_failure: FailureReporter = report_failure,
+               lease: timedelta | None = None) -> OutboxSender:
+        """`on_failure` reports what the platform refused for good (the coordinator is told)."""
+        return OutboxSender(self.sessions, transport, self.clock, lease=lease,
+                            on_failure=partial(on_failure, self.services))
 
 
 def build_app(settings: Settings, clock: Clock | None = None, text_limits: Mapping[str, int] | None = None,

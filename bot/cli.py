@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="youthbot", description=__doc__)
     parser.add_argument("--config", type=Path, help="TOML settings (default: config.toml, else config.example.toml)")
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="start the bot (the default); the console chat when no token is set")
+    commands.add_parser("run", help="start every configured platform (the default); the console chat when none is")
     classify = commands.add_parser("classify", help="print language and category suggestions as JSON lines")
     classify.add_argument("texts", nargs="*", help="questions; read one per line from stdin when none are given")
     commands.add_parser("migrate", help="bring the database schema up to date and exit")
@@ -109,12 +109,12 @@ def _agenda(settings: Settings, out: Path | None) -> int:
 
 
 def _run(settings: Settings) -> int:
-    if not settings.telegram.token:
-        return _run_console(settings)
-    from bot.serve import serve_telegram
+    from bot.serve import configured_platforms, serve
 
+    if not configured_platforms(settings):
+        return _run_console(settings)
     try:
-        asyncio.run(serve_telegram(settings))
+        asyncio.run(serve(settings))
     except KeyboardInterrupt:
         pass
     return 0

@@ -31,13 +31,16 @@ class SendLimiter:
         self._next_start: datetime | None = None
         self._chat_free_at: dict[str, datetime] = {}
 
+    def chat_wait(self, chat_id: str, now: datetime) -> float:
+        """Seconds until this chat may receive again, whatever the overall rate."""
+        free_at = self._chat_free_at.get(chat_id)
+        return max(0.0, (free_at - now).total_seconds()) if free_at is not None else 0.0
+
     def wait(self, chat_id: str, now: datetime) -> float:
         """Seconds until a message may go to this chat (0 when it may go now)."""
         while self._answered and self._answered[0] <= now - ONE_SECOND:
             self._answered.popleft()
-        waits = [0.0]
-        if (free_at := self._chat_free_at.get(chat_id)) is not None:
-            waits.append((free_at - now).total_seconds())
+        waits = [self.chat_wait(chat_id, now)]
         if self._next_start is not None:
             waits.append((self._next_start - now).total_seconds())
         if self._in_flight + len(self._answered) >= self._limits.per_second:

@@ -1,16 +1,25 @@
 """Drains the outbox through one platform's transport, in order per chat, within its limits.
 
 A row is claimed (committed as `sending`) before the request and marked `sent`, with the
-platform's message ids, right after it. A crash between the two leaves it `sending`, and
-it is sent again after restart: the only repeats possible are the requests in flight at
-the crash, at most one per chat, since each chat has one message in flight at a time.
+platform's message ids, after it. A crash between the two leaves it `sending`, and it is
+sent again after restart: the only repeats possible are the requests in flight at the
+crash (started and not yet recorded), at most one per chat, since each chat has one
+message in flight at a time.
+
+At hundreds of sends a second, one transaction per claim and per record would cost more
+than the sends, so both are batched: the rows that may go in the next fraction of a second
+are claimed together, and answers that arrive while one batch is being recorded are
+recorded together in the next.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,6 +38,17 @@ FailureReport = Callable[[Session, OutboxMessage, datetime], None]
 IDLE_POLL = timedelta(seconds=5)
 SHARED_DATABASE_LEASE = timedelta(seconds=60)
 HEADS_REFRESH = timedelta(seconds=0.5)
+CLAIM_AHEAD_SECONDS = 0.25  # claim what the rate allows in the next quarter second
+MAX_CLAIM = 200
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one request ended: the platform's message ids, or the error."""
+
+    row_id: int
+    message_ids: list[str]
+    error: SendError | None = None
 
 
 class OutboxSender:
@@ -48,12 +68,17 @@ class OutboxSender:
         self._on_failure = on_failure
         shared = sessions.kw["bind"].dialect.name != "sqlite"
         self._lease = lease if lease is not None else (SHARED_DATABASE_LEASE if shared else timedelta(0))
+        per_second = transport.limits.per_second
+        self._claim_size = MAX_CLAIM if math.isinf(per_second) else max(1, int(per_second * CLAIM_AHEAD_SECONDS))
         self.wake = asyncio.Event()
         self._in_flight: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._heads: list[OutboxMessage] = []
+        self._ready: deque[OutboxMessage] = deque()  # claimed, waiting for a slot of the overall rate
         self._queued_at: datetime | None = None
         self._heads_read_at: datetime | None = None
+        self._outcomes: list[Outcome] = []
+        self._recording = False
 
     @property
     def in_flight(self) -> int:
@@ -75,26 +100,15 @@ class OutboxSender:
         """
         await self._refresh_heads()
         later = [self._queued_at] if self._queued_at else []
-        for row in list(self._heads):
+        await self._claim_ready(later)
+        while self._ready:
             now = self._clock.now()
-            wait = self._limiter.wait(row.chat_id, now)
+            wait = self._limiter.wait(self._ready[0].chat_id, now)
             if wait > 0:
                 later.append(now + timedelta(seconds=wait))
-                continue
-            self._heads.remove(row)
-            if await asyncio.to_thread(self._claim, row):
-                self._start(row)
+                break
+            self._start(self._ready.popleft())
         return min(later, default=None)
-
-    async def _refresh_heads(self) -> None:
-        """Read the chats' next rows at most every HEADS_REFRESH (or when told of new rows): at
-        30 sends a second, reading them for every send would cost more than the sends."""
-        now = self._clock.now()
-        if self._heads and self._heads_read_at is not None and now - self._heads_read_at < HEADS_REFRESH:
-            return
-        heads, self._queued_at = await asyncio.to_thread(self._read_heads, now)
-        self._heads = [row for row in heads if row.id not in self._in_flight]
-        self._heads_read_at = now
 
     async def drain(self) -> None:
         """Send until nothing is left that is due now, waiting for every request (tests, console)."""
@@ -121,15 +135,45 @@ class OutboxSender:
             except TimeoutError:
                 pass
 
+    async def _refresh_heads(self) -> None:
+        """Read the chats' next rows at most every HEADS_REFRESH (or when told of new rows): at
+        30 sends a second, reading them for every send would cost more than the sends."""
+        now = self._clock.now()
+        if self._heads and self._heads_read_at is not None and now - self._heads_read_at < HEADS_REFRESH:
+            return
+        heads, self._queued_at = await asyncio.to_thread(self._read_heads, now)
+        taken = self._in_flight | {row.id for row in self._ready}
+        self._heads = [row for row in heads if row.id not in taken]
+        self._heads_read_at = now
+
+    async def _claim_ready(self, later: list[datetime]) -> None:
+        """Claim, in one transaction, the rows whose chats may receive now, as many as the rate
+        allows in the next moment; note when the others' chats may receive."""
+        room = self._claim_size - len(self._ready)
+        now = self._clock.now()
+        chosen = []
+        for row in list(self._heads):
+            if len(chosen) >= room:
+                break
+            wait = self._limiter.chat_wait(row.chat_id, now)
+            if wait > 0:
+                later.append(now + timedelta(seconds=wait))
+                continue
+            chosen.append(row)
+            self._heads.remove(row)
+        if chosen:
+            claimed = await asyncio.to_thread(self._claim, [row.id for row in chosen])
+            self._ready.extend(row for row in chosen if row.id in claimed)
+
     def _read_heads(self, now: datetime) -> tuple[list[OutboxMessage], datetime | None]:
         platform = self._transport.platform
         with transaction(self._sessions) as session:
             return outbox.due_heads(session, platform, now), outbox.next_due_at(session, platform, after=now)
 
-    def _claim(self, row: OutboxMessage) -> bool:
-        """Claim a row for this sender; False when another sender holds it."""
+    def _claim(self, row_ids: list[int]) -> set[int]:
+        """Claim rows for this sender; those another sender holds or sent meanwhile are left out."""
         with transaction(self._sessions) as session:
-            return outbox.claim(session, row.id, self._clock.now(), self._lease)
+            return outbox.claim(session, row_ids, self._clock.now(), self._lease)
 
     def _start(self, row: OutboxMessage) -> None:
         self._limiter.started(self._clock.now())
@@ -140,32 +184,49 @@ class OutboxSender:
 
     async def _deliver(self, row: OutboxMessage) -> None:
         try:
-            try:
-                message_ids = await self._transport.send(Outgoing.from_json(row.payload))
-            finally:
-                self._limiter.answered(row.chat_id, self._transport.is_group(row.chat_id), self._clock.now())
+            message_ids = await self._transport.send(Outgoing.from_json(row.payload))
         except SendError as error:
-            await asyncio.to_thread(self._record_failure, row.id, error)
+            outcome = Outcome(row.id, [], error)
         else:
-            await asyncio.to_thread(self._mark_sent, row.id, message_ids)
+            outcome = Outcome(row.id, message_ids)
         finally:
-            self._in_flight.discard(row.id)
+            self._limiter.answered(row.chat_id, self._transport.is_group(row.chat_id), self._clock.now())
+        self._outcomes.append(outcome)
+        if not self._recording:
+            await self._record_outcomes()
+
+    async def _record_outcomes(self) -> None:
+        """Record answers in batches: those arriving while one batch is written go in the next."""
+        self._recording = True
+        try:
+            while self._outcomes:
+                batch, self._outcomes = self._outcomes, []
+                try:
+                    await asyncio.to_thread(self._record, batch)
+                except Exception:  # the rows stay `sending` and are sent again, as after a crash
+                    log.exception("could not record %d answers", len(batch))
+                self._in_flight.difference_update(outcome.row_id for outcome in batch)
+        finally:
+            self._recording = False
             self.wake.set()
 
-    def _mark_sent(self, row_id: int, message_ids: list[str]) -> None:
-        with transaction(self._sessions) as session:
-            outbox.mark_sent(session, session.get_one(OutboxMessage, row_id), message_ids, self._clock.now())
-
-    def _record_failure(self, row_id: int, error: SendError) -> None:
+    def _record(self, outcomes: list[Outcome]) -> None:
         now = self._clock.now()
         with transaction(self._sessions) as session:
-            row = session.get_one(OutboxMessage, row_id)
-            if isinstance(error, PermanentFailure):
-                log.warning("outbox %s failed for good: %s", row_id, error)
-                outbox.mark_failed(row, str(error), error.reason)
-                if self._on_failure is not None:
-                    self._on_failure(session, row, now)
-            elif isinstance(error, RetryAfter):
-                outbox.retry_later(row, str(error), now + timedelta(seconds=error.seconds))
-            else:
-                outbox.retry_later(row, str(error), now + outbox.backoff(row.attempts))
+            for outcome in outcomes:
+                row = session.get_one(OutboxMessage, outcome.row_id)
+                if outcome.error is None:
+                    outbox.mark_sent(session, row, outcome.message_ids, now)
+                else:
+                    self._record_failure(session, row, outcome.error, now)
+
+    def _record_failure(self, session: Session, row: OutboxMessage, error: SendError, now: datetime) -> None:
+        if isinstance(error, PermanentFailure):
+            log.warning("outbox %s failed for good: %s", row.id, error)
+            outbox.mark_failed(row, str(error), error.reason)
+            if self._on_failure is not None:
+                self._on_failure(session, row, now)
+        elif isinstance(error, RetryAfter):
+            outbox.retry_later(row, str(error), now + timedelta(seconds=error.seconds))
+        else:
+            outbox.retry_later(row, str(error), now + outbox.backoff(row.attempts))

@@ -123,6 +123,43 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True)
+class ZaloSettings:
+    """The Zalo Bot API (bot.zaloplatforms.com). Zalo publishes no rate limits for it: the
+    defaults are deliberately slow, and every number can be changed here."""
+
+    token: str = ""
+    base_url: str = "https://bot-api.zaloplatforms.com"
+    mode: str = "polling"  # or "webhook"
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    listen_host: str = "127.0.0.1"
+    listen_port: int = 8081
+    messages_per_second: float = 5.0
+    private_interval: float = 1.0
+    group_interval: float = 3.0
+
+
+@dataclass(frozen=True)
+class ZaloOaSettings:
+    """A Zalo Official Account (Open API v3): webhook in, consultation messages out."""
+
+    app_id: str = ""
+    app_secret: str = ""       # the app's secret key: refreshing the access token
+    oa_secret_key: str = ""    # the OA secret key: checking X-ZEvent-Signature
+    access_token: str = ""     # first tokens only; later ones live in the database
+    refresh_token: str = ""
+    api_url: str = "https://openapi.zalo.me"
+    oauth_url: str = "https://oauth.zaloapp.com"
+    webhook_path: str = "/zalo-oa"
+    messages_per_second: float = 5.0
+    private_interval: float = 1.0
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.app_id)
+
+
+@dataclass(frozen=True)
 class Settings:
     timezone: ZoneInfo
     languages: tuple[str, ...]
@@ -140,6 +177,8 @@ class Settings:
     deadlines: DeadlineRules = field(default_factory=DeadlineRules)
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    zalo: ZaloSettings = field(default_factory=ZaloSettings)
+    zalo_oa: ZaloOaSettings = field(default_factory=ZaloOaSettings)
     curation: CurationSettings = field(default_factory=CurationSettings)
 
     @property
@@ -229,6 +268,8 @@ def parse_settings(data: Mapping[str, Any], base_dir: Path = Path(".")) -> Setti
         deadlines=_deadlines(reader.table("deadlines", required=False), categories, departments),
         reminders=_reminders(reader.table("reminders", required=False)),
         texts=_texts(reader.table("texts", required=False), languages),
+        zalo=_zalo(reader.table("zalo", required=False)),
+        zalo_oa=_zalo_oa(reader.table("zalo_oa", required=False)),
         curation=_curation(reader.table("curation", required=False)),
     )
 
@@ -268,6 +309,46 @@ def _telegram(table: _Reader) -> TelegramSettings:
         table.fail("webhook_url", "must be the public https:// address Telegram posts updates to")
     if settings.mode == "webhook" and len(settings.webhook_secret) < 16:
         table.fail("webhook_secret", "must be at least 16 characters (A-Z, a-z, 0-9, _ and -)")
+    return settings
+
+
+def _zalo(table: _Reader) -> ZaloSettings:
+    defaults = ZaloSettings()
+    settings = ZaloSettings(
+        token=table.str("token", default=""),
+        base_url=table.str("base_url", default=defaults.base_url),
+        mode=table.str("mode", default=defaults.mode),
+        webhook_url=table.str("webhook_url", default=""),
+        webhook_secret=table.str("webhook_secret", default=""),
+        listen_host=table.str("listen_host", default=defaults.listen_host),
+        listen_port=table.positive_int("listen_port", default=defaults.listen_port),
+        **{name: table.positive_number(name, default=getattr(defaults, name))
+           for name in ("messages_per_second", "private_interval", "group_interval")},
+    )
+    if settings.mode not in ("polling", "webhook"):
+        table.fail("mode", f"must be \"polling\" or \"webhook\", not '{settings.mode}'")
+    if settings.mode == "webhook" and not settings.webhook_url.startswith("https://"):
+        table.fail("webhook_url", "must be the public https:// address Zalo posts updates to")
+    if settings.mode == "webhook" and not 8 <= len(settings.webhook_secret) <= 256:
+        table.fail("webhook_secret", "must be 8 to 256 characters")
+    return settings
+
+
+def _zalo_oa(table: _Reader) -> ZaloOaSettings:
+    defaults = ZaloOaSettings()
+    settings = ZaloOaSettings(
+        **{name: table.str(name, default=getattr(defaults, name))
+           for name in ("app_id", "app_secret", "oa_secret_key", "access_token", "refresh_token",
+                        "api_url", "oauth_url", "webhook_path")},
+        **{name: table.positive_number(name, default=getattr(defaults, name))
+           for name in ("messages_per_second", "private_interval")},
+    )
+    if settings.enabled:
+        for name in ("app_secret", "oa_secret_key", "refresh_token"):
+            if not getattr(settings, name):
+                table.fail(name, "is needed when app_id is set (see the Zalo section of the README)")
+    if not settings.webhook_path.startswith("/"):
+        table.fail("webhook_path", f"must start with '/', like \"/zalo-oa\", not '{settings.webhook_path}'")
     return settings
 
 
@@ -319,9 +400,9 @@ def _reminders(table: _Reader) -> ReminderSettings:
 
 def _curation(table: _Reader) -> CurationSettings:
     defaults = CurationSettings()
-    threshold = table.number("duplicate_threshold", default=defaults.duplicate_threshold)
-    if not 0 < threshold <= 1:
-        table.fail("duplicate_threshold", f"must be above 0 and at most 1, not {threshold}")
+    threshold = table.positive_number("duplicate_threshold", default=defaults.duplicate_threshold)
+    if threshold > 1:
+        table.fail("duplicate_threshold", f"must be at most 1 (a similarity from 0 to 1), not {threshold}")
     return CurationSettings(
         approval_required=table.bool("approval_required", default=defaults.approval_required),
         review_chat=table.chat("review_chat") if "review_chat" in table.keys() else None,
@@ -468,10 +549,10 @@ class _Reader:
             self.fail(key, f"must be positive, not {value}")
         return value
 
-    def number(self, key: str, default: float) -> float:
+    def positive_number(self, key: str, default: float) -> float:
         value = self._get(key, (int, float), "a number", default)
-        if isinstance(value, bool):
-            self.fail(key, f"must be a number, not {value!r}")
+        if isinstance(value, bool) or value <= 0:
+            self.fail(key, f"must be a positive number, not {value!r}")
         return float(value)
 
     def date(self, key: str, required: bool = True) -> date | None:

@@ -42,6 +42,7 @@ class MediaKind(StrEnum):
     VIDEO = "video"
     STICKER = "sticker"
     UNSUPPORTED = "unsupported"
+    HIDDEN = "hidden"  # the platform withheld the content (Zalo, from accounts with privacy protection)
 
 
 ACCEPTED_MEDIA = frozenset({MediaKind.PHOTO, MediaKind.VOICE, MediaKind.DOCUMENT, MediaKind.VIDEO})

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from core.texts import Texts
 
-YOUTH_COMMANDS = ("my", "district", "lang", "cancel", "stop", "subscribe", "help")
+YOUTH_COMMANDS = ("my", "district", "lang", "cancel", "stop", "subscribe", "link", "help")
 OFFICER_COMMANDS = ("pending", "reassign", "reject")
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from core.config import Department
 from core.messages import Incoming
 from core.normalize import fold
-from handlers import admin, answers, broadcasts, curation, intake, reminders
+from handlers import admin, answers, broadcasts, curation, intake, linking, reminders, zalo_window
 from handlers.commands import OFFICER_COMMANDS
 from handlers.context import Context
 from handlers.limits import count_message
@@ -74,6 +74,7 @@ def handle_private(ctx: Context, command: str) -> None:
         ctx.reply(account.person.language, "banned")
         return
     account.blocked_at = None  # writing to the bot undoes a block
+    zalo_window.release_held(ctx, account)
     verdict = count_message(account, ctx.now, ctx.settings.limits.messages_per_minute)
     if verdict != "ok":
         if verdict == "warn":
@@ -107,6 +108,8 @@ def run_youth_command(ctx: Context, account: Account, command: str) -> None:
         intake.cancel(ctx, account, draft_of(ctx.session, account))
     elif command in ("/stop", "/unsubscribe", "/subscribe"):
         subscribe(ctx, account, command == "/subscribe")
+    elif command == "/link":
+        linking.run_command(ctx, account, parse_command(ctx.incoming.text)[1])
     else:
         ctx.reply(language, "unknown_command", command=command)
 

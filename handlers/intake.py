@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from core.messages import ACCEPTED_MEDIA, Button, Incoming
+from core.messages import ACCEPTED_MEDIA, Button, Incoming, MediaKind
 from core.texts import Html, preview
 from handlers import curation, routing
 from handlers.context import Context
@@ -89,7 +89,8 @@ def receive_message(ctx: Context, account: Account) -> None:
     language = account.person.language
     media = [a for a in incoming.attachments if a.kind in ACCEPTED_MEDIA]
     if incoming.attachments and not media and not incoming.text.strip():
-        ctx.reply(language, "unsupported_content")
+        hidden = any(a.kind == MediaKind.HIDDEN for a in incoming.attachments)
+        ctx.reply(language, "hidden_content" if hidden else "unsupported_content")
         return
     if account.person.district_key is None:
         ask_district(ctx, account)

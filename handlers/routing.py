@@ -9,7 +9,7 @@ from handlers.context import Context
 from handlers.followers import tell_supporters
 from scheduler.deadlines import answer_due_at, reassigned_due_at
 from scheduler.planner import plan_for_question
-from storage.models import Question, QuestionStatus
+from storage.models import Question, QuestionAttachment, QuestionStatus
 from storage.questions import add_event
 
 
@@ -47,7 +47,7 @@ def post_card(ctx: Context, question: Question, department: Department, lead: Ht
         Button(ctx.services.texts.plain(language, "reassign_button"), f"reassign:{question.id}"),
         Button(ctx.services.texts.plain(language, "reject_button"), f"reject:{question.id}"),
     ),)
-    attachments = tuple(a.to_message() for a in question.attachments if a.platform == department.primary_chat.platform)
+    attachments = tuple(a.to_message() for a in question.attachments if _sendable(a, department.primary_chat.platform))
     ctx.send(department.primary_chat, Html(lead + html), buttons, attachments=attachments,
              question=question, link_role="card")
 
@@ -93,3 +93,7 @@ def reject(ctx: Context, question: Question, reason: str, actor: str) -> None:
 def status_name(ctx: Context, language: str, question: Question) -> str:
     return ctx.services.texts.plain(language, f"status_{question.status}")
 
+
+def _sendable(attachment: QuestionAttachment, platform: str) -> bool:
+    """A file id means something only on its own platform; a public address (Zalo's) on any."""
+    return attachment.platform == platform or attachment.file_ref.startswith("https://")

@@ -399,6 +399,44 @@ class Broadcast(Base):
     report: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class ZaloOaToken(Base):
+    """The Official Account's OAuth tokens. The refresh token is single-use: a refresh stores
+    the new pair (compare-and-swap on the old refresh token) before the new access token is used."""
+
+    __tablename__ = "zalo_oa_tokens"
+
+    app_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ZaloOaContact(Base):
+    """When a Zalo OA user last wrote, and which message: Zalo lets the OA answer for free by
+    replying to it within 48 hours, and not at all 7 days after it (or once they unfollow)."""
+
+    __tablename__ = "zalo_oa_contacts"
+
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_message_id: Mapped[str] = mapped_column(String(64), default="")
+    last_message_at: Mapped[datetime | None]
+    unfollowed_at: Mapped[datetime | None]
+
+
+class LinkCode(Base):
+    """A one-time code that joins an account on another platform to this account's person."""
+
+    __tablename__ = "link_codes"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+
+
 class QuestionSupport(Base):
     """A person backing a question: a "+1" instead of asking again, or the asker of a duplicate merged into it.
 

@@ -108,8 +108,8 @@ def next_due_at(session: Session, platform: str, after: datetime) -> datetime | 
     )
 
 
-def claim(session: Session, row_id: int, now: datetime, lease: timedelta) -> bool:
-    """Mark a row as being sent; False if it was sent meanwhile or another sender holds it.
+def claim(session: Session, row_ids: list[int], now: datetime, lease: timedelta) -> set[int]:
+    """Mark rows as being sent; those sent meanwhile or held by another sender are left out.
 
     A row left `sending` by a sender that died is taken over once its lease has run out.
     """
@@ -117,12 +117,13 @@ def claim(session: Session, row_id: int, now: datetime, lease: timedelta) -> boo
         OutboxMessage.status == OutboxStatus.PENDING,
         and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at <= now - lease),
     )
-    result = session.execute(
+    claimed = session.scalars(
         update(OutboxMessage)
-        .where(OutboxMessage.id == row_id, takeable)
+        .where(OutboxMessage.id.in_(row_ids), takeable)
         .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id)
     )
-    return result.rowcount == 1
+    return set(claimed)
 
 
 def mark_sent(session: Session, row: OutboxMessage, message_ids: list[str], now: datetime) -> None:

@@ -321,8 +321,9 @@ def test_a_separate_review_chat(example_settings: Settings, database_url: str, c
 
 
 @pytest.mark.parametrize(("table", "error"), [
-    ({"duplicate_threshold": 1.5}, "curation.duplicate_threshold: must be above 0 and at most 1, not 1.5"),
-    ({"duplicate_threshold": True}, "curation.duplicate_threshold: must be a number"),
+    ({"duplicate_threshold": 1.5}, "curation.duplicate_threshold: must be at most 1 (a similarity from 0 to 1)"),
+    ({"duplicate_threshold": 0}, "curation.duplicate_threshold: must be a positive number, not 0"),
+    ({"duplicate_threshold": True}, "curation.duplicate_threshold: must be a positive number"),
     ({"approval_required": "yes"}, "curation.approval_required: must be true or false"),
     ({"review_chat": "coordinator"}, "curation.review_chat:"),
     ({"agenda_size": 0}, "curation.agenda_size: must be positive"),

@@ -120,7 +120,7 @@ def test_a_row_left_sending_by_a_crash_is_sent_again(sessions: sessionmaker[Sess
     """On SQLite (one sender) at once; on a shared database once the dead sender's lease is over."""
     enqueue(sessions, clock, Outgoing(PRIVATE, "in flight"))
     with transaction(sessions) as session:
-        assert outbox.claim(session, 1, clock.now(), lease=timedelta(0))
+        assert outbox.claim(session, [1], clock.now(), lease=timedelta(0)) == {1}
     transport = RecordingTransport()
     sender = OutboxSender(sessions, transport, clock)
     asyncio.run(sender.drain())

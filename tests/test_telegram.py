@@ -217,7 +217,8 @@ def test_commands_are_registered_in_both_languages(example_settings: Settings, d
         await register_commands(d.bot, command_menus(d.app.services.texts), "vi")
         private_vi = d.fake.commands[("all_private_chats", "")]
         private_en = d.fake.commands[("all_private_chats", "en")]
-        assert [c["command"] for c in private_vi] == ["my", "district", "lang", "cancel", "stop", "subscribe", "help"]
+        assert [c["command"] for c in private_vi] == ["my", "district", "lang", "cancel", "stop", "subscribe", "link",
+                                                      "help"]
         assert private_vi[0]["description"] == "Câu hỏi của tôi và trạng thái"
         assert private_en[0]["description"] == "My questions and their status"
         assert [c["command"] for c in d.fake.commands[("all_group_chats", "")]] == ["pending", "reassign", "reject"]

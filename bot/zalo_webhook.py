@@ -1,0 +1,57 @@
+"""The Zalo webhook endpoints (Bot API and Official Account): 2xx only after the commit.
+
+Zalo retries an event that is not answered with 2xx, so nothing is lost between its arrival
+and the commit; a retried (or replayed) event is recorded once, by its inbox key.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Callable
+
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from bot.zalo_bot import ZaloBotReceiver, unwrap
+from bot.zalo_oa import ZaloOaReceiver, signature_ok
+
+log = logging.getLogger(__name__)
+BOT_SECRET_HEADER = "X-Bot-Api-Secret-Token"
+OA_SIGNATURE_HEADER = "X-ZEvent-Signature"
+
+
+def bot_route(receiver: ZaloBotReceiver, secret: str, on_recorded: Callable[[], None], path: str) -> Route:
+    async def receive(request: Request) -> Response:
+        if not secret or not hmac.compare_digest(request.headers.get(BOT_SECRET_HEADER, ""), secret):
+            return PlainTextResponse("wrong secret token", status_code=403)
+        try:
+            update = unwrap(json.loads(await request.body()))
+        except ValueError:
+            update = None
+        if update is None:
+            log.warning("Zalo webhook body is not an update")
+            return PlainTextResponse("not an update", status_code=400)
+        incoming = await run_in_threadpool(receiver.record, update)
+        on_recorded()
+        return Response(status_code=200, background=BackgroundTask(receiver.show_typing, incoming))
+
+    return Route(path, receive, methods=["POST"])
+
+
+def oa_route(receiver: ZaloOaReceiver, app_id: str, oa_secret_key: str, on_recorded: Callable[[], None],
+             path: str) -> Route:
+    async def receive(request: Request) -> Response:
+        raw = await request.body()
+        if not signature_ok(raw, request.headers.get(OA_SIGNATURE_HEADER, ""), app_id, oa_secret_key):
+            log.warning("Zalo OA event refused: bad signature")
+            return PlainTextResponse("bad signature", status_code=403)
+        if await run_in_threadpool(receiver.record, json.loads(raw)):
+            on_recorded()
+        return Response(status_code=200)
+
+    return Route(path, receive, methods=["POST"])

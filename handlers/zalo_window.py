@@ -1,0 +1,56 @@
+"""Zalo's reply window: an Official Account may write to a person only within 7 days of their
+last message (free within 48 hours), and not once they unfollowed. A message refused for that
+is held, not lost (failed, with reason `window_closed`): officers and the coordinator are told,
+and it goes out with the person's next message (even just /my), when Zalo opens the window."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.messages import Outgoing
+from core.texts import preview
+from handlers.context import Context, Services
+from handlers.deliveries import recipient, report_failure
+from storage.models import Account, OutboxMessage, OutboxStatus, Question
+
+WINDOW_CLOSED = "window_closed"  # the failure reason of a held message
+HOLDING_PLATFORMS = frozenset({"zalo_oa"})
+
+
+def report_undeliverable(services: Services, session: Session, row: OutboxMessage, now: datetime) -> None:
+    """The sender's failure report for Zalo OA: held messages are explained, others reported as usual.
+
+    A broadcast copy is only counted in its broadcast's report: one held line per recipient
+    would flood the coordinator, and old news is not worth sending weeks later.
+    """
+    if row.failure_reason != WINDOW_CLOSED or row.broadcast_id is not None:
+        report_failure(services, session, row, now)
+        return
+    language = services.settings.default_language
+    question = session.get(Question, row.question_id) if row.question_id else None
+    department = services.settings.department(question.department_key or "") if question else None
+    if question is not None and department is not None and row.link_role == "answer":
+        html = services.texts.render(language, "zalo_window_closed_department", code=question.code)
+        services.outbox.enqueue(session, Outgoing(department.primary_chat, html), now)
+    html = services.texts.render(language, "zalo_window_closed_report", id=row.id,
+                                 recipient=recipient(services, session, row), error=preview(row.error or "", 200))
+    services.outbox.enqueue(session, Outgoing(services.settings.coordinator_chat, html), now)
+
+
+def release_held(ctx: Context, account: Account) -> None:
+    """The person wrote again: what was held for them (broadcasts aside) goes out first, in its order."""
+    if account.platform not in HOLDING_PLATFORMS:
+        return
+    held = ctx.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.platform == account.platform, OutboxMessage.chat_id == account.chat_id,
+        OutboxMessage.status == OutboxStatus.FAILED, OutboxMessage.failure_reason == WINDOW_CLOSED,
+        OutboxMessage.broadcast_id.is_(None),
+    )).all()
+    for row in held:
+        row.status = OutboxStatus.PENDING
+        row.not_before = ctx.now
+        row.attempts = 0
+        row.failure_reason = None
