@@ -13,3 +13,4 @@ for database in sqlite postgresql; do
     .venv/bin/python bench/telegram_throughput.py --database "$database"
 done
 .venv/bin/python bench/classify_accuracy.py
+.venv/bin/python bench/duplicates_precision.py

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import Iterator
@@ -26,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     reminders = commands.add_parser("reminders", help="print what the reminders would send at a given moment")
     reminders.add_argument("--at", required=True, help="local time (bot.timezone), e.g. 2023-03-03T08:00")
     reminders.add_argument("--dry-run", action="store_true", help="compute and roll back (required: the bot sends)")
+    agenda = commands.add_parser("agenda", help="write the event's list of questions as CSV (picked with /pick)")
+    agenda.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -37,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         return _classify(settings, args.texts)
     if args.command == "reminders":
         return _reminders(settings, args.at, args.dry_run)
+    if args.command == "agenda":
+        return _agenda(settings, args.out)
     if args.command == "migrate":
         from bot.app import build_app
 
@@ -86,6 +91,20 @@ def _reminders(settings: Settings, at_text: str, dry_run: bool) -> int:
         print(line)
     print(f"# at {at.isoformat()}: {result.sent} reminders would be sent ({len(lines)} messages), "
           f"{result.skipped} skipped, {result.failed} failing", file=sys.stderr)
+    return 0
+
+
+def _agenda(settings: Settings, out: Path | None) -> int:
+    from bot.app import build_app
+    from handlers.event_day import write_agenda_csv
+    from storage.questions import ensure_campaign
+
+    app = build_app(settings)
+    stream = out.open("w", encoding="utf-8", newline="") if out else contextlib.nullcontext(sys.stdout)
+    with app.sessions() as session, stream as writable:
+        campaign = ensure_campaign(session, settings.campaign, app.clock.now())
+        rows = write_agenda_csv(session, settings, campaign.id, writable)
+    print(f"# {rows} questions on the event's list", file=sys.stderr)
     return 0
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from core.config import Department
 from core.messages import Incoming
 from core.normalize import fold
-from handlers import admin, answers, broadcasts, intake, linking, reminders, zalo_window
+from handlers import admin, answers, broadcasts, curation, intake, linking, reminders, zalo_window
 from handlers.commands import OFFICER_COMMANDS
 from handlers.context import Context
 from handlers.limits import count_message
@@ -30,6 +30,8 @@ def handle(ctx: Context) -> None:
         broadcasts.press(ctx)
     elif command in admin.ADMIN_COMMANDS and not ctx.incoming.edited:
         admin.run_command(ctx, command, arguments)
+    elif curation.claims(ctx, command):
+        curation.handle(ctx, command, arguments)
     elif ctx.incoming.is_private and broadcasts.wants_input(ctx):
         broadcasts.receive_input(ctx)
     elif ctx.incoming.is_private:
@@ -131,6 +133,8 @@ def press_youth_button(ctx: Context, account: Account, data: str) -> None:
         press_draft_button(ctx, account, action, argument)
     elif action == "useful":
         reminders.record_usefulness(ctx, account, argument)
+    elif action == "support":
+        curation.support(ctx, account, argument)
     else:
         ctx.reply(account.person.language, "button_stale")
 
