@@ -454,3 +454,14 @@ class QuestionSupport(Base):
     created_at: Mapped[datetime]
 
     account: Mapped[Account] = relationship()
+
+
+class SenderHeartbeat(Base):
+    """A process draining one platform's outbox, seen recently: processes sharing a database
+    split the platform's overall rate between those alive."""
+
+    __tablename__ = "sender_heartbeats"
+
+    worker: Mapped[str] = mapped_column(String(96), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    seen_at: Mapped[datetime]

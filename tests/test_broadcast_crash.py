@@ -37,11 +37,12 @@ PER_SECOND = 1_000
 KILLS_AFTER = (2_500, 4_000)  # accepted sends of each run before it dies
 
 
-def prepare(database_url: str, settings: Settings, fake: FakeTelegram) -> None:
-    users = range(FIRST_USER, FIRST_USER + SUBSCRIBERS)
+def prepare(database_url: str, settings: Settings, fake: FakeTelegram, users: range, blocked_every: int) -> None:
+    """The subscribers on both sides, every `blocked_every`-th having blocked the bot, and a broadcast
+    confirmed for all of them (bench/broadcast_rate.py uses this too)."""
     for user in users:
         fake.add_user(user, f"Thanh niên {user}")
-    for user in users[::100]:
+    for user in users[::blocked_every] if blocked_every else ():
         fake.block_user(user)
     engine = make_engine(database_url)
     upgrade(engine)
@@ -53,7 +54,7 @@ def prepare(database_url: str, settings: Settings, fake: FakeTelegram) -> None:
         add_subscribers(session, settings, users, "telegram", now)
         session.add(Broadcast(campaign_id=campaign.id, author="telegram:100000001", author_chat="telegram:100000001",
                               status=BroadcastStatus.SENDING, html="<b>Thông báo</b> lịch đối thoại",
-                              planned=SUBSCRIBERS, created_at=now, started_at=now))
+                              planned=len(users), created_at=now, started_at=now))
     fake.add_user(100000001, "Quản trị")
     engine.dispose()
 
@@ -70,7 +71,7 @@ def test_ten_thousand_copies_one_each_through_two_kills(
 ) -> None:
     limits = RateLimitRules(per_second=PER_SECOND)
     with FakeTelegram(limits=limits) as fake:
-        prepare(database_url, example_settings, fake)
+        prepare(database_url, example_settings, fake, range(FIRST_USER, FIRST_USER + SUBSCRIBERS), blocked_every=100)
         in_flight = 0
         for run, kill_after in enumerate(KILLS_AFTER):
             marker = tmp_path / f"kill-{run}.json"
