@@ -99,13 +99,15 @@ class Bench:
             await self.deliver(self.incoming(user, typed))
 
     async def ask(self, item: int) -> None:
-        """(a) A question and the press of its "confirm" button: 2 updates, 3 messages."""
+        """(a) A question and the press of its "confirm" button: 2 updates, 3 messages (4 for a repeat)."""
         user = f"u{item // self.questions_per_user}"
         sent_before = self.transport.sent
         await self.deliver(self.incoming(user, f"{QUESTIONS[item % len(QUESTIONS)]} (#{item})"))
         confirm = self.transport.last[f"user-{user}"].choices[0].data
         await self.deliver(self.incoming(user, button_data=confirm))
-        assert confirm.startswith("confirm:") and self.transport.sent - sent_before == 3, "the flow went elsewhere"
+        # A repeated question (all but the first few here) also gets a merge card in the coordinator chat.
+        sends = self.transport.sent - sent_before
+        assert confirm.startswith("confirm:") and sends in (3, 4), "the flow went elsewhere"
 
     async def echo(self, item: int) -> None:
         """(b) The minimum: record, one transaction to mark it and enqueue the echo, send."""
@@ -158,9 +160,9 @@ def report(kind: str, n: int, results: dict[str, list[float]]) -> dict[str, obje
     print(f"handle_cost on {kind}: {n} items on each path, {os.cpu_count()} CPUs")
     print(f"{'path':34} {'updates':>7} {'sends':>5} {'mean ms':>8} {'p50 ms':>8} {'p95 ms':>8} "
           f"{'first block':>11} {'last block':>10}")
-    paths = (("(a) question + confirm, real code", 2, 3, real), ("(b) bare echo", 1, 1, echo))
+    paths = (("(a) question + confirm, real code", 2, "3-4", real), ("(b) bare echo", 1, "1", echo))
     for label, updates, sends, row in paths:
-        print(f"{label:34} {updates:7} {sends:5} {row['mean_ms']:8.2f} {row['p50_ms']:8.2f} {row['p95_ms']:8.2f} "
+        print(f"{label:34} {updates:7} {sends:>5} {row['mean_ms']:8.2f} {row['p50_ms']:8.2f} {row['p95_ms']:8.2f} "
               f"{row['first_block_ms']:11.2f} {row['last_block_ms']:10.2f}")
     print(f"ratio (a)/(b) of the means: {ratio:.1f}")
     return {"date": datetime.now(UTC).isoformat(timespec="seconds"), "n": n, "cpus": os.cpu_count(),

@@ -14,3 +14,4 @@ for database in sqlite postgresql; do
     .venv/bin/python bench/report_cost.py --sizes 10000,100000 --database "$database"
 done
 .venv/bin/python bench/classify_accuracy.py
+.venv/bin/python bench/duplicates_precision.py

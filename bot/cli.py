@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import Iterator
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--campaign", help="key of a past campaign (default: the current one, campaign.key)")
     faq = commands.add_parser("faq", help="write the published questions and answers as a static HTML page")
     faq.add_argument("--out", required=True, type=Path, help="file to write, e.g. faq.html")
+    agenda = commands.add_parser("agenda", help="write the event's list of questions as CSV (picked with /pick)")
+    agenda.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -48,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         return _report(settings, args.format, args.out, args.campaign or settings.campaign.key)
     if args.command == "faq":
         return _faq(settings, args.out)
+    if args.command == "agenda":
+        return _agenda(settings, args.out)
     if args.command == "migrate":
         from bot.app import build_app
 
@@ -134,6 +139,17 @@ def _faq(settings: Settings, out: Path) -> int:
         entries = published_entries(session, settings)
     count = write_faq_page(entries, settings, labels, labels("faq_page_title", campaign=settings.campaign.name), out)
     print(f"{out}: {count} questions", file=sys.stderr)
+def _agenda(settings: Settings, out: Path | None) -> int:
+    from bot.app import build_app
+    from handlers.event_day import write_agenda_csv
+    from storage.questions import ensure_campaign
+
+    app = build_app(settings)
+    stream = out.open("w", encoding="utf-8", newline="") if out else contextlib.nullcontext(sys.stdout)
+    with app.sessions() as session, stream as writable:
+        campaign = ensure_campaign(session, settings.campaign, app.clock.now())
+        rows = write_agenda_csv(session, settings, campaign.id, writable)
+    print(f"# {rows} questions on the event's list", file=sys.stderr)
     return 0
 
 

@@ -25,6 +25,7 @@ class SendLimiter:
 
     def __init__(self, limits: RateLimits) -> None:
         self._limits = limits
+        self._per_second = limits.per_second
         self._spacing = timedelta(seconds=1 / limits.per_second)
         self._answered: deque[datetime] = deque()  # answers of the last second, oldest first
         self._in_flight = 0
@@ -43,10 +44,15 @@ class SendLimiter:
         waits = [self.chat_wait(chat_id, now)]
         if self._next_start is not None:
             waits.append((self._next_start - now).total_seconds())
-        if self._in_flight + len(self._answered) >= self._limits.per_second:
+        if self._in_flight + len(self._answered) >= self._per_second:
             leaves = self._answered[0] + ONE_SECOND if self._answered else None
             waits.append((leaves - now).total_seconds() if leaves else ALL_IN_FLIGHT_POLL)
         return max(waits)
+
+    def share(self, senders: int) -> None:
+        """Several processes send for one bot: each keeps to its share of the overall rate."""
+        self._per_second = self._limits.per_second / max(senders, 1)
+        self._spacing = timedelta(seconds=1 / self._per_second)
 
     def started(self, now: datetime) -> None:
         """Starts keep a grid: one that comes a little late (the loop was busy) does not push the next."""

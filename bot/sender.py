@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import os
+import socket
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ from bot.ratelimit import SendLimiter
 from bot.transport import PermanentFailure, RetryAfter, SendError, Transport
 from core.clock import Clock
 from core.messages import Outgoing
-from storage import outbox
+from storage import outbox, senders
 from storage.db import transaction
 from storage.models import OutboxMessage
 
@@ -38,6 +40,7 @@ FailureReport = Callable[[Session, OutboxMessage, datetime], None]
 IDLE_POLL = timedelta(seconds=5)
 SHARED_DATABASE_LEASE = timedelta(seconds=60)
 HEADS_REFRESH = timedelta(seconds=0.5)
+HEARTBEAT = timedelta(seconds=2)
 CLAIM_AHEAD_SECONDS = 0.25  # claim what the rate allows in the next quarter second
 MAX_CLAIM = 200
 
@@ -66,8 +69,10 @@ class OutboxSender:
         self._clock = clock
         self._limiter = SendLimiter(transport.limits)
         self._on_failure = on_failure
-        shared = sessions.kw["bind"].dialect.name != "sqlite"
-        self._lease = lease if lease is not None else (SHARED_DATABASE_LEASE if shared else timedelta(0))
+        self._shared = sessions.kw["bind"].dialect.name != "sqlite"
+        self._lease = lease if lease is not None else (SHARED_DATABASE_LEASE if self._shared else timedelta(0))
+        self._worker = f"{socket.gethostname()}-{os.getpid()}-{id(self):x}"
+        self._beaten_at: datetime | None = None
         per_second = transport.limits.per_second
         self._claim_size = MAX_CLAIM if math.isinf(per_second) else max(1, int(per_second * CLAIM_AHEAD_SECONDS))
         self.wake = asyncio.Event()
@@ -98,6 +103,7 @@ class OutboxSender:
         that answers arriving meanwhile are counted when they arrive. A request that ends wakes
         the sender: its chat's next message may be due then.
         """
+        await self._share_rate()
         await self._refresh_heads()
         later = [self._queued_at] if self._queued_at else []
         await self._claim_ready(later)
@@ -135,11 +141,30 @@ class OutboxSender:
             except TimeoutError:
                 pass
 
+    async def _share_rate(self) -> None:
+        """On a shared database, note this sender alive and keep to its share of the overall rate.
+
+        A sender that joins counts itself at once; the others notice within HEARTBEAT, and until
+        then the platform may see up to one more share than its limit."""
+        now = self._clock.now()
+        if not self._shared or (self._beaten_at is not None and now - self._beaten_at < HEARTBEAT):
+            return
+        self._beaten_at = now
+        self._limiter.share(await asyncio.to_thread(self._beat, now))
+
+    def _beat(self, now: datetime) -> int:
+        platform = self._transport.platform
+        with transaction(self._sessions) as session:
+            senders.beat(session, self._worker, platform, now)
+            session.flush()
+            return senders.alive(session, platform, now, within=3 * HEARTBEAT)
+
     async def _refresh_heads(self) -> None:
         """Read the chats' next rows at most every HEADS_REFRESH (or when told of new rows): at
         30 sends a second, reading them for every send would cost more than the sends."""
         now = self._clock.now()
-        if self._heads and self._heads_read_at is not None and now - self._heads_read_at < HEADS_REFRESH:
+        fresh = self._heads_read_at is not None and now - self._heads_read_at < HEADS_REFRESH
+        if fresh and (self._heads or self._ready):
             return
         heads, self._queued_at = await asyncio.to_thread(self._read_heads, now)
         taken = self._in_flight | {row.id for row in self._ready}
@@ -216,9 +241,14 @@ class OutboxSender:
             for outcome in outcomes:
                 row = session.get_one(OutboxMessage, outcome.row_id)
                 if outcome.error is None:
-                    outbox.mark_sent(session, row, outcome.message_ids, now)
+                    outbox.mark_sent(session, row, outcome.message_ids, now, self._chat_interval(row.chat_id))
                 else:
                     self._record_failure(session, row, outcome.error, now)
+
+    def _chat_interval(self, chat_id: str) -> timedelta:
+        limits = self._transport.limits
+        interval = limits.group_interval if self._transport.is_group(chat_id) else limits.private_interval
+        return timedelta(seconds=interval)
 
     def _record_failure(self, session: Session, row: OutboxMessage, error: SendError, now: datetime) -> None:
         if isinstance(error, PermanentFailure):

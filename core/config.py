@@ -102,6 +102,16 @@ class ReminderSettings:
 
 
 @dataclass(frozen=True)
+class CurationSettings:
+    """The Youth Union's review of questions before departments see them, and the event's list."""
+
+    approval_required: bool = False
+    review_chat: ChatRef | None = None  # where review cards go; the coordinator chat when not set
+    duplicate_threshold: float = 0.8  # similarity (0..1) from which a question is offered as a duplicate
+    agenda_size: int = 15  # questions /suggest proposes for the dialogue
+
+
+@dataclass(frozen=True)
 class TelegramSettings:
     token: str = ""
     base_url: str = "https://api.telegram.org/bot"
@@ -185,6 +195,7 @@ class Settings:
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     zalo: ZaloSettings = field(default_factory=ZaloSettings)
     zalo_oa: ZaloOaSettings = field(default_factory=ZaloOaSettings)
+    curation: CurationSettings = field(default_factory=CurationSettings)
 
     @property
     def default_language(self) -> str:
@@ -279,6 +290,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: Path = Path(".")) -> Setti
             "retention_days", default=PrivacySettings.retention_days)),
         zalo=_zalo(reader.table("zalo", required=False)),
         zalo_oa=_zalo_oa(reader.table("zalo_oa", required=False)),
+        curation=_curation(reader.table("curation", required=False)),
     )
 
 
@@ -403,6 +415,19 @@ def _reminders(table: _Reader) -> ReminderSettings:
         very_overdue_days=table.positive_int("very_overdue_days", default=defaults.very_overdue_days),
         event_morning_time=table.clock_time("event_morning_time", defaults.event_morning_time),
         useful_after_days=table.positive_int("useful_after_days", default=defaults.useful_after_days),
+    )
+
+
+def _curation(table: _Reader) -> CurationSettings:
+    defaults = CurationSettings()
+    threshold = table.positive_number("duplicate_threshold", default=defaults.duplicate_threshold)
+    if threshold > 1:
+        table.fail("duplicate_threshold", f"must be at most 1 (a similarity from 0 to 1), not {threshold}")
+    return CurationSettings(
+        approval_required=table.bool("approval_required", default=defaults.approval_required),
+        review_chat=table.chat("review_chat") if "review_chat" in table.keys() else None,
+        duplicate_threshold=threshold,
+        agenda_size=table.positive_int("agenda_size", default=defaults.agenda_size),
     )
 
 

@@ -7,6 +7,7 @@ from core.messages import Button
 from core.texts import Html, preview
 from handlers import routing
 from handlers.context import Context
+from handlers.followers import tell_supporters
 from scheduler.planner import plan_usefulness_question
 from storage.models import Answer, AnswerRevision, Question, QuestionStatus
 from storage.questions import (
@@ -74,6 +75,7 @@ def record_answer(ctx: Context, department: Department, question: Question, text
     plan_usefulness_question(ctx.session, ctx.settings, ctx.campaign, question, ctx.now)
     ctx.tell_account(question.account, "answer_delivery", question=question, link_role="answer",
                      code=question.code, department=department.name, answer=text)
+    tell_supporters(ctx, question, "answer_delivery", department=department.name, answer=text)
     ctx.reply(ctx.staff_language, "answer_recorded", code=question.code)
 
 
@@ -91,6 +93,7 @@ def receive_answer_edit(ctx: Context, department: Department) -> None:
     add_event(question, "answer_edited", ctx.now, incoming.account_key, answer_id=answer.id)
     ctx.tell_account(question.account, "answer_correction", question=question, link_role="answer",
                      code=question.code, department=department.name, answer=text)
+    tell_supporters(ctx, question, "answer_correction", department=department.name, answer=text)
     ctx.reply(ctx.staff_language, "answer_correction_sent", code=question.code)
 
 

@@ -13,7 +13,19 @@ from dataclasses import replace
 from core.config import Department
 from core.messages import Incoming
 from core.normalize import fold
-from handlers import admin, answers, broadcasts, faq, intake, linking, privacy, reminders, reports, zalo_window
+from handlers import (
+    admin,
+    answers,
+    broadcasts,
+    curation,
+    faq,
+    intake,
+    linking,
+    privacy,
+    reminders,
+    reports,
+    zalo_window,
+)
 from handlers.commands import OFFICER_COMMANDS
 from handlers.context import Context
 from handlers.limits import count_message
@@ -32,6 +44,8 @@ def handle(ctx: Context) -> None:
         admin.run_command(ctx, command, arguments)
     elif command in reports.REPORT_COMMANDS and not ctx.incoming.edited:
         reports.run_command(ctx, command, arguments)
+    elif curation.claims(ctx, command):
+        curation.handle(ctx, command, arguments)
     elif ctx.incoming.is_private and broadcasts.wants_input(ctx):
         broadcasts.receive_input(ctx)
     elif ctx.incoming.is_private:
@@ -141,6 +155,8 @@ def press_youth_button(ctx: Context, account: Account, data: str) -> None:
         reminders.record_usefulness(ctx, account, argument)
     elif action == "forget":
         privacy.press_forget(ctx, account, argument)
+    elif action == "support":
+        curation.support(ctx, account, argument)
     else:
         ctx.reply(account.person.language, "button_stale")
 

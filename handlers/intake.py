@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from core.messages import ACCEPTED_MEDIA, Button, Incoming, MediaKind
 from core.texts import Html, preview
-from handlers import routing
+from handlers import curation, routing
 from handlers.context import Context
 from storage.models import Account, Person, Question, QuestionAttachment, QuestionStatus
 from storage.questions import (
@@ -173,7 +173,9 @@ def suggest(ctx: Context, account: Account, draft: Question) -> None:
         (Button(texts.plain(language, "cancel_draft"), f"cancel:{draft.id}"),),
     )
     account.state = "category"
-    ctx.reply(language, "suggest_category", buttons, text=shown, category=category.name(language))
+    offer, support_buttons = curation.support_offer(ctx, account, draft)
+    html = ctx.text(language, "suggest_category", text=shown, category=category.name(language))
+    ctx.send(ctx.incoming.chat, Html(html + offer), buttons + support_buttons)
 
 
 def show_categories(ctx: Context, account: Account, draft: Question) -> None:
@@ -190,12 +192,16 @@ def accept(ctx: Context, account: Account, draft: Question, category_key: str) -
     draft.accepted_at = ctx.now
     account.state = ""
     add_event(draft, "received", ctx.now, account.key, category=category_key)
+    if ctx.settings.curation.approval_required:
+        curation.hold_for_review(ctx, account, draft)
+        return
     department = routing.forward(ctx, draft, actor="bot")
     category = ctx.settings.category(category_key)
     assert category is not None
     language = account.person.language
     ctx.tell_account(account, "receipt", question=draft, link_role="receipt",
                      code=draft.code, category=category.name(language), department=department.name)
+    curation.flag_duplicates(ctx, draft)
 
 
 def cancel(ctx: Context, account: Account, draft: Question | None) -> None:
@@ -244,13 +250,14 @@ def receive_followup(ctx: Context, account: Account) -> bool:
 def list_questions(ctx: Context, account: Account) -> None:
     language = account.person.language
     questions = questions_of(ctx.session, account)
-    if not questions:
-        ctx.reply(language, "my_empty")
-        return
     items = [ctx.text(language, "my_item", code=q.code, status=routing.status_name(ctx, language, q),
                       date=q.created_at.astimezone(ctx.settings.timezone).strftime("%d/%m/%Y"),
                       text=preview(q.text))
              for q in questions]
+    items += curation.supported_items(ctx, account)
+    if not items:
+        ctx.reply(language, "my_empty")
+        return
     ctx.send(ctx.incoming.chat, Html("\n\n".join([ctx.text(language, "my_header"), *items])))
 
 

@@ -6,6 +6,7 @@ from core.config import Department
 from core.messages import Button
 from core.texts import Html
 from handlers.context import Context
+from handlers.followers import tell_supporters
 from scheduler.deadlines import answer_due_at, reassigned_due_at
 from scheduler.planner import plan_for_question
 from storage.models import Question, QuestionAttachment, QuestionStatus
@@ -77,6 +78,7 @@ def reassign(ctx: Context, question: Question, target: Department, actor: str) -
     post_card(ctx, question, target, lead=Html(lead + "\n\n"))
     ctx.tell_account(question.account, "reassigned_notice", question=question, link_role="notice",
                      code=question.code, department=target.name)
+    tell_supporters(ctx, question, "reassigned_notice", department=target.name)
 
 
 def reject(ctx: Context, question: Question, reason: str, actor: str) -> None:
@@ -85,6 +87,7 @@ def reject(ctx: Context, question: Question, reason: str, actor: str) -> None:
     add_event(question, "rejected", ctx.now, actor, reason=reason)
     ctx.tell_account(question.account, "rejected_notice", question=question, link_role="notice",
                      code=question.code, reason=reason)
+    tell_supporters(ctx, question, "rejected_notice", reason=reason)
 
 
 def status_name(ctx: Context, language: str, question: Question) -> str:

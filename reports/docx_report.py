@@ -120,7 +120,9 @@ def _question_cells(row: ReportRow, labels: Labels) -> list[str]:
     ) if line)
     status = "\n".join(filter(None, (labels(f"status_{row.status}"), labels(COMPLIANCE_KEYS[row.compliance]),
                                      useful_text(row, labels))))
-    return [row.code, row.district, row.question, answer_text(row, labels), row.answered_by, dates, status]
+    answer = "\n\n".join(filter(None, (answer_text(row, labels), row.live_answer and labels(
+        "live_answer_label", answer=row.live_answer))))
+    return [row.code, row.district, row.question, answer, row.answered_by, dates, status]
 
 
 # --- WordprocessingML, written as text ----------------------------------------------------

@@ -20,6 +20,7 @@ from core.config import Settings
 from storage.models import Answer, Question, QuestionStatus
 
 BATCH = 2000
+LIVE = "live"  # Answer.source of a leader's answer at the event (handlers/event_day.py)
 NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # Word and Excel files refuse these
 
 
@@ -41,6 +42,7 @@ class ReportRow:
     district: str
     question: str
     answer: str
+    live_answer: str  # the secretariat's summary of what a leader answered at the event
     answered_by: str
     asked_at: datetime
     forwarded_at: datetime | None
@@ -77,7 +79,7 @@ def report_rows(session: Session, settings: Settings, campaign_id: int, now: dat
         select(Question.id, Question.code, Question.department_key, Question.category_key, Question.district_key,
                Question.text, Question.status, Question.accepted_at, Question.created_at, Question.forwarded_at,
                Question.answer_due_at, Question.answered_at, Question.useful, Question.rejection_reason,
-               Answer.text, Answer.officer_name, Answer.department_key)
+               Answer.text, Answer.officer_name, Answer.department_key, Answer.source)
         .outerjoin(Answer, Answer.question_id == Question.id)
         .where(Question.campaign_id == campaign_id, Question.status != QuestionStatus.DRAFT)
         .order_by(department_order, Question.department_key, category_order, Question.category_key,
@@ -88,7 +90,8 @@ def report_rows(session: Session, settings: Settings, campaign_id: int, now: dat
     for _, group in itertools.groupby(session.execute(statement), key=lambda r: r[0]):
         lines = list(group)
         first = lines[0]
-        answers = [line for line in lines if line[14] is not None]
+        answers = [line for line in lines if line[14] is not None and line[17] != LIVE]
+        live = [line for line in lines if line[14] is not None and line[17] == LIVE]
         yield ReportRow(
             code=first[1] or "",
             department=names.department(first[2]),
@@ -96,7 +99,8 @@ def report_rows(session: Session, settings: Settings, campaign_id: int, now: dat
             district=names.district(first[4]),
             question=printable(first[5]),
             answer=printable("\n\n".join(line[14] for line in answers)),
-            answered_by="; ".join(dict.fromkeys(_answerer(names, line[15], line[16]) for line in answers)),
+            live_answer=printable("\n\n".join(line[14] for line in live)),
+            answered_by="; ".join(dict.fromkeys(_answerer(names, line[15], line[16]) for line in answers + live)),
             asked_at=first[7] or first[8],
             forwarded_at=first[9],
             due_at=first[10],

@@ -8,7 +8,7 @@ from reports.stats import DepartmentStats
 
 HEADERS = ("col_code", "col_department", "col_category", "col_district", "col_question", "col_answer",
            "col_answered_by", "col_asked_at", "col_forwarded_at", "col_due_at", "col_answered_at", "col_status",
-           "col_compliance", "col_useful")
+           "col_compliance", "col_useful", "col_live_answer")
 
 COMPLIANCE_KEYS = {
     Compliance.ON_TIME: "compliance_on_time",
@@ -28,7 +28,7 @@ def cells(row: ReportRow, labels: Labels) -> list[str]:
         row.code, row.department, row.category, row.district, row.question, answer_text(row, labels),
         row.answered_by, labels.moment(row.asked_at), labels.moment(row.forwarded_at), labels.moment(row.due_at),
         labels.moment(row.answered_at), labels(f"status_{row.status}"), labels(COMPLIANCE_KEYS[row.compliance]),
-        useful_text(row, labels),
+        useful_text(row, labels), row.live_answer,
     ]
 
 

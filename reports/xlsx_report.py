@@ -15,8 +15,8 @@ from reports.rows import ReportRow
 from reports.stats import Stats
 from reports.table import cells, department_cells, department_headers, headers
 
-WIDTHS = (10, 24, 22, 20, 60, 60, 28, 17, 17, 17, 17, 16, 16, 10)
-WRAPPED = (4, 5)  # question and answer: long texts read in their column, not across the sheet
+WIDTHS = (10, 24, 22, 20, 60, 60, 28, 17, 17, 17, 17, 16, 16, 10, 60)
+WRAPPED = (4, 5, 14)  # question and answers: long texts read in their column, not across the sheet
 EXCEL_MAX_CELL = 32767
 
 

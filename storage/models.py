@@ -60,6 +60,7 @@ class QuestionStatus(StrEnum):
     ANSWERED = "answered"
     REJECTED = "rejected"
     MERGED = "merged"
+    IN_REVIEW = "in_review"  # accepted, waiting for the Youth Union's approval ([curation] approval_required)
 
 
 OPEN_STATUSES = (QuestionStatus.RECEIVED, QuestionStatus.FORWARDED)
@@ -156,6 +157,9 @@ class Question(Base):
     late_notice_at: Mapped[datetime | None]  # the asker was told, once, that the answer is late
     useful: Mapped[bool | None] = mapped_column(Boolean)  # the asker's verdict on the answer
     useful_at: Mapped[datetime | None]
+    original_text: Mapped[str | None] = mapped_column(Text)  # the asker's words when an admin clarified `text`
+    event_rank: Mapped[int | None]  # position in the event's list of questions; None when not picked
+    signature: Mapped[str | None] = mapped_column(Text)  # core.similarity.signature(text), to find duplicates
     published_at: Mapped[datetime | None]  # an admin put it in the public FAQ (/publish)
 
     campaign: Mapped[Campaign] = relationship()
@@ -211,6 +215,8 @@ class Answer(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     edited_at: Mapped[datetime | None]
+    source: Mapped[str] = mapped_column(String(16), default="department", server_default="department")
+    """"department" (an officer's reply) or "live" (the secretariat's summary of a leader's answer at the event)."""
 
     revisions: Mapped[list[AnswerRevision]] = relationship(order_by="AnswerRevision.id")
 
@@ -431,3 +437,33 @@ class LinkCode(Base):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     used_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+
+
+class QuestionSupport(Base):
+    """A person backing a question: a "+1" instead of asking again, or the asker of a duplicate merged into it.
+
+    Supporters receive the question's answer too; one row per person and question.
+    """
+
+    __tablename__ = "question_supports"
+    __table_args__ = (UniqueConstraint("question_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))  # where the answer goes
+    merged_question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))  # None for a "+1"
+    created_at: Mapped[datetime]
+
+    account: Mapped[Account] = relationship()
+
+
+class SenderHeartbeat(Base):
+    """A process draining one platform's outbox, seen recently: processes sharing a database
+    split the platform's overall rate between those alive."""
+
+    __tablename__ = "sender_heartbeats"
+
+    worker: Mapped[str] = mapped_column(String(96), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    seen_at: Mapped[datetime]

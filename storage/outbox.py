@@ -109,12 +109,13 @@ def next_due_at(session: Session, platform: str, after: datetime) -> datetime | 
 
 
 def claim(session: Session, row_ids: list[int], now: datetime, lease: timedelta) -> set[int]:
-    """Mark rows as being sent; those sent meanwhile or held by another sender are left out.
+    """Mark rows as being sent; those sent meanwhile, held by another sender, or made to wait
+    meanwhile (another process just sent to their chat) are left out.
 
     A row left `sending` by a sender that died is taken over once its lease has run out.
     """
     takeable = or_(
-        OutboxMessage.status == OutboxStatus.PENDING,
+        and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now),
         and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at <= now - lease),
     )
     claimed = session.scalars(
@@ -126,7 +127,16 @@ def claim(session: Session, row_ids: list[int], now: datetime, lease: timedelta)
     return set(claimed)
 
 
-def mark_sent(session: Session, row: OutboxMessage, message_ids: list[str], now: datetime) -> None:
+def mark_sent(session: Session, row: OutboxMessage, message_ids: list[str], now: datetime,
+              chat_interval: timedelta = timedelta(0)) -> None:
+    """Record a send; the chat's next row waits `chat_interval`, whichever process sends it."""
+    if chat_interval:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.platform == row.platform, OutboxMessage.status == OutboxStatus.PENDING,
+                   OutboxMessage.chat_id == row.chat_id, OutboxMessage.not_before < now + chat_interval)
+            .values(not_before=now + chat_interval).execution_options(synchronize_session=False)
+        )
     row.status = OutboxStatus.SENT
     row.sent_at = now
     row.message_ids = message_ids

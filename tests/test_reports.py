@@ -19,7 +19,7 @@ from reports.build import ReportScope, write_report
 from reports.rows import Compliance, ReportRow, report_rows
 from reports.stats import Stats, gather_stats
 from storage.db import transaction
-from storage.models import Question, QuestionStatus
+from storage.models import Answer, Question, QuestionStatus
 from tests.harness import Harness
 from tests.report_data import (
     ANSWER_LATE,
@@ -215,3 +215,24 @@ def test_control_characters_do_not_break_word_or_excel(changeable: Harness, tmp_
     book = load_workbook(tmp_path / "r.xlsx", read_only=True)
     assert "Sânchơi thể thao" in [row[4] for row in book["Câu hỏi"].iter_rows(values_only=True)]
     book.close()
+
+
+def test_a_leaders_answer_at_the_event_has_its_own_column_and_label(changeable: Harness, tmp_path: Path) -> None:
+    """/live (handlers/event_day.py) stores the summary as an answer with source "live"."""
+    with transaction(changeable.app.sessions) as session:
+        question = session.scalars(select(Question).where(Question.code == "HY-0002")).one()
+        question.answers.append(Answer(department_key="so-nv", platform="console", chat_id="coordinator",
+                                       message_id="live-1", officer="console:thu-ky", officer_name="Thư ký",
+                                       text="Tỉnh sẽ xây sân chơi trong năm 2023.", created_at=changeable.clock.now(),
+                                       source="live"))
+    by_code = {r.code: r for r in rows(changeable)}
+    assert (by_code["HY-0002"].answer, by_code["HY-0002"].live_answer) == ("", "Tỉnh sẽ xây sân chơi trong năm 2023.")
+    assert by_code["HY-0002"].answered_by == "Thư ký (Sở Nội vụ)"
+    write(changeable, "csv", tmp_path / "r.csv")
+    with (tmp_path / "r.csv").open(encoding="utf-8-sig", newline="") as file:
+        table = list(csv.reader(file))
+    assert dict(zip(table[0], table[-1], strict=True))["Trả lời tại buổi đối thoại"] == by_code["HY-0002"].live_answer
+    write(changeable, "docx", tmp_path / "r.docx")
+    cells = [cell.text for table in Document(str(tmp_path / "r.docx")).tables for row in table.rows
+             for cell in row.cells]
+    assert "Tại buổi đối thoại: Tỉnh sẽ xây sân chơi trong năm 2023." in cells

@@ -1,7 +1,7 @@
 """privacy and FAQ: people's forgotten_at, questions' published_at
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0007
 Create Date: 2026-11-26
 """
 
@@ -11,7 +11,7 @@ import storage.models
 
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

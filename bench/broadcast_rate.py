@@ -1,0 +1,65 @@
+"""Broadcast time at Telegram's default limit, as a fraction of the theoretical minimum.
+
+For each size, N subscribers and one broadcast are stored; then a separate process
+(tests/broadcastworker.py: the pump and the outbox sender, as `youthbot run` has them)
+sends it through python-telegram-bot to the local Bot API server, which enforces 30/s
+overall and 1/s per chat and answers 429 beyond. Reported per size: the time from the first
+request to the last answer (the process's start-up is left out), the rate as a fraction of
+the limit ((N - 1) / 30 s is the least possible: the first copy goes at once), the number of
+429, and the sender process's peak memory (it must not grow with N).
+
+    .venv/bin/python bench/broadcast_rate.py [--sizes 1000,10000] [--database sqlite|postgresql]
+
+10,000 copies take about 6 minutes and 100,000 about an hour: the limit is the point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from common import database  # noqa: E402  (bench/common.py)
+
+from bot.telegram import TelegramTransport  # noqa: E402
+from core.config import load_settings  # noqa: E402
+from tests.fakes.telegram_api import FakeTelegram, RateLimitRules  # noqa: E402
+from tests.test_broadcast_crash import FIRST_USER, WORKER, prepare  # noqa: E402
+
+
+def measure(size: int, kind: str) -> dict[str, float]:
+    settings = load_settings(ROOT / "config.example.toml")
+    limit = TelegramTransport.limits.per_second
+    with database(kind) as url, FakeTelegram(limits=RateLimitRules()) as fake:
+        prepare(url, settings, fake, range(FIRST_USER, FIRST_USER + size), blocked_every=0)
+        command = [sys.executable, str(WORKER), url, fake.base_url, fake.token, "0", str(limit), os.devnull]
+        worker = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        output = worker.stdout.read() if worker.stdout else ""
+        _, status, usage = os.wait4(worker.pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, "the worker failed"
+        elapsed = json.loads(output)["sending_seconds"]
+        sent = sum(len(fake.bot_messages(user)) for user in range(FIRST_USER, FIRST_USER + size))
+        too_many = fake.stats.too_many_requests
+    return {"subscribers": size, "database": kind, "copies": sent, "sending_seconds": round(elapsed, 1),
+            "fraction_of_limit": round((size - 1) / limit / elapsed, 3), "too_many_requests": too_many,
+            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    args = parser.parse_args()
+    for size in (int(s) for s in args.sizes.split(",")):
+        result = measure(size, args.database)
+        print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,243 @@
+"""The dialogue itself: pick and order the questions for the leaders, and record their answers live.
+
+A live answer is an `Answer` with source "live": the secretariat's summary of what a leader
+said, delivered to the asker and everyone who supports the question, and kept for the report.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TextIO
+
+from sqlalchemy.orm import Session
+
+from core.config import Settings
+from core.normalize import fold
+from core.texts import Html, preview
+from handlers import routing
+from handlers.context import Context
+from handlers.followers import tell_supporters
+from storage.curation import CLOSED, agenda, event_candidates, live_answer, lock_agenda, support_counts
+from storage.models import Answer, AnswerRevision, Question, QuestionStatus
+from storage.questions import add_event, find_by_code
+
+COMMANDS = ("/suggest", "/pick", "/unpick", "/move", "/agenda", "/live")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: int
+    district: str
+    category: str
+    support: int
+
+
+def balanced_selection(candidates: Sequence[Candidate], size: int) -> list[Candidate]:
+    """Most supported first, each already chosen question of the same district or category weighing against.
+
+    The next pick has the highest (supporters + 1) / (1 + chosen from its district + chosen in its
+    category); ties go to the oldest question.
+    """
+    chosen: list[Candidate] = []
+    districts: Counter[str] = Counter()
+    categories: Counter[str] = Counter()
+    remaining = list(candidates)
+    while remaining and len(chosen) < size:
+        best = max(remaining, key=lambda c: ((c.support + 1) / (1 + districts[c.district] + categories[c.category]),
+                                             -c.id))
+        remaining.remove(best)
+        chosen.append(best)
+        districts[best.district] += 1
+        categories[best.category] += 1
+    return chosen
+
+
+def run_command(ctx: Context, command: str, arguments: list[str]) -> None:
+    if command == "/suggest":
+        suggest(ctx, arguments)
+    elif command == "/agenda":
+        show_agenda(ctx)
+    elif not arguments or (command in ("/move", "/live") and len(arguments) < 2):
+        ctx.reply(ctx.staff_language, "curation_usage")
+    elif command == "/pick":
+        pick(ctx, arguments)
+    elif (question := find_by_code(ctx.session, arguments[0], ctx.campaign.id)) is None:
+        ctx.reply(ctx.staff_language, "code_unknown", code=arguments[0])
+    elif command == "/unpick":
+        remove(ctx, question)
+    elif command == "/move":
+        move(ctx, question, arguments[1])
+    else:
+        record_live(ctx, question, " ".join(arguments[1:]))
+
+
+def suggest(ctx: Context, arguments: list[str]) -> None:
+    """/suggest [NUMBER] [category or district]: a balanced list to start from, not picked yet."""
+    language = ctx.staff_language
+    size = next((int(a) for a in arguments if a.isdigit()), ctx.settings.curation.agenda_size)
+    wanted = " ".join(a for a in arguments if not a.isdigit())
+    questions = list(event_candidates(ctx.session, ctx.campaign.id))
+    if wanted:
+        keys = matching_keys(ctx.settings, wanted)
+        if not keys:
+            ctx.reply(language, "suggest_filter_unknown", name=wanted)
+            return
+        questions = [q for q in questions if q.category_key in keys or q.district_key in keys]
+    supports = support_counts(ctx.session, [q.id for q in questions])
+    by_id = {q.id: q for q in questions}
+    chosen = balanced_selection([Candidate(q.id, q.district_key, q.category_key or "", supports.get(q.id, 0))
+                                 for q in questions], size)
+    if not chosen:
+        ctx.reply(language, "suggest_empty")
+        return
+    picked = [by_id[c.id] for c in chosen]
+    lines = [ctx.text(language, "suggest_header", count=len(picked))]
+    lines += [item(ctx, rank, q, supports.get(q.id, 0)) for rank, q in enumerate(picked, 1)]
+    lines.append(ctx.text(language, "suggest_pick_hint", codes=" ".join(q.code or "" for q in picked)))
+    ctx.send(ctx.incoming.chat, Html("\n\n".join(lines)))
+
+
+def matching_keys(settings: Settings, wanted: str) -> set[str]:
+    """Category and district keys named by key or by (part of) their name, without diacritics."""
+    folded = fold(wanted)
+    named = [(c.key, [c.key, *c.names.values()]) for c in settings.categories]
+    named += [(d.key, [d.key, d.name]) for d in settings.districts]
+    return {key for key, names in named if any(folded == fold(n) or folded in fold(n) for n in names)}
+
+
+def item(ctx: Context, rank: int, question: Question, support: int, live: bool = False) -> Html:
+    language = ctx.staff_language
+    district = ctx.settings.district(question.district_key)
+    category = ctx.settings.category(question.category_key or "")
+    return ctx.text(language, "agenda_item", rank=rank, code=question.code, support=support,
+                    district=district.name if district else question.district_key,
+                    category=category.name(language) if category else question.category_key,
+                    mark=ctx.text(language, "agenda_live_mark") if live else Html(""), text=preview(question.text))
+
+
+def show_agenda(ctx: Context) -> None:
+    language = ctx.staff_language
+    questions = agenda(ctx.session, ctx.campaign.id)
+    if not questions:
+        ctx.reply(language, "agenda_empty")
+        return
+    supports = support_counts(ctx.session, [q.id for q in questions])
+    lines = [ctx.text(language, "agenda_header", count=len(questions))]
+    lines += [item(ctx, q.event_rank or 0, q, supports.get(q.id, 0), live_answer(ctx.session, q.id) is not None)
+              for q in questions]
+    ctx.send(ctx.incoming.chat, Html("\n\n".join(lines)))
+
+
+def pick(ctx: Context, codes: list[str]) -> None:
+    language = ctx.staff_language
+    lock_agenda(ctx.session, ctx.campaign.id)
+    last = len(agenda(ctx.session, ctx.campaign.id))
+    for code in codes:
+        question = find_by_code(ctx.session, code, ctx.campaign.id)
+        if question is None:
+            ctx.reply(language, "code_unknown", code=code)
+        elif question.status in CLOSED:
+            ctx.reply(language, "not_open", code=question.code, status=routing.status_name(ctx, language, question))
+        elif question.event_rank is not None:
+            ctx.reply(language, "picked_already", code=question.code, rank=question.event_rank)
+        else:
+            last += 1
+            question.event_rank = last
+            add_event(question, "picked", ctx.now, ctx.incoming.account_key, rank=last)
+    ctx.session.flush()
+    show_agenda(ctx)
+
+
+def remove(ctx: Context, question: Question) -> None:
+    if question.event_rank is None:
+        ctx.reply(ctx.staff_language, "not_picked", code=question.code)
+        return
+    unpick(ctx, question)
+    show_agenda(ctx)
+
+
+def unpick(ctx: Context, question: Question) -> None:
+    """Take a question off the list (also when it is declined or merged) and close the gap."""
+    if question.event_rank is None:
+        return
+    lock_agenda(ctx.session, ctx.campaign.id)
+    question.event_rank = None
+    add_event(question, "unpicked", ctx.now, ctx.incoming.account_key)
+    ctx.session.flush()
+    renumber(agenda(ctx.session, ctx.campaign.id))
+
+
+def move(ctx: Context, question: Question, position: str) -> None:
+    lock_agenda(ctx.session, ctx.campaign.id)
+    questions = list(agenda(ctx.session, ctx.campaign.id))
+    if question.event_rank is None:
+        ctx.reply(ctx.staff_language, "not_picked", code=question.code)
+        return
+    if not position.isdigit() or not 1 <= int(position) <= len(questions):
+        ctx.reply(ctx.staff_language, "move_position_invalid", count=len(questions))
+        return
+    questions.remove(question)
+    questions.insert(int(position) - 1, question)
+    renumber(questions)
+    ctx.session.flush()
+    show_agenda(ctx)
+
+
+def renumber(questions: Sequence[Question]) -> None:
+    for rank, question in enumerate(questions, 1):
+        question.event_rank = rank
+
+
+def record_live(ctx: Context, question: Question, summary: str) -> None:
+    """The secretariat's summary of a leader's answer; a second /live corrects the first."""
+    language = ctx.staff_language
+    if question.status in CLOSED:
+        ctx.reply(language, "not_open", code=question.code, status=routing.status_name(ctx, language, question))
+        return
+    incoming = ctx.incoming
+    answer = live_answer(ctx.session, question.id)
+    key = "live_correction" if answer is not None else "live_delivery"
+    if answer is not None:
+        answer.revisions.append(AnswerRevision(text=answer.text, at=answer.edited_at or answer.created_at))
+        answer.text = summary
+        answer.edited_at = ctx.now
+    else:
+        question.answers.append(Answer(
+            department_key=question.department_key or "", platform=incoming.platform, chat_id=incoming.chat_id,
+            message_id=incoming.message_id, officer=incoming.account_key, officer_name=incoming.user_name,
+            text=summary, created_at=ctx.now, source="live",
+        ))
+    question.status = QuestionStatus.ANSWERED
+    question.answered_at = question.answered_at or ctx.now
+    add_event(question, "answered_live", ctx.now, incoming.account_key)
+    ctx.tell_account(question.account, key, question=question, link_role="answer", code=question.code,
+                     answer=summary)
+    count = 1 + tell_supporters(ctx, question, key, answer=summary)
+    ctx.reply(language, "live_recorded", code=question.code, count=count)
+
+
+AGENDA_COLUMNS = ("rank", "code", "district", "category", "department", "supporters", "status", "question",
+                  "original_question", "live_answer")
+
+
+def write_agenda_csv(session: Session, settings: Settings, campaign_id: int, out: TextIO) -> int:
+    """The event's list as CSV (UTF-8, one row per question in order); how many rows."""
+    questions = agenda(session, campaign_id)
+    supports = support_counts(session, [q.id for q in questions])
+    writer = csv.writer(out)
+    writer.writerow(AGENDA_COLUMNS)
+    for question in questions:
+        district = settings.district(question.district_key)
+        category = settings.category(question.category_key or "")
+        department = settings.department(question.department_key or "")
+        live = live_answer(session, question.id)
+        writer.writerow([
+            question.event_rank, question.code, district.name if district else question.district_key,
+            category.name(settings.default_language) if category else question.category_key,
+            department.name if department else question.department_key or "", supports.get(question.id, 0),
+            question.status, question.text, question.original_text or "", live.text if live else "",
+        ])
+    return len(questions)

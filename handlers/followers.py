@@ -1,0 +1,32 @@
+"""Followers of a question (supporters and askers of merged duplicates) receive what its asker receives."""
+
+from __future__ import annotations
+
+from handlers.context import Context
+from storage.curation import latest_answer, supporters
+from storage.models import Account, Answer, Question, QuestionStatus
+
+
+def send_existing_answer(ctx: Context, question: Question, account: Account) -> None:
+    """Someone who starts following an answered question receives its answer at once."""
+    answer = latest_answer(ctx.session, question.id) if question.status == QuestionStatus.ANSWERED else None
+    if answer is not None:
+        tell_follower(ctx, question, account, answer)
+
+
+def tell_follower(ctx: Context, question: Question, account: Account, answer: Answer) -> None:
+    if answer.source == "live":
+        ctx.tell_account(account, "live_delivery", question=question, link_role="answer",
+                         code=question.code, answer=answer.text)
+        return
+    department = ctx.settings.department(answer.department_key)
+    ctx.tell_account(account, "answer_delivery", question=question, link_role="answer", code=question.code,
+                     department=department.name if department else answer.department_key, answer=answer.text)
+
+
+def tell_supporters(ctx: Context, question: Question, key: str, **values: object) -> int:
+    """Send what the asker just received to everyone who follows the question; how many they are."""
+    followers = supporters(ctx.session, question.id)
+    for follower in followers:
+        ctx.tell_account(follower.account, key, question=question, link_role="answer", code=question.code, **values)
+    return len(followers)
