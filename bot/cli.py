@@ -139,6 +139,9 @@ def _faq(settings: Settings, out: Path) -> int:
         entries = published_entries(session, settings)
     count = write_faq_page(entries, settings, labels, labels("faq_page_title", campaign=settings.campaign.name), out)
     print(f"{out}: {count} questions", file=sys.stderr)
+    return 0
+
+
 def _agenda(settings: Settings, out: Path | None) -> int:
     from bot.app import build_app
     from handlers.event_day import write_agenda_csv
