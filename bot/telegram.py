@@ -17,6 +17,7 @@ from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     ReplyParameters,
@@ -272,9 +273,18 @@ def _seconds(retry_after: object) -> float:
 
 
 async def register_commands(bot: telegram.Bot, menus: list[CommandMenu], default_language: str) -> None:
-    """Young people's commands in private chats, officers' in groups, described in each language."""
+    """Young people's commands in private chats, officers' in groups, admins' in their own chats,
+    described in each language. A staff chat Telegram does not know yet (an admin who never
+    started the bot) is skipped with a warning rather than stopping the start."""
     for menu in menus:
-        scope = BotCommandScopeAllPrivateChats() if menu.scope == "private" else BotCommandScopeAllGroupChats()
         code = None if menu.language == default_language else menu.language
-        await bot.set_my_commands([BotCommand(name, text) for name, text in menu.commands],
-                                  scope=scope, language_code=code)
+        commands = [BotCommand(name, text) for name, text in menu.commands]
+        if menu.scope != "chats":
+            scope = BotCommandScopeAllPrivateChats() if menu.scope == "private" else BotCommandScopeAllGroupChats()
+            await bot.set_my_commands(commands, scope=scope, language_code=code)
+            continue
+        for chat_id in menu.chats:
+            try:
+                await bot.set_my_commands(commands, scope=BotCommandScopeChat(int(chat_id)), language_code=code)
+            except TelegramError as error:
+                log.warning("no command menu for staff chat %s: %s", chat_id, error)

@@ -214,7 +214,7 @@ def test_rejected_formatting_falls_back_to_plain_text(example_settings: Settings
 def test_commands_are_registered_in_both_languages(example_settings: Settings, database_url: str,
                                                    clock: FakeClock) -> None:
     async def scenario(d: Deployment) -> None:
-        await register_commands(d.bot, command_menus(d.app.services.texts), "vi")
+        await register_commands(d.bot, command_menus(d.app.services.texts, d.app.settings, "telegram"), "vi")
         private_vi = d.fake.commands[("all_private_chats", "")]
         private_en = d.fake.commands[("all_private_chats", "en")]
         assert [c["command"] for c in private_vi] == ["my", "district", "lang", "cancel", "stop", "subscribe", "link",
@@ -222,6 +222,9 @@ def test_commands_are_registered_in_both_languages(example_settings: Settings, d
         assert private_vi[0]["description"] == "Câu hỏi của tôi và trạng thái"
         assert private_en[0]["description"] == "My questions and their status"
         assert [c["command"] for c in d.fake.commands[("all_group_chats", "")]] == ["pending", "reassign", "reject"]
+        admin = d.fake.commands[("chat:100000001", "")]  # the example config's admin, in their private chat
+        assert [c["command"] for c in admin][:2] == ["broadcast", "review"]
+        assert d.fake.commands[(f"chat:{COORDINATOR}", "en")][0]["description"].startswith("Announcements")
     run(example_settings, database_url, clock, scenario)
 
 
