@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import telegram
@@ -88,13 +89,10 @@ def _formatted(message: telegram.Message) -> str:
 
 
 def _replied_message_id(message: telegram.Message) -> str:
-    """The message replied to; in forum topics every message 'replies' to the topic's first one."""
+    """The message replied to. In a forum topic every message answers the topic's first one: for
+    a topic the bot opened for a question, that is the question's; in others it finds nothing."""
     replied = message.reply_to_message
-    if replied is None:
-        return ""
-    if message.is_topic_message and replied.message_id == message.message_thread_id:
-        return ""
-    return str(replied.message_id)
+    return "" if replied is None else str(replied.message_id)
 
 
 def _attachments(message: telegram.Message) -> tuple[Attachment, ...]:
@@ -178,6 +176,9 @@ class TelegramTransport:
                 return await self._edit(message)
             if message.action is Action.DELETE:
                 return await self._delete(message)
+            topic = []
+            if message.new_topic:
+                message, topic = await self._open_topic(message)
             sent = [await self._send_attachment(message, a) for a in message.attachments]
             sent.append(await self._send_text(message))
         except TelegramRetryAfter as error:
@@ -192,7 +193,7 @@ class TelegramTransport:
             raise PermanentFailure(f"bad request: {error.message}", _bad_request_reason(error.message)) from error
         except NetworkError as error:  # includes TimedOut
             raise TemporaryFailure(str(error)) from error
-        return [str(m.message_id) for m in sent]
+        return topic + [str(m.message_id) for m in sent]
 
     async def _send_text(self, message: Outgoing) -> telegram.Message:
         options = dict(
@@ -209,6 +210,13 @@ class TelegramTransport:
             log.warning("Telegram rejected the formatting of a message to %s; sending it as plain text: %s",
                         message.chat, error.message)
             return await self._bot.send_message(text=plain_text(message.html), **options)
+
+    async def _open_topic(self, message: Outgoing) -> tuple[Outgoing, list[str]]:
+        """A forum topic for this message; its id is also the id of its first message, which every
+        message in the topic answers, so replies and plain messages there find the question."""
+        topic = await self._bot.create_forum_topic(int(message.chat.chat_id), message.new_topic[:128])
+        thread = str(topic.message_thread_id)
+        return replace(message, thread_id=thread, new_topic=""), [thread]
 
     async def _edit(self, message: Outgoing) -> list[str]:
         """Replace the text of the last message of a copy (attachments go first, the text last)."""

@@ -49,6 +49,8 @@ class Department:
     categories: tuple[str, ...]
     officers: tuple[str, ...] = ()
     """Optional allowlist of `platform:user_id` who may answer; empty means any member of the chats."""
+    topic_per_question: bool = False
+    """In a forum supergroup: each question gets a topic of its own, where officers simply write."""
 
     @property
     def primary_chat(self) -> ChatRef:
@@ -290,6 +292,7 @@ def _department(table: _Reader) -> Department:
         chats=chats,
         categories=tuple(table.str_list("categories")),
         officers=tuple(table.str_list("officers", default=[])),
+        topic_per_question=table.bool("topic_per_question", default=False),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.config import Department
 from core.messages import Button
-from core.texts import Html
+from core.texts import Html, preview
 from handlers.context import Context, Writer
 from handlers.followers import tell_supporters
 from scheduler.deadlines import answer_due_at, reassigned_due_at
@@ -55,8 +55,9 @@ def post_card(ctx: Context, question: Question, department: Department, lead: Ht
         Button(ctx.services.texts.plain(language, "reject_button"), f"reject:{question.id}"),
     ),)
     attachments = tuple(a.to_message() for a in question.attachments if _sendable(a, department.primary_chat.platform))
+    topic = f"{question.code} · {preview(question.text, 80)}" if department.topic_per_question else ""
     ctx.send(department.primary_chat, Html(lead + html), buttons, attachments=attachments,
-             question=question, link_role="card")
+             question=question, link_role="card", new_topic=topic)
 
 
 def post_followup(ctx: Context, question: Question, text: str, actor: str) -> Department:
