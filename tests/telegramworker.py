@@ -12,8 +12,6 @@ many requests were in flight: the sends a restart may repeat.
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import sys
 from dataclasses import replace
 from datetime import timedelta
@@ -22,7 +20,6 @@ from pathlib import Path
 from sqlalchemy import event, func, select
 
 from bot.app import App, build_app
-from bot.sender import OutboxSender
 from bot.telegram import TelegramReceiver, TelegramTransport, make_bot
 from bot.transport import RateLimits
 from core.config import load_settings
@@ -30,25 +27,10 @@ from core.messages import Outgoing
 from storage import inbox
 from storage.db import transaction
 from storage.models import OutboxMessage, OutboxStatus
-from tests.crashworker import COMMIT, append_line
+from tests.crashworker import COMMIT, KillSwitch
 
 ROOT = Path(__file__).resolve().parents[1]
 AFTER_SEND = "after-send"
-
-
-class KillSwitch:
-    def __init__(self, kill_at: int, marker: Path) -> None:
-        self._kill_at = kill_at
-        self._marker = marker
-        self.count = 0
-        self.sender: OutboxSender | None = None
-
-    def point(self, kind: str) -> None:
-        self.count += 1
-        if self.count == self._kill_at:
-            in_flight = self.sender.in_flight if self.sender else 0
-            append_line(self._marker, {"kind": kind, "in_flight": in_flight})
-            os.kill(os.getpid(), signal.SIGKILL)
 
 
 class KillingTransport(TelegramTransport):
