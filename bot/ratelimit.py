@@ -9,6 +9,7 @@ from bot.transport import RateLimits
 
 ONE_SECOND = timedelta(seconds=1)
 ALL_IN_FLIGHT_POLL = 0.05  # seconds; the sender is woken anyway when a request completes
+CATCH_UP = timedelta(seconds=0.5)  # how far behind its grid the sender may catch up
 
 
 class SendLimiter:
@@ -55,9 +56,10 @@ class SendLimiter:
         self._spacing = timedelta(seconds=1 / self._per_second)
 
     def started(self, now: datetime) -> None:
-        """Starts keep a grid: one that comes a little late (the loop was busy) does not push the next."""
+        """Starts keep a grid: after starts that came late (the loop or the database was busy) the
+        next ones catch up, as far as the one-second window allows, so a stall does not lower the rate."""
         self._in_flight += 1
-        on_grid = self._next_start is not None and now - self._next_start < self._spacing
+        on_grid = self._next_start is not None and now - self._next_start < CATCH_UP
         self._next_start = (self._next_start if on_grid else now) + self._spacing  # type: ignore[operator]
 
     def answered(self, chat_id: str, is_group: bool, now: datetime) -> None:

@@ -5,7 +5,8 @@ wakes the senders. Both also look on their own every few seconds, for work recor
 other processes sharing the database. APScheduler wakes the reminder planner and sweep
 every minute, and the retention job (personal data past `privacy.retention_days`) every
 hour; the database, not the scheduler's memory, says which reminders are due.
-The broadcast pump looks every second for broadcasts to start and outbox batches to top up.
+Every second the pump looks for broadcasts to start and outbox batches to top up, and for
+groups with several cards waiting, which then get one digest instead.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.app import App
 from bot.sender import OutboxSender
 from scheduler.broadcasts import BroadcastPump
+from scheduler.digests import DigestPass
 from scheduler.retention import anonymise_expired
 from scheduler.sweep import ReminderScheduler
 
@@ -28,7 +30,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0
 REMINDER_SECONDS = 60
 RETENTION_SECONDS = 3600
-BROADCAST_SECONDS = 1.0
+PUMP_SECONDS = 1.0
 
 
 class Runtime:
@@ -38,6 +40,7 @@ class Runtime:
         self._inbox_ready = asyncio.Event()
         self.reminders = ReminderScheduler(app.sessions, app.services, app.clock)
         self.broadcasts = BroadcastPump(app.sessions, app.services, app.clock)
+        self.digests = DigestPass(app.sessions, app.services, app.clock)
 
     def inbox_changed(self) -> None:
         self._inbox_ready.set()
@@ -72,14 +75,16 @@ class Runtime:
             for sender in self.senders:
                 sender.notify()
 
-    async def broadcast_forever(self) -> None:
-        """Start scheduled broadcasts and keep the outbox fed with their next batch."""
+    async def pump_forever(self) -> None:
+        """Start scheduled broadcasts, keep the outbox fed with their next batch, and gather the
+        cards waiting for a crowded group into a digest."""
         while True:
             result = await asyncio.to_thread(self.broadcasts.tick)
-            if result.started or result.enqueued or result.finished:
+            digests = await asyncio.to_thread(self.digests.tick)
+            if result.started or result.enqueued or result.finished or digests:
                 for sender in self.senders:
                     sender.notify()
-            await asyncio.sleep(BROADCAST_SECONDS)
+            await asyncio.sleep(PUMP_SECONDS)
 
     async def retain_once(self) -> None:
         await asyncio.to_thread(anonymise_expired, self.app.sessions, self.app.settings.privacy, self.app.clock)
@@ -89,7 +94,7 @@ class Runtime:
         async with asyncio.TaskGroup() as group:
             group.create_task(self.process_forever())
             group.create_task(self.remind_forever())
-            group.create_task(self.broadcast_forever())
+            group.create_task(self.pump_forever())
             for sender in self.senders:
                 group.create_task(sender.run())
             for receiver in receivers:

@@ -41,7 +41,7 @@ IDLE_POLL = timedelta(seconds=5)
 SHARED_DATABASE_LEASE = timedelta(seconds=60)
 HEADS_REFRESH = timedelta(seconds=0.5)
 HEARTBEAT = timedelta(seconds=2)
-CLAIM_AHEAD_SECONDS = 0.25  # claim what the rate allows in the next quarter second
+CLAIM_AHEAD_SECONDS = 1.0  # claim what the rate allows in the next second, half of it ahead of time
 MAX_CLAIM = 200
 
 
@@ -106,15 +106,21 @@ class OutboxSender:
         await self._share_rate()
         await self._refresh_heads()
         later = [self._queued_at] if self._queued_at else []
-        await self._claim_ready(later)
+        self._start_ready(later)
+        if len(self._ready) < self._claim_size // 2:
+            await self._claim_ready(later)
+            self._start_ready(later)
+        return min(later, default=None)
+
+    def _start_ready(self, later: list[datetime]) -> None:
+        """Start claimed rows while the overall rate allows; note when the next may start."""
         while self._ready:
             now = self._clock.now()
             wait = self._limiter.wait(self._ready[0].chat_id, now)
             if wait > 0:
                 later.append(now + timedelta(seconds=wait))
-                break
+                return
             self._start(self._ready.popleft())
-        return min(later, default=None)
 
     async def drain(self) -> None:
         """Send until nothing is left that is due now, waiting for every request (tests, console)."""

@@ -60,7 +60,7 @@ async def serve(settings: Settings) -> None:
 async def _telegram(stack: AsyncExitStack, settings: Settings, app: App, runtime: Runtime) -> Awaitable[None]:
     config = settings.telegram
     bot = await stack.enter_async_context(make_bot(config.token, config.base_url))
-    await register_commands(bot, command_menus(app.services.texts), settings.default_language)
+    await register_commands(bot, command_menus(app.services.texts, settings, "telegram"), settings.default_language)
     runtime.senders.append(app.sender(TelegramTransport(bot)))
     receiver = TelegramReceiver(bot, app.processor)
     if config.mode == "polling":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -89,13 +91,10 @@ def _formatted(message: telegram.Message) -> str:
 
 
 def _replied_message_id(message: telegram.Message) -> str:
-    """The message replied to; in forum topics every message 'replies' to the topic's first one."""
+    """The message replied to. In a forum topic every message answers the topic's first one: for
+    a topic the bot opened for a question, that is the question's; in others it finds nothing."""
     replied = message.reply_to_message
-    if replied is None:
-        return ""
-    if message.is_topic_message and replied.message_id == message.message_thread_id:
-        return ""
-    return str(replied.message_id)
+    return "" if replied is None else str(replied.message_id)
 
 
 def _attachments(message: telegram.Message) -> tuple[Attachment, ...]:
@@ -179,6 +178,9 @@ class TelegramTransport:
                 return await self._edit(message)
             if message.action is Action.DELETE:
                 return await self._delete(message)
+            topic = []
+            if message.new_topic:
+                message, topic = await self._open_topic(message)
             sent = [await self._send_attachment(message, a) for a in message.attachments]
             sent.append(await self._send_text(message))
         except TelegramRetryAfter as error:
@@ -193,7 +195,7 @@ class TelegramTransport:
             raise PermanentFailure(f"bad request: {error.message}", _bad_request_reason(error.message)) from error
         except NetworkError as error:  # includes TimedOut
             raise TemporaryFailure(str(error)) from error
-        return [str(m.message_id) for m in sent]
+        return topic + [str(m.message_id) for m in sent]
 
     async def _send_text(self, message: Outgoing) -> telegram.Message:
         options = dict(
@@ -210,6 +212,13 @@ class TelegramTransport:
             log.warning("Telegram rejected the formatting of a message to %s; sending it as plain text: %s",
                         message.chat, error.message)
             return await self._bot.send_message(text=plain_text(message.html), **options)
+
+    async def _open_topic(self, message: Outgoing) -> tuple[Outgoing, list[str]]:
+        """A forum topic for this message; its id is also the id of its first message, which every
+        message in the topic answers, so replies and plain messages there find the question."""
+        topic = await self._bot.create_forum_topic(int(message.chat.chat_id), message.new_topic[:128])
+        thread = str(topic.message_thread_id)
+        return replace(message, thread_id=thread, new_topic=""), [thread]
 
     async def _edit(self, message: Outgoing) -> list[str]:
         """Replace the text of the last message of a copy (attachments go first, the text last)."""
@@ -286,9 +295,18 @@ def _seconds(retry_after: object) -> float:
 
 
 async def register_commands(bot: telegram.Bot, menus: list[CommandMenu], default_language: str) -> None:
-    """Young people's commands in private chats, officers' in groups, described in each language."""
+    """Young people's commands in private chats, officers' in groups, admins' in their own chats,
+    described in each language. A staff chat Telegram does not know yet (an admin who never
+    started the bot) is skipped with a warning rather than stopping the start."""
     for menu in menus:
-        scope = BotCommandScopeAllPrivateChats() if menu.scope == "private" else BotCommandScopeAllGroupChats()
         code = None if menu.language == default_language else menu.language
-        await bot.set_my_commands([BotCommand(name, text) for name, text in menu.commands],
-                                  scope=scope, language_code=code)
+        commands = [BotCommand(name, text) for name, text in menu.commands]
+        if menu.scope != "chats":
+            scope = BotCommandScopeAllPrivateChats() if menu.scope == "private" else BotCommandScopeAllGroupChats()
+            await bot.set_my_commands(commands, scope=scope, language_code=code)
+            continue
+        for chat_id in menu.chats:
+            try:
+                await bot.set_my_commands(commands, scope=BotCommandScopeChat(int(chat_id)), language_code=code)
+            except TelegramError as error:
+                log.warning("no command menu for staff chat %s: %s", chat_id, error)

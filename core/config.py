@@ -49,6 +49,8 @@ class Department:
     categories: tuple[str, ...]
     officers: tuple[str, ...] = ()
     """Optional allowlist of `platform:user_id` who may answer; empty means any member of the chats."""
+    topic_per_question: bool = False
+    """In a forum supergroup: each question gets a topic of its own, where officers simply write."""
 
     @property
     def primary_chat(self) -> ChatRef:
@@ -74,6 +76,7 @@ class Limits:
     messages_per_minute: int = 20
     min_question_chars: int = 10
     max_question_chars: int = 3000
+    digest_after: int = 3  # question cards waiting for one group before they go as one digest
 
 
 @dataclass(frozen=True)
@@ -309,24 +312,13 @@ def _department(table: _Reader) -> Department:
         chats=chats,
         categories=tuple(table.str_list("categories")),
         officers=tuple(table.str_list("officers", default=[])),
+        topic_per_question=table.bool("topic_per_question", default=False),
     )
 
 
 def _telegram(table: _Reader) -> TelegramSettings:
-    defaults = TelegramSettings()
-    settings = TelegramSettings(
-        token=table.str("token", default=""),
-        base_url=table.str("base_url", default=defaults.base_url),
-        mode=table.str("mode", default=defaults.mode),
-        webhook_url=table.str("webhook_url", default=""),
-        webhook_secret=table.str("webhook_secret", default=""),
-        listen_host=table.str("listen_host", default=defaults.listen_host),
-        listen_port=table.positive_int("listen_port", default=defaults.listen_port),
-    )
-    if settings.mode not in ("polling", "webhook"):
-        table.fail("mode", f"must be \"polling\" or \"webhook\", not '{settings.mode}'")
-    if settings.mode == "webhook" and not settings.webhook_url.startswith("https://"):
-        table.fail("webhook_url", "must be the public https:// address Telegram posts updates to")
+    settings = TelegramSettings(**_bot_endpoint(table, TelegramSettings()))
+    _check_webhook(table, settings.mode, settings.webhook_url, "Telegram")
     if settings.mode == "webhook" and len(settings.webhook_secret) < 16:
         table.fail("webhook_secret", "must be at least 16 characters (A-Z, a-z, 0-9, _ and -)")
     return settings
@@ -335,23 +327,30 @@ def _telegram(table: _Reader) -> TelegramSettings:
 def _zalo(table: _Reader) -> ZaloSettings:
     defaults = ZaloSettings()
     settings = ZaloSettings(
-        token=table.str("token", default=""),
-        base_url=table.str("base_url", default=defaults.base_url),
-        mode=table.str("mode", default=defaults.mode),
-        webhook_url=table.str("webhook_url", default=""),
-        webhook_secret=table.str("webhook_secret", default=""),
-        listen_host=table.str("listen_host", default=defaults.listen_host),
-        listen_port=table.positive_int("listen_port", default=defaults.listen_port),
+        **_bot_endpoint(table, defaults),
         **{name: table.positive_number(name, default=getattr(defaults, name))
            for name in ("messages_per_second", "private_interval", "group_interval")},
     )
-    if settings.mode not in ("polling", "webhook"):
-        table.fail("mode", f"must be \"polling\" or \"webhook\", not '{settings.mode}'")
-    if settings.mode == "webhook" and not settings.webhook_url.startswith("https://"):
-        table.fail("webhook_url", "must be the public https:// address Zalo posts updates to")
+    _check_webhook(table, settings.mode, settings.webhook_url, "Zalo")
     if settings.mode == "webhook" and not 8 <= len(settings.webhook_secret) <= 256:
         table.fail("webhook_secret", "must be 8 to 256 characters")
     return settings
+
+
+def _bot_endpoint(table: _Reader, defaults: TelegramSettings | ZaloSettings) -> dict[str, Any]:
+    """What every bot platform's table has: the token, the API's address, polling or a webhook."""
+    return {
+        **{name: table.str(name, default=getattr(defaults, name))
+           for name in ("token", "base_url", "mode", "webhook_url", "webhook_secret", "listen_host")},
+        "listen_port": table.positive_int("listen_port", default=defaults.listen_port),
+    }
+
+
+def _check_webhook(table: _Reader, mode: str, webhook_url: str, platform: str) -> None:
+    if mode not in ("polling", "webhook"):
+        table.fail("mode", f"must be \"polling\" or \"webhook\", not '{mode}'")
+    if mode == "webhook" and not webhook_url.startswith("https://"):
+        table.fail("webhook_url", f"must be the public https:// address {platform} posts updates to")
 
 
 def _zalo_oa(table: _Reader) -> ZaloOaSettings:

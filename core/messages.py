@@ -134,6 +134,7 @@ class Outgoing:
     thread_id: str = ""
     action: Action = Action.SEND
     targets: tuple[str, ...] = ()
+    new_topic: str = ""  # open a forum topic of this name and post in it (its first id is the topic's)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -151,6 +152,7 @@ class Outgoing:
             thread_id=data.get("thread_id", ""),
             action=Action(data.get("action", Action.SEND)),
             targets=tuple(data.get("targets", ())),
+            new_topic=data.get("new_topic", ""),
         )
 
     @property

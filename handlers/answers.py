@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.config import Department
 from core.messages import Button
 from core.texts import Html, preview
-from handlers import routing
+from handlers import digests, routing
 from handlers.context import Context
 from handlers.followers import tell_supporters
 from scheduler.planner import plan_usefulness_question
@@ -26,9 +26,14 @@ def receive_reply(ctx: Context, department: Department) -> None:
     if found is None:
         return  # officers talking among themselves
     question, role = found
+    text = incoming.text.strip()
+    if role == "digest":
+        named, text = digests.question_of_reply(ctx, question)
+        if named is None:
+            return
+        question = named
     if not may_act(ctx, department, question, open_only=role == "reject"):
         return
-    text = incoming.text.strip()
     if not text:
         ctx.reply(ctx.staff_language, "answer_empty")
         return

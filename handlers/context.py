@@ -57,9 +57,10 @@ class Writer:
         attachments: tuple[Attachment, ...] = (),
         question: Question | None = None,
         link_role: str | None = None,
+        new_topic: str = "",
     ) -> None:
         message = Outgoing(chat=chat, html=html, buttons=buttons, attachments=attachments,
-                           reply_to_message_id=reply_to)
+                           reply_to_message_id=reply_to, new_topic=new_topic)
         self.enqueued += self.services.outbox.enqueue(
             self.session, message, self.now, question_id=question.id if question else None, link_role=link_role)
 

@@ -17,7 +17,7 @@ from core.texts import Html, preview
 from handlers.context import Context, Writer
 from storage.models import Account, MessageLink, Question, QuestionStatus, Reminder, ReminderStatus
 from storage.questions import add_event, open_for_department
-from storage.reminders import set_paused, upcoming
+from storage.reminders import WAITING, set_paused, upcoming
 
 ACTOR = "scheduler"
 
@@ -173,7 +173,8 @@ def list_upcoming(ctx: Context) -> None:
         ctx.reply(ctx.staff_language, "reminders_empty")
         return
     lines = [ctx.text(ctx.staff_language, "reminders_item", id=r.id, kind=r.kind, due=ctx.local(r.due_at),
-                      target=_target(ctx, r), status=r.status) for r in rows]
+                      target=_target(ctx, r), status=f"{r.status}: {preview(r.error, 80)}" if r.error else r.status)
+             for r in rows]
     ctx.reply(ctx.staff_language, "reminders_list", items=Html("\n".join(lines)))
 
 
@@ -192,13 +193,19 @@ def pause(ctx: Context, paused: bool) -> None:
 
 
 def send_now(ctx: Context, argument: str) -> None:
-    """Send one waiting reminder at once, in this transaction (it is then marked sent)."""
-    waiting = (ReminderStatus.PENDING, ReminderStatus.PAUSED)
+    """Send one waiting (or set aside) reminder at once, in this transaction (it is then marked sent)."""
     reminder = ctx.session.get(Reminder, int(argument)) if argument.isdigit() else None
-    if reminder is None or reminder.status not in waiting:
+    if reminder is None or not (reminder.status in WAITING or reminder.error):
         ctx.reply(ctx.staff_language, "send_now_unknown", id=argument)
         return
-    sent = deliver(ctx, reminder)
+    try:
+        with ctx.session.begin_nested():
+            sent = deliver(ctx, reminder)
+    except Exception as error:  # noqa: BLE001 - the admin is told; the reminder stays set aside
+        reminder.status, reminder.error = ReminderStatus.CLAIMED, f"{type(error).__name__}: {error}"
+        ctx.reply(ctx.staff_language, "send_now_failed", id=reminder.id, error=preview(reminder.error, 200))
+        return
+    reminder.error = None
     reminder.status = ReminderStatus.SENT if sent else ReminderStatus.SKIPPED
     reminder.claimed_by, reminder.claimed_at, reminder.sent_at = ctx.incoming.account_key, ctx.now, ctx.now
     ctx.reply(ctx.staff_language, "send_now_done" if sent else "send_now_nothing", id=reminder.id)

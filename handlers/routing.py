@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from core.config import Department
 from core.messages import Button
-from core.texts import Html
-from handlers.context import Context
+from core.texts import Html, preview
+from handlers.context import Context, Writer
 from handlers.followers import tell_supporters
 from scheduler.deadlines import answer_due_at, reassigned_due_at
 from scheduler.planner import plan_for_question
@@ -26,14 +26,15 @@ def forward(ctx: Context, question: Question, actor: str) -> Department:
     return department
 
 
-def post_card(ctx: Context, question: Question, department: Department, lead: Html) -> None:
-    language = ctx.staff_language
-    category = ctx.settings.category(question.category_key or "")
-    district = ctx.settings.district(question.district_key)
+def card_html(writer: Writer, question: Question) -> Html:
+    """What officers read of a question: on its card, and in a digest of several."""
+    language = writer.staff_language
+    category = writer.settings.category(question.category_key or "")
+    district = writer.settings.district(question.district_key)
     asker = Html("")
-    if ctx.settings.show_identity_to_departments:
-        asker = ctx.text(language, "card_asker", name=question.account.display_name or question.account.key)
-    html = ctx.text(
+    if writer.settings.show_identity_to_departments:
+        asker = writer.text(language, "card_asker", name=question.account.display_name or question.account.key)
+    html = writer.text(
         language, "card",
         code=question.code,
         district=district.name if district else question.district_key,
@@ -42,14 +43,21 @@ def post_card(ctx: Context, question: Question, department: Department, lead: Ht
         text=question.text,
     )
     if question.attachments:
-        html = Html(f"{html}\n{ctx.text(language, 'card_attachments', count=len(question.attachments))}")
+        html = Html(f"{html}\n{writer.text(language, 'card_attachments', count=len(question.attachments))}")
+    return html
+
+
+def post_card(ctx: Context, question: Question, department: Department, lead: Html) -> None:
+    language = ctx.staff_language
+    html = card_html(ctx, question)
     buttons = ((
         Button(ctx.services.texts.plain(language, "reassign_button"), f"reassign:{question.id}"),
         Button(ctx.services.texts.plain(language, "reject_button"), f"reject:{question.id}"),
     ),)
     attachments = tuple(a.to_message() for a in question.attachments if _sendable(a, department.primary_chat.platform))
+    topic = f"{question.code} · {preview(question.text, 80)}" if department.topic_per_question else ""
     ctx.send(department.primary_chat, Html(lead + html), buttons, attachments=attachments,
-             question=question, link_role="card")
+             question=question, link_role="card", new_topic=topic)
 
 
 def post_followup(ctx: Context, question: Question, text: str, actor: str) -> Department:
@@ -58,7 +66,7 @@ def post_followup(ctx: Context, question: Question, text: str, actor: str) -> De
     question.status = QuestionStatus.FORWARDED
     add_event(question, "followup", ctx.now, actor, text=text)
     html = ctx.text(ctx.staff_language, "followup_card", code=question.code, text=text)
-    ctx.send(department.primary_chat, html, question=question, link_role="card")
+    ctx.send(department.primary_chat, html, question=question, link_role="followup")
     return department
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -77,10 +77,18 @@ def claim_due(session: Session, now: datetime, worker: str, limit: int) -> list[
     return list(rows)
 
 
+WAITING = (ReminderStatus.PENDING, ReminderStatus.PAUSED)
+
+
 def upcoming(session: Session, limit: int = 20) -> list[Reminder]:
-    waiting = (ReminderStatus.PENDING, ReminderStatus.PAUSED)
+    """Waiting reminders, and those set aside because turning them into messages failed."""
     return list(session.scalars(
-        select(Reminder).where(Reminder.status.in_(waiting)).order_by(Reminder.due_at, Reminder.id).limit(limit)))
+        select(Reminder).where(or_(Reminder.status.in_(WAITING), set_aside()))
+        .order_by(Reminder.due_at, Reminder.id).limit(limit)))
+
+
+def set_aside() -> ColumnElement[bool]:
+    return and_(Reminder.status == ReminderStatus.CLAIMED, Reminder.error.is_not(None))
 
 
 def set_paused(session: Session, campaign: Campaign, paused: bool, now: datetime) -> int:

@@ -178,3 +178,15 @@ def test_admins_list_pause_resume_and_send_now(harness: Harness, asked: tuple[Pa
     youth = harness.registered_youth("other")
     assert "Chỉ quản trị viên" in youth.say("/pause_reminders")[-1].text
 
+
+
+def test_a_reminder_that_fails_is_set_aside_listed_and_can_be_retried(harness: Harness) -> None:
+    with harness.app.sessions.begin() as session:
+        session.add(Reminder(kind="retired-kind", dedupe_key="broken", due_at=harness.clock.now(),
+                             status=ReminderStatus.PENDING, created_at=harness.clock.now()))
+    assert scheduler(harness).tick().failed == 1
+    admin = harness.admin()
+    listing = admin.say("/reminders")[-1].text
+    assert "retired-kind" in listing and "claimed: KeyError" in listing
+    assert "vẫn không tạo được tin nhắn: KeyError" in admin.say("/send_now 1")[-1].text
+    assert "retired-kind" in admin.say("/reminders")[-1].text

@@ -58,11 +58,15 @@ class Deployment:
 
 @asynccontextmanager
 async def deployed(settings: Settings, database_url: str, clock: FakeClock) -> AsyncIterator[Deployment]:
+    """Sở Công Thương's chat is a forum supergroup, the bot one of its admins, when the settings
+    give that department a topic per question."""
+    forum = any(d.topic_per_question for d in settings.departments if d.key == "so-ct")
     with FakeTelegram() as fake:
         fake.add_user(LAN, "Lan")
         fake.add_user(HUNG, "Hùng")
         fake.add_user(OFFICER, "Cán bộ Sở Công Thương")
-        fake.add_group(SO_CT, "Sở Công Thương - hỏi đáp thanh niên", members=[OFFICER])
+        fake.add_group(SO_CT, "Sở Công Thương - hỏi đáp thanh niên", members=[OFFICER], forum=forum,
+                       bot_is_admin=forum)
         fake.add_group(COORDINATOR, "Sở Nội vụ - điều phối đối thoại")
         telegram_settings = replace(settings.telegram, token=fake.token, base_url=fake.base_url)
         app = build_app(replace(settings, database_url=database_url, telegram=telegram_settings), clock,
@@ -116,6 +120,23 @@ def test_question_and_answer_round_trip(example_settings: Settings, database_url
         await d.step()
         assert "HY-0001 · hỏi thêm" in d.texts_in(SO_CT)[-1]
     run(example_settings, database_url, clock, scenario)
+
+
+def test_a_forum_department_gets_a_topic_per_question_and_answers_in_it(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    departments = tuple(replace(d, topic_per_question=True) if d.key == "so-ct" else d
+                        for d in example_settings.departments)
+
+    async def scenario(d: Deployment) -> None:
+        await register(d, LAN)
+        await ask(d, LAN)
+        card = d.fake.last_bot_message(SO_CT)
+        topic = card["message_thread_id"]
+        assert card["reply_to_message"]["forum_topic_created"]["name"].startswith("HY-0001 · Em bán hàng online")
+        d.fake.user_sends(OFFICER, chat_id=SO_CT, text="Có, em kê khai thuế khoán.", message_thread_id=topic)
+        await d.step()
+        assert "Có, em kê khai thuế khoán." in d.texts_in(LAN)[-1]
+    run(replace(example_settings, departments=departments), database_url, clock, scenario)
 
 
 def test_button_presses_are_answered_and_edits_become_corrections(
@@ -214,7 +235,7 @@ def test_rejected_formatting_falls_back_to_plain_text(example_settings: Settings
 def test_commands_are_registered_in_both_languages(example_settings: Settings, database_url: str,
                                                    clock: FakeClock) -> None:
     async def scenario(d: Deployment) -> None:
-        await register_commands(d.bot, command_menus(d.app.services.texts), "vi")
+        await register_commands(d.bot, command_menus(d.app.services.texts, d.app.settings, "telegram"), "vi")
         private_vi = d.fake.commands[("all_private_chats", "")]
         private_en = d.fake.commands[("all_private_chats", "en")]
         assert [c["command"] for c in private_vi] == ["my", "faq", "district", "lang", "cancel", "stop", "subscribe",
@@ -222,6 +243,9 @@ def test_commands_are_registered_in_both_languages(example_settings: Settings, d
         assert private_vi[0]["description"] == "Câu hỏi của tôi và trạng thái"
         assert private_en[0]["description"] == "My questions and their status"
         assert [c["command"] for c in d.fake.commands[("all_group_chats", "")]] == ["pending", "reassign", "reject"]
+        admin = d.fake.commands[("chat:100000001", "")]  # the example config's admin, in their private chat
+        assert [c["command"] for c in admin][:2] == ["broadcast", "review"]
+        assert d.fake.commands[(f"chat:{COORDINATOR}", "en")][0]["description"].startswith("Announcements")
     run(example_settings, database_url, clock, scenario)
 
 
