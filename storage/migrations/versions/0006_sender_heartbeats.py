@@ -1,6 +1,6 @@
 """sender heartbeats
 
-Revision ID: 0007
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-26
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import storage.models
 
 
-revision = '0007'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None

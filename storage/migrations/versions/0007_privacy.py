@@ -1,7 +1,7 @@
 """privacy and FAQ: people's forgotten_at, questions' published_at
 
-Revision ID: 0006
-Revises: 0007
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-26
 """
 
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import storage.models
 
 
-revision = '0006'
-down_revision = '0007'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
