@@ -3,6 +3,8 @@ overdue, rejected; in three districts and three categories, with Vietnamese diac
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -41,3 +43,14 @@ def populate(harness: Harness) -> None:
     tz = harness.settings.timezone
     harness.clock.advance(datetime(2023, 3, 10, 9, tzinfo=tz) - harness.clock.now())
     so_ct.reply(cards[1], ANSWER_LATE)
+
+
+@contextmanager
+def populated_harness(settings: Settings, database_url: str, clock: FakeClock, folder: Path) -> Iterator[Harness]:
+    """A reporting harness holding the populated campaign, disposed of afterwards."""
+    harness = reporting_harness(settings, database_url, clock, folder)
+    populate(harness)
+    try:
+        yield harness
+    finally:
+        harness.dispose()

@@ -13,7 +13,7 @@ from core.clock import FakeClock
 from core.config import Settings
 from reports.faq import FaqEntry, search
 from tests.harness import Harness
-from tests.report_data import ANSWER_ON_TIME, LATE, ON_TIME, OVERDUE, populate, reporting_harness
+from tests.report_data import ANSWER_ON_TIME, LATE, ON_TIME, OVERDUE, populated_harness
 
 ENTRIES = [
     FaqEntry("HY-0001", "ecommerce", "so-ct", ON_TIME, "Có, em cần kê khai thuế.", datetime(2023, 2, 11, tzinfo=UTC)),
@@ -45,10 +45,8 @@ def test_an_empty_query_finds_nothing(example_settings: Settings) -> None:
 
 @pytest.fixture
 def harness(example_settings: Settings, database_url: str, clock: FakeClock, tmp_path: Path) -> Harness:
-    harness = reporting_harness(example_settings, database_url, clock, tmp_path / "exports")
-    populate(harness)
-    yield harness
-    harness.dispose()
+    with populated_harness(example_settings, database_url, clock, tmp_path / "exports") as harness:
+        yield harness
 
 
 def test_young_people_search_published_answers_only(harness: Harness) -> None:

@@ -25,15 +25,13 @@ from storage.models import (
     QuestionEvent,
 )
 from tests.harness import Harness, Participant
-from tests.report_data import ON_TIME, OVERDUE, populate, reporting_harness
+from tests.report_data import ON_TIME, OVERDUE, populated_harness
 
 
 @pytest.fixture
 def harness(example_settings: Settings, database_url: str, clock: FakeClock, tmp_path: Path) -> Harness:
-    harness = reporting_harness(example_settings, database_url, clock, tmp_path / "exports")
-    populate(harness)
-    yield harness
-    harness.dispose()
+    with populated_harness(example_settings, database_url, clock, tmp_path / "exports") as harness:
+        yield harness
 
 
 def forget(person: Participant) -> None:

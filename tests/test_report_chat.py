@@ -19,7 +19,7 @@ from core.config import ReportSettings, Settings
 from core.messages import Attachment, ChatKind, ChatRef, MediaKind, Outgoing
 from storage.models import Question
 from tests.harness import Harness, Participant
-from tests.report_data import ON_TIME, populate, reporting_harness
+from tests.report_data import ON_TIME, populated_harness
 from tests.test_telegram import Deployment, register, run
 
 ADMIN = 100000001  # telegram:100000001 is an admin in config.example.toml
@@ -30,19 +30,15 @@ def harness(example_settings: Settings, module_database_url: str,
             tmp_path_factory: pytest.TempPathFactory) -> Harness:
     """One populated campaign per database for the tests that only ask for reports."""
     clock = FakeClock(datetime(2023, 2, 10, 2, 0, tzinfo=UTC))
-    harness = reporting_harness(example_settings, module_database_url, clock, tmp_path_factory.mktemp("exports"))
-    populate(harness)
-    yield harness
-    harness.dispose()
+    with populated_harness(example_settings, module_database_url, clock, tmp_path_factory.mktemp("exports")) as harness:
+        yield harness
 
 
 @pytest.fixture
 def changeable(example_settings: Settings, database_url: str, clock: FakeClock, tmp_path: Path) -> Harness:
     """A populated campaign of its own, for a test that changes it or counts its files."""
-    harness = reporting_harness(example_settings, database_url, clock, tmp_path / "exports")
-    populate(harness)
-    yield harness
-    harness.dispose()
+    with populated_harness(example_settings, database_url, clock, tmp_path / "exports") as harness:
+        yield harness
 
 
 def coordinator(harness: Harness) -> Participant:

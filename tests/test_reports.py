@@ -30,6 +30,7 @@ from tests.report_data import (
     REJECT_REASON,
     REJECTED,
     populate,
+    populated_harness,
     reporting_harness,
 )
 
@@ -37,10 +38,8 @@ from tests.report_data import (
 @pytest.fixture
 def changeable(example_settings: Settings, database_url: str, clock: FakeClock, tmp_path: Path) -> Harness:
     """A populated campaign of its own, for a test that changes it."""
-    harness = reporting_harness(example_settings, database_url, clock, tmp_path / "exports")
-    populate(harness)
-    yield harness
-    harness.dispose()
+    with populated_harness(example_settings, database_url, clock, tmp_path / "exports") as harness:
+        yield harness
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +47,8 @@ def harness(example_settings: Settings, module_database_url: str,
               tmp_path_factory: pytest.TempPathFactory) -> Harness:
     """One populated campaign per database for the tests that only read it."""
     clock = FakeClock(datetime(2023, 2, 10, 2, 0, tzinfo=UTC))
-    harness = reporting_harness(example_settings, module_database_url, clock, tmp_path_factory.mktemp("exports"))
-    populate(harness)
-    yield harness
-    harness.dispose()
+    with populated_harness(example_settings, module_database_url, clock, tmp_path_factory.mktemp("exports")) as harness:
+        yield harness
 
 
 def rows(harness: Harness) -> list[ReportRow]:
