@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 
 from bot.app import build_app
 from bot.transport import PermanentFailure
-from core.messages import Action
+from core.messages import Action, Outgoing
 from scheduler.broadcasts import BroadcastPump
 from storage.db import transaction
-from storage.models import Account, Broadcast, BroadcastStatus, OutboxMessage
+from storage.models import Account, Broadcast, BroadcastStatus, Campaign, OutboxMessage
 from tests.harness import Delivered, Harness, Participant
+from tests.population import add_subscribers
 
 ANNOUNCEMENT = "Buổi đối thoại diễn ra lúc 8:00 ngày 28/3 tại Hội trường tỉnh."
 
@@ -256,3 +257,20 @@ def test_times_are_read_in_the_common_forms(harness: Harness, text: str) -> None
     admin = harness.admin()
     admin.press(compose(harness), "Hẹn giờ")
     assert "sẽ gửi lúc 08:00 20/03/2023" in admin.say(text)[-1].text
+
+
+def test_every_platform_gets_its_copies_and_files_stay_on_their_own_platform(harness: Harness) -> None:
+    with transaction(harness.app.sessions) as session:
+        add_subscribers(session, harness.settings, range(1, 4), "telegram", harness.clock.now())
+        add_subscribers(session, harness.settings, range(11, 13), "zalo", harness.clock.now())
+        session.add(Broadcast(campaign_id=session.scalar(select(Campaign.id)), author="console:admin", author_chat="console:user-admin",
+                              status=BroadcastStatus.SENDING, html="Lịch mới", created_at=harness.clock.now(),
+                              attachment={"platform": "telegram", "kind": "photo", "file_ref": "AgAD-photo"}))
+    harness.pump.tick()
+    with transaction(harness.app.sessions) as session:
+        copies = [Outgoing.from_json(row.payload) for row in session.scalars(
+            select(OutboxMessage).where(OutboxMessage.broadcast_id.is_not(None)))]
+    by_platform = {platform: [c for c in copies if c.chat.platform == platform] for platform in ("telegram", "zalo")}
+    assert (len(by_platform["telegram"]), len(by_platform["zalo"])) == (3, 2)
+    assert all(c.attachments and c.attachments[0].file_ref == "AgAD-photo" for c in by_platform["telegram"])
+    assert all(not c.attachments and c.html == "Lịch mới" for c in by_platform["zalo"])
