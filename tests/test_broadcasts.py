@@ -263,7 +263,8 @@ def test_every_platform_gets_its_copies_and_files_stay_on_their_own_platform(har
     with transaction(harness.app.sessions) as session:
         add_subscribers(session, harness.settings, range(1, 4), "telegram", harness.clock.now())
         add_subscribers(session, harness.settings, range(11, 13), "zalo", harness.clock.now())
-        session.add(Broadcast(campaign_id=session.scalar(select(Campaign.id)), author="console:admin", author_chat="console:user-admin",
+        session.add(Broadcast(campaign_id=session.scalar(select(Campaign.id)), author="console:admin",
+                              author_chat="console:user-admin",
                               status=BroadcastStatus.SENDING, html="Lịch mới", created_at=harness.clock.now(),
                               attachment={"platform": "telegram", "kind": "photo", "file_ref": "AgAD-photo"}))
     harness.pump.tick()
