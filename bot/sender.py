@@ -40,7 +40,8 @@ FailureReport = Callable[[Session, OutboxMessage, datetime], None]
 IDLE_POLL = timedelta(seconds=5)
 SHARED_DATABASE_LEASE = timedelta(seconds=60)
 HEADS_REFRESH = timedelta(seconds=0.5)
-HEARTBEAT = timedelta(seconds=2)
+HEARTBEAT = timedelta(seconds=1)
+JOINING_WAIT = 2 * HEARTBEAT
 CLAIM_AHEAD_SECONDS = 1.0  # claim what the rate allows in the next second, half of it ahead of time
 MAX_CLAIM = 200
 
@@ -73,6 +74,7 @@ class OutboxSender:
         self._lease = lease if lease is not None else (SHARED_DATABASE_LEASE if self._shared else timedelta(0))
         self._worker = f"{socket.gethostname()}-{os.getpid()}-{id(self):x}"
         self._beaten_at: datetime | None = None
+        self._joining_until: datetime | None = None
         per_second = transport.limits.per_second
         self._claim_size = MAX_CLAIM if math.isinf(per_second) else max(1, int(per_second * CLAIM_AHEAD_SECONDS))
         self.wake = asyncio.Event()
@@ -104,6 +106,8 @@ class OutboxSender:
         the sender: its chat's next message may be due then.
         """
         await self._share_rate()
+        if self._joining_until is not None and self._clock.now() < self._joining_until:
+            return self._joining_until
         await self._refresh_heads()
         later = [self._queued_at] if self._queued_at else []
         self._start_ready(later)
@@ -150,13 +154,17 @@ class OutboxSender:
     async def _share_rate(self) -> None:
         """On a shared database, note this sender alive and keep to its share of the overall rate.
 
-        A sender that joins counts itself at once; the others notice within HEARTBEAT, and until
-        then the platform may see up to one more share than its limit."""
+        A sender that joins others counts itself at once and waits JOINING_WAIT before its first
+        send, by which time the others have noticed it and lowered their share."""
         now = self._clock.now()
         if not self._shared or (self._beaten_at is not None and now - self._beaten_at < HEARTBEAT):
             return
+        first = self._beaten_at is None
         self._beaten_at = now
-        self._limiter.share(await asyncio.to_thread(self._beat, now))
+        alive = await asyncio.to_thread(self._beat, now)
+        self._limiter.share(alive)
+        if first and alive > 1:  # let the others see this sender and lower their share first
+            self._joining_until = now + JOINING_WAIT
 
     def _beat(self, now: datetime) -> int:
         platform = self._transport.platform
