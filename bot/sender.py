@@ -157,7 +157,8 @@ class OutboxSender:
         A sender that joins others counts itself at once and waits JOINING_WAIT before its first
         send, by which time the others have noticed it and lowered their share."""
         now = self._clock.now()
-        if not self._shared or (self._beaten_at is not None and now - self._beaten_at < HEARTBEAT):
+        alone = not self._shared or not self._lease  # a zero lease declares this the only sender
+        if alone or (self._beaten_at is not None and now - self._beaten_at < HEARTBEAT):
             return
         first = self._beaten_at is None
         self._beaten_at = now
