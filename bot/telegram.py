@@ -7,7 +7,6 @@ confirms only after the update is committed to the inbox.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -31,6 +30,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Te
 from telegram.error import RetryAfter as TelegramRetryAfter
 from telegram.request import HTTPXRequest
 
+from bot.polling import poll_forever
 from bot.processing import InboxProcessor
 from bot.transport import PermanentFailure, RateLimits, RetryAfter, TemporaryFailure
 from core.messages import Action, Attachment, Button, ChatKind, Incoming, MediaKind, Outgoing
@@ -127,16 +127,7 @@ class TelegramReceiver:
             self._processor.record(str(update.update_id), incoming)
 
     async def poll_forever(self, on_recorded: Callable[[], None]) -> None:
-        failures = 0
-        while True:
-            try:
-                if await self.poll_once():
-                    on_recorded()
-                failures = 0
-            except NetworkError as error:  # Telegram unreachable for a while: wait, then poll again
-                failures += 1
-                log.warning("polling failed (%s); retrying", error)
-                await asyncio.sleep(min(2 ** failures, 60))
+        await poll_forever(self.poll_once, on_recorded, (NetworkError,), "Telegram")
 
     async def poll_once(self, timeout: int = 30) -> int:
         """One long poll; the offset moves past an update only after it is committed."""

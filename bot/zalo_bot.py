@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from bot.polling import poll_forever
 from bot.processing import InboxProcessor
 from bot.transport import PermanentFailure, RateLimits, RetryAfter, TemporaryFailure
 from bot.zalo_text import render
@@ -179,16 +180,7 @@ class ZaloBotReceiver:
         return 1
 
     async def poll_forever(self, on_recorded: Callable[[], None]) -> None:
-        failures = 0
-        while True:
-            try:
-                if await self.poll_once():
-                    on_recorded()
-                failures = 0
-            except (httpx.HTTPError, ZaloBotError) as error:  # Zalo unreachable or unhappy: wait, poll again
-                failures += 1
-                log.warning("Zalo polling failed (%s); retrying", error)
-                await asyncio.sleep(min(2 ** failures, 60))
+        await poll_forever(self.poll_once, on_recorded, (httpx.HTTPError, ZaloBotError), "Zalo")
 
 
 # --- out -----------------------------------------------------------------------------
