@@ -72,7 +72,8 @@ class OutboxSender:
         self._on_failure = on_failure
         self._shared = sessions.kw["bind"].dialect.name != "sqlite"
         self._lease = lease if lease is not None else (SHARED_DATABASE_LEASE if self._shared else timedelta(0))
-        self._worker = f"{socket.gethostname()}-{os.getpid()}-{id(self):x}"
+        # The rate is shared between processes: senders of one process count once.
+        self._worker = f"{socket.gethostname()}-{os.getpid()}"
         self._beaten_at: datetime | None = None
         self._joining_until: datetime | None = None
         per_second = transport.limits.per_second
@@ -171,7 +172,8 @@ class OutboxSender:
         platform = self._transport.platform
         with transaction(self._sessions) as session:
             senders.beat(session, self._worker, platform, now)
-            session.flush()
+        # Counted after the commit: of two senders starting together, the later count sees both.
+        with transaction(self._sessions) as session:
             return senders.alive(session, platform, now, within=3 * HEARTBEAT)
 
     async def _refresh_heads(self) -> None:
