@@ -344,15 +344,16 @@ def _eta(writer: Writer, broadcast: Broadcast, tally: store.Tally, remaining: in
     return writer.text(language, "broadcast_eta", minutes=max(1, round(seconds / 60)))
 
 
-def report_progress(writer: Writer, broadcast: Broadcast, tally: store.Tally) -> None:
-    """A progress message at each quarter of the audience, once (the step is kept in the row)."""
-    done = tally.delivered + tally.failed_total
+def quarter_reached(broadcast: Broadcast, done: int) -> int:
+    """How many quarters of the audience `done` copies make; none once all are done (the
+    final report follows). The pump reports progress each time this grows."""
     if done >= broadcast.planned:
-        return  # the final report follows
-    step = 4 * done // broadcast.planned
-    if step > broadcast.progress_step:
-        broadcast.progress_step = step
-        writer.send(ChatRef.parse(broadcast.author_chat), progress_text(writer, broadcast, tally))
+        return 0
+    return 4 * done // broadcast.planned
+
+
+def report_progress(writer: Writer, broadcast: Broadcast, tally: store.Tally) -> None:
+    writer.send(ChatRef.parse(broadcast.author_chat), progress_text(writer, broadcast, tally))
 
 
 def report_final(writer: Writer, broadcast: Broadcast, tally: store.Tally) -> None:

@@ -59,17 +59,26 @@ class BroadcastPump:
             return len(started)
 
     def _advance(self, writer: Writer, broadcast_id: int) -> tuple[int, bool]:
-        """Top up the outbox with the next batch when the last one is nearly sent; report; finish."""
+        """Top up the outbox with the next batch when the last one is nearly sent; report; finish.
+
+        A tick reads only the copies still waiting (about a batch); the copies of the whole
+        audience are counted at each quarter and at the end, so a tick costs the same at 100
+        recipients and at 100,000."""
         session = writer.session
         broadcast = session.get_one(Broadcast, broadcast_id)
         if broadcast.status != BroadcastStatus.SENDING:
             return 0, False
-        enqueued = 0
-        if not broadcast.fanned_out and store.backlog(session, broadcast.id) < self.batch // 2:
+        enqueued, waiting = 0, store.backlog(session, broadcast.id)
+        if not broadcast.fanned_out and waiting < self.batch // 2:
             enqueued = store.enqueue_batch(session, self.services.outbox, broadcast, writer.now, self.batch)
+        quarter = reports.quarter_reached(broadcast, done=broadcast.enqueued - waiting - enqueued)
+        if quarter > broadcast.progress_step:
+            broadcast.progress_step = quarter
+            reports.report_progress(writer, broadcast, store.tally(session, broadcast.id))
+        if not broadcast.fanned_out or store.backlog(session, broadcast.id):
+            return enqueued, False
         tally = store.tally(session, broadcast.id)
-        reports.report_progress(writer, broadcast, tally)
-        if not broadcast.fanned_out or tally.waiting:
+        if tally.waiting:
             return enqueued, False
         if not store.set_status(session, broadcast, BroadcastStatus.DONE, only_from=(BroadcastStatus.SENDING,),
                                 now=writer.now):

@@ -88,7 +88,7 @@ def enqueue_batch(session: Session, outbox: Outbox, broadcast: Broadcast, now: d
         targets = _next_recipients(session, broadcast, size)
     else:
         targets = _next_copies(session, broadcast, size)
-    if not _advance(session, broadcast, targets[-1][0] if targets else broadcast.cursor, done=not targets):
+    if not _advance(session, broadcast, targets[-1][0] if targets else broadcast.cursor, len(targets)):
         return 0
     for _, message in targets:
         outbox.enqueue(session, message, now, broadcast_id=broadcast.id)
@@ -126,13 +126,14 @@ def _next_copies(session: Session, broadcast: Broadcast, size: int) -> list[tupl
     return targets
 
 
-def _advance(session: Session, broadcast: Broadcast, cursor: int, done: bool) -> bool:
-    """Move the cursor from where this process read it; False if another process moved it first."""
+def _advance(session: Session, broadcast: Broadcast, cursor: int, enqueued: int) -> bool:
+    """Move the cursor from where this process read it; False if another process moved it first.
+    An empty batch means every recipient has its row."""
     moved = session.execute(
         update(Broadcast)
         .where(Broadcast.id == broadcast.id, Broadcast.cursor == broadcast.cursor,
                Broadcast.fanned_out.is_(False))
-        .values(cursor=cursor, fanned_out=done)
+        .values(cursor=cursor, fanned_out=enqueued == 0, enqueued=Broadcast.enqueued + enqueued)
         .execution_options(synchronize_session=False)
     ).rowcount
     session.refresh(broadcast)

@@ -397,6 +397,7 @@ class Broadcast(Base):
     cursor: Mapped[int] = mapped_column(Integer, default=0)
     fanned_out: Mapped[bool] = mapped_column(Boolean, default=False)  # every recipient has its outbox row
     planned: Mapped[int] = mapped_column(Integer, default=0)          # recipients counted at confirmation
+    enqueued: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # outbox rows made so far
     progress_step: Mapped[int] = mapped_column(Integer, default=0)    # quarters already reported
     report: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
