@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from core.config import Department
 from core.messages import Button
-from core.texts import Html, preview
 from handlers import digests, routing
 from handlers.context import Context
 from handlers.followers import tell_supporters
@@ -149,11 +148,5 @@ def run_command(ctx: Context, department: Department, command: str, arguments: l
 
 
 def list_pending(ctx: Context, department: Department) -> None:
-    language = ctx.staff_language
     questions = open_for_department(ctx.session, department.key, ctx.campaign.id)
-    if not questions:
-        ctx.reply(language, "pending_empty")
-        return
-    lines = [ctx.text(language, "pending_header", count=len(questions))]
-    lines += [ctx.text(language, "pending_item", code=q.code, text=preview(q.text)) for q in questions]
-    ctx.send(ctx.incoming.chat, Html("\n".join(lines)))
+    ctx.list_questions(questions, header="pending_header", empty="pending_empty")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -11,7 +12,7 @@ from core.categories import CategorySuggester
 from core.config import Settings
 from core.language import LanguageDetector
 from core.messages import Attachment, Button, ChatRef, Incoming, Outgoing
-from core.texts import Html, Texts
+from core.texts import Html, Texts, preview
 from storage.models import Account, Campaign, OutboxMessage, Question
 from storage.outbox import Outbox
 
@@ -90,3 +91,13 @@ class Context(Writer):
         """Answer in the chat the update came from, quoting it in groups."""
         quote = "" if self.incoming.is_private else self.incoming.message_id
         self.send(self.incoming.chat, self.text(language, key, **values), buttons, reply_to=quote)
+
+    def list_questions(self, questions: Sequence[Question], header: str, empty: str) -> None:
+        """Answer with the questions' codes and openings under a header (staff's language)."""
+        language = self.staff_language
+        if not questions:
+            self.reply(language, empty)
+            return
+        lines = [self.text(language, header, count=len(questions))]
+        lines += [self.text(language, "pending_item", code=q.code, text=preview(q.text)) for q in questions]
+        self.send(self.incoming.chat, Html("\n".join(lines)))

@@ -192,14 +192,7 @@ def post_review_card(ctx: Context, question: Question, duplicates: list[tuple[Qu
 
 
 def list_review(ctx: Context) -> None:
-    language = ctx.staff_language
-    waiting = in_review(ctx.session, ctx.campaign.id)
-    if not waiting:
-        ctx.reply(language, "review_empty")
-        return
-    lines = [ctx.text(language, "review_header", count=len(waiting))]
-    lines += [ctx.text(language, "pending_item", code=q.code, text=preview(q.text)) for q in waiting]
-    ctx.send(ctx.incoming.chat, Html("\n".join(lines)))
+    ctx.list_questions(in_review(ctx.session, ctx.campaign.id), header="review_header", empty="review_empty")
 
 
 def approve(ctx: Context, question: Question) -> None:
