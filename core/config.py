@@ -115,9 +115,11 @@ class CurationSettings:
 
 
 @dataclass(frozen=True)
-class TelegramSettings:
+class BotEndpoint:
+    """What every bot platform's table has: the token, the API's address, polling or a webhook."""
+
     token: str = ""
-    base_url: str = "https://api.telegram.org/bot"
+    base_url: str = ""
     mode: str = "polling"  # or "webhook"
     webhook_url: str = ""
     webhook_secret: str = ""
@@ -126,16 +128,16 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True)
-class ZaloSettings:
+class TelegramSettings(BotEndpoint):
+    base_url: str = "https://api.telegram.org/bot"
+
+
+@dataclass(frozen=True)
+class ZaloSettings(BotEndpoint):
     """The Zalo Bot API (bot.zaloplatforms.com). Zalo publishes no rate limits for it: the
     defaults are deliberately slow, and every number can be changed here."""
 
-    token: str = ""
     base_url: str = "https://bot-api.zaloplatforms.com"
-    mode: str = "polling"  # or "webhook"
-    webhook_url: str = ""
-    webhook_secret: str = ""
-    listen_host: str = "127.0.0.1"
     listen_port: int = 8081
     messages_per_second: float = 5.0
     private_interval: float = 1.0
@@ -337,8 +339,7 @@ def _zalo(table: _Reader) -> ZaloSettings:
     return settings
 
 
-def _bot_endpoint(table: _Reader, defaults: TelegramSettings | ZaloSettings) -> dict[str, Any]:
-    """What every bot platform's table has: the token, the API's address, polling or a webhook."""
+def _bot_endpoint(table: _Reader, defaults: BotEndpoint) -> dict[str, Any]:
     return {
         **{name: table.str(name, default=getattr(defaults, name))
            for name in ("token", "base_url", "mode", "webhook_url", "webhook_secret", "listen_host")},
