@@ -25,6 +25,7 @@ from core.config import Settings, load_settings
 from storage.db import make_engine
 from storage.migrate import upgrade
 from tests.harness import Harness
+from tests.report_data import populated_harness
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_CONFIG = ROOT / "config.example.toml"
@@ -117,3 +118,20 @@ def harness(example_settings: Settings, database_url: str, clock: FakeClock) -> 
     harness = Harness(example_settings, database_url, clock)
     yield harness
     harness.dispose()
+
+
+@pytest.fixture(scope="module")
+def populated(example_settings: Settings, module_database_url: str,
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    """One populated campaign (tests/report_data.py) per module and database, for tests that
+    only read it: populating takes seconds."""
+    clock = FakeClock(datetime(2023, 2, 10, 2, 0, tzinfo=UTC))
+    with populated_harness(example_settings, module_database_url, clock, tmp_path_factory.mktemp("exports")) as harness:
+        yield harness
+
+
+@pytest.fixture
+def changeable(example_settings: Settings, database_url: str, clock: FakeClock, tmp_path: Path) -> Iterator[Harness]:
+    """A populated campaign of its own, for a test that changes it or counts its files."""
+    with populated_harness(example_settings, database_url, clock, tmp_path / "exports") as harness:
+        yield harness

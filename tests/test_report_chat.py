@@ -4,7 +4,6 @@ generated files travel as uploads, through the outbox, to Telegram as multipart 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,26 +18,10 @@ from core.config import ReportSettings, Settings
 from core.messages import Attachment, ChatKind, ChatRef, MediaKind, Outgoing
 from storage.models import Question
 from tests.harness import Harness, Participant
-from tests.report_data import ON_TIME, populated_harness
+from tests.report_data import ON_TIME
 from tests.test_telegram import Deployment, register, run
 
 ADMIN = 100000001  # telegram:100000001 is an admin in config.example.toml
-
-
-@pytest.fixture(scope="module")
-def harness(example_settings: Settings, module_database_url: str,
-            tmp_path_factory: pytest.TempPathFactory) -> Harness:
-    """One populated campaign per database for the tests that only ask for reports."""
-    clock = FakeClock(datetime(2023, 2, 10, 2, 0, tzinfo=UTC))
-    with populated_harness(example_settings, module_database_url, clock, tmp_path_factory.mktemp("exports")) as harness:
-        yield harness
-
-
-@pytest.fixture
-def changeable(example_settings: Settings, database_url: str, clock: FakeClock, tmp_path: Path) -> Harness:
-    """A populated campaign of its own, for a test that changes it or counts its files."""
-    with populated_harness(example_settings, database_url, clock, tmp_path / "exports") as harness:
-        yield harness
 
 
 def coordinator(harness: Harness) -> Participant:
@@ -51,31 +34,31 @@ def published(harness: Harness, code: str) -> bool:
         return session.scalars(select(Question).where(Question.code == code)).one().published_at is not None
 
 
-def test_admin_gets_the_report_as_a_document(harness: Harness) -> None:
-    sent = harness.admin().say("/report docx")
+def test_admin_gets_the_report_as_a_document(populated: Harness) -> None:
+    sent = populated.admin().say("/report docx")
     assert len(sent) == 1 and "Báo cáo docx: 4 câu hỏi" in sent[0].text
     (document,) = sent[0].message.attachments
     assert document.kind is MediaKind.DOCUMENT and document.file_name.endswith(".docx")
     path = Path(document.path)
-    assert path.parent == harness.settings.reports.folder and path.stat().st_size == document.size
+    assert path.parent == populated.settings.reports.folder and path.stat().st_size == document.size
     assert "Sở Công Thương" in [p.text for p in Document(str(path)).paragraphs]
 
 
-def test_coordinator_chat_gets_spreadsheet_and_csv(harness: Harness) -> None:
-    staff = coordinator(harness)
+def test_coordinator_chat_gets_spreadsheet_and_csv(populated: Harness) -> None:
+    staff = coordinator(populated)
     for format in ("xlsx", "csv"):
         (reply,) = staff.say(f"/report {format.upper()}")
         assert reply.message.chat.chat_id == COORDINATOR_CHAT and reply.message.attachments[0].path.endswith(format)
     assert ON_TIME in Path(reply.message.attachments[0].path).read_text(encoding="utf-8-sig")
 
 
-def test_unknown_report_format_gets_the_usage(harness: Harness) -> None:
-    (reply,) = harness.admin().say("/report pdf")
+def test_unknown_report_format_gets_the_usage(populated: Harness) -> None:
+    (reply,) = populated.admin().say("/report pdf")
     assert reply.text == "Cách dùng: /report docx | xlsx | csv" and not reply.message.attachments
 
 
-def test_stats_sends_a_summary_and_six_charts(harness: Harness) -> None:
-    (reply,) = coordinator(harness).say("/stats")
+def test_stats_sends_a_summary_and_six_charts(populated: Harness) -> None:
+    (reply,) = coordinator(populated).say("/stats")
     assert "4 câu hỏi, đã trả lời 2; trả lời sau hạn 1; quá hạn chưa trả lời 1" in reply.text
     assert "<b>Sở Công Thương</b>: 2 câu · trả lời 2 (100%)" in reply.text
     charts = reply.message.attachments

@@ -30,25 +30,8 @@ from tests.report_data import (
     REJECT_REASON,
     REJECTED,
     populate,
-    populated_harness,
     reporting_harness,
 )
-
-
-@pytest.fixture
-def changeable(example_settings: Settings, database_url: str, clock: FakeClock, tmp_path: Path) -> Harness:
-    """A populated campaign of its own, for a test that changes it."""
-    with populated_harness(example_settings, database_url, clock, tmp_path / "exports") as harness:
-        yield harness
-
-
-@pytest.fixture(scope="module")
-def harness(example_settings: Settings, module_database_url: str,
-              tmp_path_factory: pytest.TempPathFactory) -> Harness:
-    """One populated campaign per database for the tests that only read it."""
-    clock = FakeClock(datetime(2023, 2, 10, 2, 0, tzinfo=UTC))
-    with populated_harness(example_settings, module_database_url, clock, tmp_path_factory.mktemp("exports")) as harness:
-        yield harness
 
 
 def rows(harness: Harness) -> list[ReportRow]:
@@ -68,8 +51,8 @@ def write(harness: Harness, format: str, out: Path) -> int:
         return write_report(session, scope, format, out)
 
 
-def test_rows_are_grouped_by_department_then_category_in_config_order(harness: Harness) -> None:
-    found = rows(harness)
+def test_rows_are_grouped_by_department_then_category_in_config_order(populated: Harness) -> None:
+    found = rows(populated)
     # so-tttt, so-ct, so-nv in the configuration's order; within so-ct by number
     assert [r.code for r in found] == ["HY-0003", "HY-0001", "HY-0004", "HY-0002"]
     assert [r.department for r in found] == ["Sở Thông tin và Truyền thông", "Sở Công Thương", "Sở Công Thương",
@@ -77,8 +60,8 @@ def test_rows_are_grouped_by_department_then_category_in_config_order(harness: H
     assert found[1].category == "Thương mại điện tử" and found[1].district == "Huyện Văn Giang"
 
 
-def test_rows_carry_answers_and_deadline_compliance(harness: Harness) -> None:
-    by_code = {r.code: r for r in rows(harness)}
+def test_rows_carry_answers_and_deadline_compliance(populated: Harness) -> None:
+    by_code = {r.code: r for r in rows(populated)}
     assert by_code["HY-0001"].answer == ANSWER_ON_TIME
     assert by_code["HY-0001"].answered_by == "can-bo-ct (Sở Công Thương)"
     assert by_code["HY-0001"].compliance is Compliance.ON_TIME
@@ -89,8 +72,8 @@ def test_rows_carry_answers_and_deadline_compliance(harness: Harness) -> None:
     assert by_code["HY-0003"].rejection_reason == REJECT_REASON
 
 
-def test_statistics_per_department(harness: Harness) -> None:
-    result = stats(harness)
+def test_statistics_per_department(populated: Harness) -> None:
+    result = stats(populated)
     assert result.total == 4 and result.answered == 2 and result.late == 1 and result.overdue == 1
     assert ("Huyện Văn Giang", 2) in result.by_district and ("Huyện Yên Mỹ", 1) in result.by_district
     assert ("Thương mại điện tử", 2) in result.by_category
@@ -114,9 +97,9 @@ def test_usefulness_is_counted(changeable: Harness) -> None:
     assert [r.useful for r in rows(changeable) if r.code in ("HY-0001", "HY-0004")] == [True, False]
 
 
-def test_csv_has_a_header_and_a_row_per_question(harness: Harness, tmp_path: Path) -> None:
+def test_csv_has_a_header_and_a_row_per_question(populated: Harness, tmp_path: Path) -> None:
     out = tmp_path / "report.csv"
-    assert write(harness, "csv", out) == 4
+    assert write(populated, "csv", out) == 4
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with the BOM
     with out.open(encoding="utf-8-sig", newline="") as file:
         table = list(csv.reader(file))
@@ -129,9 +112,9 @@ def test_csv_has_a_header_and_a_row_per_question(harness: Harness, tmp_path: Pat
     assert dict(zip(table[0], table[1], strict=True))["Trả lời"] == f"Không tiếp nhận: {REJECT_REASON}"
 
 
-def test_xlsx_holds_questions_and_statistics(harness: Harness, tmp_path: Path) -> None:
+def test_xlsx_holds_questions_and_statistics(populated: Harness, tmp_path: Path) -> None:
     out = tmp_path / "report.xlsx"
-    assert write(harness, "xlsx", out) == 4
+    assert write(populated, "xlsx", out) == 4
     book = load_workbook(out, read_only=True)
     assert book.sheetnames == ["Câu hỏi", "Thống kê"]
     questions = list(book["Câu hỏi"].iter_rows(values_only=True))
@@ -146,9 +129,9 @@ def test_xlsx_holds_questions_and_statistics(harness: Harness, tmp_path: Path) -
     assert not questions_sheet["A2"].alignment.wrap_text
 
 
-def test_docx_has_headings_per_department_and_category_and_the_charts(harness: Harness, tmp_path: Path) -> None:
+def test_docx_has_headings_per_department_and_category_and_the_charts(populated: Harness, tmp_path: Path) -> None:
     out = tmp_path / "report.docx"
-    assert write(harness, "docx", out) == 4
+    assert write(populated, "docx", out) == 4
     document = Document(str(out))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert headings == ["I. Thống kê", "II. Câu hỏi và trả lời theo cơ quan, lĩnh vực",
@@ -167,23 +150,23 @@ def test_docx_has_headings_per_department_and_category_and_the_charts(harness: H
 
 def test_report_of_an_empty_campaign(example_settings: Settings, database_url: str, clock: FakeClock,
                                      tmp_path: Path) -> None:
-    harness = reporting_harness(example_settings, database_url, clock, tmp_path)
+    populated = reporting_harness(example_settings, database_url, clock, tmp_path)
     try:
-        assert write(harness, "docx", tmp_path / "empty.docx") == 0
+        assert write(populated, "docx", tmp_path / "empty.docx") == 0
         assert "Chưa có câu hỏi nào." in [p.text for p in Document(str(tmp_path / "empty.docx")).paragraphs]
-        assert write(harness, "xlsx", tmp_path / "empty.xlsx") == 0
+        assert write(populated, "xlsx", tmp_path / "empty.xlsx") == 0
         with pytest.raises(ValueError, match="unknown report format 'pdf'"):
-            write(harness, "pdf", tmp_path / "x.pdf")
+            write(populated, "pdf", tmp_path / "x.pdf")
     finally:
-        harness.dispose()
+        populated.dispose()
 
 
 def test_command_line_writes_the_report(tmp_path: Path, clock: FakeClock, example_settings: Settings,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     database = tmp_path / "bot.sqlite3"
-    harness = reporting_harness(example_settings, f"sqlite:///{database}", clock, tmp_path)
-    populate(harness)
-    harness.dispose()
+    populated = reporting_harness(example_settings, f"sqlite:///{database}", clock, tmp_path)
+    populate(populated)
+    populated.dispose()
     config = tmp_path / "config.toml"
     example = (Path(__file__).resolve().parents[1] / "config.example.toml").read_text(encoding="utf-8")
     config.write_text(example.replace('url = "sqlite:///youthbot.sqlite3"', f'url = "sqlite:///{database}"'),
