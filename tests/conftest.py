@@ -93,9 +93,13 @@ def empty_database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
+    # Connections are named after the schema, so that none left open (a failed test's, a killed
+    # worker's) can make the drop wait for ever.
+    yield make_url(base).update_query_dict({"options": f"-csearch_path={schema}", "application_name": schema}
+                                           ).render_as_string(hide_password=False)
     with admin.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE application_name = :name AND pid <> pg_backend_pid()"), {"name": schema})
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
 
