@@ -94,8 +94,9 @@ def empty_database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     # Connections are named after the schema, so that none left open (a failed test's, a killed
-    # worker's) can make the drop wait for ever.
-    yield make_url(base).update_query_dict({"options": f"-csearch_path={schema}", "application_name": schema}
+    # worker's) can make the drop wait for ever; a lock awaited for a minute is an error, not a hang.
+    options = f"-csearch_path={schema} -clock_timeout=60s"
+    yield make_url(base).update_query_dict({"options": options, "application_name": schema}
                                            ).render_as_string(hide_password=False)
     with admin.connect() as connection:
         connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
