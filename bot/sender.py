@@ -142,15 +142,26 @@ class OutboxSender:
             await asyncio.gather(*self._tasks)
 
     async def run(self) -> None:
-        """Forever: send what is due, then sleep until more is due or new rows are enqueued."""
-        while True:
-            next_at = await self.send_due()
-            timeout = (next_at - self._clock.now()).total_seconds() if next_at else IDLE_POLL.total_seconds()
-            self.wake.clear()
-            try:
-                await asyncio.wait_for(self.wake.wait(), timeout=max(timeout, 0.001))
-            except TimeoutError:
-                pass
+        """Until cancelled: send what is due, then sleep until more is due or new rows are enqueued."""
+        try:
+            while True:
+                next_at = await self.send_due()
+                timeout = (next_at - self._clock.now()).total_seconds() if next_at else IDLE_POLL.total_seconds()
+                self.wake.clear()
+                try:
+                    await asyncio.wait_for(self.wake.wait(), timeout=max(timeout, 0.001))
+                except TimeoutError:
+                    pass
+        finally:
+            self.leave()
+
+    def leave(self) -> None:
+        """A sender that stops cleanly gives its share of the rate back to the others at once."""
+        if self._beaten_at is None:
+            return
+        with transaction(self._sessions) as session:
+            senders.forget(session, self._worker, self._transport.platform)
+        self._beaten_at = None
 
     async def _share_rate(self) -> None:
         """On a shared database, note this sender alive and keep to its share of the overall rate.

@@ -25,6 +25,5 @@ def alive(session: Session, platform: str, now: datetime, within: timedelta) -> 
 
 
 def forget(session: Session, worker: str, platform: str) -> None:
-    """A sender that stops cleanly gives its share back at once."""
     session.execute(delete(SenderHeartbeat).where(SenderHeartbeat.worker == worker,
                                                   SenderHeartbeat.platform == platform))

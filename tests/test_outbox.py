@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -14,7 +15,7 @@ from bot.sender import SHARED_DATABASE_LEASE, OutboxSender
 from bot.transport import PermanentFailure, RateLimits, RetryAfter, TemporaryFailure
 from core.clock import FakeClock
 from core.messages import Button, ChatRef, Outgoing
-from storage import outbox
+from storage import outbox, senders
 from storage.db import make_session_factory, transaction
 from storage.migrate import upgrade
 from storage.models import ChatMenu, OutboxMessage, OutboxStatus
@@ -144,3 +145,24 @@ def test_long_text_becomes_several_rows_with_buttons_on_the_last(
     assert all(f"đoạn {i}" in "".join(p.text for p in parts) for i in range(10))
     with sessions() as session:
         assert session.get(ChatMenu, ("console", "user-an")).options == ["ok"]
+
+
+def test_a_sender_counts_itself_while_it_runs_and_gives_its_share_back_when_it_stops(
+        sessions: sessionmaker[Session], clock: FakeClock) -> None:
+    if sessions.kw["bind"].dialect.name == "sqlite":
+        pytest.skip("SQLite has one sender, which shares with no one")
+
+    def alive() -> int:
+        with sessions() as session:
+            return senders.alive(session, "console", clock.now(), within=timedelta(seconds=3))
+
+    async def run_then_stop() -> None:
+        running = asyncio.create_task(OutboxSender(sessions, LimitedTransport(), clock).run())
+        while not alive():  # its first heartbeat is written in a thread
+            await asyncio.sleep(0)
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+
+    asyncio.run(run_then_stop())
+    assert alive() == 0
