@@ -112,6 +112,14 @@ async def register(d: Deployment) -> None:
     await d.step()
 
 
+async def ask(d: Deployment) -> None:
+    """Mai asks the usual question and confirms the suggested category by its number."""
+    d.zalo.user_sends(MAI, text=QUESTION)
+    await d.step()
+    d.zalo.user_sends(MAI, text="1")
+    await d.step()
+
+
 def test_a_question_asked_on_zalo_is_answered_from_telegram(example_settings: Settings, database_url: str,
                                                              clock: FakeClock) -> None:
     async def scenario(d: Deployment) -> None:
@@ -152,10 +160,7 @@ def test_a_long_answer_arrives_in_parts_within_zalos_limit(example_settings: Set
                                                           clock: FakeClock) -> None:
     async def scenario(d: Deployment) -> None:
         await register(d)
-        d.zalo.user_sends(MAI, text=QUESTION)
-        await d.step()
-        d.zalo.user_sends(MAI, text="1")
-        await d.step()
+        await ask(d)
         long_answer = " ".join(f"ý{i}" for i in range(900))  # some 4,400 characters
         d.telegram.user_sends(OFFICER, chat_id=SO_CT, text=long_answer,
                               reply_to=d.telegram.last_bot_message(SO_CT)["message_id"])
@@ -211,10 +216,7 @@ def test_a_blocked_bot_is_reported_and_does_not_hold_the_queue(example_settings:
                                                               clock: FakeClock) -> None:
     async def scenario(d: Deployment) -> None:
         await register(d)
-        d.zalo.user_sends(MAI, text=QUESTION)
-        await d.step()
-        d.zalo.user_sends(MAI, text="1")
-        await d.step()
+        await ask(d)
         d.zalo.block_bot(MAI)
         d.telegram.user_sends(OFFICER, chat_id=SO_CT, text="Có, em cần kê khai thuế.",
                               reply_to=d.telegram.last_bot_message(SO_CT)["message_id"])
