@@ -6,8 +6,9 @@ It runs the pump and the outbox sender, as `youthbot run` does, against a local 
 server, until no broadcast is left sending (exit 0). With KILL_AFTER > 0 it SIGKILLs itself
 right after Telegram has accepted that many sends, before recording the last one, noting
 in the MARKER file how many requests were in flight: the copies a restart may repeat.
-On a clean exit it prints, as JSON, how many sends Telegram accepted from it and the seconds
-from the first request to the last answer. LEASE (seconds)
+On a clean exit it prints, as JSON, how many sends Telegram accepted from it, the seconds
+from the first request to the last answer, and its resident memory (now, and the high-water
+mark) every 1,000 sends and at the end. LEASE (seconds)
 is how long a row claimed by another sender is left to it: 0 when this is the only sender
 (the default), so that a restart takes over at once what the killed one left.
 """
@@ -38,6 +39,14 @@ from storage.models import Broadcast, BroadcastStatus
 
 ROOT = Path(__file__).resolve().parents[1]
 PUMP_SECONDS = 0.2  # as bot/runtime.py's loop, a little more often
+RSS_EVERY = 1_000  # sends between two readings of the resident memory (the bench shows how it moves)
+
+
+def memory_mb() -> tuple[float, float]:
+    """The resident size now and its high-water mark so far."""
+    with open("/proc/self/status") as status:
+        fields = dict(line.split(":", 1) for line in status)
+    return tuple(round(int(fields[key].split()[0]) / 1024, 1) for key in ("VmRSS", "VmHWM"))  # type: ignore[return-value]
 
 
 class KillingTransport(TelegramTransport):
@@ -51,6 +60,7 @@ class KillingTransport(TelegramTransport):
         self.accepted = 0
         self.first_start = 0.0
         self.last_answer = 0.0
+        self.memory_mb: list[tuple[float, float]] = []
         self.sender: OutboxSender | None = None
 
     async def send(self, message: Outgoing) -> list[str]:
@@ -58,6 +68,8 @@ class KillingTransport(TelegramTransport):
         ids = await super().send(message)
         self.last_answer = time.monotonic()
         self.accepted += 1
+        if self.accepted % RSS_EVERY == 0:
+            self.memory_mb.append(memory_mb())
         if self.accepted == self._kill_after and self.sender is not None:
             self._marker.write_text(json.dumps({"in_flight": self.sender.in_flight}))
             os.kill(os.getpid(), signal.SIGKILL)
@@ -93,7 +105,8 @@ async def run(database_url: str, base_url: str, token: str, kill_after: int, per
         await sender.drain()  # the final report, and anything else still queued
     app.engine.dispose()
     sending_seconds = transport.last_answer - transport.first_start
-    print(json.dumps({"accepted": transport.accepted, "sending_seconds": sending_seconds}))
+    print(json.dumps({"accepted": transport.accepted, "sending_seconds": sending_seconds,
+                      "memory_mb": [*transport.memory_mb, memory_mb()]}))
     return 0
 
 
