@@ -20,6 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
 from bot.sender import OutboxSender
+from bot.waiting import wait_or_time_out
 from scheduler.broadcasts import BroadcastPump
 from scheduler.digests import DigestPass
 from scheduler.retention import anonymise_expired
@@ -47,10 +48,7 @@ class Runtime:
 
     async def process_forever(self) -> None:
         while True:
-            try:
-                await asyncio.wait_for(self._inbox_ready.wait(), timeout=POLL_SECONDS)
-            except TimeoutError:
-                pass
+            await wait_or_time_out(self._inbox_ready, POLL_SECONDS)
             self._inbox_ready.clear()
             if await asyncio.to_thread(self.app.processor.process_all):
                 for sender in self.senders:

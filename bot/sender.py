@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.ratelimit import SendLimiter
 from bot.transport import PermanentFailure, RetryAfter, SendError, Transport
+from bot.waiting import wait_or_time_out
 from core.clock import Clock
 from core.messages import Outgoing
 from storage import outbox, senders
@@ -148,10 +149,7 @@ class OutboxSender:
                 next_at = await self.send_due()
                 timeout = (next_at - self._clock.now()).total_seconds() if next_at else IDLE_POLL.total_seconds()
                 self.wake.clear()
-                try:
-                    await asyncio.wait_for(self.wake.wait(), timeout=max(timeout, 0.001))
-                except TimeoutError:
-                    pass
+                await wait_or_time_out(self.wake, max(timeout, 0.001))
         finally:
             self.leave()
 
