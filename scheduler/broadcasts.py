@@ -75,13 +75,11 @@ class BroadcastPump:
         if quarter > broadcast.progress_step:
             broadcast.progress_step = quarter
             reports.report_progress(writer, broadcast, store.tally(session, broadcast.id))
+        # Read again: on PostgreSQL another process's last batch may have landed since the first read.
         if not broadcast.fanned_out or store.backlog(session, broadcast.id):
-            return enqueued, False
-        tally = store.tally(session, broadcast.id)
-        if tally.waiting:
             return enqueued, False
         if not store.set_status(session, broadcast, BroadcastStatus.DONE, only_from=(BroadcastStatus.SENDING,),
                                 now=writer.now):
             return enqueued, False
-        reports.report_final(writer, broadcast, tally)
+        reports.report_final(writer, broadcast, store.tally(session, broadcast.id))
         return enqueued, True
