@@ -114,9 +114,9 @@ class Bench:
         incoming = self.incoming(f"u{item // self.questions_per_user}", QUESTIONS[item % len(QUESTIONS)])
         self.app.processor.record(incoming.message_id, incoming)
         with transaction(self.app.sessions) as session:
-            update = inbox.claim_next(session)
-            assert update is not None
             now = self.app.clock.now()
+            update = inbox.claim_next(session, now)
+            assert update is not None
             inbox.mark_processed(update, now)
             echo = Outgoing(ChatRef(PLATFORM, incoming.chat_id), html.escape(incoming.text))
             self.app.services.outbox.enqueue(session, echo, now)

@@ -46,13 +46,13 @@ class InboxProcessor:
     def process_one(self) -> bool:
         """Handle the oldest waiting update; False when there is none."""
         with transaction(self._sessions) as session:
-            update = inbox.claim_next(session)
+            update = inbox.claim_next(session, self._clock.now())
             if update is None:
                 return False
             try:
                 with session.begin_nested():
                     self._apply(session, update)
-            except Exception:  # a bug or bad data must not stop the queue: retried, then set aside
+            except Exception:  # a bug or bad data must not stop the queue: retried later, then set aside
                 error = traceback.format_exc()
                 log.exception("update %s failed", update.id)
                 if inbox.record_failure(session, update.id, error, self._clock.now()):

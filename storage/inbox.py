@@ -7,9 +7,9 @@ transaction as its effects, so a crash mid-way leaves it to be processed again.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -18,6 +18,7 @@ from core.messages import Incoming
 from storage.models import InboxUpdate
 
 MAX_ATTEMPTS = 5
+FIRST_RETRY_SECONDS = 2  # then 4, 8, 16: a passing fault (a lock, a restart) has time to clear
 
 
 def record(session: Session, update_key: str, incoming: Incoming, now: datetime) -> bool:
@@ -40,11 +41,12 @@ def record(session: Session, update_key: str, incoming: Incoming, now: datetime)
     return session.execute(statement).scalar() is not None
 
 
-def claim_next(session: Session) -> InboxUpdate | None:
-    """The oldest unprocessed update that is first in its chat, locked for this transaction.
+def claim_next(session: Session, now: datetime) -> InboxUpdate | None:
+    """The oldest unprocessed update that is first in its chat and due, locked for this transaction.
 
     Workers sharing a database skip rows another one holds; since only the first waiting
     update of each chat can be claimed, a chat's updates are handled one at a time, in order.
+    An update that failed waits its backoff, and its chat's later updates wait behind it.
     """
     earlier = aliased(InboxUpdate)
     first_in_chat = ~(
@@ -54,7 +56,8 @@ def claim_next(session: Session) -> InboxUpdate | None:
     )
     statement = (
         select(InboxUpdate)
-        .where(InboxUpdate.processed_at.is_(None), first_in_chat)
+        .where(InboxUpdate.processed_at.is_(None), first_in_chat,
+               or_(InboxUpdate.retry_at.is_(None), InboxUpdate.retry_at <= now))
         .order_by(InboxUpdate.id)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -67,15 +70,40 @@ def mark_processed(update: InboxUpdate, now: datetime) -> None:
 
 
 def record_failure(session: Session, update_id: int, error: str, now: datetime) -> bool:
-    """Count a failed attempt; after MAX_ATTEMPTS the update is set aside. True when set aside."""
+    """Count a failed attempt and make the next wait longer; after MAX_ATTEMPTS the update is set
+    aside. True when set aside."""
     update = session.get(InboxUpdate, update_id)
     assert update is not None
     update.attempts += 1
     update.error = error[-2000:]
     if update.attempts >= MAX_ATTEMPTS:
         update.processed_at = now
+        update.retry_at = None
         return True
+    update.retry_at = now + timedelta(seconds=FIRST_RETRY_SECONDS * 2 ** (update.attempts - 1))
     return False
+
+
+def set_aside(session: Session, limit: int = 20) -> list[InboxUpdate]:
+    """The updates given up on, newest first, for the coordinator to read and retry."""
+    statement = (
+        select(InboxUpdate)
+        .where(InboxUpdate.attempts >= MAX_ATTEMPTS, InboxUpdate.error.is_not(None))
+        .order_by(InboxUpdate.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(statement))
+
+
+def retry(session: Session, update_id: int) -> bool:
+    """Put a set-aside update back in the queue with fresh attempts; False when there is no such update."""
+    update = session.get(InboxUpdate, update_id)
+    if update is None or update.attempts < MAX_ATTEMPTS:
+        return False
+    update.processed_at = None
+    update.attempts = 0
+    update.retry_at = None
+    return True
 
 
 def pending_count(session: Session) -> int:

@@ -276,6 +276,7 @@ class InboxUpdate(Base):
     processed_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    retry_at: Mapped[datetime | None]  # after a failure, not claimed before this
 
 
 class OutboxStatus(StrEnum):

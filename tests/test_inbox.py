@@ -26,20 +26,59 @@ def test_an_update_delivered_twice_is_processed_once(harness: Harness) -> None:
     assert len(harness.messages_to("user-an")) == 1
 
 
-def test_a_broken_update_is_retried_then_set_aside_without_blocking(harness: Harness) -> None:
+def add_broken_update(harness: Harness) -> None:
     with transaction(harness.app.sessions) as session:
         session.add(InboxUpdate(platform="console", update_key="broken", chat_key="console:x",
                                 payload={"nonsense": True}, received_at=harness.clock.now(), attempts=0))
+
+
+def broken_update(harness: Harness) -> InboxUpdate:
+    with harness.app.sessions() as session:
+        return session.scalars(select(InboxUpdate).where(InboxUpdate.update_key == "broken")).one()
+
+
+def fail_until_set_aside(harness: Harness) -> list[int]:
+    """Drive the broken update through all its attempts; the seconds waited before each retry."""
+    waits = []
+    harness.app.processor.process_all()
+    while broken_update(harness).processed_at is None:
+        wait = (broken_update(harness).retry_at - harness.clock.now()).total_seconds()
+        waits.append(round(wait))
+        harness.clock.advance(wait - 0.001)
+        harness.app.processor.process_all()
+        assert broken_update(harness).attempts == len(waits), "not retried before its backoff ends"
+        harness.clock.advance(0.001)
+        harness.app.processor.process_all()
+    return waits
+
+
+def test_a_broken_update_is_retried_then_set_aside_without_blocking(harness: Harness) -> None:
+    add_broken_update(harness)
     harness.app.processor.record("good", hello("binh"))
-    for _ in range(inbox.MAX_ATTEMPTS):
-        harness.app.processor.process_one()
     harness.app.processor.process_all()
     harness.flush()
     assert harness.messages_to("user-binh"), "the update behind the broken one was handled"
-    with harness.app.sessions() as session:
-        broken = session.scalars(select(InboxUpdate).where(InboxUpdate.update_key == "broken")).one()
+    fail_until_set_aside(harness)
+    broken = broken_update(harness)
     assert broken.attempts == inbox.MAX_ATTEMPTS and broken.processed_at is not None
     assert "KeyError: 'chat_kind'" in (broken.error or "")
+
+
+def test_a_failing_update_backs_off_longer_each_time(harness: Harness) -> None:
+    add_broken_update(harness)
+    assert fail_until_set_aside(harness) == [2, 4, 8, 16]
+
+
+def test_a_set_aside_update_is_listed_and_can_be_retried(harness: Harness) -> None:
+    add_broken_update(harness)
+    fail_until_set_aside(harness)
+    with transaction(harness.app.sessions) as session:
+        listed = inbox.set_aside(session)
+        assert [update.update_key for update in listed] == ["broken"]
+        assert inbox.retry(session, listed[0].id)
+    assert broken_update(harness).processed_at is None and broken_update(harness).attempts == 0
+    harness.app.processor.process_all()
+    assert broken_update(harness).attempts == 1, "the retried update was attempted again at once"
 
 
 def test_workers_sharing_a_database_keep_each_chat_in_order(harness: Harness) -> None:
@@ -51,8 +90,8 @@ def test_workers_sharing_a_database_keep_each_chat_in_order(harness: Harness) ->
     processor.record("a2", hello("an"))
     processor.record("b1", hello("binh"))
     with harness.app.sessions() as first, first.begin():
-        assert inbox.claim_next(first).update_key == "a1"
+        assert inbox.claim_next(first, harness.clock.now()).update_key == "a1"
         with harness.app.sessions() as second, second.begin():
-            assert inbox.claim_next(second).update_key == "b1"
+            assert inbox.claim_next(second, harness.clock.now()).update_key == "b1"
             with harness.app.sessions() as third, third.begin():
-                assert inbox.claim_next(third) is None
+                assert inbox.claim_next(third, harness.clock.now()) is None
