@@ -10,6 +10,7 @@ from functools import partial
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import logsafe
 from bot.processing import InboxProcessor
 from bot.sender import OutboxSender
 from bot.transport import Transport
@@ -51,7 +52,10 @@ class App:
 
 def build_app(settings: Settings, clock: Clock | None = None, text_limits: Mapping[str, int] | None = None,
               engine: Engine | None = None) -> App:
-    """Migrate the database, make sure the current campaign exists, and build the services."""
+    """Migrate the database, make sure the current campaign exists, and build the services.
+
+    From here on no configured secret appears in a log line (`bot/logsafe.py`)."""
+    logsafe.protect(logsafe.secrets_of(settings))
     clock = clock or SystemClock()
     engine = engine or make_engine(settings.database_url)
     upgrade(engine)

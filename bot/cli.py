@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from bot import logsafe
 from core.config import ConfigError, Settings, load_settings
 
 DEFAULT_CONFIG = Path("config.toml")
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     agenda.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logsafe.quiet_http_clients()
     try:
         settings = load_settings(_config_path(args.config))
     except ConfigError as error:

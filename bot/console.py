@@ -129,7 +129,7 @@ class ConsoleChannel:
             number = next(self._numbers)
             message_id = f"{self._tag}-u{number}"
             self._write(f"   (your message #{number})")
-        return Incoming(
+        return Incoming.received(
             platform=PLATFORM, chat_id=self.role.chat_id, chat_kind=self.role.chat_kind,
             user_id=self.role.user_id, user_name=self.role.label, message_id=message_id,
             text=text, reply_to_message_id=reply_to, edited=edited,
@@ -144,7 +144,7 @@ class ConsoleChannel:
         if self._chat_of_number[number] != self.role.chat_id:
             self._write(f"Message #{number} is not in your chat; switch role with /as first.")
             return None
-        return Incoming(
+        return Incoming.received(
             platform=PLATFORM, chat_id=self.role.chat_id, chat_kind=self.role.chat_kind,
             user_id=self.role.user_id, user_name=self.role.label, message_id=f"{self._tag}-p{number}-{which}",
             button_data=buttons[int(which) - 1].data,

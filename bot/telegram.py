@@ -77,7 +77,7 @@ def incoming_from_update(update: Update) -> Incoming | None:
 
 def _incoming(chat: telegram.Chat, user: telegram.User, message_id: int, **fields: Any) -> Incoming:
     kind = ChatKind.PRIVATE if chat.type == "private" else ChatKind.GROUP
-    return Incoming(platform=PLATFORM, chat_id=str(chat.id), chat_kind=kind, user_id=str(user.id),
+    return Incoming.received(platform=PLATFORM, chat_id=str(chat.id), chat_kind=kind, user_id=str(user.id),
                     user_name=user.full_name, message_id=str(message_id), **fields)
 
 
@@ -122,9 +122,11 @@ class TelegramReceiver:
         self.offset: int | None = None
 
     def record(self, update: Update) -> None:
-        incoming = incoming_from_update(update)
+        self.record_incoming(update.update_id, incoming_from_update(update))
+
+    def record_incoming(self, update_id: int, incoming: Incoming | None) -> None:
         if incoming is not None:
-            self._processor.record(str(update.update_id), incoming)
+            self._processor.record(str(update_id), incoming)
 
     async def poll_forever(self, on_recorded: Callable[[], None]) -> None:
         await poll_forever(self.poll_once, on_recorded, (NetworkError,), "Telegram")

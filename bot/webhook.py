@@ -2,6 +2,13 @@
 
 Telegram retries an update until it gets a 2xx, so an update is never lost between its
 arrival and the commit; a retried one is deduplicated by the inbox.
+
+A body of the wrong shape never answers 500. One that is no update at all (not a JSON object
+with an integer `update_id`: an array, a string, broken JSON) gets 400: it did not come from
+Telegram, and there is nothing to confirm. An update whose content cannot be read (a `message`
+that is a string, a chat without an id) gets 200 and is logged as unusable by its update_id:
+Telegram retries anything else and holds the updates after it meanwhile, and a retry cannot
+make it readable. Only a failure to commit a readable update answers 5xx, so that it comes again.
 """
 
 from __future__ import annotations
@@ -18,10 +25,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.telegram import TelegramReceiver, acknowledge_button
+from bot.telegram import TelegramReceiver, acknowledge_button, incoming_from_update
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError)  # what PTB raises on a wrong shape
 
 
 def webhook_app(bot: telegram.Bot, receiver: TelegramReceiver, secret: str,
@@ -30,11 +38,20 @@ def webhook_app(bot: telegram.Bot, receiver: TelegramReceiver, secret: str,
         if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
             return PlainTextResponse("wrong secret token", status_code=403)
         try:
-            update = telegram.Update.de_json(json.loads(await request.body()), bot)
-        except (ValueError, TypeError, KeyError) as error:
-            log.warning("webhook body is not an update: %s", error)
-            return PlainTextResponse("not an update", status_code=400)
-        await run_in_threadpool(receiver.record, update)
+            data = json.loads(await request.body())
+        except ValueError as error:  # UnicodeDecodeError included
+            log.warning("webhook body is not JSON: %s", error)
+            return PlainTextResponse("not JSON", status_code=400)
+        if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+            log.warning("webhook body is not an update (a JSON object with an integer update_id)")
+            return PlainTextResponse("not an update: a JSON object with an integer update_id", status_code=400)
+        try:
+            update = telegram.Update.de_json(data, bot)
+            incoming = incoming_from_update(update)
+        except UNREADABLE as error:
+            log.warning("update %s is unusable and set aside (%s: %s)", data["update_id"], type(error).__name__, error)
+            return PlainTextResponse("unusable update, set aside", status_code=200)
+        await run_in_threadpool(receiver.record_incoming, update.update_id, incoming)
         on_recorded()
         await acknowledge_button(update)
         return Response(status_code=200)

@@ -124,7 +124,7 @@ def incoming_from_update(update: JSON) -> Incoming | None:
     kind = ChatKind.GROUP if str(chat.get("chat_type", "")).upper() == "GROUP" else ChatKind.PRIVATE
     event = update.get("event_name", "")
     text = message.get("text") or message.get("caption") or ""
-    return Incoming(
+    return Incoming.received(
         platform=PLATFORM, chat_id=str(chat["id"]), chat_kind=kind, user_id=str(sender["id"]),
         user_name=str(sender.get("display_name") or sender.get("name") or ""),
         message_id=str(message.get("message_id") or ""), text=text if event != "message.sticker.received" else "",

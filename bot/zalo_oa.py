@@ -30,6 +30,7 @@ from typing import Any
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import logsafe
 from bot.processing import InboxProcessor
 from bot.transport import PermanentFailure, RateLimits, RetryAfter, TemporaryFailure
 from bot.zalo_text import render
@@ -111,13 +112,13 @@ def incoming_from_event(event: JSON) -> Incoming | None:
     fields: JSON = {"platform": PLATFORM, "chat_id": user, "chat_kind": ChatKind.PRIVATE, "user_id": user,
                     "message_id": str(message.get("msg_id") or "")}
     if name == "follow":
-        return Incoming(**fields, text="/start")
+        return Incoming.received(**fields, text="/start")
     if name == "user_send_text":
-        return Incoming(**fields, text=str(message.get("text") or ""))
+        return Incoming.received(**fields, text=str(message.get("text") or ""))
     if name in MEDIA_EVENTS:
-        return Incoming(**fields, text=str(message.get("text") or ""), attachments=_attachments(name, message))
+        return Incoming.received(**fields, text=str(message.get("text") or ""), attachments=_attachments(name, message))
     if name.startswith("user_send_"):  # location, business card, ...
-        return Incoming(**fields, attachments=(Attachment(MediaKind.UNSUPPORTED, ""),))
+        return Incoming.received(**fields, attachments=(Attachment(MediaKind.UNSUPPORTED, ""),))
     return None  # unfollow, delivery and seen receipts, the OA's own messages
 
 
@@ -227,11 +228,15 @@ class ZaloOaClient:
         if not body.get("access_token") or not body.get("refresh_token"):
             raise ZaloOaError(int(body.get("error", -1)), str(body.get("error_description") or body))
         expires_in = timedelta(seconds=int(body.get("expires_in") or 3600))
+        logsafe.protect((str(body["access_token"]), str(body["refresh_token"])))  # before anything logs them
         return store.Tokens(str(body["access_token"]), str(body["refresh_token"]), self._clock.now() + expires_in)
 
     def _read_tokens(self) -> store.Tokens:
+        """The current pair; another process may have refreshed it, so its values are masked in logs too."""
         with transaction(self._sessions) as session:
-            return store.current_tokens(session, self._credentials.app_id)
+            tokens = store.current_tokens(session, self._credentials.app_id)
+        logsafe.protect((tokens.access_token, tokens.refresh_token))
+        return tokens
 
     def _store_tokens(self, spent_refresh_token: str, new: store.Tokens) -> bool:
         with transaction(self._sessions) as session:
@@ -312,6 +317,7 @@ def seed_tokens(sessions: sessionmaker[Session], app_id: str, access_token: str,
                 clock: Clock) -> None:
     """The config's tokens, on first start. Their lifetime is unknown: an access token given is
     trusted until Zalo refuses it (then refreshed); without one, the first send refreshes."""
+    logsafe.protect((access_token, refresh_token))
     now = clock.now()
     expires_at = now + timedelta(hours=25) if access_token else now
     with transaction(sessions) as session:

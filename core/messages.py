@@ -7,9 +7,19 @@ wait in the inbox and the outbox across restarts.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
+
+# C0 and C1 controls but tab and line feed, and lone surrogates: PostgreSQL refuses NUL in text,
+# UTF-8 cannot hold a lone surrogate, and the rest only confuse display and search.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def without_controls(text: str) -> str:
+    """Text from outside as it may be stored and shown: a carriage return becomes a line feed."""
+    return _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 @dataclass(frozen=True, order=True)
@@ -81,6 +91,16 @@ class Incoming:
     edited: bool = False
     thread_id: str = ""
     html: str = ""  # the text with the sender's formatting, where the platform gives it; else empty
+
+    @classmethod
+    def received(cls, **values: Any) -> Incoming:
+        """What every adapter builds from a platform's update: every text field from outside (text,
+        names, file names, button data, ids) without control characters, so that it is cleaned once,
+        at the edge, and stores alike on SQLite and PostgreSQL."""
+        incoming = cls(**values)
+        return replace(incoming, attachments=tuple(_cleaned(a) for a in incoming.attachments), **{
+            f.name: without_controls(getattr(incoming, f.name)) for f in fields(cls)
+            if isinstance(getattr(incoming, f.name), str) and f.name != "chat_kind"})
 
     @property
     def chat(self) -> ChatRef:
@@ -163,6 +183,11 @@ class Outgoing:
     @property
     def links(self) -> list[Button]:
         return [button for row in self.buttons for button in row if button.url]
+
+
+def _cleaned(attachment: Attachment) -> Attachment:
+    return replace(attachment, file_ref=without_controls(attachment.file_ref),
+                   file_name=without_controls(attachment.file_name), mime_type=without_controls(attachment.mime_type))
 
 
 def _attachment(data: dict[str, Any]) -> Attachment:

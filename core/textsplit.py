@@ -2,6 +2,8 @@
 
 Parts end at paragraph, line or word boundaries when possible, never inside a tag or
 an entity, and formatting open at a cut is closed and reopened in the next part.
+Lengths are UTF-16 code units, as Telegram counts them (an emoji outside the Basic
+Multilingual Plane is two), and tags count too: a part fits whatever the platform counts.
 """
 
 from __future__ import annotations
@@ -11,12 +13,18 @@ import re
 _TOKEN = re.compile(r"<(/?)([a-z]+)[^>]*>|&[#a-z0-9]+;|[^<&]", re.IGNORECASE)
 
 
+def utf16_length(text: str) -> int:
+    """The length Telegram measures: UTF-16 code units."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
 def split_html(html: str, limit: int) -> list[str]:
-    if len(html) <= limit:
+    """Parts of at most `limit` UTF-16 code units each."""
+    if utf16_length(html) <= limit:
         return [html]
     parts: list[str] = []
     rest = html
-    while len(rest) > limit:
+    while utf16_length(rest) > limit:
         head, rest = _cut(rest, limit)
         parts.append(head)
     parts.append(rest)
@@ -32,8 +40,10 @@ def _cut(html: str, limit: int) -> tuple[str, str]:
     budget = max(limit - 40, limit // 2)  # leave room to close the tags still open at the cut
     open_tags: list[re.Match[str]] = []
     candidates: list[tuple[bool, int, int, list[re.Match[str]]]] = []
+    units = 0
     for token in _TOKEN.finditer(html):
-        if token.end() > budget:
+        units += utf16_length(token.group(0))
+        if units > budget:
             break
         if token.group(2) and token.group(1):
             if open_tags:
@@ -41,7 +51,7 @@ def _cut(html: str, limit: int) -> tuple[str, str]:
         elif token.group(2):
             open_tags.append(token)
         end = token.end()
-        candidates.append((end >= budget // 2, _boundary_rank(html, end), end, list(open_tags)))
+        candidates.append((units >= budget // 2, _boundary_rank(html, end), end, list(open_tags)))
     _, _, end, still_open = max(candidates, key=lambda c: c[:3])
     closing = "".join(f"</{tag.group(2)}>" for tag in reversed(still_open))
     reopening = "".join(tag.group(0) for tag in still_open)

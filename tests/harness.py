@@ -76,7 +76,7 @@ class Participant:
 
     def _incoming(self, **values: Any) -> Incoming:
         values.setdefault("message_id", f"u{next(_ids)}")
-        return Incoming(platform=PLATFORM, chat_id=self.chat_id, chat_kind=self.kind, user_id=self.user_id,
+        return Incoming.received(platform=PLATFORM, chat_id=self.chat_id, chat_kind=self.kind, user_id=self.user_id,
                         user_name=self.name or self.user_id, **values)
 
     def say(self, text: str = "", attachments: tuple[Attachment, ...] = (), html: str = "") -> list[Delivered]:

@@ -20,7 +20,8 @@ Where the fake knowingly differs from Telegram:
   as it is, but its documentation requires escaping, and a bare "&" means a missing
   html.escape that the next "<" will turn into a failed message;
 - parse_mode Markdown and MarkdownV2, and explicit `entities`, are not implemented;
-- lengths are counted in code points; <a href> URLs are not normalised; tg://user links
+- lengths are counted, as by Telegram, in UTF-16 code units after the entities are parsed
+  (text 1-4096, captions 0-1024); <a href> URLs are not normalised; tg://user links
   stay text_link entities; only bot_command entities are found in users' messages;
 - webhooks are posted one update at a time, in order (Telegram uses up to max_connections in
   parallel), only to 127.0.0.1 or localhost (where http:// is allowed), and a method in the
@@ -1257,14 +1258,14 @@ class FakeTelegram:
         text = format_text(raw, params.string("parse_mode")) if raw is not None else FormattedText("")
         if not text.text:
             raise bad_request("message text is empty")
-        if len(text.text) > MAX_TEXT_LENGTH:
+        if utf16_length(text.text) > MAX_TEXT_LENGTH:
             raise bad_request("message is too long")
         return text
 
     def _caption(self, params: Params) -> FormattedText:
         raw = params.string("caption")
         caption = format_text(raw, params.string("parse_mode")) if raw is not None else FormattedText("")
-        if len(caption.text) > MAX_CAPTION_LENGTH:
+        if utf16_length(caption.text) > MAX_CAPTION_LENGTH:
             raise bad_request("message caption is too long")
         return caption
 

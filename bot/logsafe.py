@@ -1,0 +1,71 @@
+"""No secret reaches a log line: every record is redacted where it is made, whatever logs it.
+
+The HTTP clients log request URLs, and the Bot APIs of Telegram and Zalo carry the token in
+the path (`/bot<TOKEN>/sendMessage`); exceptions quote the URL too. Redacting in the record
+factory covers every logger and every handler (files, the console, pytest's capture) with
+one hook, rather than a filter per handler that a new handler would lack.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+
+from core.config import Settings
+
+MASK = "[redacted]"
+MIN_SECRET_LENGTH = 6  # shorter values (an empty token, "x") would mask ordinary words
+# A Telegram bot token (digits:35 characters), and anything after /bot in a URL path.
+_TOKEN_SHAPES = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}|(?<=/bot)[^/\s\"']{8,}")
+
+_secrets: set[str] = set()
+_lock = threading.Lock()
+_installed = False
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """Every configured secret: bot tokens, webhook secrets, the OA's keys and first tokens."""
+    oa = settings.zalo_oa
+    return [settings.telegram.token, settings.telegram.webhook_secret, settings.zalo.token,
+            settings.zalo.webhook_secret, oa.app_secret, oa.oa_secret_key, oa.access_token, oa.refresh_token]
+
+
+def protect(secrets: Iterable[str]) -> None:
+    """Mask these values (and token-shaped text) in every log record from now on."""
+    global _installed
+    with _lock:
+        _secrets.update(s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
+        if not _installed:
+            logging.setLogRecordFactory(_redacting(logging.getLogRecordFactory()))
+            _installed = True
+
+
+def redact(text: str) -> str:
+    for secret in sorted(_secrets, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return _TOKEN_SHAPES.sub(MASK, text)
+
+
+def _redacting(factory: logging._LogRecordFactory) -> logging._LogRecordFactory:  # type: ignore[name-defined]
+    def make(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # arguments that do not fit the format: keep the format only
+            message = str(record.msg)
+        record.msg, record.args = redact(message), None
+        if record.exc_info:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None  # a handler formatting it again would bring the secret back
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return record
+    return make
+
+
+def quiet_http_clients() -> None:
+    """httpx logs every request at INFO: noise at the bot's rate, and the URL is the token's place."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)

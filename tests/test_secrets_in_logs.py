@@ -1,0 +1,98 @@
+"""No configured secret appears in any log line, at any level, through whole flows on every platform.
+
+Each test runs the real adapters against the local platform servers with every logger at DEBUG
+(the HTTP clients log each request's URL, SQLAlchemy each statement's parameters), including
+refused and dropped requests whose errors quote the URL, then scans every record.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from bot import logsafe
+from core.clock import FakeClock
+from core.config import Settings
+from tests import test_telegram, test_zalo_bot, test_zalo_oa
+from tests.fakes.telegram_api import DEFAULT_TOKEN as TELEGRAM_TOKEN
+from tests.fakes.zalo_bot_api import DEFAULT_TOKEN as ZALO_TOKEN
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+TELEGRAM_WEBHOOK_SECRET = "telegram-webhook-secret-0123456789"
+ZALO_WEBHOOK_SECRET = "zalo-webhook-secret-0123"
+
+
+def with_secrets(settings: Settings) -> Settings:
+    return replace(settings,
+                   telegram=replace(settings.telegram, token=TELEGRAM_TOKEN, webhook_secret=TELEGRAM_WEBHOOK_SECRET),
+                   zalo=replace(settings.zalo, token=ZALO_TOKEN, webhook_secret=ZALO_WEBHOOK_SECRET))
+
+
+def assert_no_secret(caplog: pytest.LogCaptureFixture, secrets: list[str]) -> None:
+    assert len(caplog.records) > 50, "the flow was logged at DEBUG"
+    lines = caplog.text.splitlines() + [r.getMessage() + (r.exc_text or "") for r in caplog.records]
+    for secret in filter(None, secrets):
+        leaks = [line for line in lines if secret in line]
+        assert not leaks, f"{secret!r} in the log: {leaks[:3]}"
+
+
+def test_telegram_flow_logs_no_token(example_settings: Settings, database_url: str, clock: FakeClock,
+                                     caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    d_ = test_telegram  # its flows and ids
+
+    async def scenario(d: test_telegram.Deployment) -> None:
+        await d_.register(d, d_.LAN)
+        d.fake.drop_next_connection("sendMessage")              # a network error quotes the URL
+        await d_.ask(d, d_.LAN)
+        card = d.fake.last_bot_message(d_.SO_CT)
+        d.fake.fail_next("sendMessage", 400, "Bad Request: chat not found")  # and so does a refusal
+        d.fake.user_sends(d_.OFFICER, chat_id=d_.SO_CT, text="Có, em cần kê khai thuế.", reply_to=card["message_id"])
+        await d.step()
+        logging.getLogger("test").info("url %s", f"{d.fake.base_url}{TELEGRAM_TOKEN}/getMe")
+
+    test_telegram.run(with_secrets(example_settings), database_url, clock, scenario)
+    assert_no_secret(caplog, logsafe.secrets_of(with_secrets(example_settings)))
+
+
+def test_zalo_bot_flow_logs_no_token(example_settings: Settings, database_url: str, clock: FakeClock,
+                                     caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    async def scenario(d: test_zalo_bot.Deployment) -> None:
+        await test_zalo_bot.register(d)
+        await test_zalo_bot.ask(d)
+        await d.client.set_webhook("https://example.org/zalo", ZALO_WEBHOOK_SECRET)
+        await d.client.call("deleteWebhook", {})
+
+    test_zalo_bot.run(with_secrets(example_settings), database_url, clock, scenario)
+    assert_no_secret(caplog, [ZALO_TOKEN, ZALO_WEBHOOK_SECRET, TELEGRAM_TOKEN])
+
+
+def test_zalo_oa_flow_logs_no_key_or_token(example_settings: Settings, database_url: str, clock: FakeClock,
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    seen: list[str] = []
+
+    async def scenario(d: test_zalo_oa.Deployment) -> None:
+        await test_zalo_oa.ask(d)
+        clock.advance(timedelta(hours=30))     # the access token expires: a refresh brings a new pair
+        await test_zalo_oa.officer_answers(d)
+        seen.extend(list(d.oa.access_tokens) + list(d.oa.refresh_tokens) + [d.oa.app_secret, d.oa.oa_secret_key])
+        assert d.oa.refreshes >= 1
+
+    oa_settings = replace(example_settings.zalo_oa, app_secret="app-secret", oa_secret_key="oa-secret-key")
+    test_zalo_oa.run(replace(example_settings, zalo_oa=oa_settings), database_url, clock, scenario)
+    assert_no_secret(caplog, seen)
+
+
+def test_a_token_shaped_url_part_is_masked_even_when_not_configured() -> None:
+    record = logging.LogRecord("httpx", logging.INFO, __file__, 1, "HTTP Request: POST %s", (
+        "https://api.telegram.org/bot987654321:AAH-someRealLookingTokenValue_0123456/sendMessage",), None)
+    logsafe.protect(())
+    masked = logging.getLogRecordFactory()("httpx", logging.INFO, __file__, 1, record.msg, record.args, None)
+    assert "987654321" not in masked.getMessage() and "/bot[redacted]/sendMessage" in masked.getMessage()

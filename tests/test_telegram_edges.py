@@ -1,0 +1,99 @@
+"""Telegram's edges through the real adapter and the strict local Bot API server: text lengths in
+UTF-16 code units, webhook bodies of the wrong shape, privacy mode in groups, replies to the bot."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+import telegram
+from sqlalchemy import select
+
+from bot.telegram import TelegramReceiver
+from bot.webhook import SECRET_HEADER, webhook_app
+from core.clock import FakeClock
+from core.config import Settings
+from core.messages import Incoming
+from core.textsplit import split_html, utf16_length
+from storage.models import Question
+from tests import test_telegram as tg
+from tests.fakes.telegram_api import FakeTelegram, LocalServer
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+# Under 4,096 characters (and the 3,000 a question may have), over 4,096 UTF-16 units: each emoji is two.
+LONG_QUESTION = "Em bán hàng online trên Shopee thì có phải nộp thuế không ạ? " + "🙏😊😊😊 ạ " * 400
+
+
+def test_parts_fit_in_utf16_units() -> None:
+    html = ("<b>" + "😊" * 3000 + "</b> và chữ tiếng Việt ") * 3
+    parts = split_html(html, 4096)
+    assert len(parts) > 1 and all(utf16_length(p) <= 4096 for p in parts)
+    assert "".join(parts).count("😊") == 9000
+
+
+def test_a_question_over_4096_utf16_units_gets_its_receipt_and_card(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    assert len(LONG_QUESTION) < 3000 < 4096 < utf16_length(LONG_QUESTION)
+
+    async def scenario(d: tg.Deployment) -> None:
+        await tg.register(d, tg.LAN)
+        await tg.ask(d, tg.LAN, LONG_QUESTION)
+        assert any("Đã nhận câu hỏi HY-0001" in t for t in d.texts_in(tg.LAN))
+        card = "".join(t for t in d.texts_in(tg.SO_CT))
+        assert card.startswith("HY-0001") and card.count("🙏😊😊😊") == 400
+        with d.app.sessions() as session:
+            assert session.scalars(select(Question.code)).all() == ["HY-0001"]
+    tg.run(example_settings, database_url, clock, scenario)
+
+
+@pytest.mark.parametrize("body", [
+    b"[1, 2]", b'"an update"', b"42", b"null", b"{not json", b"\xff\xfe",
+    b'{"message": {"text": "no update_id"}}', b'{"update_id": "7"}',
+])
+def test_a_webhook_body_that_is_no_update_is_refused_with_400(body: bytes) -> None:
+    assert webhook_status(body) == 400
+
+
+@pytest.mark.parametrize("body", [
+    b'{"update_id": 7, "message": "xin ch\\u00e0o"}',
+    b'{"update_id": 7, "message": {"message_id": 1, "date": 0, "chat": "private", "text": "hi"}}',
+    b'{"update_id": 7, "message": {"message_id": "x", "date": 0, "chat": {"id": 5, "type": "private"}}}',
+    b'{"update_id": 7, "callback_query": [1]}',
+    b'{"update_id": 7, "edited_message": {"chat": {"id": 5}}}',
+])
+def test_an_update_of_the_wrong_shape_is_confirmed_and_set_aside(body: bytes) -> None:
+    assert webhook_status(body) == 200
+
+
+def webhook_status(body: bytes) -> int:
+    """What the real webhook endpoint answers to this body; the next update still goes through."""
+    secret = "s3cret-token-for-tests"
+    recorded: list[Incoming] = []
+
+    class Inbox:
+        def record(self, _key: str, incoming: Incoming) -> None:
+            recorded.append(incoming)
+
+    async def post(bot: telegram.Bot) -> int:
+        endpoint = LocalServer(webhook_app(bot, TelegramReceiver(bot, Inbox()), secret))  # type: ignore[arg-type]
+        endpoint.start()
+        try:
+            async with httpx.AsyncClient() as client:
+                url, headers = f"{endpoint.url}/telegram", {SECRET_HEADER: secret}
+                status = (await client.post(url, content=body, headers=headers)).status_code
+                good = {"update_id": 8, "message": {"message_id": 3, "date": 0, "text": "xin chào",
+                                                    "chat": {"id": 5, "type": "private"},
+                                                    "from": {"id": 5, "is_bot": False, "first_name": "Lan"}}}
+                assert (await client.post(url, json=good, headers=headers)).status_code == 200
+        finally:
+            endpoint.stop()
+        assert [i.text for i in recorded] == ["xin chào"]
+        return status
+
+    async def main() -> int:
+        with FakeTelegram() as fake:
+            async with telegram.Bot(fake.token, base_url=fake.base_url) as bot:
+                return await post(bot)
+    return asyncio.run(main())
