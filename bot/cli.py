@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from bot.logs import FORMATS, setup_logging
 from core.config import EXAMPLE_CONFIG, ConfigError, Settings, load_settings
 from core.summary import summary
 
@@ -25,6 +26,8 @@ def _global_options() -> argparse.ArgumentParser:
                          help="TOML settings (default: config.toml, else the packaged example)")
     options.add_argument("--log-level", default=argparse.SUPPRESS, choices=("DEBUG", "INFO", "WARNING", "ERROR"),
                          type=str.upper, help="lowest level logged (default: INFO)")
+    options.add_argument("--log-format", default=argparse.SUPPRESS, choices=FORMATS,
+                         help="text lines (default) or one JSON object a line")
     return options
 
 
@@ -55,8 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     agenda = command("agenda", help="write the event's list of questions as CSV (picked with /pick)")
     agenda.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=getattr(args, "log_level", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(getattr(args, "log_level", "INFO"), getattr(args, "log_format", "text"))
     if args.command == "init":
         return _init(getattr(args, "config", DEFAULT_CONFIG), args.force)
     try:
