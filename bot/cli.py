@@ -1,5 +1,5 @@
-"""The `youthbot` command: run the bot, check routing rules, migrate the database, preview reminders,
-write the report and the FAQ page."""
+"""The `youthbot` command: run the bot, check the configuration or write one, check routing rules,
+migrate the database, preview reminders, write the report and the FAQ page."""
 
 from __future__ import annotations
 
@@ -11,40 +11,66 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot import logsafe
-from core.config import ConfigError, Settings, load_settings
+from bot.logs import FORMATS, setup_logging
+from core.config import EXAMPLE_CONFIG, ConfigError, Settings, load_settings
+from core.summary import summary
 
 DEFAULT_CONFIG = Path("config.toml")
-EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "config.example.toml"
+log = logging.getLogger(__name__)
+
+
+def _global_options() -> argparse.ArgumentParser:
+    """Options every command takes, before or after its name: SUPPRESS keeps one given later from being reset."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--config", type=Path, default=argparse.SUPPRESS,
+                         help="TOML settings (default: config.toml, else the packaged example)")
+    options.add_argument("--log-level", default=argparse.SUPPRESS, choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+                         type=str.upper, help="lowest level logged (default: INFO)")
+    options.add_argument("--log-format", default=argparse.SUPPRESS, choices=FORMATS,
+                         help="text lines (default) or one JSON object a line")
+    return options
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="youthbot", description=__doc__)
-    parser.add_argument("--config", type=Path, help="TOML settings (default: config.toml, else config.example.toml)")
+    options = _global_options()
+    parser = argparse.ArgumentParser(prog="youthbot", description=__doc__, parents=[options])
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="start every configured platform (the default); the console chat when none is")
-    classify = commands.add_parser("classify", help="print language and category suggestions as JSON lines")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help, parents=[options])
+
+    command("run", help="start every configured platform (the default); the console chat when none is")
+    command("check", help="validate the configuration and print what it sets up")
+    init = command("init", help="write a commented config.toml (or --config PATH) from the packaged example")
+    init.add_argument("--force", action="store_true", help="replace an existing file")
+    classify = command("classify", help="print language and category suggestions as JSON lines")
     classify.add_argument("texts", nargs="*", help="questions; read one per line from stdin when none are given")
-    commands.add_parser("migrate", help="bring the database schema up to date and exit")
-    reminders = commands.add_parser("reminders", help="print what the reminders would send at a given moment")
+    command("migrate", help="bring the database schema up to date and exit")
+    reminders = command("reminders", help="print what the reminders would send at a given moment")
     reminders.add_argument("--at", required=True, help="local time (bot.timezone), e.g. 2023-03-03T08:00")
     reminders.add_argument("--dry-run", action="store_true", help="compute and roll back (required: the bot sends)")
-    report = commands.add_parser("report", help="write the report of the current campaign for the leadership")
+    report = command("report", help="write the report of the current campaign for the leadership")
     report.add_argument("--format", required=True, choices=("docx", "xlsx", "csv"))
     report.add_argument("--out", required=True, type=Path, help="file to write")
     report.add_argument("--campaign", help="key of a past campaign (default: the current one, campaign.key)")
-    faq = commands.add_parser("faq", help="write the published questions and answers as a static HTML page")
+    faq = command("faq", help="write the published questions and answers as a static HTML page")
     faq.add_argument("--out", required=True, type=Path, help="file to write, e.g. faq.html")
-    agenda = commands.add_parser("agenda", help="write the event's list of questions as CSV (picked with /pick)")
+    agenda = command("agenda", help="write the event's list of questions as CSV (picked with /pick)")
     agenda.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logsafe.quiet_http_clients()
+    setup_logging(getattr(args, "log_level", "INFO"), getattr(args, "log_format", "text"))
+    if args.command == "init":
+        return _init(getattr(args, "config", DEFAULT_CONFIG), args.force)
     try:
-        settings = load_settings(_config_path(args.config))
+        settings = load_settings(_config_path(getattr(args, "config", None)))
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
+    if args.command == "check":
+        print("\n".join(summary(settings) + [f"warning: {warning}" for warning in settings.warnings]))
+        return 0
+    for warning in settings.warnings:
+        log.warning("configuration: %s", warning)
     if args.command == "classify":
         return _classify(settings, args.texts)
     if args.command == "reminders":
@@ -70,6 +96,16 @@ def _config_path(given: Path | None) -> Path:
         return DEFAULT_CONFIG
     print(f"No config.toml here: using the example settings ({EXAMPLE_CONFIG}).", file=sys.stderr)
     return EXAMPLE_CONFIG
+
+
+def _init(path: Path, force: bool) -> int:
+    if path.exists() and not force:
+        print(f"{path} exists: edit it, or give --force to replace it with the example.", file=sys.stderr)
+        return 2
+    path.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    print(f"{path}: written from the example (Hưng Yên's 2023 plan). Edit it, then `youthbot check --config {path}`.",
+          file=sys.stderr)
+    return 0
 
 
 def _classify(settings: Settings, texts: list[str]) -> int:
@@ -163,6 +199,8 @@ def _run(settings: Settings) -> int:
 
     if not configured_platforms(settings):
         return _run_console(settings)
+    for line in summary(settings):
+        log.info("configuration: %s", line)
     try:
         asyncio.run(serve(settings))
     except KeyboardInterrupt:

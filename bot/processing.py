@@ -54,7 +54,7 @@ class InboxProcessor:
                     self._apply(session, update)
             except Exception:  # a bug or bad data must not stop the queue: retried later, then set aside
                 error = traceback.format_exc()
-                log.exception("update %s failed", update.id)
+                log.exception("update %s failed", update.id, extra={"update_id": update.id})
                 if inbox.record_failure(session, update.id, error, self._clock.now()):
                     log.error("update %s set aside after %s attempts", update.id, update.attempts)
         return True

@@ -278,7 +278,8 @@ class OutboxSender:
 
     def _record_failure(self, session: Session, row: OutboxMessage, error: SendError, now: datetime) -> None:
         if isinstance(error, PermanentFailure):
-            log.warning("outbox %s failed for good: %s", row.id, error)
+            log.warning("outbox %s failed for good: %s", row.id, error,
+                        extra={"outbox_id": row.id, "platform": row.platform, "error": str(error)})
             outbox.mark_failed(row, str(error), error.reason)
             if self._on_failure is not None:
                 self._on_failure(session, row, now)

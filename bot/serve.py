@@ -30,9 +30,7 @@ from handlers.zalo_window import report_undeliverable
 
 
 def configured_platforms(settings: Settings) -> list[str]:
-    platforms = ["telegram"] if settings.telegram.token else []
-    platforms += ["zalo"] if settings.zalo.token else []
-    return platforms + (["zalo_oa"] if settings.zalo_oa.enabled else [])
+    return list(settings.platforms)
 
 
 async def serve(settings: Settings) -> None:

@@ -202,8 +202,8 @@ class TelegramTransport:
         except BadRequest as error:
             if "can't parse entities" not in error.message.lower():
                 raise
-            log.warning("Telegram rejected the formatting of a message to %s; sending it as plain text: %s",
-                        message.chat, error.message)
+            log.warning("Telegram rejected the formatting of a message; sending it as plain text: %s",
+                        error.message, extra={"platform": "telegram"})
             return await self._bot.send_message(text=plain_text(message.html), **options)
 
     async def _open_topic(self, message: Outgoing) -> tuple[Outgoing, list[str]]:

@@ -167,7 +167,7 @@ class ZaloBotReceiver:
         try:
             await self._client.send_chat_action(incoming.chat_id, "typing")
         except (ZaloBotError, httpx.HTTPError) as error:
-            log.info("sendChatAction to %s failed: %s", incoming.chat_id, error)
+            log.info("sendChatAction failed: %s", error, extra={"platform": "zalo", "chat_kind": "private"})
 
     async def poll_once(self, timeout: int = POLL_TIMEOUT) -> int:
         """One long poll. Zalo forgets an update once returned, so it is committed right away;

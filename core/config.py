@@ -8,8 +8,10 @@ reading code.
 
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -19,6 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from core.messages import ChatRef
 
 SUPPORTED_LANGUAGES = ("vi", "en")
+PLATFORMS = ("telegram", "zalo", "zalo_oa", "console")
+EXAMPLE_CONFIG = Path(__file__).resolve().parent / "config.example.toml"
 
 
 class ConfigError(ValueError):
@@ -201,6 +205,14 @@ class Settings:
     zalo: ZaloSettings = field(default_factory=ZaloSettings)
     zalo_oa: ZaloOaSettings = field(default_factory=ZaloOaSettings)
     curation: CurationSettings = field(default_factory=CurationSettings)
+    warnings: tuple[str, ...] = ()
+    """What is allowed but limits the product (no admin, a chat on a platform not configured)."""
+
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        """The chat platforms with credentials; none means the console chat."""
+        return tuple(name for name, on in (("telegram", bool(self.telegram.token)), ("zalo", bool(self.zalo.token)),
+                                           ("zalo_oa", self.zalo_oa.enabled)) if on)
 
     @property
     def default_language(self) -> str:
@@ -244,7 +256,23 @@ def load_settings(path: str | Path, overrides: Mapping[str, Any] | None = None) 
 
 
 def parse_settings(data: Mapping[str, Any], base_dir: Path = Path(".")) -> Settings:
-    reader = _Reader(data, "")
+    """Validate `data`: a wrong value, an unknown key or table, or a chat id of the wrong form is an error."""
+    reader = _Reader(data, "", {})
+    settings = _parse(reader, base_dir)
+    unknown = list(reader.unknown())
+    if unknown:
+        raise ConfigError("\n".join(unknown))
+    return replace(settings, warnings=tuple(_check_chats(reader, settings)))
+
+
+def known_keys() -> list[str]:
+    """Every dotted key the parser reads (array tables as `departments.key`), from the packaged example."""
+    reader = _Reader(tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8")), "", {})
+    _parse(reader, Path("."))
+    return sorted(reader.known())
+
+
+def _parse(reader: _Reader, base_dir: Path) -> Settings:
     bot = reader.table("bot")
     languages = tuple(bot.str_list("languages", default=list(SUPPORTED_LANGUAGES)))
     for index, language in enumerate(languages):
@@ -281,7 +309,7 @@ def parse_settings(data: Mapping[str, Any], base_dir: Path = Path(".")) -> Setti
         categories=categories,
         departments=departments,
         coordinator_chat=bot.chat("coordinator_chat"),
-        admins=frozenset(bot.str_list("admins", default=[])),
+        admins=frozenset(str(account) for account in bot.account_list("admins")),
         limits=limits,
         telegram=_telegram(reader.table("telegram", required=False)),
         show_identity_to_departments=bot.bool("show_identity_to_departments", default=False),
@@ -313,7 +341,7 @@ def _department(table: _Reader) -> Department:
         name=table.str("name"),
         chats=chats,
         categories=tuple(table.str_list("categories")),
-        officers=tuple(table.str_list("officers", default=[])),
+        officers=tuple(str(account) for account in table.account_list("officers")),
         topic_per_question=table.bool("topic_per_question", default=False),
     )
 
@@ -425,7 +453,7 @@ def _curation(table: _Reader) -> CurationSettings:
         table.fail("duplicate_threshold", f"must be at most 1 (a similarity from 0 to 1), not {threshold}")
     return CurationSettings(
         approval_required=table.bool("approval_required", default=defaults.approval_required),
-        review_chat=table.chat("review_chat") if "review_chat" in table.keys() else None,
+        review_chat=table.chat("review_chat") if table.has("review_chat") else None,
         duplicate_threshold=threshold,
         agenda_size=table.positive_int("agenda_size", default=defaults.agenda_size),
     )
@@ -511,22 +539,54 @@ def _texts(table: _Reader, languages: tuple[str, ...]) -> dict[str, dict[str, st
 
 
 class _Reader:
-    """Typed access to one TOML table, failing with the full dotted key."""
+    """Typed access to one TOML table, failing with the full dotted key.
 
-    def __init__(self, data: Mapping[str, Any], prefix: str) -> None:
+    Every key asked for is known, whether present or not; `unknown()` lists the keys present that no
+    code asked for. So a new setting is declared by reading it, in one line, and a typo cannot be
+    ignored in silence. Tables whose keys are free (`texts.vi`, per-department rules) are read with `keys()`.
+    """
+
+    def __init__(self, data: Mapping[str, Any], prefix: str, readers: dict[str, _Reader]) -> None:
         self._data = data
         self._prefix = prefix
+        self._asked: set[str] = set()
+        self._free = False
+        self._readers = readers
+        readers[prefix] = self
 
     def fail(self, key: str, problem: str) -> None:
         raise ConfigError(f"{self._prefix}{key}: {problem}")
 
     def keys(self) -> list[str]:
+        self._free = True
         return list(self._data)
 
+    def has(self, key: str) -> bool:
+        self._asked.add(key)
+        return key in self._data
+
+    def unknown(self) -> Iterator[str]:
+        """One error line for each key present that was not asked for, with the closest known key."""
+        for reader in sorted(self._readers.values(), key=lambda r: r._prefix):
+            if reader._free:
+                continue
+            for key in sorted(set(reader._data) - reader._asked):
+                kind = "table" if not reader._prefix and isinstance(reader._data[key], dict | list) else "key"
+                close = difflib.get_close_matches(key, sorted(reader._asked), n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                yield f"{reader._prefix}{key}: unknown {kind}{hint}"
+
+    def known(self) -> set[str]:
+        """The dotted keys asked for in every table, array tables without their index."""
+        return {re.sub(r"\[\d+\]", "", f"{reader._prefix}{key}")
+                for reader in self._readers.values() for key in reader._asked}
+
     def _get(self, key: str, kind: type | tuple[type, ...], kind_name: str, default: Any) -> Any:
+        self._asked.add(key)
         if key not in self._data:
             if default is _REQUIRED:
-                self.fail(key, "is missing")
+                close = difflib.get_close_matches(key, [k for k in self._data if k not in self._asked], n=1)
+                self.fail(key, f"is missing ('{close[0]}' is there: a typo?)" if close else "is missing")
             return default
         value = self._data[key]
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
@@ -535,7 +595,8 @@ class _Reader:
 
     def table(self, key: str, required: bool = True) -> _Reader:
         value = self._get(key, dict, "a table", _REQUIRED if required else {})
-        return _Reader(value, f"{self._prefix}{key}.")
+        prefix = f"{self._prefix}{key}."
+        return self._readers.get(prefix) or _Reader(value, prefix, self._readers)
 
     def tables(self, key: str) -> list[_Reader]:
         values = self._get(key, list, f"an array of tables ([[{key}]])", _REQUIRED)
@@ -543,7 +604,8 @@ class _Reader:
         for index, value in enumerate(values):
             if not isinstance(value, dict):
                 self.fail(f"{key}[{index}]", "must be a table")
-            readers.append(_Reader(value, f"{self._prefix}{key}[{index}]."))
+            prefix = f"{self._prefix}{key}[{index}]."
+            readers.append(self._readers.get(prefix) or _Reader(value, prefix, self._readers))
         return readers
 
     def str(self, key: str, default: Any = None) -> str:
@@ -608,17 +670,77 @@ class _Reader:
         return value
 
     def chat(self, key: str) -> ChatRef:
-        return self._parse_chat(key, self.str(key))
+        """A group chat: a department's, the coordinator's, the review chat."""
+        return self._parse_chat(key, self.str(key), _GROUP_IDS)
 
     def chat_list(self, key: str) -> list[ChatRef]:
-        return [self._parse_chat(f"{key}[{i}]", v) for i, v in enumerate(self.str_list(key))]
+        return [self._parse_chat(f"{key}[{i}]", v, _GROUP_IDS) for i, v in enumerate(self.str_list(key))]
 
-    def _parse_chat(self, key: str, value: str) -> ChatRef:
+    def account_list(self, key: str) -> list[ChatRef]:
+        """People, as `platform:user_id` (admins, officers)."""
+        return [self._parse_chat(f"{key}[{i}]", v, _USER_IDS) for i, v in enumerate(self.str_list(key, default=[]))]
+
+    def _parse_chat(self, key: str, value: str, forms: Mapping[str, tuple[str, str]]) -> ChatRef:
         try:
-            return ChatRef.parse(value)
+            ref = ChatRef.parse(value)
         except ValueError as error:
+            if forms is _USER_IDS:
+                self.fail(key, f"'{value}' is not of the form platform:user_id, e.g. \"telegram:123456789\"")
             self.fail(key, str(error))
             raise
+        if ref.platform not in PLATFORMS:
+            close = difflib.get_close_matches(ref.platform, PLATFORMS, n=1)
+            self.fail(key, f"'{ref.platform}' is not a platform; " + (
+                f"did you mean '{close[0]}'?" if close else f"one of {', '.join(PLATFORMS)}"))
+        if ref.platform not in forms:
+            self.fail(key, "a Zalo Official Account has no group chats: use a Telegram or Zalo group")
+        pattern, form = forms[ref.platform]
+        if not re.fullmatch(pattern, ref.chat_id):
+            self.fail(key, f"'{ref.chat_id}' is not {form}")
+        return ref
+
+
+# What each platform's ids look like: Telegram's are numbers (groups negative, people positive; a
+# @name is not what updates carry), Zalo's opaque tokens, the Official Account's digits and it has no groups.
+_ZALO_ID = (r"[A-Za-z0-9_-]+", "a Zalo id (letters, digits, '-' and '_')")
+_USER_IDS = {
+    "telegram": (r"[1-9]\d*", "a Telegram user id (a positive number like 123456789)"),
+    "zalo": _ZALO_ID,
+    "zalo_oa": (r"\d+", "a Zalo Official Account user id (digits)"),
+    "console": (r"\S+", "a console name (no spaces)"),
+}
+_GROUP_IDS = {
+    "telegram": (r"-[1-9]\d*", "a Telegram group id (a negative number like -1001234567890, not a @name)"),
+    "zalo": _ZALO_ID,
+    "console": (r"\S+", "a console name (no spaces)"),
+}
+
+
+def _check_chats(reader: _Reader, settings: Settings) -> Iterator[str]:
+    """Errors where a chat cannot be reached on the platforms configured; warnings where it only limits.
+
+    Without any platform the console chat stands in for every chat, so only the admins are checked.
+    """
+    platforms = settings.platforms
+    admins = [a for a in settings.admins if not platforms or a.partition(":")[0] in platforms]
+    if not settings.admins:
+        yield "bot.admins: empty: only the coordinator chat can ban, approve or report, and nobody can broadcast"
+    elif not admins:
+        yield (f"bot.admins: none on a configured platform ({', '.join(platforms)}): only the coordinator chat "
+               "can ban, approve or report, and nobody can broadcast")
+    if not platforms:
+        return
+    where = f"is not a configured platform ({', '.join(platforms)})"
+    for key, chat in (("bot.coordinator_chat", settings.coordinator_chat),
+                      ("curation.review_chat", settings.curation.review_chat)):
+        if chat is not None and chat.platform not in platforms:
+            reader.fail(key, f"'{chat.platform}' {where}")
+    for index, department in enumerate(settings.departments):
+        if not any(chat.platform in platforms for chat in department.chats):
+            reader.fail(f"departments[{index}].chats", f"no chat on a configured platform ({', '.join(platforms)})")
+        for position, chat in enumerate(department.chats):
+            if chat.platform not in platforms:
+                yield f"departments[{index}].chats[{position}]: '{chat.platform}' {where}: nothing goes to this chat"
 
 
 _REQUIRED = object()

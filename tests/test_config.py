@@ -146,6 +146,7 @@ def test_rates_must_be_positive_numbers(data: dict[str, Any]) -> None:
 
 def test_an_official_account_needs_its_secrets_and_tokens(data: dict[str, Any]) -> None:
     data["zalo_oa"]["app_id"] = "1234567890"
+    data["telegram"]["token"] = "123:abc"  # the departments' groups are on Telegram: the OA has none
     assert error_of(data).startswith("zalo_oa.app_secret: is needed when app_id is set")
     data["zalo_oa"] |= {"app_secret": "s", "oa_secret_key": "k", "refresh_token": "r"}
     assert parse_settings(data).zalo_oa.enabled
