@@ -81,6 +81,7 @@ class Incoming:
     edited: bool = False
     thread_id: str = ""
     html: str = ""  # the text with the sender's formatting, where the platform gives it; else empty
+    language_code: str = ""  # the person's app language as the platform reports it ("en-US"); else empty
 
     @property
     def chat(self) -> ChatRef:

@@ -35,17 +35,28 @@ def welcome(ctx: Context) -> None:
     texts = ctx.services.texts
     html = "\n\n".join(ctx.text(language, "welcome", campaign=ctx.settings.campaign.name)
                        for language in ctx.settings.languages)
-    buttons = ((Button(texts.plain(ctx.staff_language, "consent_yes"), "consent:yes"),
-                Button(texts.plain(ctx.staff_language, "consent_no"), "consent:no")),)
+    language = starting_language(ctx)  # kept in the buttons: nothing is stored before consent
+    buttons = ((Button(texts.plain(ctx.staff_language, "consent_yes"), f"consent:yes:{language}"),
+                Button(texts.plain(ctx.staff_language, "consent_no"), f"consent:no:{language}")),)
     ctx.send(ctx.incoming.chat, html, buttons)
 
 
-def give_consent(ctx: Context, answer: str) -> Account | None:
+def starting_language(ctx: Context) -> str:
+    """What the first message is plainly written in, else the platform's language for the person, else the default."""
+    detector = ctx.services.detector
+    return (detector.clearly(ctx.incoming.text) or detector.configured(ctx.incoming.language_code)
+            or ctx.settings.default_language)
+
+
+def give_consent(ctx: Context, argument: str) -> Account | None:
+    """`argument` is "yes" or "no", then the language guessed at the welcome (older buttons have none)."""
     incoming = ctx.incoming
+    answer, _, hint = argument.partition(":")
+    language = hint if hint in ctx.settings.languages else starting_language(ctx)
     if answer != "yes":
-        ctx.reply(ctx.staff_language, "consent_declined")
+        ctx.reply(language, "consent_declined")
         return None
-    person = Person(created_at=ctx.now, consent_at=ctx.now, language=ctx.settings.default_language)
+    person = Person(created_at=ctx.now, consent_at=ctx.now, language=language)
     account = Account(person=person, platform=incoming.platform, user_id=incoming.user_id,
                       chat_id=incoming.chat_id, display_name=incoming.user_name, state="",
                       window_count=0, created_at=ctx.now)
