@@ -12,7 +12,7 @@ from core.messages import ACCEPTED_MEDIA, Button, Incoming, MediaKind
 from core.smalltalk import is_small_talk
 from core.texts import Html, preview
 from handlers import curation, routing
-from handlers.context import Context
+from handlers.context import Context, question_language
 from storage.models import Account, Person, Question, QuestionAttachment, QuestionStatus
 from storage.questions import (
     accepted_since,
@@ -196,7 +196,7 @@ def attach(question: Question, incoming: Incoming) -> None:
 
 
 def suggest(ctx: Context, account: Account, draft: Question) -> None:
-    language = account.person.language
+    language = question_language(ctx.settings, account, draft)
     texts = ctx.services.texts
     category = ctx.settings.category(draft.suggested_category_key or ctx.settings.fallback_category)
     assert category is not None
@@ -213,7 +213,7 @@ def suggest(ctx: Context, account: Account, draft: Question) -> None:
 
 
 def show_categories(ctx: Context, account: Account, draft: Question) -> None:
-    language = account.person.language
+    language = question_language(ctx.settings, account, draft)
     buttons = tuple((Button(c.name(language), f"category:{draft.id}:{c.key}"),) for c in ctx.settings.categories)
     ctx.reply(language, "choose_category", buttons)
 
@@ -238,7 +238,7 @@ def _forward(ctx: Context, account: Account, draft: Question, category_key: str)
     department = routing.forward(ctx, draft, actor="bot")
     category = ctx.settings.category(category_key)
     assert category is not None
-    language = account.person.language
+    language = question_language(ctx.settings, account, draft)
     ctx.tell_account(account, "receipt", question=draft, link_role="receipt",
                      code=draft.code, category=category.name(language), department=department.name)
     curation.flag_duplicates(ctx, draft)

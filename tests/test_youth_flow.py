@@ -103,9 +103,20 @@ def test_language_switch_and_help(harness: Harness) -> None:
     assert "There is no command /nonsense" in an.last().text
 
 
-def test_english_question_is_detected(harness: Harness) -> None:
-    an = harness.registered_youth()
-    harness.ask(an, "How can I sell my family's OCOP products on e-commerce platforms?")
+def test_english_question_gets_english_replies_and_the_card_says_so(harness: Harness) -> None:
+    texts = harness.app.services.texts
+    an = harness.registered_youth()  # a Vietnamese speaker
+    suggestion = an.say("How can I sell my family's OCOP products on e-commerce platforms?")[-1]
+    assert suggestion.text.startswith("Your question:")
+    receipt = an.press(suggestion, texts.plain("en", "confirm_category"))[-1]
+    assert receipt.text.startswith("Question <b>HY-0001</b> received.")
+    card = harness.messages_to("dept-so-ct")[-1]
+    assert texts.render("vi", "card_language", written_in="tiếng Anh") in card.text
+    officer = harness.officer("so-ct")
+    officer.reply(card, "Bạn có thể đăng ký gian hàng OCOP trên sàn thương mại điện tử của tỉnh.")
+    assert an.last().text.startswith("📬 Answer to question <b>HY-0001</b>")
+    an.say("/my")
+    assert an.last().text.startswith("Câu hỏi của bạn:")  # the person's own language is unchanged
     with harness.app.sessions() as session:
         assert session.scalars(select(Question.language)).one() == "en"
 
