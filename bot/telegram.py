@@ -78,7 +78,8 @@ def incoming_from_update(update: Update) -> Incoming | None:
 def _incoming(chat: telegram.Chat, user: telegram.User, message_id: int, **fields: Any) -> Incoming:
     kind = ChatKind.PRIVATE if chat.type == "private" else ChatKind.GROUP
     return Incoming.received(platform=PLATFORM, chat_id=str(chat.id), chat_kind=kind, user_id=str(user.id),
-                    user_name=user.full_name, message_id=str(message_id), **fields)
+                             user_name=user.full_name, message_id=str(message_id),
+                             language_code=user.language_code or "", **fields)
 
 
 def _formatted(message: telegram.Message) -> str:

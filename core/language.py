@@ -67,19 +67,31 @@ class LanguageDetector:
     def default(self) -> str:
         return self.languages[0]
 
+    def configured(self, tag: str) -> str | None:
+        """The configured language a platform's tag ("en-US", "vi") names, if any."""
+        primary = tag.replace("_", "-").split("-", 1)[0].lower()
+        return primary if primary in self.languages else None
+
     def detect(self, text: str) -> str:
         """The language of `text`; the default when the text is too short to tell."""
+        if (clear := self.clearly(text)) is not None:
+            return clear
+        if len(_LETTERS.findall(text)) < _MIN_LANGDETECT_WORDS:
+            return self.default
+        return self._langdetect(text)
+
+    def clearly(self, text: str) -> str | None:
+        """The configured language `text` is plainly written in ("xin chào", "how do I..."), else None:
+        a greeting then says more than the app's language, which many Vietnamese set to English."""
         tokens = _LETTERS.findall(text)
         if not tokens:
-            return self.default
+            return None
         votes = self._votes(tokens)
         ranked = sorted(votes, key=votes.__getitem__, reverse=True)
         best, runner_up = ranked[0], ranked[1]
         if votes[best] - votes[runner_up] >= _STRONG and best in self.languages:
             return best
-        if len(tokens) < _MIN_LANGDETECT_WORDS:
-            return self.default
-        return self._langdetect(text)
+        return None
 
     @staticmethod
     def _votes(tokens: list[str]) -> dict[str, float]:

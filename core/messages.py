@@ -91,6 +91,7 @@ class Incoming:
     edited: bool = False
     thread_id: str = ""
     html: str = ""  # the text with the sender's formatting, where the platform gives it; else empty
+    language_code: str = ""  # the person's app language as the platform reports it ("en-US"); else empty
 
     @classmethod
     def received(cls, **values: Any) -> Incoming:

@@ -67,17 +67,25 @@ class Writer:
 
     def tell_account(self, account: Account, key: str, *, buttons: tuple[tuple[Button, ...], ...] = (),
                      question: Question | None = None, link_role: str | None = None, **values: object) -> None:
-        """Write to a young person in their private chat, in their language; not to one who was forgotten."""
+        """Write to a young person in their private chat; not to one who was forgotten. About their own
+        question, in the language it is written in (an English question gets English replies)."""
         if not account.chat_id:
             return
         chat = ChatRef(account.platform, account.chat_id)
-        self.send(chat, self.text(account.person.language, key, **values), buttons,
-                  question=question, link_role=link_role)
+        language = question_language(self.settings, account, question)
+        self.send(chat, self.text(language, key, **values), buttons, question=question, link_role=link_role)
 
     @property
     def staff_language(self) -> str:
         """Department and coordinator chats read the first configured language."""
         return self.settings.default_language
+
+
+def question_language(settings: Settings, account: Account, question: Question | None) -> str:
+    """The language to tell `account` about `question` in: the question's, if it is theirs and configured."""
+    if question is not None and question.account_id == account.id and question.language in settings.languages:
+        return question.language
+    return account.person.language
 
 
 @dataclass

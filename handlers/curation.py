@@ -13,7 +13,7 @@ from core.similarity import likely_duplicates, signature
 from core.texts import Html, preview
 from handlers import event_day, routing
 from handlers.admin import may_administer
-from handlers.context import Context
+from handlers.context import Context, question_language
 from handlers.followers import send_existing_answer
 from storage.curation import (
     CLOSED,
@@ -150,7 +150,7 @@ def hold_for_review(ctx: Context, account: Account, question: Question) -> None:
     category = ctx.settings.category(question.category_key or "")
     assert category is not None
     ctx.tell_account(account, "receipt_in_review", question=question, link_role="receipt",
-                     code=question.code, category=category.name(account.person.language))
+                     code=question.code, category=category.name(question_language(ctx.settings, account, question)))
 
 
 def flag_duplicates(ctx: Context, question: Question) -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from core.config import Department
+from core.config import Department, District
 from core.messages import Incoming
-from core.normalize import fold
+from core.normalize import fold, words
 from handlers import (
     admin,
     answers,
@@ -30,9 +30,12 @@ from handlers.commands import OFFICER_COMMANDS
 from handlers.context import Context
 from handlers.limits import count_message
 from storage.models import Account, ChatMenu, Question
-from storage.questions import draft_of, find_account
+from storage.questions import find_account
 
 log = logging.getLogger(__name__)
+
+# Words of a unit's kind ("huyện", "thị xã", "TP."): typed or not, they do not tell units apart.
+_DISTRICT_TITLES = frozenset("huyen thi xa thanh pho tp tx quan h".split())
 
 
 def handle(ctx: Context) -> None:
@@ -119,7 +122,7 @@ def run_youth_command(ctx: Context, account: Account, command: str) -> None:
     elif command == "/district":
         intake.ask_district(ctx, account)
     elif command == "/cancel":
-        intake.cancel(ctx, account, draft_of(ctx.session, account))
+        intake.cancel(ctx, account, None)
     elif command == "/faq":
         faq.search_faq(ctx, account, ctx.incoming.text.partition(" ")[2])
     elif command == "/mydata":
@@ -149,7 +152,7 @@ def press_youth_button(ctx: Context, account: Account, data: str) -> None:
         intake.set_language(ctx, account, argument)
     elif action == "consent":
         ctx.reply(account.person.language, "ask_prompt")
-    elif action in ("confirm", "categories", "category", "cancel"):
+    elif action in ("confirm", "categories", "category", "cancel", "replace", "append"):
         press_draft_button(ctx, account, action, argument)
     elif action == "useful":
         reminders.record_usefulness(ctx, account, argument)
@@ -172,6 +175,10 @@ def press_draft_button(ctx: Context, account: Account, action: str, argument: st
         intake.show_categories(ctx, account, draft)
     elif action == "cancel":
         intake.cancel(ctx, account, draft)
+    elif action == "replace":
+        intake.replace_draft(ctx, account, draft)
+    elif action == "append":
+        intake.append_to_draft(ctx, account, draft)
     elif ctx.settings.category(category_key) is not None:
         intake.accept(ctx, account, draft, category_key)
     else:
@@ -179,13 +186,24 @@ def press_draft_button(ctx: Context, account: Account, action: str, argument: st
 
 
 def choose_district_by_name(ctx: Context, account: Account, text: str) -> None:
-    """While choosing a district, a typed name ("van giang") works as well as the button."""
-    typed = fold(text)
-    for district in ctx.settings.districts:
-        if typed and (typed in fold(district.name) or typed == fold(district.key)):
-            intake.set_district(ctx, account, district.key)
-            return
-    intake.ask_district(ctx, account)
+    """While choosing a district, a typed name ("van giang") works as well as the button.
+
+    Typed words must be whole words of one district's name (diacritics ignored): "an" is not
+    in "Thành phố", and "Văn" fits Văn Lâm and Văn Giang alike, so then those two are offered.
+    """
+    fitting = districts_named(ctx, text)
+    if len(fitting) == 1:
+        intake.set_district(ctx, account, fitting[0].key)
+    else:
+        intake.ask_district(ctx, account, fitting)
+
+
+def districts_named(ctx: Context, text: str) -> list[District]:
+    typed = set(words(text)) - _DISTRICT_TITLES
+    if not typed:
+        return []
+    return [d for d in ctx.settings.districts
+            if typed <= set(words(d.name)) or fold(text) == fold(d.key)]
 
 
 # --- group chats -----------------------------------------------------------------------

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from core.config import District
 from core.messages import ACCEPTED_MEDIA, Button, Incoming, MediaKind
+from core.smalltalk import is_small_talk
 from core.texts import Html, preview
 from handlers import curation, routing
-from handlers.context import Context
+from handlers.context import Context, question_language
 from storage.models import Account, Person, Question, QuestionAttachment, QuestionStatus
 from storage.questions import (
     accepted_since,
     add_event,
     allocate_code,
     draft_of,
+    drafts_of,
     linked_question,
     question_from_message,
     questions_of,
@@ -31,17 +35,28 @@ def welcome(ctx: Context) -> None:
     texts = ctx.services.texts
     html = "\n\n".join(ctx.text(language, "welcome", campaign=ctx.settings.campaign.name)
                        for language in ctx.settings.languages)
-    buttons = ((Button(texts.plain(ctx.staff_language, "consent_yes"), "consent:yes"),
-                Button(texts.plain(ctx.staff_language, "consent_no"), "consent:no")),)
+    language = starting_language(ctx)  # kept in the buttons: nothing is stored before consent
+    buttons = ((Button(texts.plain(ctx.staff_language, "consent_yes"), f"consent:yes:{language}"),
+                Button(texts.plain(ctx.staff_language, "consent_no"), f"consent:no:{language}")),)
     ctx.send(ctx.incoming.chat, html, buttons)
 
 
-def give_consent(ctx: Context, answer: str) -> Account | None:
+def starting_language(ctx: Context) -> str:
+    """What the first message is plainly written in, else the platform's language for the person, else the default."""
+    detector = ctx.services.detector
+    return (detector.clearly(ctx.incoming.text) or detector.configured(ctx.incoming.language_code)
+            or ctx.settings.default_language)
+
+
+def give_consent(ctx: Context, argument: str) -> Account | None:
+    """`argument` is "yes" or "no", then the language guessed at the welcome (older buttons have none)."""
     incoming = ctx.incoming
+    answer, _, hint = argument.partition(":")
+    language = hint if hint in ctx.settings.languages else starting_language(ctx)
     if answer != "yes":
-        ctx.reply(ctx.staff_language, "consent_declined")
+        ctx.reply(language, "consent_declined")
         return None
-    person = Person(created_at=ctx.now, consent_at=ctx.now, language=ctx.settings.default_language)
+    person = Person(created_at=ctx.now, consent_at=ctx.now, language=language)
     account = Account(person=person, platform=incoming.platform, user_id=incoming.user_id,
                       chat_id=incoming.chat_id, display_name=incoming.user_name, state="",
                       window_count=0, created_at=ctx.now)
@@ -51,10 +66,12 @@ def give_consent(ctx: Context, answer: str) -> Account | None:
     return account
 
 
-def ask_district(ctx: Context, account: Account) -> None:
-    buttons = tuple((Button(d.name, f"district:{d.key}"),) for d in ctx.settings.districts)
+def ask_district(ctx: Context, account: Account, fitting: Sequence[District] = ()) -> None:
+    """All units, or the few that fit what was typed (then the person says which one)."""
+    shown = fitting if len(fitting) > 1 else ctx.settings.districts
+    buttons = tuple((Button(d.name, f"district:{d.key}"),) for d in shown)
     account.state = "district"
-    ctx.reply(account.person.language, "choose_district", buttons)
+    ctx.reply(account.person.language, "choose_district_among" if len(fitting) > 1 else "choose_district", buttons)
 
 
 def set_district(ctx: Context, account: Account, key: str) -> None:
@@ -87,8 +104,9 @@ def receive_message(ctx: Context, account: Account) -> None:
     """A message that is not a command: a new question, or media added to the one being written."""
     incoming = ctx.incoming
     language = account.person.language
+    text = incoming.text.strip()
     media = [a for a in incoming.attachments if a.kind in ACCEPTED_MEDIA]
-    if incoming.attachments and not media and not incoming.text.strip():
+    if incoming.attachments and not media and not text:
         hidden = any(a.kind == MediaKind.HIDDEN for a in incoming.attachments)
         ctx.reply(language, "hidden_content" if hidden else "unsupported_content")
         return
@@ -96,19 +114,35 @@ def receive_message(ctx: Context, account: Account) -> None:
         ask_district(ctx, account)
         return
     draft = draft_of(ctx.session, account)
-    if draft is not None:
-        if media and not incoming.text.strip():
-            attach(draft, incoming)
-            suggest(ctx, account, draft)
-        else:
-            ctx.reply(language, "draft_pending")
+    if draft is not None and media and not text:
+        attach(draft, incoming)
+        suggest(ctx, account, draft)
         return
-    if not _acceptable_length(ctx, language, incoming.text.strip(), allow_short=bool(media)):
+    if not media and _not_a_question(ctx, account, text, draft):
+        return
+    if not _acceptable_length(ctx, language, text, allow_short=bool(media)):
         return
     if _over_question_limit(ctx, account):
         return
-    draft = start_draft(ctx, account)
-    suggest(ctx, account, draft)
+    new = start_draft(ctx, account)
+    if draft is None:
+        suggest(ctx, account, new)
+    else:
+        offer_draft_choice(ctx, account, draft, new)
+
+
+def _not_a_question(ctx: Context, account: Account, text: str, draft: Question | None) -> bool:
+    """A greeting or a few words is answered with what to do next, and never becomes a draft."""
+    if len(text) > ctx.settings.limits.max_question_chars:
+        return False  # said to be too long, whatever it is
+    short = len(text) < ctx.settings.limits.min_question_chars
+    if draft is not None and (short or is_small_talk(text)):
+        ctx.reply(account.person.language, "draft_pending")
+        return True
+    if not short and is_small_talk(text):
+        ctx.reply(account.person.language, "ask_question")
+        return True
+    return False
 
 
 def _acceptable_length(ctx: Context, language: str, text: str, allow_short: bool = False) -> bool:
@@ -162,7 +196,7 @@ def attach(question: Question, incoming: Incoming) -> None:
 
 
 def suggest(ctx: Context, account: Account, draft: Question) -> None:
-    language = account.person.language
+    language = question_language(ctx.settings, account, draft)
     texts = ctx.services.texts
     category = ctx.settings.category(draft.suggested_category_key or ctx.settings.fallback_category)
     assert category is not None
@@ -179,7 +213,7 @@ def suggest(ctx: Context, account: Account, draft: Question) -> None:
 
 
 def show_categories(ctx: Context, account: Account, draft: Question) -> None:
-    language = account.person.language
+    language = question_language(ctx.settings, account, draft)
     buttons = tuple((Button(c.name(language), f"category:{draft.id}:{c.key}"),) for c in ctx.settings.categories)
     ctx.reply(language, "choose_category", buttons)
 
@@ -194,21 +228,77 @@ def accept(ctx: Context, account: Account, draft: Question, category_key: str) -
     add_event(draft, "received", ctx.now, account.key, category=category_key)
     if ctx.settings.curation.approval_required:
         curation.hold_for_review(ctx, account, draft)
-        return
+    else:
+        _forward(ctx, account, draft, category_key)
+    if (waiting := draft_of(ctx.session, account)) is not None:  # the other of two drafts: send it too?
+        suggest(ctx, account, waiting)
+
+
+def _forward(ctx: Context, account: Account, draft: Question, category_key: str) -> None:
     department = routing.forward(ctx, draft, actor="bot")
     category = ctx.settings.category(category_key)
     assert category is not None
-    language = account.person.language
+    language = question_language(ctx.settings, account, draft)
     ctx.tell_account(account, "receipt", question=draft, link_role="receipt",
                      code=draft.code, category=category.name(language), department=department.name)
     curation.flag_duplicates(ctx, draft)
 
 
 def cancel(ctx: Context, account: Account, draft: Question | None) -> None:
-    if draft is not None:
-        ctx.session.delete(draft)
+    """One draft (its Cancel button), or with None every draft of the account (/cancel)."""
+    for question in [draft] if draft is not None else drafts_of(ctx.session, account):
+        discard(ctx.session, question)
     account.state = ""
     ctx.reply(account.person.language, "draft_cancelled")
+
+
+def discard(session: Session, draft: Question) -> None:
+    for attachment in draft.attachments:
+        session.delete(attachment)
+    session.delete(draft)
+
+
+def offer_draft_choice(ctx: Context, account: Account, draft: Question, new: Question) -> None:
+    """A new question while one waits for its field: replace the waiting one, or add to it.
+
+    At most two drafts exist: an unanswered earlier offer is replaced by this one.
+    """
+    for other in drafts_of(ctx.session, account):
+        if other.id not in (draft.id, new.id):
+            discard(ctx.session, other)
+    language = account.person.language
+    texts = ctx.services.texts
+    buttons = ((Button(texts.plain(language, "draft_replace"), f"replace:{new.id}"),),
+               (Button(texts.plain(language, "draft_append"), f"append:{new.id}"),))
+    account.state = "category"
+    ctx.reply(language, "draft_choice", buttons, draft=preview(draft.text or "📎"), text=preview(new.text or "📎"))
+
+
+def replace_draft(ctx: Context, account: Account, new: Question) -> None:
+    for other in drafts_of(ctx.session, account):
+        if other.id != new.id:
+            discard(ctx.session, other)
+    suggest(ctx, account, new)
+
+
+def append_to_draft(ctx: Context, account: Account, new: Question) -> None:
+    """The new message joins the earlier draft: one question, its field suggested again from all of it."""
+    earlier = next((d for d in drafts_of(ctx.session, account) if d.id != new.id), None)
+    if earlier is None:
+        suggest(ctx, account, new)
+        return
+    text = "\n".join(part for part in (earlier.text, new.text) if part)
+    if not _acceptable_length(ctx, account.person.language, text, allow_short=True):
+        return
+    earlier.text = text
+    earlier.suggested_category_key = ctx.services.suggester.suggest(text)[0].key
+    for attachment in new.attachments:
+        earlier.attachments.append(QuestionAttachment(
+            platform=attachment.platform, kind=attachment.kind, file_ref=attachment.file_ref,
+            file_name=attachment.file_name, mime_type=attachment.mime_type, size=attachment.size))
+    discard(ctx.session, new)
+    ctx.session.flush()
+    suggest(ctx, account, earlier)
 
 
 # --- edits, follow-ups, tracking --------------------------------------------------------

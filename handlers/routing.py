@@ -44,6 +44,9 @@ def card_html(writer: Writer, question: Question) -> Html:
     )
     if question.attachments:
         html = Html(f"{html}\n{writer.text(language, 'card_attachments', count=len(question.attachments))}")
+    if question.language != language and question.language in writer.settings.languages:
+        written_in = writer.text(language, f"language_{question.language}")
+        html = Html(f"{html}\n{writer.text(language, 'card_language', written_in=written_in)}")
     return html
 
 

@@ -70,9 +70,15 @@ def linked_question(session: Session, platform: str, chat_id: str, message_id: s
 
 
 def draft_of(session: Session, account: Account) -> Question | None:
-    return session.scalar(select(Question).where(
+    """The account's earliest draft (a second one exists only while the person chooses what to do with it)."""
+    drafts = drafts_of(session, account)
+    return drafts[0] if drafts else None
+
+
+def drafts_of(session: Session, account: Account) -> Sequence[Question]:
+    return session.scalars(select(Question).where(
         Question.account_id == account.id, Question.status == QuestionStatus.DRAFT,
-    ))
+    ).order_by(Question.id)).all()
 
 
 def question_from_message(session: Session, account: Account, message_id: str) -> Question | None:

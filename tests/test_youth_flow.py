@@ -103,9 +103,20 @@ def test_language_switch_and_help(harness: Harness) -> None:
     assert "There is no command /nonsense" in an.last().text
 
 
-def test_english_question_is_detected(harness: Harness) -> None:
-    an = harness.registered_youth()
-    harness.ask(an, "How can I sell my family's OCOP products on e-commerce platforms?")
+def test_english_question_gets_english_replies_and_the_card_says_so(harness: Harness) -> None:
+    texts = harness.app.services.texts
+    an = harness.registered_youth()  # a Vietnamese speaker
+    suggestion = an.say("How can I sell my family's OCOP products on e-commerce platforms?")[-1]
+    assert suggestion.text.startswith("Your question:")
+    receipt = an.press(suggestion, texts.plain("en", "confirm_category"))[-1]
+    assert receipt.text.startswith("Question <b>HY-0001</b> received.")
+    card = harness.messages_to("dept-so-ct")[-1]
+    assert texts.render("vi", "card_language", written_in="tiếng Anh") in card.text
+    officer = harness.officer("so-ct")
+    officer.reply(card, "Bạn có thể đăng ký gian hàng OCOP trên sàn thương mại điện tử của tỉnh.")
+    assert an.last().text.startswith("📬 Answer to question <b>HY-0001</b>")
+    an.say("/my")
+    assert an.last().text.startswith("Câu hỏi của bạn:")  # the person's own language is unchanged
     with harness.app.sessions() as session:
         assert session.scalars(select(Question.language)).one() == "en"
 
@@ -166,8 +177,82 @@ def test_cancel_draft(harness: Harness) -> None:
     assert count(harness, Question) == 0
 
 
-def test_second_message_while_draft_pending_is_explained(harness: Harness) -> None:
+def test_second_message_while_draft_pending_offers_a_choice(harness: Harness) -> None:
     an = harness.registered_youth()
     an.say(QUESTION)
     an.say("Và câu hỏi thứ hai nữa ạ?")
+    assert an.last().buttons == ["Thay bằng tin nhắn mới", "Thêm vào câu hỏi trước"]
+    an.say("vâng ạ")  # not a question: the choice still waits
     assert "chờ chọn lĩnh vực" in an.last().text
+
+
+def test_greeting_is_not_a_question_and_the_question_after_it_is(harness: Harness) -> None:
+    an = harness.registered_youth()
+    an.say("Dạ em chào anh chị ạ")
+    assert an.last().text == harness.app.services.texts.render("vi", "ask_question")
+    assert count(harness, Question) == 0
+    suggestion = an.say(QUESTION)[-1]
+    assert "Thương mại điện tử" in suggestion.text
+    an.press(suggestion, "Đúng")
+    assert "HY-0001" in harness.messages_to("dept-so-ct")[-1].text
+
+
+def test_few_words_are_not_a_question(harness: Harness) -> None:
+    an = harness.registered_youth()
+    an.say("Thuế online")
+    assert an.last().text == harness.app.services.texts.render("vi", "ask_question")
+    an.say("Hello, I have a question please")
+    assert an.last().text == harness.app.services.texts.render("vi", "ask_question")
+    assert count(harness, Question) == 0
+
+
+def test_new_question_while_a_draft_waits_can_replace_it(harness: Harness) -> None:
+    an = harness.registered_youth()
+    an.say("Em muốn hỏi về học bổng cho sinh viên ngành IT ạ")  # never confirmed
+    offer = an.say(QUESTION)[-1]
+    assert "học bổng" in offer.text and "Shopee" in offer.text
+    suggestion = an.press(offer, "Thay")[-1]
+    assert "Thương mại điện tử" in suggestion.text
+    an.press(suggestion, "Đúng")
+    card = harness.messages_to("dept-so-ct")[-1]
+    assert "Shopee" in card.text and "học bổng" not in card.text
+    assert count(harness, Question) == 1
+
+
+def test_new_message_while_a_draft_waits_can_be_added_to_it(harness: Harness) -> None:
+    an = harness.registered_youth()
+    an.say("Em bán hàng online trên Shopee ạ")
+    offer = an.say("Thì em có phải nộp thuế thu nhập không ạ?")[-1]
+    an.press(an.press(offer, "Thêm vào")[-1], "Đúng")
+    card = harness.messages_to("dept-so-ct")[-1]
+    assert "Shopee" in card.text and "nộp thuế" in card.text
+    assert count(harness, Question) == 1
+
+
+def test_confirming_the_earlier_draft_offers_the_new_one_next(harness: Harness) -> None:
+    an = harness.registered_youth()
+    first = an.say(QUESTION)[-1]
+    an.say("Em muốn hỏi về học bổng cho sinh viên ngành IT ạ")
+    replies = an.press(first, "Đúng")
+    assert "HY-0001" in harness.messages_to("dept-so-ct")[-1].text
+    assert "học bổng" in replies[-1].text and replies[-1].buttons  # the second one, waiting for its field
+    an.say("/cancel")
+    assert count(harness, Question, Question.status == QuestionStatus.DRAFT) == 0
+
+
+def test_typed_district_matches_whole_words_and_asks_when_two_fit(harness: Harness) -> None:
+    an = harness.youth()
+    an.press(an.say("chào")[-1], "Đồng ý")
+    an.say("an")
+    assert "Ân Thi" in an.last().text  # a whole word of "Huyện Ân Thi", not a piece of "Thành phố"
+    an.say("/district")
+    choice = an.say("Văn")[-1]
+    assert choice.buttons == ["Huyện Văn Lâm", "Huyện Văn Giang"]
+    an.press(choice, "Văn Giang")
+    assert "Huyện Văn Giang" in an.last().text
+    an.say("/district")
+    an.say("tp hung yen")
+    assert "Thành phố Hưng Yên" in an.last().text
+    an.say("/district")
+    an.say("hu")  # part of a word fits nothing: every unit is offered again
+    assert len(an.last().buttons) == len(harness.settings.districts)
