@@ -4,10 +4,15 @@ never with a young person's platform id."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
 from bot.transport import PermanentFailure, TemporaryFailure
 from core.clock import FakeClock
 from core.config import Settings
 from core.messages import ChatKind, Incoming
+from storage.models import OutboxStatus
+from tests import test_zalo_oa as oa
 from tests.harness import Harness, Participant
 from tests.test_telegram import LAN, OFFICER, SO_CT, Deployment, ask, register, run
 
@@ -111,3 +116,40 @@ def test_a_failed_message_not_linked_to_a_question_never_shows_the_platform_id(h
     assert "một người hỏi" in admin.last().text and an.chat_id not in admin.last().text
     staff.say("/failed")
     assert an.chat_id not in staff.last().text
+
+
+LONG = "Có. " + "Em cần kê khai thuế khoán theo quy định của cơ quan thuế nơi cư trú. " * 40
+
+
+def test_zalo_oa_held_long_answers_are_told_once_each_with_the_true_reason(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    async def scenario(d: oa.Deployment) -> None:
+        await oa.ask(d)
+        await d.says("Em mở gian hàng bán mỹ phẩm trên sàn thương mại điện tử Lazada thì cần giấy phép gì ạ?")
+        await d.says("1")
+        assert (await asyncio.to_thread(d.oa.unfollow, oa.HOA)).status_code == 200
+        cards = [m for m in d.telegram.bot_messages(oa.SO_CT) if m["text"].startswith("HY-000")]
+        assert len(cards) == 2
+        before, reports_before = len(d.telegram.bot_messages(oa.SO_CT)), len(d.telegram.bot_messages(oa.COORDINATOR))
+        for card in cards:
+            d.telegram.user_sends(oa.OFFICER, chat_id=oa.SO_CT, text=LONG, reply_to=card["message_id"])
+        await d.step()
+        group = [m["text"] for m in d.telegram.bot_messages(oa.SO_CT)[before:]]
+        reports = [m["text"] for m in d.telegram.bot_messages(oa.COORDINATOR)[reports_before:]]
+        assert len(d.rows(OutboxStatus.FAILED)) == 2 * len(cards), "every part is held"
+        assert not any(SENT in text for text in group)
+        held = [text for text in group if "chưa gửi được" in text]
+        assert all(" ".join(held).count(card["text"][:7]) == 1 for card in cards), "one notice per answer"
+        assert "bỏ quan tâm" in " ".join(held) and "7 ngày" not in " ".join(held)
+        assert len(reports) == len(cards) and not any(oa.HOA in text for text in reports)
+        assert (await asyncio.to_thread(d.oa.follow, oa.HOA)).status_code == 200
+        await d.step()
+        assert sum("kê khai thuế khoán" in text for text in d.texts()) == 2 * len(cards), "all parts went out"
+
+        clock.advance(timedelta(days=8))  # now Zalo refuses for the 7 days since Hoa's last message
+        answer = next(m for m in d.telegram.messages(oa.SO_CT) if m.get("text") == LONG)
+        d.telegram.user_edits(oa.OFFICER, oa.SO_CT, answer["message_id"], "Có, khi doanh thu trên 100 triệu/năm.")
+        await d.step()
+        last = d.telegram.bot_messages(oa.SO_CT)[-1]["text"]
+        assert "chưa gửi được" in last and "quá 7 ngày" in last and "bỏ quan tâm" not in last
+    oa.run(example_settings, database_url, clock, scenario)
