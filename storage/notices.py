@@ -84,19 +84,23 @@ def take_ready(session: Session, platform: str, now: datetime,
     """What each chat of `platform` is to be told now, for chats with nothing else to send.
 
     Ready notices are taken (deleted); a notice still watching after `queued_after` is told
-    once as queued, and again when its outcome is known. Two senders never take one notice:
+    once as queued, and again when its outcome is known (or as erased, if its rows were deleted
+    with their person). Two senders never take one notice:
     only the rows each one's DELETE or UPDATE returns are told by it.
     """
     ready = session.execute(
         select(DeliveryNotice, Question.code).join(Question, Question.id == DeliveryNotice.question_id)
         .where(DeliveryNotice.notify_platform == platform,
                (DeliveryNotice.status == NoticeStatus.READY)
-               | ((DeliveryNotice.status == NoticeStatus.WATCHING) & DeliveryNotice.queued_told.is_(False)
-                  & (DeliveryNotice.created_at <= now - queued_after)))
+               | ((DeliveryNotice.status == NoticeStatus.WATCHING) & (DeliveryNotice.created_at <= now - queued_after)))
         .order_by(DeliveryNotice.id)
     ).all()
     by_chat: dict[ChatRef, list[tuple[DeliveryNotice, str]]] = defaultdict(list)
     for notice, code in ready:
+        if notice.status == NoticeStatus.WATCHING and not _rows_left(session, notice):
+            notice.status, notice.outcome = NoticeStatus.READY, ERASED  # erased with their person meanwhile
+        elif notice.status == NoticeStatus.WATCHING and notice.queued_told:
+            continue
         by_chat[ChatRef(notice.notify_platform, notice.notify_chat_id)].append((notice, code or ""))
     told: dict[ChatRef, list[Told]] = {}
     for chat, notices in by_chat.items():
@@ -105,6 +109,12 @@ def take_ready(session: Session, platform: str, now: datetime,
             if lines:
                 told[chat] = lines
     return told
+
+
+def _rows_left(session: Session, notice: DeliveryNotice) -> bool:
+    return bool(session.scalar(select(exists().where(
+        OutboxMessage.id.between(notice.first_row_id, notice.last_row_id),
+        OutboxMessage.question_id == notice.question_id))))
 
 
 def _busy(session: Session, chat: ChatRef) -> bool:
