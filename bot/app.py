@@ -21,6 +21,7 @@ from core.language import LanguageDetector
 from core.texts import Texts
 from handlers.context import Services
 from handlers.deliveries import report_failure
+from handlers.delivery_notices import tell_departments
 from storage.db import make_engine, make_session_factory, transaction
 from storage.migrate import upgrade
 from storage.models import Campaign, OutboxMessage
@@ -45,9 +46,11 @@ class App:
 
     def sender(self, transport: Transport, on_failure: FailureReporter = report_failure,
                lease: timedelta | None = None) -> OutboxSender:
-        """`on_failure` reports what the platform refused for good (the coordinator is told)."""
+        """`on_failure` reports what the platform refused for good (the coordinator is told); the
+        departments' delivery notices for this platform's chats are gathered as its chats fall idle."""
         return OutboxSender(self.sessions, transport, self.clock, lease=lease,
-                            on_failure=partial(on_failure, self.services))
+                            on_failure=partial(on_failure, self.services),
+                            gather=partial(tell_departments, self.services))
 
 
 def build_app(settings: Settings, clock: Clock | None = None, text_limits: Mapping[str, int] | None = None,

@@ -31,13 +31,14 @@ from bot.transport import PermanentFailure, RetryAfter, SendError, Transport
 from bot.waiting import wait_or_time_out
 from core.clock import Clock
 from core.messages import Outgoing
-from storage import outbox, senders
+from storage import notices, outbox, senders
 from storage.db import transaction
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
 FailureReport = Callable[[Session, OutboxMessage, datetime], None]
+Gather = Callable[[Session, str, datetime], None]
 IDLE_POLL = timedelta(seconds=5)
 SHARED_DATABASE_LEASE = timedelta(seconds=60)
 HEADS_REFRESH = timedelta(seconds=0.5)
@@ -58,8 +59,12 @@ class Outcome:
 
 class OutboxSender:
     def __init__(self, sessions: sessionmaker[Session], transport: Transport, clock: Clock,
-                 lease: timedelta | None = None, on_failure: FailureReport | None = None) -> None:
+                 lease: timedelta | None = None, on_failure: FailureReport | None = None,
+                 gather: Gather | None = None) -> None:
         """`on_failure` reports a message refused for good (to the coordinator), in the same transaction.
+
+        `gather` writes, before the queue is read, what waits for a chat of this platform to be idle
+        (the departments' delivery notices), so that it never goes before their cards.
 
         `lease`: how long a claimed row is left to its sender before another may take it over.
 
@@ -71,6 +76,7 @@ class OutboxSender:
         self._clock = clock
         self._limiter = SendLimiter(transport.limits)
         self._on_failure = on_failure
+        self._gather = gather
         self._shared = sessions.kw["bind"].dialect.name != "sqlite"
         self._lease = lease if lease is not None else (SHARED_DATABASE_LEASE if self._shared else timedelta(0))
         # The rate is shared between processes: senders of one process count once.
@@ -219,6 +225,8 @@ class OutboxSender:
     def _read_heads(self, now: datetime) -> tuple[list[OutboxMessage], datetime | None]:
         platform = self._transport.platform
         with transaction(self._sessions) as session:
+            if self._gather is not None:
+                self._gather(session, platform, now)
             return outbox.due_heads(session, platform, now), outbox.next_due_at(session, platform, after=now)
 
     def _claim(self, row_ids: list[int]) -> set[int]:
@@ -268,6 +276,7 @@ class OutboxSender:
                 row = session.get_one(OutboxMessage, outcome.row_id)
                 if outcome.error is None:
                     outbox.mark_sent(session, row, outcome.message_ids, now, self._chat_interval(row.chat_id))
+                    notices.settle(session, row)
                 else:
                     self._record_failure(session, row, outcome.error, now)
 
@@ -281,6 +290,7 @@ class OutboxSender:
             log.warning("outbox %s failed for good: %s", row.id, error,
                         extra={"outbox_id": row.id, "platform": row.platform, "error": str(error)})
             outbox.mark_failed(row, str(error), error.reason)
+            notices.settle(session, row)
             if self._on_failure is not None:
                 self._on_failure(session, row, now)
         elif isinstance(error, RetryAfter):

@@ -40,6 +40,7 @@ def mark_blocked(session: Session, row: OutboxMessage, now: datetime) -> None:
 
 
 def recipient(services: Services, session: Session, row: OutboxMessage) -> str:
+    """Who a message was for, as staff may see it: a department, a question's asker, never a platform id."""
     department = services.settings.department_for_chat(ChatRef(row.platform, row.chat_id))
     if department is not None:
         return department.name
@@ -47,7 +48,7 @@ def recipient(services: Services, session: Session, row: OutboxMessage) -> str:
     language = services.settings.default_language
     if question is not None and question.code:
         return services.texts.render(language, "asker_of", code=question.code)
-    return f"{row.platform}:{row.chat_id}"
+    return services.texts.render(language, "someone_asking")
 
 
 def show_queue(ctx: Context) -> None:

@@ -5,6 +5,7 @@ and it goes out with the person's next message (even just /my), when Zalo opens 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,30 +15,43 @@ from core.messages import Outgoing
 from core.texts import preview
 from handlers.context import Context, Services
 from handlers.deliveries import recipient, report_failure
-from storage.models import Account, OutboxMessage, OutboxStatus, Question
+from storage.models import Account, OutboxMessage, OutboxStatus
 
 WINDOW_CLOSED = "window_closed"  # the failure reason of a held message
 HOLDING_PLATFORMS = frozenset({"zalo_oa"})
+ZALO_CODE = re.compile(r"window: (-\d+) ")
 
 
 def report_undeliverable(services: Services, session: Session, row: OutboxMessage, now: datetime) -> None:
     """The sender's failure report for Zalo OA: held messages are explained, others reported as usual.
 
-    A broadcast copy is only counted in its broadcast's report: one held line per recipient
-    would flood the coordinator, and old news is not worth sending weeks later.
+    The department hears of a held answer from its delivery notice (handlers/delivery_notices.py),
+    once per answer. A broadcast copy is only counted in its broadcast's report: one held line per
+    recipient would flood the coordinator, and old news is not worth sending weeks later.
     """
     if row.failure_reason != WINDOW_CLOSED or row.broadcast_id is not None:
         report_failure(services, session, row, now)
         return
     language = services.settings.default_language
-    question = session.get(Question, row.question_id) if row.question_id else None
-    department = services.settings.department(question.department_key or "") if question else None
-    if question is not None and department is not None and row.link_role == "answer":
-        html = services.texts.render(language, "zalo_window_closed_department", code=question.code)
-        services.outbox.enqueue(session, Outgoing(department.primary_chat, html), now)
-    html = services.texts.render(language, "zalo_window_closed_report", id=row.id,
+    why = services.texts.render(language, hold_why(row.error or ""))
+    html = services.texts.render(language, "zalo_window_closed_report", id=row.id, why=why,
                                  recipient=recipient(services, session, row), error=preview(row.error or "", 200))
     services.outbox.enqueue(session, Outgoing(services.settings.coordinator_chat, html), now)
+
+
+def hold_why(error: str) -> str:
+    """The catalogue key of why Zalo holds a message, from its refusal: unfollowed, no message in 7 days, or refused.
+
+    Zalo's -213 is "not a follower", -230 "no interaction in the past 7 days" (the sender's own
+    check says "7 days" too). Anything else (48 hours, the limit of free replies to one message)
+    is not told as "more than 7 days", which would be false.
+    """
+    code = ZALO_CODE.search(error)
+    if code is not None and code.group(1) == "-213":
+        return "delivery_why_unfollowed"
+    if "7 days" in error:
+        return "delivery_why_week"
+    return "delivery_why_refused"
 
 
 def release_held(ctx: Context, account: Account) -> None:

@@ -469,3 +469,35 @@ class SenderHeartbeat(Base):
     worker: Mapped[str] = mapped_column(String(96), primary_key=True)
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     seen_at: Mapped[datetime]
+
+
+class NoticeStatus(StrEnum):
+    WATCHING = "watching"  # the asker's message is still in the outbox
+    READY = "ready"        # its outcome is known; waits to be gathered into the department's chat
+
+
+class DeliveryNotice(Base):
+    """What a department is told about one answer (or correction) sent to its asker: once, when
+    the asker's outbox rows `first_row_id..last_row_id` reach a final state. Ready notices of a
+    chat are gathered into one message (and deleted) when that chat has nothing else to send, so
+    they never hold back a card. No platform id of the asker is kept here."""
+
+    __tablename__ = "delivery_notices"
+    __table_args__ = (
+        Index("ix_delivery_notices_watch", "question_id", "status"),
+        Index("ix_delivery_notices_ready", "status", "notify_platform", "notify_chat_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # answer, correction
+    first_row_id: Mapped[int | None]
+    last_row_id: Mapped[int | None]
+    notify_platform: Mapped[str] = mapped_column(String(16))
+    notify_chat_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[NoticeStatus] = mapped_column(String(16), default=NoticeStatus.WATCHING)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # delivered, failed, erased
+    reason: Mapped[str | None] = mapped_column(String(32))  # the row's failure_reason: blocked, window_closed ...
+    error: Mapped[str | None] = mapped_column(Text)  # the platform's refusal, to tell why in words
+    created_at: Mapped[datetime]
+    queued_told: Mapped[bool] = mapped_column(Boolean, default=False)
