@@ -14,7 +14,7 @@ from bot.console import COORDINATOR_CHAT
 from bot.telegram import TelegramTransport
 from bot.transport import PermanentFailure
 from core.clock import FakeClock
-from core.config import ReportSettings, Settings
+from core.config import Settings
 from core.messages import Attachment, ChatKind, ChatRef, MediaKind, Outgoing
 from storage.models import Question
 from tests.harness import Harness, Participant
@@ -94,7 +94,7 @@ def test_young_people_and_officers_are_refused(changeable: Harness) -> None:
 
 def test_report_and_charts_are_uploaded_to_telegram(example_settings: Settings, database_url: str,
                                                     clock: FakeClock, tmp_path: Path) -> None:
-    settings = replace(example_settings, reports=ReportSettings(tmp_path / "exports"))
+    settings = replace(example_settings, reports=replace(example_settings.reports, folder=tmp_path / "exports"))
 
     async def scenario(d: Deployment) -> None:
         await register(d, 501)
