@@ -58,7 +58,7 @@ QUESTION_WIDTHS_CM = (1.9, 2.4, 5.8, 7.5, 2.7, 2.6, 2.3)  # sums to the landscap
 DEPARTMENT_WIDTHS_CM = (4.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5)
 COUNT_WIDTHS_CM = (1.2, 11.3, 4.0)
 OPEN_WIDTHS_CM = (1.0, 2.0, 6.0, 3.5, 2.0, 2.0)
-TWIPS_PER_CM = 567
+TWIPS_PER_CM = 1440 / 2.54
 MARKER = "@@youthbot-questions@@"
 BODY = "word/document.xml"
 
@@ -210,7 +210,11 @@ class _Frame:
     def annex_start(self) -> None:
         """A landscape section of its own: the tables fit its text width, the header row repeats."""
         labels = self.labels
-        _page(self.document.add_section(WD_SECTION.NEW_PAGE), landscape=True)
+        section = self.document.add_section(WD_SECTION.NEW_PAGE)
+        _page(section, landscape=True)
+        section.different_first_page_header_footer = False
+        section.header.is_linked_to_previous = False  # a header of its own: LibreOffice numbers its first page too
+        _page_number(section.header.paragraphs[0])
         self._paragraph(labels("form_annex_title"), bold=True, center=True, indent=False)
         self._paragraph(labels("form_annex_subtitle"), bold=True, center=True, indent=False)
         self._paragraph(labels("form_annex_reference", prefix=self.form.number_prefix, issuer=_sentence(self.issuer),
@@ -357,7 +361,8 @@ def _row_properties(row: object, header: bool = False) -> None:
 
 
 def _twips(cm: float) -> int:
-    return round(cm * TWIPS_PER_CM)
+    """Rounded down, so that columns summing to the text width never exceed it."""
+    return int(cm * TWIPS_PER_CM)
 
 
 def _split_at_marker(xml: str) -> tuple[str, str]:

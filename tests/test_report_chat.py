@@ -59,8 +59,10 @@ def test_unknown_report_format_gets_the_usage(populated: Harness) -> None:
 
 def test_stats_sends_a_summary_and_six_charts(populated: Harness) -> None:
     (reply,) = coordinator(populated).say("/stats")
-    assert "4 câu hỏi, đã trả lời 2; trả lời sau hạn 1; quá hạn chưa trả lời 1" in reply.text
+    assert ("4 câu hỏi = các cơ quan đã trả lời 2 (sau hạn 1) + lãnh đạo trả lời tại buổi đối thoại 0"
+            " + chưa trả lời 1 (quá hạn 1) + không tiếp nhận 1 + đã gộp 0") in reply.text  # 2 + 0 + 1 + 1 = 4
     assert "<b>Sở Công Thương</b>: 2 câu · trả lời 2 (100%)" in reply.text
+    assert "<b>Tổng cộng</b>: 3 câu · trả lời 2 (67%)" in reply.text
     charts = reply.message.attachments
     assert len(charts) == 6 and all(c.kind is MediaKind.PHOTO for c in charts)
     assert all(Path(c.path).read_bytes().startswith(b"\x89PNG") for c in charts)
