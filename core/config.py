@@ -72,6 +72,8 @@ class Campaign:
     event_at: datetime
     event_place: str
     field_content_deadline: date | None = None
+    hosts: tuple[str, ...] = ()
+    """The leaders answering at the dialogue, name and office ("Ông Nguyễn Duy Hưng, Phó Chủ tịch UBND tỉnh")."""
 
 
 @dataclass(frozen=True)
@@ -170,9 +172,23 @@ class ZaloOaSettings:
 
 @dataclass(frozen=True)
 class ReportSettings:
-    """Where generated reports, charts and FAQ pages are written before they are sent to a chat."""
+    """Where generated reports, charts and FAQ pages are written, and the official form of the report
+    (Decree 30/2020/NĐ-CP): who issues it, to whom, who signs it. Empty values print as dotted blanks."""
 
     folder: Path = Path("exports")
+    parent_body: str = ""         # "ỦY BAN NHÂN DÂN TỈNH HƯNG YÊN"
+    issuing_body: str = ""        # "SỞ NỘI VỤ"
+    number_prefix: str = "BC"     # the symbol after "Số: .../", e.g. "BC-SNV"
+    place: str = ""               # "Hưng Yên" in "Hưng Yên, ngày ... tháng ... năm ..."
+    addressee: str = ""           # "Kính gửi: ..."
+    signatory_authority: str = ""  # "KT. GIÁM ĐỐC" when a deputy signs for the head
+    signatory_title: str = ""     # "PHÓ GIÁM ĐỐC"
+    signatory_name: str = ""
+    recipients: tuple[str, ...] = ()  # "Nơi nhận", one line each
+
+
+REPORT_TEXT_KEYS = ("parent_body", "issuing_body", "place", "addressee", "signatory_authority", "signatory_title",
+                    "signatory_name")
 
 
 @dataclass(frozen=True)
@@ -317,8 +333,7 @@ def _parse(reader: _Reader, base_dir: Path) -> Settings:
         deadlines=_deadlines(reader.table("deadlines", required=False), categories, departments),
         reminders=_reminders(reader.table("reminders", required=False)),
         texts=_texts(reader.table("texts", required=False), languages),
-        reports=ReportSettings(_local_path(reader.table("reports", required=False).str("folder", default="exports"),
-                                           base_dir)),
+        reports=_reports(reader.table("reports", required=False), base_dir),
         privacy=PrivacySettings(reader.table("privacy", required=False).positive_int(
             "retention_days", default=PrivacySettings.retention_days)),
         zalo=_zalo(reader.table("zalo", required=False)),
@@ -459,6 +474,22 @@ def _curation(table: _Reader) -> CurationSettings:
     )
 
 
+def _reports(table: _Reader, base_dir: Path) -> ReportSettings:
+    known = {"folder", "number_prefix", "recipients", *REPORT_TEXT_KEYS}
+    for key in table.keys():
+        if key not in known:
+            table.fail(key, f"is not a setting of [reports]; known: {', '.join(sorted(known))}")
+    prefix = table.str("number_prefix", default=ReportSettings.number_prefix)
+    if not prefix or not all(part.isalnum() and part.isupper() for part in prefix.split("-")):
+        table.fail("number_prefix", f"'{prefix}' must be upper-case letters and digits joined by '-', like \"BC-SNV\"")
+    return ReportSettings(
+        folder=_local_path(table.str("folder", default="exports"), base_dir),
+        number_prefix=prefix,
+        recipients=tuple(table.str_list("recipients", default=[])),
+        **{key: table.str(key, default="").strip() for key in REPORT_TEXT_KEYS},
+    )
+
+
 def _campaign(table: _Reader) -> Campaign:
     campaign = Campaign(
         key=table.key("key"),
@@ -470,7 +501,10 @@ def _campaign(table: _Reader) -> Campaign:
         answer_deadline=table.date("answer_deadline"),
         event_at=table.datetime("event_at"),
         event_place=table.str("event_place"),
+        hosts=tuple(host.strip() for host in table.str_list("hosts", default=[])),
     )
+    if len(set(campaign.hosts)) != len(campaign.hosts):
+        table.fail("hosts", "names a leader twice")
     if not campaign.code_prefix.isalnum() or not campaign.code_prefix.isupper():
         table.fail("code_prefix", "must be upper-case letters or digits, e.g. \"HY\"")
     if campaign.answer_deadline < campaign.question_deadline:

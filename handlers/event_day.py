@@ -71,7 +71,7 @@ def run_command(ctx: Context, command: str, arguments: list[str]) -> None:
     elif command == "/move":
         move(ctx, question, arguments[1])
     else:
-        record_live(ctx, question, " ".join(arguments[1:]))
+        record_live(ctx, question, arguments[1:])
 
 
 def suggest(ctx: Context, arguments: list[str]) -> None:
@@ -191,31 +191,49 @@ def renumber(questions: Sequence[Question]) -> None:
         question.event_rank = rank
 
 
-def record_live(ctx: Context, question: Question, summary: str) -> None:
-    """The secretariat's summary of a leader's answer; a second /live corrects the first."""
+def choose_host(hosts: Sequence[str], words: list[str]) -> tuple[str, list[str]] | None:
+    """The leader a /live credits, and the summary's words: `N SUMMARY` names the N-th host; with one
+    host (or none configured) the number may be left out. None when it is missing or wrong."""
+    if words and words[0].isdigit() and 1 <= int(words[0]) <= len(hosts) and len(words) > 1:
+        return hosts[int(words[0]) - 1], words[1:]
+    if len(hosts) <= 1:
+        return (hosts[0] if hosts else ""), words
+    return None
+
+
+def record_live(ctx: Context, question: Question, words: list[str]) -> None:
+    """The secretariat's summary of a leader's answer, credited to that leader (the typist is kept as
+    `officer`); a second /live corrects the first."""
     language = ctx.staff_language
     if question.status in CLOSED:
         ctx.reply(language, "not_open", code=question.code, status=routing.status_name(ctx, language, question))
         return
+    hosts = ctx.settings.campaign.hosts
+    if (chosen := choose_host(hosts, words)) is None:
+        ctx.reply(language, "live_choose_host", code=question.code,
+                  hosts="\n".join(f"{n}. {host}" for n, host in enumerate(hosts, 1)))
+        return
+    speaker, summary = chosen[0], " ".join(chosen[1])
     incoming = ctx.incoming
     answer = live_answer(ctx.session, question.id)
-    key = "live_correction" if answer is not None else "live_delivery"
+    key = "live_correction" if answer is not None else ("live_delivery_by" if speaker else "live_delivery")
     if answer is not None:
         answer.revisions.append(AnswerRevision(text=answer.text, at=answer.edited_at or answer.created_at))
         answer.text = summary
+        answer.speaker = speaker
         answer.edited_at = ctx.now
     else:
         question.answers.append(Answer(
             department_key=question.department_key or "", platform=incoming.platform, chat_id=incoming.chat_id,
             message_id=incoming.message_id, officer=incoming.account_key, officer_name=incoming.user_name,
-            text=summary, created_at=ctx.now, source="live",
+            text=summary, created_at=ctx.now, source="live", speaker=speaker,
         ))
     question.status = QuestionStatus.ANSWERED
     question.answered_at = question.answered_at or ctx.now
     add_event(question, "answered_live", ctx.now, incoming.account_key)
     ctx.tell_account(question.account, key, question=question, link_role="answer", code=question.code,
-                     answer=summary)
-    count = 1 + tell_supporters(ctx, question, key, answer=summary)
+                     answer=summary, speaker=speaker)
+    count = 1 + tell_supporters(ctx, question, key, answer=summary, speaker=speaker)
     ctx.reply(language, "live_recorded", code=question.code, count=count)
 
 

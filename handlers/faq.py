@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.texts import Html, preview
+from core.texts import Html, plain_text, preview
 from handlers.context import Context
-from reports.faq import published_entries, search
+from reports.faq import faq_answer, published_entries, search
 from storage.models import Account
 
 SHOWN = 5
@@ -20,6 +20,7 @@ def search_faq(ctx: Context, account: Account, query: str) -> None:
         ctx.reply(language, "faq_empty", query=query)
         return
     items = [ctx.text(language, "faq_item", code=e.code, question=preview(e.question, 200),
-                      answer=preview(e.answer, 600)) for e in found[:SHOWN]]
+                      answer=preview(faq_answer(e, lambda key, **v: plain_text(ctx.text(language, key, **v))), 600))
+             for e in found[:SHOWN]]
     ctx.send(ctx.incoming.chat, ctx.text(language, "faq_results", count=len(found), shown=min(len(found), SHOWN),
                                          items=Html("\n\n".join(items))))

@@ -16,8 +16,8 @@ def send_existing_answer(ctx: Context, question: Question, account: Account) -> 
 
 def tell_follower(ctx: Context, question: Question, account: Account, answer: Answer) -> None:
     if answer.source == "live":
-        ctx.tell_account(account, "live_delivery", question=question, link_role="answer",
-                         code=question.code, answer=answer.text)
+        ctx.tell_account(account, "live_delivery_by" if answer.speaker else "live_delivery", question=question,
+                         link_role="answer", code=question.code, answer=answer.text, speaker=answer.speaker)
         return
     department = ctx.settings.department(answer.department_key)
     ctx.tell_account(account, "answer_delivery", question=question, link_role="answer", code=question.code,

@@ -14,7 +14,8 @@ from handlers.admin import may_administer
 from handlers.context import Context
 from reports.build import FORMATS, ReportScope, report_path, write_report
 from reports.charts import draw_charts
-from reports.stats import gather_stats
+from reports.stats import DepartmentStats, gather_stats
+from reports.table import vietnamese_number
 from storage.models import QuestionStatus
 from storage.questions import find_by_code
 
@@ -51,15 +52,23 @@ def send_stats(ctx: Context) -> None:
     language = ctx.staff_language
     stats = gather_stats(ctx.session, ctx.settings, ctx.campaign.id, ctx.now)
     charts = draw_charts(stats, scope(ctx).labels, report_path(ctx.settings, ctx.campaign, ctx.now, "-charts"))
-    lines = [ctx.text(language, "stats_department_line", department=d.name, received=d.received,
-                      answered=d.answered, rate=f"{100 * d.answer_rate:.0f}",
-                      median="–" if d.median_days is None else f"{d.median_days:.1f}", overdue=d.overdue)
+    lines = [_department_line(ctx, d, d.name or ctx.text(language, "no_department"))
              for d in stats.departments if d.received]
+    lines.append(_department_line(ctx, stats.totals, ctx.text(language, "row_total")))
     html = ctx.text(language, "stats_summary", total=stats.total, answered=stats.answered, late=stats.late,
-                    overdue=stats.overdue, departments=Html("\n".join(lines)))
+                    at_dialogue=stats.at_dialogue, open=stats.open, overdue=stats.overdue, rejected=stats.rejected,
+                    merged=stats.merged, departments=Html("\n".join(lines)))
     photos = tuple(Attachment(MediaKind.PHOTO, "", c.path.name, "image/png", c.path.stat().st_size, path=str(c.path))
                    for c in charts)
     ctx.send(ctx.incoming.chat, html, attachments=photos, reply_to=_quote(ctx))
+
+
+def _department_line(ctx: Context, department: DepartmentStats, name: str) -> Html:
+    median = department.median_days
+    return ctx.text(ctx.staff_language, "stats_department_line", department=name, received=department.received,
+                    answered=department.answered, rate=f"{100 * department.answer_rate:.0f}",
+                    median="–" if median is None else vietnamese_number(median), late=department.late,
+                    at_dialogue=department.at_dialogue, overdue=department.overdue)
 
 
 def publish(ctx: Context, code: str, published: bool) -> None:

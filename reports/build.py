@@ -15,7 +15,7 @@ from reports.charts import draw_charts
 from reports.csv_report import write_csv
 from reports.docx_report import write_docx
 from reports.labels import Labels
-from reports.rows import report_rows
+from reports.rows import Subset, report_rows
 from reports.stats import gather_stats
 from reports.xlsx_report import write_xlsx
 from storage.models import Campaign
@@ -54,7 +54,10 @@ def write_report(session: Session, scope: ReportScope, format: str, out: Path) -
         return write_xlsx(rows, stats, scope.labels, out)
     with tempfile.TemporaryDirectory() as charts_folder:
         charts = draw_charts(stats, scope.labels, Path(charts_folder))
-        return write_docx(rows, stats, charts, scope.labels, scope.campaign.name, scope.now, out)
+        live = list(report_rows(session, scope.settings, scope.campaign.id, scope.now, Subset.LIVE))
+        open_rows = list(report_rows(session, scope.settings, scope.campaign.id, scope.now, Subset.OPEN))
+        return write_docx(rows, stats, charts, scope.labels, scope.settings.reports, scope.campaign.name, scope.now,
+                          live, open_rows, out)
 
 
 def report_path(settings: Settings, campaign: Campaign, now: datetime, suffix: str) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.normalize import fold, words
-from reports.rows import config_order
+from reports.rows import LIVE, config_order
 from storage.models import Answer, Question, QuestionStatus
 
 MATCH_SHARE = 0.5  # a free-text search must find at least half of its words in an entry
@@ -25,8 +26,10 @@ class FaqEntry:
     category_key: str
     department_key: str
     question: str
-    answer: str
+    answer: str  # the departments' answers
     answered_at: datetime | None
+    dialogue: str = ""  # what a leader answered at the dialogue
+    speaker: str = ""   # that leader, name and office
 
 
 def published_entries(session: Session, settings: Settings) -> list[FaqEntry]:
@@ -34,7 +37,7 @@ def published_entries(session: Session, settings: Settings) -> list[FaqEntry]:
     _, category_order = config_order(settings)
     statement = (
         select(Question.id, Question.code, Question.category_key, Question.department_key, Question.text,
-               Question.answered_at, Answer.text)
+               Question.answered_at, Answer.text, Answer.source, Answer.speaker)
         .join(Answer, Answer.question_id == Question.id)
         .where(Question.published_at.is_not(None), Question.status == QuestionStatus.ANSWERED)
         .order_by(category_order, Question.answered_at.desc(), Question.id, Answer.id)
@@ -42,10 +45,20 @@ def published_entries(session: Session, settings: Settings) -> list[FaqEntry]:
     entries = []
     for _, group in itertools.groupby(session.execute(statement), key=lambda r: r[0]):
         lines = list(group)
-        _, code, category, department, text, answered_at, _ = lines[0]
+        _, code, category, department, text, answered_at, *_ = lines[0]
+        live = [line for line in lines if line[7] == LIVE]
         entries.append(FaqEntry(code or "", category or "", department or "", text,
-                                "\n\n".join(line[6] for line in lines), answered_at))
+                                "\n\n".join(line[6] for line in lines if line[7] != LIVE), answered_at,
+                                dialogue="\n\n".join(line[6] for line in live),
+                                speaker="; ".join(dict.fromkeys(line[8] for line in live if line[8]))))
     return entries
+
+
+def faq_answer(entry: FaqEntry, text: Callable[..., str]) -> str:
+    """The departments' answer, then the leader's at the dialogue, credited to them (`faq_at_dialogue`)."""
+    dialogue = entry.dialogue and text("faq_at_dialogue", speaker=entry.speaker or text("form_live_speaker_unknown"),
+                                       answer=entry.dialogue)
+    return "\n\n".join(filter(None, (entry.answer, dialogue)))
 
 
 def search(entries: list[FaqEntry], query: str, settings: Settings) -> list[FaqEntry]:
@@ -59,7 +72,8 @@ def search(entries: list[FaqEntry], query: str, settings: Settings) -> list[FaqE
     if not terms:
         return []
     needed = math.ceil(len(terms) * MATCH_SHARE)
-    scored = [(len(terms & set(words(f"{e.question} {e.answer}"))), index, e) for index, e in enumerate(entries)]
+    scored = [(len(terms & set(words(f"{e.question} {e.answer} {e.dialogue}"))), index, e)
+              for index, e in enumerate(entries)]
     return [e for score, _, e in sorted(scored, key=lambda s: (-s[0], s[1])) if score >= needed]
 
 

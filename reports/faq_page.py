@@ -7,7 +7,7 @@ from html import escape
 from pathlib import Path
 
 from core.config import Settings
-from reports.faq import FaqEntry
+from reports.faq import FaqEntry, faq_answer
 from reports.labels import Labels
 
 SCRIPT = """
@@ -54,4 +54,4 @@ def _article(entry: FaqEntry, categories: dict[str, str], departments: dict[str,
                                     departments.get(entry.department_key, entry.department_key),
                                     labels.date(entry.answered_at))))
     return (f"<article><h2>{escape(entry.question)}</h2><p class=\"meta\">{escape(meta)}</p>"
-            f"<p>{escape(entry.answer)}</p></article>")
+            f"<p>{escape(faq_answer(entry, labels))}</p></article>")

@@ -31,6 +31,7 @@ class Compliance(StrEnum):
     LATE = "late"          # answered after the deadline
     OVERDUE = "overdue"    # not answered, deadline passed
     PENDING = "pending"    # not answered, deadline still ahead (or none yet)
+    AT_DIALOGUE = "at_dialogue"  # answered by a leader at the event, not by the department
     CLOSED = "closed"      # rejected or merged: no answer was due
 
 
@@ -43,7 +44,8 @@ class ReportRow:
     question: str
     answer: str
     live_answer: str  # the secretariat's summary of what a leader answered at the event
-    answered_by: str
+    live_speaker: str  # that leader, name and office (campaign.hosts)
+    answered_by: str  # the officers who answered for their department
     asked_at: datetime
     forwarded_at: datetime | None
     due_at: datetime | None
@@ -54,11 +56,16 @@ class ReportRow:
     rejection_reason: str
 
 
-def compliance(status: str, due_at: datetime | None, answered_at: datetime | None, now: datetime) -> Compliance:
+def compliance(status: str, due_at: datetime | None, answered_at: datetime | None, now: datetime,
+               live: bool = False) -> Compliance:
+    """`answered_at` is the department's first answer: a leader's answer at the dialogue (`live`) is
+    theirs, never the department's, so it is not judged against the department's deadline."""
     if status in (QuestionStatus.REJECTED, QuestionStatus.MERGED):
         return Compliance.CLOSED
     if answered_at is not None and status == QuestionStatus.ANSWERED:
         return Compliance.LATE if due_at is not None and answered_at > due_at else Compliance.ON_TIME
+    if live and status == QuestionStatus.ANSWERED:
+        return Compliance.AT_DIALOGUE
     if due_at is not None and due_at < now:
         return Compliance.OVERDUE
     return Compliance.PENDING
@@ -72,16 +79,26 @@ def config_order(settings: Settings) -> tuple[object, object]:
             case(categories, value=Question.category_key, else_=len(categories)))
 
 
-def report_rows(session: Session, settings: Settings, campaign_id: int, now: datetime) -> Iterator[ReportRow]:
+class Subset(StrEnum):
+    """The few questions the report's body lists apart from the annex."""
+
+    ALL = "all"
+    LIVE = "live"  # answered by a leader at the dialogue
+    OPEN = "open"  # accepted, neither answered nor closed
+
+
+def report_rows(session: Session, settings: Settings, campaign_id: int, now: datetime,
+                subset: Subset = Subset.ALL) -> Iterator[ReportRow]:
     """Every accepted question of the campaign with its answers (several when followed up)."""
     department_order, category_order = config_order(settings)
     statement = (
         select(Question.id, Question.code, Question.department_key, Question.category_key, Question.district_key,
                Question.text, Question.status, Question.accepted_at, Question.created_at, Question.forwarded_at,
                Question.answer_due_at, Question.answered_at, Question.useful, Question.rejection_reason,
-               Answer.text, Answer.officer_name, Answer.department_key, Answer.source)
+               Answer.text, Answer.officer_name, Answer.department_key, Answer.source, Answer.speaker,
+               Answer.created_at)
         .outerjoin(Answer, Answer.question_id == Question.id)
-        .where(Question.campaign_id == campaign_id, Question.status != QuestionStatus.DRAFT)
+        .where(Question.campaign_id == campaign_id, Question.status != QuestionStatus.DRAFT, *_subset(subset))
         .order_by(department_order, Question.department_key, category_order, Question.category_key,
                   Question.number, Question.id, Answer.id)
         .execution_options(yield_per=BATCH)
@@ -100,16 +117,33 @@ def report_rows(session: Session, settings: Settings, campaign_id: int, now: dat
             question=printable(first[5]),
             answer=printable("\n\n".join(line[14] for line in answers)),
             live_answer=printable("\n\n".join(line[14] for line in live)),
-            answered_by="; ".join(dict.fromkeys(_answerer(names, line[15], line[16]) for line in answers + live)),
+            live_speaker="; ".join(dict.fromkeys(line[18] for line in live if line[18])),
+            answered_by="; ".join(dict.fromkeys(_answerer(names, line[15], line[16]) for line in answers)),
             asked_at=first[7] or first[8],
             forwarded_at=first[9],
             due_at=first[10],
             answered_at=first[11],
             status=QuestionStatus(first[6]),
-            compliance=compliance(first[6], first[10], first[11], now),
+            compliance=compliance(first[6], first[10], _department_answered_at(answers, live, first[11]), now,
+                                  live=bool(live)),
             useful=first[12],
             rejection_reason=printable(first[13] or ""),
         )
+
+
+def _subset(subset: Subset) -> list[object]:
+    if subset is Subset.LIVE:
+        return [Question.id.in_(select(Answer.question_id).where(Answer.source == LIVE))]
+    if subset is Subset.OPEN:
+        return [Question.status.not_in((QuestionStatus.ANSWERED, QuestionStatus.REJECTED, QuestionStatus.MERGED))]
+    return []
+
+
+def _department_answered_at(answers: list, live: list, answered_at: datetime | None) -> datetime | None:
+    """When the department first answered: its first answer's time; none if only a leader answered."""
+    if answers:
+        return min(line[19] for line in answers)
+    return None if live else answered_at
 
 
 def printable(text: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from reports.labels import Labels
 from reports.rows import Compliance, ReportRow
 from reports.stats import DepartmentStats
@@ -15,8 +17,12 @@ COMPLIANCE_KEYS = {
     Compliance.LATE: "compliance_late",
     Compliance.OVERDUE: "compliance_overdue",
     Compliance.PENDING: "compliance_pending",
+    Compliance.AT_DIALOGUE: "compliance_at_dialogue",
     Compliance.CLOSED: "compliance_closed",
 }
+
+
+DATE_COLUMNS = (7, 8, 9, 10)
 
 
 def headers(labels: Labels) -> list[str]:
@@ -24,12 +30,31 @@ def headers(labels: Labels) -> list[str]:
 
 
 def cells(row: ReportRow, labels: Labels) -> list[str]:
+    """The row as text (CSV): dates as "HH:MM dd/mm/yyyy" in the bot's time zone."""
+    values = typed_cells(row, labels)
+    for index in DATE_COLUMNS:
+        values[index] = values[index].strftime("%H:%M %d/%m/%Y") if values[index] else ""
+    return values
+
+
+def typed_cells(row: ReportRow, labels: Labels) -> list:
+    """The row with its dates as local date-times without a zone (a spreadsheet's dates have none)."""
     return [
         row.code, row.department, row.category, row.district, row.question, answer_text(row, labels),
-        row.answered_by, labels.moment(row.asked_at), labels.moment(row.forwarded_at), labels.moment(row.due_at),
-        labels.moment(row.answered_at), labels(f"status_{row.status}"), labels(COMPLIANCE_KEYS[row.compliance]),
-        useful_text(row, labels), row.live_answer,
+        answerers(row, labels, "; "), _local(row.asked_at, labels), _local(row.forwarded_at, labels),
+        _local(row.due_at, labels), _local(row.answered_at, labels), labels(f"status_{row.status}"),
+        labels(COMPLIANCE_KEYS[row.compliance]), useful_text(row, labels), row.live_answer,
     ]
+
+
+def answerers(row: ReportRow, labels: Labels, separator: str) -> str:
+    """The officers who answered for their department, then the leader who answered at the dialogue."""
+    speaker = row.live_speaker and labels("live_speaker_label", speaker=row.live_speaker)
+    return separator.join(filter(None, (row.answered_by, speaker)))
+
+
+def _local(moment: datetime | None, labels: Labels) -> datetime | None:
+    return moment.astimezone(labels.timezone).replace(tzinfo=None) if moment else None
 
 
 def answer_text(row: ReportRow, labels: Labels) -> str:
@@ -44,14 +69,27 @@ def useful_text(row: ReportRow, labels: Labels) -> str:
     return labels("useful_yes_label") if row.useful else labels("useful_no_label")
 
 
-def department_headers(labels: Labels) -> list[str]:
-    return [labels(key) for key in ("col_department", "col_received", "col_answered", "col_answer_rate",
-                                    "col_median_days", "col_late", "col_overdue", "col_useful_yes",
-                                    "col_useful_no")]
+DEPARTMENT_COLUMNS = ("col_department", "col_received", "col_answered", "col_late", "col_at_dialogue",
+                      "col_overdue", "col_pending", "col_answer_rate", "col_median_days", "col_useful_yes",
+                      "col_useful_no")
+DEPARTMENT_SHORT = 9  # the Word report's columns (without usefulness), to fit a portrait page
 
 
-def department_cells(department: DepartmentStats) -> list[str | int | float]:
+def department_headers(labels: Labels, columns: int = len(DEPARTMENT_COLUMNS)) -> list[str]:
+    return [labels(key) for key in DEPARTMENT_COLUMNS[:columns]]
+
+
+def department_cells(department: DepartmentStats, columns: int = len(DEPARTMENT_COLUMNS)) -> list[str | int | float]:
+    """Counts as numbers; the answer rate as a fraction (0..1), the median in days ("" when none).
+    Received = answered + at the dialogue + overdue + pending."""
     median = department.median_days
-    return [department.name, department.received, department.answered, f"{100 * department.answer_rate:.0f}%",
-            "" if median is None else round(median, 1), department.late, department.overdue,
-            department.useful_yes, department.useful_no]
+    return [department.name, department.received, department.answered, department.late, department.at_dialogue,
+            department.overdue, department.pending, department.answer_rate, "" if median is None else median,
+            department.useful_yes, department.useful_no][:columns]
+
+
+def vietnamese_number(value: object) -> str:
+    """A number as Vietnamese readers write it: a decimal comma (10,5)."""
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    return str(value)

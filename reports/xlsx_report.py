@@ -1,67 +1,141 @@
-"""The Excel workbook: every question on one sheet (write-only mode streams rows to disk),
-and the statistics on a second one."""
+"""The Excel workbook staff work with: every question on one sheet (write-only mode streams rows to
+disk), the statistics on three more. Dates are dates and numbers are numbers (Excel shows them in
+the reader's locale: 10,5 and 06/03/2023 in Vietnamese), every sheet has a filter, a frozen header,
+a totals row and a print setup (landscape A4, one page wide, the header repeated on every page)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.labels import Labels
 from reports.rows import ReportRow
-from reports.stats import Stats
-from reports.table import cells, department_cells, department_headers, headers
+from reports.stats import DepartmentStats, Stats
+from reports.table import DATE_COLUMNS, department_cells, department_headers, headers, typed_cells
 
-WIDTHS = (10, 24, 22, 20, 60, 60, 28, 17, 17, 17, 17, 16, 16, 10, 60)
-WRAPPED = (4, 5, 14)  # question and answers: long texts read in their column, not across the sheet
+WIDTHS = (10, 20, 20, 16, 45, 50, 24, 16, 16, 16, 16, 14, 14, 9, 40)
+WRAPPED = (1, 2, 3, 4, 5, 6, 14)  # long texts read in their column, not across the sheet
 EXCEL_MAX_CELL = 32767
+LINE_POINTS = 15.0   # one line of 11 pt text
+MAX_ROW_POINTS = 409  # Excel's highest row
+DATE_FORMAT = "dd/mm/yyyy hh:mm"
+COUNT_FORMAT = "#,##0"
+RATE_FORMAT = "0%"
+DAYS_FORMAT = "0.0"
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
 
 
 def write_xlsx(rows: Iterable[ReportRow], stats: Stats, labels: Labels, out: Path) -> int:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(labels("sheet_questions"))
-    for index, width in enumerate(WIDTHS):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.freeze_panes = "A2"
+    _prepare(sheet, WIDTHS)
     sheet.append([_bold(sheet, text) for text in headers(labels)])
     count = 0
-    wrap = Alignment(wrap_text=True, vertical="top")
     for row in rows:
-        values: list[str | WriteOnlyCell] = [value[:EXCEL_MAX_CELL] for value in cells(row, labels)]
-        for index in WRAPPED:
-            values[index] = _cell(sheet, values[index], wrap)
-        sheet.append(values)
+        values = typed_cells(row, labels)
+        cells = [_cell(sheet, value[:EXCEL_MAX_CELL] if isinstance(value, str) else value,
+                       WRAP if index in WRAPPED else TOP, DATE_FORMAT if index in DATE_COLUMNS else None)
+                 for index, value in enumerate(values)]
+        sheet.row_dimensions[count + 2].height = _height(values, WIDTHS)
+        sheet.append(cells)
         count += 1
-    _write_stats(book, stats, labels)
+    _finish(sheet, len(WIDTHS), count)
+    sheet.append([_bold(sheet, labels("row_total")),
+                  _bold(sheet, f"=SUBTOTAL(3,A2:A{count + 1})" if count else 0)])  # counts what the filter shows
+    _write_departments(book, stats, labels)
+    for title_key, column_key, counts in (("sheet_districts", "col_district", stats.by_district),
+                                          ("sheet_categories", "col_category", stats.by_category)):
+        _write_counts(book, labels(title_key), [labels(column_key), labels("col_count")], counts, labels)
     book.save(out)
     return count
 
 
-def _write_stats(book: Workbook, stats: Stats, labels: Labels) -> None:
+def _write_departments(book: Workbook, stats: Stats, labels: Labels) -> None:
+    """Received = answered + at the dialogue + overdue + pending; with the rejected and merged rows the
+    received column adds up to the total."""
     sheet = book.create_sheet(labels("sheet_stats"))
-    sheet.column_dimensions["A"].width = 40
-    sheet.append([_bold(sheet, labels("stats_total", total=stats.total, answered=stats.answered))])
-    sheet.append([])
-    sheet.append([_bold(sheet, text) for text in department_headers(labels)])
+    titles = department_headers(labels)
+    _prepare(sheet, (40,) + (14,) * (len(titles) - 1))
+    sheet.append([_bold(sheet, text) for text in titles])
     for department in stats.departments:
-        sheet.append(department_cells(department))
-    for title_key, counts in (("col_district", stats.by_district), ("col_category", stats.by_category)):
-        sheet.append([])
-        sheet.append([_bold(sheet, labels(title_key)), _bold(sheet, labels("col_count"))])
-        for name, count in counts:
-            sheet.append([name, count])
+        sheet.append(_department_row(sheet, department, labels))
+    for key, count in (("row_rejected", stats.rejected), ("row_merged", stats.merged)):
+        sheet.append([_cell(sheet, labels(key), TOP), _cell(sheet, count, TOP, COUNT_FORMAT)])
+    _finish(sheet, len(titles), len(stats.departments) + 2)
+    total = _department_row(sheet, stats.totals, labels, bold=True)
+    total[0].value, total[1].value = labels("row_total"), stats.total
+    sheet.append(total)
 
 
-def _bold(sheet: object, text: str) -> WriteOnlyCell:
-    cell = _cell(sheet, text, Alignment(wrap_text=True, vertical="top"))
+def _department_row(sheet: object, department: DepartmentStats, labels: Labels,
+                    bold: bool = False) -> list[WriteOnlyCell]:
+    values = department_cells(department)
+    values[0] = values[0] or labels("no_department")
+    formats = [None] + [COUNT_FORMAT] * 6 + [RATE_FORMAT, DAYS_FORMAT] + [COUNT_FORMAT] * 2
+    cells = [_cell(sheet, value, TOP, number_format) for value, number_format in zip(values, formats, strict=True)]
+    for cell in cells if bold else ():
+        cell.font = Font(bold=True)
+    return cells
+
+
+def _write_counts(book: Workbook, title: str, titles: list[str], counts: list[tuple[str, int]],
+                  labels: Labels) -> None:
+    sheet = book.create_sheet(title)
+    _prepare(sheet, (40, 14))
+    sheet.append([_bold(sheet, text) for text in titles])
+    for name, count in counts:
+        sheet.append([_cell(sheet, name, TOP), _cell(sheet, count, TOP, COUNT_FORMAT)])
+    _finish(sheet, 2, len(counts))
+    sheet.append([_bold(sheet, labels("row_total")), _bold(sheet, sum(count for _, count in counts))])
+
+
+def _prepare(sheet: object, widths: Sequence[float]) -> None:
+    """Column widths, frozen header, print setup: landscape A4, one page wide, header on every page."""
+    for index, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_title_rows = "1:1"
+    sheet.print_options.gridLines = True
+
+
+def _finish(sheet: object, columns: int, rows: int) -> None:
+    """The filter covers the header and the data, not the totals row below."""
+    sheet.auto_filter.ref = f"A1:{get_column_letter(columns)}{rows + 1}"
+
+
+def _height(values: Sequence[object], widths: Sequence[float]) -> float:
+    """Enough points for the tallest wrapped cell: LibreOffice and Excel do not grow rows on opening."""
+    lines = max((_lines(str(values[index]), widths[index]) for index in WRAPPED if values[index]), default=1)
+    return min(MAX_ROW_POINTS, LINE_POINTS * lines)
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a text takes in a column `width` characters wide (a little less, for the cell's margins)."""
+    return sum(max(1, math.ceil(len(part) / max(width - 2, 1))) for part in text.split("\n"))
+
+
+def _bold(sheet: object, value: object) -> WriteOnlyCell:
+    cell = _cell(sheet, value, WRAP)
     cell.font = Font(bold=True)
     return cell
 
 
-def _cell(sheet: object, value: object, alignment: Alignment) -> WriteOnlyCell:
+def _cell(sheet: object, value: object, alignment: Alignment, number_format: str | None = None) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=value)
     cell.alignment = alignment
+    if number_format:
+        cell.number_format = number_format
     return cell

@@ -217,6 +217,8 @@ class Answer(Base):
     edited_at: Mapped[datetime | None]
     source: Mapped[str] = mapped_column(String(16), default="department", server_default="department")
     """"department" (an officer's reply) or "live" (the secretariat's summary of a leader's answer at the event)."""
+    speaker: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """A live answer's leader, name and office from `campaign.hosts`; `officer` is who typed it."""
 
     revisions: Mapped[list[AnswerRevision]] = relationship(order_by="AnswerRevision.id")
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from core.clock import FakeClock
-from core.config import ReportSettings, Settings
+from core.config import Settings
 from tests.harness import Harness
 
 ON_TIME = "Em bán hàng online trên Shopee thì có phải nộp thuế không ạ?"
@@ -23,7 +23,7 @@ ANSWER_LATE = "Cần đăng ký kinh doanh nếu bán thường xuyên."
 
 
 def reporting_harness(settings: Settings, database_url: str, clock: FakeClock, folder: Path) -> Harness:
-    return Harness(replace(settings, reports=ReportSettings(folder)), database_url, clock)
+    return Harness(replace(settings, reports=replace(settings.reports, folder=folder)), database_url, clock)
 
 
 def populate(harness: Harness) -> None:

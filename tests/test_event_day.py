@@ -126,11 +126,13 @@ def test_live_answer_reaches_asker_and_supporters_and_is_stored(harness: Harness
     assert "gửi tới 2 người" in admin.last().text
     asker = Participant(harness, "4g", "user-4g", harness.youth("4g").kind)
     for person in (asker, harness.youth("s1")):
-        assert "lãnh đạo tỉnh đã trả lời câu hỏi" in person.last().text and "100% các xã" in person.last().text
+        assert "Ông Nguyễn Duy Hưng, Phó Chủ tịch UBND tỉnh đã trả lời câu hỏi" in person.last().text
+        assert "100% các xã" in person.last().text
     question = stored(harness, code)
     assert question.status == QuestionStatus.ANSWERED and question.answered_at is not None
     [answer] = question.answers
-    assert answer.source == "live" and answer.officer == "console:admin"
+    assert answer.source == "live" and answer.officer == "console:admin"  # who typed it
+    assert answer.speaker == "Ông Nguyễn Duy Hưng, Phó Chủ tịch UBND tỉnh"  # who answered: the only host
     admin.say("/agenda")
     assert "đã trả lời trực tiếp" in admin.last().text
     admin.say(f"/live {code} Chủ tịch UBND tỉnh: đến hết năm 2024 phủ sóng 4G 100% các xã.")

@@ -14,7 +14,7 @@ from bot.console import COORDINATOR_CHAT
 from bot.telegram import TelegramTransport
 from bot.transport import PermanentFailure
 from core.clock import FakeClock
-from core.config import ReportSettings, Settings
+from core.config import Settings
 from core.messages import Attachment, ChatKind, ChatRef, MediaKind, Outgoing
 from storage.models import Question
 from tests.harness import Harness, Participant
@@ -59,8 +59,10 @@ def test_unknown_report_format_gets_the_usage(populated: Harness) -> None:
 
 def test_stats_sends_a_summary_and_six_charts(populated: Harness) -> None:
     (reply,) = coordinator(populated).say("/stats")
-    assert "4 câu hỏi, đã trả lời 2; trả lời sau hạn 1; quá hạn chưa trả lời 1" in reply.text
+    assert ("4 câu hỏi = các cơ quan đã trả lời 2 (sau hạn 1) + lãnh đạo trả lời tại buổi đối thoại 0"
+            " + chưa trả lời 1 (quá hạn 1) + không tiếp nhận 1 + đã gộp 0") in reply.text  # 2 + 0 + 1 + 1 = 4
     assert "<b>Sở Công Thương</b>: 2 câu · trả lời 2 (100%)" in reply.text
+    assert "<b>Tổng cộng</b>: 3 câu · trả lời 2 (67%)" in reply.text
     charts = reply.message.attachments
     assert len(charts) == 6 and all(c.kind is MediaKind.PHOTO for c in charts)
     assert all(Path(c.path).read_bytes().startswith(b"\x89PNG") for c in charts)
@@ -94,7 +96,7 @@ def test_young_people_and_officers_are_refused(changeable: Harness) -> None:
 
 def test_report_and_charts_are_uploaded_to_telegram(example_settings: Settings, database_url: str,
                                                     clock: FakeClock, tmp_path: Path) -> None:
-    settings = replace(example_settings, reports=ReportSettings(tmp_path / "exports"))
+    settings = replace(example_settings, reports=replace(example_settings.reports, folder=tmp_path / "exports"))
 
     async def scenario(d: Deployment) -> None:
         await register(d, 501)
