@@ -1,0 +1,35 @@
+"""The fixed split between tuning data and unseen data, decided before any result was looked at.
+
+Rule (chosen up front, never changed after measuring):
+- categories: every line of ../shared/data/questions_dev.jsonl is unseen (its README: "measure, not fit"),
+  and so is every 4th line of questions_more.jsonl (0-based index % 4 == 3, 40 lines); the other 120 lines of
+  questions_more.jsonl are for tuning and are the seed examples the suggester ships with;
+- duplicates: every 3rd pair of duplicates_more.jsonl (index % 3 == 2, 20 pairs) is unseen, the other 40 are
+  for tuning, as is bench/data/reasked.jsonl (written for the previous method, knowing the dev questions).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+
+
+def _rows(name: str) -> list[dict]:
+    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def questions(part: str) -> list[dict]:
+    """Labelled questions of the 'seen' (tuning) or 'unseen' part."""
+    more = _rows("questions_more.jsonl")
+    if part == "seen":
+        return [row for index, row in enumerate(more) if index % 4 != 3]
+    return _rows("questions_dev.jsonl") + [row for index, row in enumerate(more) if index % 4 == 3]
+
+
+def pairs(part: str) -> list[dict]:
+    """Labelled pairs {"a", "b", "duplicate"} of the 'seen' or 'unseen' part."""
+    wanted = (lambda index: index % 3 == 2) if part == "unseen" else (lambda index: index % 3 != 2)
+    return [row for index, row in enumerate(_rows("duplicates_more.jsonl")) if wanted(index)]
