@@ -1,7 +1,7 @@
 """a failed update waits a growing backoff before its next attempt
 
 Revision ID: 0016
-Revises: 0008
+Revises: 0012
 Create Date: 2026-12-03
 """
 
@@ -12,7 +12,7 @@ import storage.models
 
 
 revision = '0016'
-down_revision = '0008'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
