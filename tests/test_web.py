@@ -4,6 +4,8 @@ through a real HTTP server."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -16,6 +18,7 @@ import bot.metrics
 from bot.health import Health
 from bot.metrics import DatabaseGauges
 from bot.web import web_app
+from core.config import Settings, WebSettings
 from storage.db import make_engine
 from tests.fakes.telegram_api import LocalServer
 from tests.harness import Harness
@@ -116,3 +119,42 @@ def test_metrics_move_when_a_question_is_asked_and_answered(served: tuple[str, H
     assert answered[("youthbot_questions", (("status", "answered"),))] == 1
     assert forwarded not in answered
     assert ("youthbot_overdue_questions", (("department", "so-ct"),)) not in answered
+
+
+def test_run_serves_the_zalo_webhook_health_and_metrics_on_one_port(example_settings: Settings,
+                                                                     database_url: str) -> None:
+    from dataclasses import replace
+
+    from bot.serve import serve
+    from tests.fakes.zalo_bot_api import FakeZaloBot
+
+    with socket.socket() as probe:  # a free port for [web]
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+
+    async def main() -> None:
+        with FakeZaloBot() as zalo:
+            zalo.add_user("mai", "Mai")
+            settings = replace(example_settings, database_url=database_url, web=WebSettings(listen_port=port),
+                               zalo=replace(example_settings.zalo, token=zalo.token, base_url=zalo.base_url,
+                                            mode="webhook", webhook_url=f"{url}/zalo", webhook_secret="s3cret-zalo"))
+            running = asyncio.create_task(serve(settings))
+            try:
+                async with asyncio.timeout(20), httpx.AsyncClient() as client:
+                    while not running.done():
+                        with contextlib.suppress(httpx.HTTPError):
+                            if (await client.get(f"{url}/readyz")).status_code == 200:
+                                break
+                        await asyncio.sleep(0.05)
+                    ready = (await client.get(f"{url}/readyz")).json()["checks"]
+                    zalo.user_sends("mai", text="xin chào")
+                    assert await asyncio.to_thread(zalo.deliver_webhooks) == 1
+                    while not zalo.bot_texts("mai"):
+                        await asyncio.sleep(0.05)
+                    scraped = (await client.get(f"{url}/metrics")).text
+            finally:
+                running.cancel()
+            assert set(ready) == {"database", "migrations", "inbox processor", "zalo sender", "web server"}
+            assert 'youthbot_updates_received_total{platform="zalo"}' in scraped
+    asyncio.run(main())
