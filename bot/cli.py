@@ -10,10 +10,14 @@ import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.logs import FORMATS, setup_logging
 from core.config import EXAMPLE_CONFIG, ConfigError, Settings, load_settings
 from core.summary import summary
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 DEFAULT_CONFIG = Path("config.toml")
 log = logging.getLogger(__name__)
@@ -214,9 +218,26 @@ def _run_console(settings: Settings) -> int:
 
     logging.getLogger().setLevel(logging.WARNING)
     app = build_app(console_settings(settings))
+    _serve_web_in_background(app)
     channel = ConsoleChannel(app, print)
     asyncio.run(channel.run(_stdin_lines()))
     return 0
+
+
+def _serve_web_in_background(app: App) -> None:
+    """The console reads the terminal without awaiting; the web server gets a thread of its own."""
+    import threading
+
+    import uvicorn
+
+    from bot.health import Health
+    from bot.metrics import DatabaseGauges
+    from bot.web import web_app
+
+    web = web_app(Health(app.engine), DatabaseGauges(app.sessions, app.clock))
+    server = uvicorn.Server(uvicorn.Config(web, host=app.settings.web.listen_host, port=app.settings.web.listen_port,
+                                           log_config=None, access_log=False))
+    threading.Thread(target=server.run, name="web", daemon=True).start()
 
 
 def _stdin_lines() -> Iterator[str]:

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.metrics import UPDATES_PROCESSED, UPDATES_RECEIVED
 from core.clock import Clock
 from core.messages import Incoming
 from handlers.context import Context, Services
@@ -35,7 +36,10 @@ class InboxProcessor:
     def record(self, update_key: str, incoming: Incoming) -> bool:
         """Commit an update; only after this returns may the platform be told it arrived."""
         with transaction(self._sessions) as session:
-            return inbox.record(session, update_key, incoming, self._clock.now())
+            recorded = inbox.record(session, update_key, incoming, self._clock.now())
+        if recorded:
+            UPDATES_RECEIVED.labels(incoming.platform).inc()
+        return recorded
 
     def process_all(self) -> int:
         count = 0
@@ -55,8 +59,11 @@ class InboxProcessor:
             except Exception:  # a bug or bad data must not stop the queue: retried later, then set aside
                 error = traceback.format_exc()
                 log.exception("update %s failed", update.id, extra={"update_id": update.id})
+                UPDATES_PROCESSED.labels("failed").inc()
                 if inbox.record_failure(session, update.id, error, self._clock.now()):
                     log.error("update %s set aside after %s attempts", update.id, update.attempts)
+            else:
+                UPDATES_PROCESSED.labels("ok").inc()
         return True
 
     def _apply(self, session: Session, update: InboxUpdate) -> None:

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
+from bot.health import Health
+from bot.metrics import REMINDER_SWEEP, DatabaseGauges
 from bot.sender import OutboxSender
 from bot.waiting import wait_or_time_out
 from scheduler.broadcasts import BroadcastPump
@@ -42,6 +45,8 @@ class Runtime:
         self.reminders = ReminderScheduler(app.sessions, app.services, app.clock)
         self.broadcasts = BroadcastPump(app.sessions, app.services, app.clock)
         self.digests = DigestPass(app.sessions, app.services, app.clock)
+        self.health = Health(app.engine)
+        self.gauges = DatabaseGauges(app.sessions, app.clock)
 
     def inbox_changed(self) -> None:
         self._inbox_ready.set()
@@ -68,7 +73,9 @@ class Runtime:
             jobs.shutdown(wait=False)
 
     async def remind_once(self) -> None:
+        started = time.monotonic()
         result = await asyncio.to_thread(self.reminders.tick)
+        REMINDER_SWEEP.observe(time.monotonic() - started)
         if result.sent:
             for sender in self.senders:
                 sender.notify()
@@ -87,13 +94,15 @@ class Runtime:
     async def retain_once(self) -> None:
         await asyncio.to_thread(anonymise_expired, self.app.sessions, self.app.settings.privacy, self.app.clock)
 
-    async def run(self, *receivers: Awaitable[None]) -> None:
-        """Run until cancelled; a failing loop stops the process rather than limping on."""
+    async def run(self, **receivers: Awaitable[None]) -> None:
+        """Run until cancelled; a failing loop stops the process rather than limping on. Each loop
+        is watched by `health` (/readyz), receivers under the name they are given."""
+        watch = self.health.watch
         async with asyncio.TaskGroup() as group:
-            group.create_task(self.process_forever())
+            group.create_task(watch("inbox processor", self.process_forever()))
             group.create_task(self.remind_forever())
             group.create_task(self.pump_forever())
             for sender in self.senders:
-                group.create_task(sender.run())
-            for receiver in receivers:
-                group.create_task(receiver)
+                group.create_task(watch(f"{sender.platform} sender", sender.run()))
+            for name, receiver in receivers.items():
+                group.create_task(watch(name, receiver))

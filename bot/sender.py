@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.metrics import SENDS
 from bot.ratelimit import SendLimiter
 from bot.transport import PermanentFailure, RetryAfter, SendError, Transport
 from bot.waiting import wait_or_time_out
@@ -183,6 +184,10 @@ class OutboxSender:
         if first and alive > 1:  # let the others see this sender and lower their share first
             self._joining_until = now + JOINING_WAIT
 
+    @property
+    def platform(self) -> str:
+        return self._transport.platform
+
     def _beat(self, now: datetime) -> int:
         platform = self._transport.platform
         with transaction(self._sessions) as session:
@@ -250,6 +255,7 @@ class OutboxSender:
             outcome = Outcome(row.id, message_ids)
         finally:
             self._limiter.answered(row.chat_id, self._transport.is_group(row.chat_id), self._clock.now())
+        SENDS.labels(self._transport.platform, _outcome_name(outcome.error)).inc()
         self._outcomes.append(outcome)
         if not self._recording:
             await self._record_outcomes()
@@ -297,3 +303,12 @@ class OutboxSender:
             outbox.retry_later(row, str(error), now + timedelta(seconds=error.seconds))
         else:
             outbox.retry_later(row, str(error), now + outbox.backoff(row.attempts))
+
+
+def _outcome_name(error: SendError | None) -> str:
+    """The `outcome` label of youthbot_sends_total."""
+    if error is None:
+        return "sent"
+    if isinstance(error, PermanentFailure):
+        return "failed"
+    return "rate_limited" if isinstance(error, RetryAfter) else "error"

@@ -1,7 +1,8 @@
 """Start every configured platform in one process: Telegram and/or Zalo (Bot API, Official Account).
 
 Each platform gets its receiver (long polling or a webhook) and one outbox sender with its own
-limits; they share the inbox processor and the reminder scheduler of the `Runtime`.
+limits; they share the inbox processor and the reminder scheduler of the `Runtime`. The one web
+server (`[web]`) serves the webhooks next to /healthz, /readyz and /metrics.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from urllib.parse import urlsplit
 
 import httpx
 import uvicorn
-from starlette.applications import Starlette
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Mount
 
 from bot.app import App, build_app
 from bot.runtime import Runtime
 from bot.telegram import ALLOWED_UPDATES, TelegramReceiver, TelegramTransport, make_bot, register_commands
 from bot.transport import RateLimits
+from bot.web import web_app
 from bot.webhook import webhook_app
 from bot.zalo_bot import MAX_TEXT_LENGTH, ZaloBotClient, ZaloBotReceiver, ZaloBotTransport
 from bot.zalo_oa import MAX_TEXT_LENGTH as OA_MAX_TEXT_LENGTH
@@ -38,24 +39,29 @@ async def serve(settings: Settings) -> None:
     app = build_app(settings, text_limits=limits)
     runtime = Runtime(app, [])
     async with AsyncExitStack() as stack:
-        receivers: list[Awaitable[None]] = []
-        zalo_routes: list[BaseRoute] = []
+        receivers: dict[str, Awaitable[None]] = {}
+        routes: list[BaseRoute] = []
         if settings.telegram.token:
-            receivers.append(await _telegram(stack, settings, app, runtime))
+            await _telegram(stack, settings, app, runtime, receivers, routes)
         http = await stack.enter_async_context(httpx.AsyncClient())
         if settings.zalo.token:
-            receivers += await _zalo_bot(settings, app, runtime, http, zalo_routes)
+            await _zalo_bot(settings, app, runtime, http, receivers, routes)
         if settings.zalo_oa.enabled:
-            zalo_routes.append(_zalo_oa(settings, app, runtime, http))
-        if zalo_routes:
-            config = settings.zalo
-            server = uvicorn.Server(uvicorn.Config(Starlette(routes=zalo_routes), host=config.listen_host,
-                                                   port=config.listen_port))
-            receivers.append(server.serve())
-        await runtime.run(*receivers)
+            routes.append(_zalo_oa(settings, app, runtime, http))
+        receivers["web server"] = web_server(settings, runtime, routes).serve()
+        await runtime.run(**receivers)
 
 
-async def _telegram(stack: AsyncExitStack, settings: Settings, app: App, runtime: Runtime) -> Awaitable[None]:
+def web_server(settings: Settings, runtime: Runtime, routes: list[BaseRoute]) -> uvicorn.Server:
+    """The one server of the process, in every mode; the webhooks are among its routes."""
+    mounted_last = sorted(routes, key=lambda route: isinstance(route, Mount))  # a Mount("") takes every path
+    app = web_app(runtime.health, runtime.gauges, mounted_last)
+    return uvicorn.Server(uvicorn.Config(app, host=settings.web.listen_host, port=settings.web.listen_port,
+                                         log_config=None, access_log=False))
+
+
+async def _telegram(stack: AsyncExitStack, settings: Settings, app: App, runtime: Runtime,
+                    receivers: dict[str, Awaitable[None]], routes: list[BaseRoute]) -> None:
     config = settings.telegram
     bot = await stack.enter_async_context(make_bot(config.token, config.base_url))
     await register_commands(bot, command_menus(app.services.texts, settings, "telegram"), settings.default_language)
@@ -63,16 +69,16 @@ async def _telegram(stack: AsyncExitStack, settings: Settings, app: App, runtime
     receiver = TelegramReceiver(bot, app.processor)
     if config.mode == "polling":
         await bot.delete_webhook()
-        return receiver.poll_forever(runtime.inbox_changed)
+        receivers["telegram receiver"] = receiver.poll_forever(runtime.inbox_changed)
+        return
     await bot.set_webhook(config.webhook_url, secret_token=config.webhook_secret, allowed_updates=ALLOWED_UPDATES)
     endpoint = webhook_app(bot, receiver, config.webhook_secret, runtime.inbox_changed,
                            path=_path_of(config.webhook_url, "/telegram"))
-    server = uvicorn.Server(uvicorn.Config(endpoint, host=config.listen_host, port=config.listen_port))
-    return server.serve()
+    routes.append(Mount("", app=endpoint))  # after the others: its own /healthz is shadowed by the server's
 
 
 async def _zalo_bot(settings: Settings, app: App, runtime: Runtime, http: httpx.AsyncClient,
-                    routes: list[BaseRoute]) -> list[Awaitable[None]]:
+                    receivers: dict[str, Awaitable[None]], routes: list[BaseRoute]) -> None:
     config = settings.zalo
     client = ZaloBotClient(config.token, config.base_url, http)
     await client.get_me()  # a wrong token stops the start here, with Zalo's own words
@@ -83,11 +89,11 @@ async def _zalo_bot(settings: Settings, app: App, runtime: Runtime, http: httpx.
     receiver = ZaloBotReceiver(client, app.processor)
     if config.mode == "polling":
         await client.delete_webhook()
-        return [receiver.poll_forever(runtime.inbox_changed)]
+        receivers["zalo receiver"] = receiver.poll_forever(runtime.inbox_changed)
+        return
     await client.set_webhook(config.webhook_url, config.webhook_secret)
-    routes.append(bot_route(receiver, config.webhook_secret, runtime.inbox_changed,
-                            _path_of(config.webhook_url, "/zalo")))
-    return []
+    routes.insert(0, bot_route(receiver, config.webhook_secret, runtime.inbox_changed,
+                               _path_of(config.webhook_url, "/zalo")))
 
 
 def _zalo_oa(settings: Settings, app: App, runtime: Runtime, http: httpx.AsyncClient) -> BaseRoute:
@@ -102,6 +108,7 @@ def _zalo_oa(settings: Settings, app: App, runtime: Runtime, http: httpx.AsyncCl
     runtime.senders.append(app.sender(transport, on_failure=report_undeliverable))
     receiver = ZaloOaReceiver(app.processor, app.sessions)
     return oa_route(receiver, config.app_id, config.oa_secret_key, runtime.inbox_changed, config.webhook_path)
+
 
 
 def _path_of(url: str, default: str) -> str:

@@ -23,6 +23,9 @@ from core.messages import ChatRef
 SUPPORTED_LANGUAGES = ("vi", "en")
 PLATFORMS = ("telegram", "zalo", "zalo_oa", "console")
 EXAMPLE_CONFIG = Path(__file__).resolve().parent / "config.example.toml"
+_ONE_SERVER = "moved to [web] (one server for the webhooks, /healthz, /readyz and /metrics)"
+MOVED = {f"{table}.{key}": _ONE_SERVER for table in ("telegram", "zalo") for key in ("listen_host", "listen_port")}
+"""Keys of earlier versions, and where their setting went."""
 
 
 class ConfigError(ValueError):
@@ -129,8 +132,6 @@ class BotEndpoint:
     mode: str = "polling"  # or "webhook"
     webhook_url: str = ""
     webhook_secret: str = ""
-    listen_host: str = "127.0.0.1"
-    listen_port: int = 8080
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,6 @@ class ZaloSettings(BotEndpoint):
     defaults are deliberately slow, and every number can be changed here."""
 
     base_url: str = "https://bot-api.zaloplatforms.com"
-    listen_port: int = 8081
     messages_per_second: float = 5.0
     private_interval: float = 1.0
     group_interval: float = 3.0
@@ -168,6 +168,14 @@ class ZaloOaSettings:
     @property
     def enabled(self) -> bool:
         return bool(self.app_id)
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """The one web server of a process: /healthz, /readyz, /metrics and the platforms' webhooks."""
+
+    listen_host: str = "127.0.0.1"
+    listen_port: int = 8000
 
 
 @dataclass(frozen=True)
@@ -221,6 +229,7 @@ class Settings:
     zalo: ZaloSettings = field(default_factory=ZaloSettings)
     zalo_oa: ZaloOaSettings = field(default_factory=ZaloOaSettings)
     curation: CurationSettings = field(default_factory=CurationSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     warnings: tuple[str, ...] = ()
     """What is allowed but limits the product (no admin, a chat on a platform not configured)."""
 
@@ -339,6 +348,7 @@ def _parse(reader: _Reader, base_dir: Path) -> Settings:
         zalo=_zalo(reader.table("zalo", required=False)),
         zalo_oa=_zalo_oa(reader.table("zalo_oa", required=False)),
         curation=_curation(reader.table("curation", required=False)),
+        web=_web(reader.table("web", required=False)),
     )
 
 
@@ -383,11 +393,15 @@ def _zalo(table: _Reader) -> ZaloSettings:
 
 
 def _bot_endpoint(table: _Reader, defaults: BotEndpoint) -> dict[str, Any]:
-    return {
-        **{name: table.str(name, default=getattr(defaults, name))
-           for name in ("token", "base_url", "mode", "webhook_url", "webhook_secret", "listen_host")},
-        "listen_port": table.positive_int("listen_port", default=defaults.listen_port),
-    }
+    return {name: table.str(name, default=getattr(defaults, name))
+            for name in ("token", "base_url", "mode", "webhook_url", "webhook_secret")}
+
+
+def _web(table: _Reader) -> WebSettings:
+    port = table.positive_int("listen_port", default=WebSettings.listen_port)
+    if port > 65535:
+        table.fail("listen_port", f"must be a TCP port (1-65535), not {port}")
+    return WebSettings(table.str("listen_host", default=WebSettings.listen_host), port)
 
 
 def _check_webhook(table: _Reader, mode: str, webhook_url: str, platform: str) -> None:
@@ -605,6 +619,9 @@ class _Reader:
             if reader._free:
                 continue
             for key in sorted(set(reader._data) - reader._asked):
+                if f"{reader._prefix}{key}" in MOVED:
+                    yield f"{reader._prefix}{key}: {MOVED[reader._prefix + key]}"
+                    continue
                 kind = "table" if not reader._prefix and isinstance(reader._data[key], dict | list) else "key"
                 close = difflib.get_close_matches(key, sorted(reader._asked), n=1, cutoff=0.6)
                 hint = f"; did you mean '{close[0]}'?" if close else ""

@@ -25,7 +25,7 @@ from bot.transport import PermanentFailure, RateLimits
 from bot.zalo_bot import MAX_TEXT_LENGTH, ZaloBotClient, ZaloBotReceiver, ZaloBotTransport
 from bot.zalo_webhook import BOT_SECRET_HEADER, bot_route
 from core.clock import FakeClock
-from core.config import Settings
+from core.config import Settings, WebSettings
 from core.messages import Action, Button, ChatRef, Outgoing
 from storage.models import InboxUpdate, OutboxMessage, OutboxStatus
 from tests.fakes.telegram_api import FakeTelegram, LocalServer
@@ -279,7 +279,7 @@ def test_run_serves_zalo_alone_when_only_zalo_is_configured(example_settings: Se
     async def main() -> None:
         with FakeZaloBot() as zalo:
             zalo.add_user(MAI, "Mai")
-            settings = replace(example_settings, database_url=database_url,
+            settings = replace(example_settings, database_url=database_url, web=WebSettings(listen_port=0),
                                zalo=replace(example_settings.zalo, token=zalo.token, base_url=zalo.base_url))
             assert configured_platforms(settings) == ["zalo"]
             running = asyncio.create_task(serve(settings))
