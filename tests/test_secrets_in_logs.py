@@ -32,6 +32,12 @@ def with_secrets(settings: Settings) -> Settings:
                    zalo=replace(settings.zalo, token=ZALO_TOKEN, webhook_secret=ZALO_WEBHOOK_SECRET))
 
 
+def log_everything(caplog: pytest.LogCaptureFixture) -> None:
+    """DEBUG everywhere, the HTTP clients included (the CLI quiets them, and an earlier test may have run it)."""
+    for name in (None, "httpx", "httpcore"):
+        caplog.set_level(logging.DEBUG, logger=name)
+
+
 def assert_no_secret(caplog: pytest.LogCaptureFixture, secrets: list[str]) -> None:
     assert len(caplog.records) > 50, "the flow was logged at DEBUG"
     lines = caplog.text.splitlines() + [r.getMessage() + (r.exc_text or "") for r in caplog.records]
@@ -42,7 +48,7 @@ def assert_no_secret(caplog: pytest.LogCaptureFixture, secrets: list[str]) -> No
 
 def test_telegram_flow_logs_no_token(example_settings: Settings, database_url: str, clock: FakeClock,
                                      caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG)
+    log_everything(caplog)
     d_ = test_telegram  # its flows and ids
 
     async def scenario(d: test_telegram.Deployment) -> None:
@@ -61,7 +67,7 @@ def test_telegram_flow_logs_no_token(example_settings: Settings, database_url: s
 
 def test_zalo_bot_flow_logs_no_token(example_settings: Settings, database_url: str, clock: FakeClock,
                                      caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG)
+    log_everything(caplog)
 
     async def scenario(d: test_zalo_bot.Deployment) -> None:
         await test_zalo_bot.register(d)
@@ -75,7 +81,7 @@ def test_zalo_bot_flow_logs_no_token(example_settings: Settings, database_url: s
 
 def test_zalo_oa_flow_logs_no_key_or_token(example_settings: Settings, database_url: str, clock: FakeClock,
                                            caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG)
+    log_everything(caplog)
     seen: list[str] = []
 
     async def scenario(d: test_zalo_oa.Deployment) -> None:
