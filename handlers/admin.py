@@ -50,14 +50,15 @@ def ban_or_unban(ctx: Context, command: str, arguments: list[str]) -> None:
     if person is None:
         ctx.reply(language, "ban_unknown", target=target)
         return
+    by_code = ":" not in target  # a question code stands for its asker: say so, the question is untouched
     if command == "/ban":
         person.banned_at = ctx.now
         person.ban_reason = " ".join(arguments[1:]) or None
-        ctx.reply(language, "ban_done", target=target)
+        ctx.reply(language, "ban_done_asker" if by_code else "ban_done", target=target)
     else:
         person.banned_at = None
         person.ban_reason = None
-        ctx.reply(language, "unban_done", target=target)
+        ctx.reply(language, "unban_done_asker" if by_code else "unban_done", target=target)
 
 
 def _person(ctx: Context, target: str) -> Person | None:

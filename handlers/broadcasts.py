@@ -242,8 +242,8 @@ def show_audience(ctx: Context, broadcast: Broadcast) -> None:
     rows: list[tuple[Button, ...]] = [
         (Button(("" if broadcast.districts or broadcast.language else mark)
                 + ctx.services.texts.plain(language, "broadcast_button_everyone"), f"bc:{broadcast.id}:all"),),
-        tuple(Button(("✓ " if broadcast.language == code else "") + code.upper(), f"bc:{broadcast.id}:lang:{code}")
-              for code in ctx.settings.languages),
+        tuple(Button(("✓ " if broadcast.language == code else "") + _readers_of(ctx, code),
+                     f"bc:{broadcast.id}:lang:{code}") for code in ctx.settings.languages),
     ]
     districts = [Button(("✓ " if d.key in broadcast.districts else "") + d.name, f"bc:{broadcast.id}:district:{d.key}")
                  for d in ctx.settings.districts]
@@ -260,8 +260,14 @@ def describe_audience(writer: Writer, broadcast: Broadcast) -> Html:
         names = [d.name for d in writer.settings.districts if d.key in broadcast.districts]
         parts.append(writer.text(language, "broadcast_audience_districts", names=", ".join(names)))
     if broadcast.language:
-        parts.append(writer.text(language, "broadcast_audience_language", code=broadcast.language.upper()))
+        parts.append(writer.text(language, "broadcast_audience_language", code=_readers_of(writer, broadcast.language)))
     return Html("; ".join(parts)) if parts else writer.text(language, "broadcast_audience_all")
+
+
+def _readers_of(writer: Writer, code: str) -> str:
+    """'Người dùng tiếng Anh', not 'EN'."""
+    language = writer.staff_language
+    return writer.text(language, "broadcast_readers", language_name=writer.text(language, f"language_{code}"))
 
 
 def show_preview(ctx: Context, broadcast: Broadcast) -> None:

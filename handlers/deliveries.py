@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.messages import ChatRef, Outgoing
-from core.texts import preview
+from core.texts import Html, preview
 from handlers.context import Context, Services
 from storage.models import Account, OutboxMessage, OutboxStatus, Question
 
@@ -57,8 +57,11 @@ def show_queue(ctx: Context) -> None:
         .group_by(OutboxMessage.platform, OutboxMessage.status)
         .order_by(OutboxMessage.platform, OutboxMessage.status)
     ).all()
-    lines = [f"{platform} · {status}: {count}" for platform, status, count in counts]
-    ctx.reply(ctx.staff_language, "queue_status", counts="\n".join(lines) or "0")
+    language = ctx.staff_language
+    lines = [ctx.text(language, "queue_item", platform=ctx.label("channel", platform),
+                      status=ctx.label("outbox_state", status), count=count)
+             for platform, status, count in counts]
+    ctx.reply(language, "queue_status", counts=Html("\n".join(lines)) or "0")
 
 
 def show_failed(ctx: Context, limit: int = 10) -> None:

@@ -167,20 +167,41 @@ def record_usefulness(ctx: Context, account: Account, argument: str) -> None:
 
 # --- admin commands -----------------------------------------------------------------
 
-def list_upcoming(ctx: Context) -> None:
-    rows = upcoming(ctx.session)
+def list_upcoming(ctx: Context, limit: int = 20) -> None:
+    """What will really be sent: not the reminders of closed questions or of departments with nothing pending."""
+    rows = [r for r in upcoming(ctx.session, limit=500) if r.error or _has_something_to_say(ctx, r)][:limit]
+    language = ctx.staff_language
     if not rows:
-        ctx.reply(ctx.staff_language, "reminders_empty")
+        ctx.reply(language, "reminders_empty")
         return
-    lines = [ctx.text(ctx.staff_language, "reminders_item", id=r.id, kind=r.kind, due=ctx.local(r.due_at),
-                      target=_target(ctx, r), status=f"{r.status}: {preview(r.error, 80)}" if r.error else r.status)
-             for r in rows]
-    ctx.reply(ctx.staff_language, "reminders_list", items=Html("\n".join(lines)))
+    lines = [ctx.text(language, "reminders_item", id=r.id, kind=ctx.label("reminder_kind", r.kind),
+                      due=ctx.local(r.due_at), target=_target(ctx, r), status=_state(ctx, r)) for r in rows]
+    ctx.reply(language, "reminders_list", items=Html("\n".join(lines)))
+
+
+def _has_something_to_say(ctx: Context, reminder: Reminder) -> bool:
+    """The checks `deliver` makes when the reminder comes due, as they stand now."""
+    question = ctx.session.get(Question, reminder.question_id) if reminder.question_id else None
+    if reminder.kind in ("overdue", "very_overdue"):
+        return question is not None and question.status == QuestionStatus.FORWARDED
+    if reminder.kind == "useful":
+        return question is not None and question.status == QuestionStatus.ANSWERED and question.useful is None
+    if reminder.kind == "nudge":
+        return reminder.campaign_id is not None and bool(
+            open_for_department(ctx.session, reminder.department_key or "", reminder.campaign_id))
+    return True
+
+
+def _state(ctx: Context, reminder: Reminder) -> str:
+    if reminder.error:
+        return ctx.text(ctx.staff_language, "reminder_state_failed", error=preview(reminder.error, 80))
+    return ctx.label("reminder_state", reminder.status)
 
 
 def _target(ctx: Context, reminder: Reminder) -> str:
     if reminder.department_key:
-        return reminder.department_key
+        department = ctx.settings.department(reminder.department_key)
+        return department.name if department else reminder.department_key
     if reminder.question_id:
         question = ctx.session.get(Question, reminder.question_id)
         return question.code or "" if question else ""

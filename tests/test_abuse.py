@@ -48,7 +48,7 @@ def test_admin_bans_by_question_code_and_unbans(harness: Harness) -> None:
     harness.ask(an, "Câu hỏi về sàn thương mại điện tử ạ?")
     admin = harness.admin()
     admin.say("/ban HY-0001 spam")
-    assert "Đã khoá HY-0001" in admin.last().text
+    assert "Đã khoá người hỏi câu HY-0001" in admin.last().text
     assert "tạm khoá" in an.say("Câu hỏi khác về thương mại điện tử")[-1].text
     admin.say("/unban console:an")
     assert "Đã mở khoá" in admin.last().text

@@ -73,7 +73,7 @@ def test_audience_by_language(harness: Harness) -> None:
     emma.press(emma.say("/lang")[-1], "English")
     admin = harness.admin()
     admin.say("/broadcast")
-    menu = admin.press(admin.say("Live stream tonight")[-1], "EN")[-1]
+    menu = admin.press(admin.say("Live stream tonight")[-1], "Người dùng tiếng Anh")[-1]
     admin.press(admin.press(menu, "Tiếp tục")[-1], "Gửi ngay")
     harness.run_broadcasts()
     assert (len(copies(an, "Live stream")), len(copies(emma, "Live stream"))) == (0, 1)

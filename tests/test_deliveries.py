@@ -28,7 +28,7 @@ def test_a_refused_answer_is_reported_then_resent(harness: Harness) -> None:
     assert "người hỏi HY-0001" in admin.last().text
     row_id = report.text.split("#")[1].split(" ")[0]
     admin.say("/queue")
-    assert "console · failed: 1" in admin.last().text
+    assert "kênh thử nghiệm · gửi lỗi: 1" in admin.last().text
     admin.say(f"/resend {row_id}")
     assert "Có, phải nộp thuế." in an.last().text
     admin.say("/failed")

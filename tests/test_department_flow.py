@@ -114,7 +114,7 @@ def test_reject_with_reason_by_replying_to_prompt(harness: Harness, asked: tuple
     assert "Lý do: Câu hỏi về thuế thuộc Cục Thuế" in an.last().text
     assert question(harness).status == QuestionStatus.REJECTED
     officer.press(card, "Chuyển sở khác")
-    assert "không tiếp nhận" in officer.last().text
+    assert "HY-0001 đã bị từ chối" in officer.last().text
     an.reply(an.last(), "Vậy em hỏi ở đâu ạ?")
     assert "đã đóng" in an.last().text
 

@@ -163,7 +163,7 @@ def test_admins_list_pause_resume_and_send_now(harness: Harness, asked: tuple[Pa
     ticker = scheduler(harness)
     ticker.plan()
     listing = admin.say("/reminders")[-1].text
-    assert "nudge" in listing and "overdue" in listing
+    assert "nhắc sở trả lời" in listing and "báo quá hạn" in listing and "Sở Công Thương" in listing
     assert "Đã tạm dừng" in admin.say("/pause_reminders")[-1].text
     harness.clock.advance(at_local(harness, 2023, 3, 3, 8, 30) - harness.clock.now())
     assert ticker.tick().sent == 0
@@ -187,6 +187,6 @@ def test_a_reminder_that_fails_is_set_aside_listed_and_can_be_retried(harness: H
     assert scheduler(harness).tick().failed == 1
     admin = harness.admin()
     listing = admin.say("/reminders")[-1].text
-    assert "retired-kind" in listing and "claimed: KeyError" in listing
+    assert "retired-kind" in listing and "lỗi: KeyError" in listing
     assert "vẫn không tạo được tin nhắn: KeyError" in admin.say("/send_now 1")[-1].text
     assert "retired-kind" in admin.say("/reminders")[-1].text
