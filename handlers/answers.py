@@ -6,7 +6,7 @@ from core.config import Department
 from core.messages import Button
 from handlers import digests, routing
 from handlers.context import Context
-from handlers.followers import tell_supporters
+from handlers.followers import tell_answer, tell_supporters
 from scheduler.planner import plan_usefulness_question
 from storage.models import Answer, AnswerRevision, Question, QuestionStatus
 from storage.questions import (
@@ -77,8 +77,7 @@ def record_answer(ctx: Context, department: Department, question: Question, text
     question.answered_at = question.answered_at or ctx.now
     add_event(question, "answered", ctx.now, incoming.account_key)
     plan_usefulness_question(ctx.session, ctx.settings, ctx.campaign, question, ctx.now)
-    ctx.tell_account(question.account, "answer_delivery", question=question, link_role="answer",
-                     code=question.code, department=department.name, answer=text)
+    tell_answer(ctx, question.account, question, department=department.name, answer=text)
     tell_supporters(ctx, question, "answer_delivery", department=department.name, answer=text)
     ctx.reply(ctx.staff_language, "answer_recorded", code=question.code)
 

@@ -24,10 +24,15 @@ def report_undeliverable(services: Services, session: Session, row: OutboxMessag
     """The sender's failure report for Zalo OA: held messages are explained, others reported as usual.
 
     A broadcast copy is only counted in its broadcast's report: one held line per recipient
-    would flood the coordinator, and old news is not worth sending weeks later.
+    would flood the coordinator, and old news is not worth sending weeks later. A message to
+    someone with no account (erased, or not yet consented) is dropped: the welcome is shown
+    again whenever a stranger writes, and nothing may wait for an erased person.
     """
     if row.failure_reason != WINDOW_CLOSED or row.broadcast_id is not None:
         report_failure(services, session, row, now)
+        return
+    if not _has_account(session, row):
+        session.delete(row)  # erased, or never consented: nothing is kept for them, nor reported
         return
     language = services.settings.default_language
     question = session.get(Question, row.question_id) if row.question_id else None
@@ -38,6 +43,11 @@ def report_undeliverable(services: Services, session: Session, row: OutboxMessag
     html = services.texts.render(language, "zalo_window_closed_report", id=row.id,
                                  recipient=recipient(services, session, row), error=preview(row.error or "", 200))
     services.outbox.enqueue(session, Outgoing(services.settings.coordinator_chat, html), now)
+
+
+def _has_account(session: Session, row: OutboxMessage) -> bool:
+    return session.scalar(select(Account.id).where(
+        Account.platform == row.platform, Account.chat_id == row.chat_id).limit(1)) is not None
 
 
 def release_held(ctx: Context, account: Account) -> None:
