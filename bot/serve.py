@@ -24,6 +24,7 @@ from bot.webhook import webhook_app
 from bot.zalo_bot import MAX_TEXT_LENGTH, ZaloBotClient, ZaloBotReceiver, ZaloBotTransport
 from bot.zalo_oa import MAX_TEXT_LENGTH as OA_MAX_TEXT_LENGTH
 from bot.zalo_oa import OaCredentials, ZaloOaClient, ZaloOaReceiver, ZaloOaTransport, seed_tokens
+from bot.zalo_text import ChooseHints
 from bot.zalo_webhook import bot_route, oa_route
 from core.config import Settings
 from handlers.commands import command_menus
@@ -84,8 +85,8 @@ async def _zalo_bot(settings: Settings, app: App, runtime: Runtime, http: httpx.
     await client.get_me()  # a wrong token stops the start here, with Zalo's own words
     limits = RateLimits(config.messages_per_second, config.private_interval, config.group_interval)
     groups = [chat.chat_id for d in settings.departments for chat in d.chats if chat.platform == "zalo"]
-    hint = app.services.texts.plain(settings.default_language, "zalo_choose_by_number")
-    runtime.senders.append(app.sender(ZaloBotTransport(client, limits, hint, groups)))
+    hints = ChooseHints(app.services.texts, app.sessions)
+    runtime.senders.append(app.sender(ZaloBotTransport(client, limits, hints, groups)))
     receiver = ZaloBotReceiver(client, app.processor)
     if config.mode == "polling":
         await client.delete_webhook()
@@ -103,8 +104,7 @@ def _zalo_oa(settings: Settings, app: App, runtime: Runtime, http: httpx.AsyncCl
     client = ZaloOaClient(OaCredentials(config.app_id, config.app_secret, config.api_url, config.oauth_url),
                           app.sessions, app.clock, http)
     limits = RateLimits(config.messages_per_second, config.private_interval, config.private_interval)
-    hint = app.services.texts.plain(settings.default_language, "zalo_choose_by_number")
-    transport = ZaloOaTransport(client, app.sessions, app.clock, limits, hint)
+    transport = ZaloOaTransport(client, app.sessions, app.clock, limits, ChooseHints(app.services.texts, app.sessions))
     runtime.senders.append(app.sender(transport, on_failure=report_undeliverable))
     receiver = ZaloOaReceiver(app.processor, app.sessions)
     return oa_route(receiver, config.app_id, config.oa_secret_key, runtime.inbox_changed, config.webhook_path)

@@ -23,7 +23,7 @@ import httpx
 from bot.polling import poll_forever
 from bot.processing import InboxProcessor
 from bot.transport import PermanentFailure, RateLimits, RetryAfter, TemporaryFailure
-from bot.zalo_text import render
+from bot.zalo_text import ChooseHints, render
 from core.messages import Action, Attachment, ChatKind, Incoming, MediaKind, Outgoing
 
 PLATFORM = "zalo"
@@ -105,6 +105,25 @@ def unwrap(body: Any) -> JSON | None:
     return None
 
 
+def malformed(update: JSON) -> str:
+    """The first field of an update that does not have the Bot API's shape, or "" when all the
+    fields read here do. Such an update is dropped with a warning (the webhook answers 200):
+    delivering it again could never make it usable."""
+    message = update.get("message", {})
+    if not isinstance(message, dict):
+        return "message"
+    for field in ("from", "chat"):
+        part = message.get(field, {})
+        if not isinstance(part, dict) or not isinstance(part.get("id", ""), str | int):
+            return f"message.{field}"
+    if not isinstance(message.get("message_id", ""), str | int):
+        return "message.message_id"
+    if not all(isinstance(message.get(key, ""), str) for key in ("text", "caption", "photo_url", "photo", "sticker")):
+        return "message.text"
+    names = (message.get("from") or {}).get("display_name", ""), (message.get("from") or {}).get("name", "")
+    return "" if all(isinstance(name, str) for name in names) else "message.from.display_name"
+
+
 def update_key(update: JSON) -> str:
     """The inbox key: the message's id, or a digest of the update when it has none."""
     message_id = (update.get("message") or {}).get("message_id")
@@ -154,6 +173,9 @@ class ZaloBotReceiver:
 
     def record(self, update: JSON) -> Incoming | None:
         """Commit an update; the incoming message when it is new and for the product, else None."""
+        if problem := malformed(update):
+            log.warning("Zalo update %s dropped: its %s is malformed", update.get("event_name"), problem)
+            return None
         incoming = incoming_from_update(update)
         if incoming is None:
             log.info("Zalo update %s ignored", update.get("event_name"))
@@ -189,12 +211,12 @@ class ZaloBotTransport:
     platform = PLATFORM
     max_text_length = MAX_TEXT_LENGTH
 
-    def __init__(self, client: ZaloBotClient, limits: RateLimits, choose_hint: str,
+    def __init__(self, client: ZaloBotClient, limits: RateLimits, hints: ChooseHints,
                  group_chats: Collection[str] = ()) -> None:
         """`group_chats`: the ids of groups named in the config (Zalo's ids do not say)."""
         self._client = client
         self.limits = limits
-        self._choose_hint = choose_hint
+        self._hints = hints
         self._groups = frozenset(group_chats)
 
     def is_group(self, chat_id: str) -> bool:
@@ -206,9 +228,11 @@ class ZaloBotTransport:
         chat_id = message.chat.chat_id
         if message.action is Action.DELETE:
             raise PermanentFailure("Zalo cannot delete a message once sent", "refused")
+        hint = await asyncio.to_thread(self._hints.for_chat, PLATFORM, chat_id, self.is_group(chat_id)) \
+            if message.choices else ""
         try:
             sent = [await self._send_attachment(chat_id, a) for a in message.attachments]
-            for text in render(message, self._choose_hint, MAX_TEXT_LENGTH):
+            for text in render(message, hint, MAX_TEXT_LENGTH):
                 sent.append(await self._client.send_message(chat_id, text))
         except ZaloBotError as error:
             raise _send_error(error) from error

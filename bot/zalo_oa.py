@@ -8,7 +8,8 @@ Zalo's rules that shape it:
 - The OA may answer a person for free by replying to their message (`recipient.message_id`)
   within 48 hours of it; by `user_id` up to 7 days after their last message (counted against
   the OA's quota); not at all after that, or once they unfollowed (errors -230, -213). Such a
-  message is held (`handlers.zalo_window`) until they write again.
+  message is held (`handlers.zalo_window`) until they write again. Following is no message:
+  Zalo refuses a greeting sent then, so a follower is welcomed when they first write.
 - The access token lives 25 hours; the refresh token is single-use. A refresh stores the new
   pair in the database (compare-and-swap on the spent refresh token) before the new access
   token is used, so a crash cannot leave the only valid refresh token in memory. A crash
@@ -33,12 +34,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import logsafe
 from bot.processing import InboxProcessor
 from bot.transport import PermanentFailure, RateLimits, RetryAfter, TemporaryFailure
-from bot.zalo_text import render
+from bot.zalo_text import ChooseHints, render, without_choices
 from core.clock import Clock
 from core.messages import Action, Attachment, ChatKind, Incoming, MediaKind, Outgoing
 from handlers.zalo_window import WINDOW_CLOSED
 from storage import zalo_oa as store
 from storage.db import transaction
+from storage.models import ChatMenu, ZaloOaContact
 
 PLATFORM = "zalo_oa"
 MAX_TEXT_LENGTH = 2000
@@ -87,6 +89,47 @@ def signature_ok(raw_body: bytes, header: str, app_id: str, oa_secret_key: str) 
     return hmac.compare_digest(header.strip().removeprefix("mac=").strip().lower(), expected)
 
 
+def malformed(event: JSON) -> str:
+    """The first field of a signed event that does not have Zalo's shape, or "" when all the
+    fields read here do. Such an event is dropped with a warning and answered 200: retrying it
+    could never make it usable, and nothing about it is stored or answered."""
+    name = event.get("event_name")
+    if not isinstance(name, str) or not name:
+        return "event_name"
+    if not _is_number(event.get("timestamp")):
+        return "timestamp"
+    for field in ("sender", "follower"):
+        if field in event and not (isinstance(event[field], dict) and _is_id(event[field].get("id"))):
+            return field
+    if not isinstance(event.get("recipient", {}), dict):
+        return "recipient"
+    message = event.get("message", {})
+    if not isinstance(message, dict):
+        return "message"
+    if not _is_id(message.get("msg_id", "-")) or not isinstance(message.get("text", ""), str):
+        return "message.msg_id/text"
+    attachments = message.get("attachments", [])
+    if not isinstance(attachments, list) or not all(_is_attachment(item) for item in attachments):
+        return "message.attachments"
+    return ""
+
+
+def _is_number(value: object) -> bool:
+    """Timestamps and sizes: digits, as a string or a number."""
+    return (isinstance(value, int) and not isinstance(value, bool) and value >= 0) or (
+        isinstance(value, str) and value.isascii() and value.isdigit())
+
+
+def _is_id(value: object) -> bool:
+    return _is_number(value) or (isinstance(value, str) and bool(value.strip()) and len(value) <= 64)
+
+
+def _is_attachment(item: object) -> bool:
+    payload = item.get("payload", {}) if isinstance(item, dict) else None
+    return isinstance(payload, dict) and all(
+        isinstance(payload.get(key, ""), str) for key in ("url", "id", "name")) and _is_number(payload.get("size", 0))
+
+
 def event_time(event: JSON) -> datetime:
     return datetime.fromtimestamp(int(event.get("timestamp") or 0) / 1000, UTC)
 
@@ -104,22 +147,20 @@ def event_key(event: JSON) -> str:
 
 
 def incoming_from_event(event: JSON) -> Incoming | None:
-    """A person's message (or follow, which greets them like /start), or None for the rest."""
+    """A person's message, or None for the rest (follow included: Zalo lets no answer to it)."""
     name, user = event.get("event_name", ""), event_user(event)
     if not user:
         return None
     message = event.get("message") or {}
     fields: JSON = {"platform": PLATFORM, "chat_id": user, "chat_kind": ChatKind.PRIVATE, "user_id": user,
                     "message_id": str(message.get("msg_id") or "")}
-    if name == "follow":
-        return Incoming.received(**fields, text="/start")
     if name == "user_send_text":
         return Incoming.received(**fields, text=str(message.get("text") or ""))
     if name in MEDIA_EVENTS:
         return Incoming.received(**fields, text=str(message.get("text") or ""), attachments=_attachments(name, message))
     if name.startswith("user_send_"):  # location, business card, ...
         return Incoming.received(**fields, attachments=(Attachment(MediaKind.UNSUPPORTED, ""),))
-    return None  # unfollow, delivery and seen receipts, the OA's own messages
+    return None  # follow, unfollow, delivery and seen receipts, the OA's own messages
 
 
 def _attachments(name: str, message: JSON) -> tuple[Attachment, ...]:
@@ -140,13 +181,18 @@ class ZaloOaReceiver:
 
     def record(self, event: JSON) -> bool:
         """Commit an event; True when it is new work for the product."""
+        if problem := malformed(event):
+            log.warning("Zalo OA event dropped: its %s is malformed", problem)
+            return False
         name, user = event.get("event_name", ""), event_user(event)
         incoming = incoming_from_event(event)
         recorded = incoming is not None and self._processor.record(event_key(event), incoming)
-        if user and (incoming is not None or name == "unfollow"):
+        if user and (incoming is not None or name in ("follow", "unfollow")):
             with transaction(self._sessions) as session:
                 if name == "unfollow":
                     store.note_unfollow(session, user, event_time(event))
+                elif name == "follow":
+                    store.note_follow(session, user)
                 else:
                     store.note_message(session, user, incoming.message_id if incoming else "", event_time(event))
         return recorded
@@ -259,12 +305,12 @@ class ZaloOaTransport:
     max_text_length = MAX_TEXT_LENGTH
 
     def __init__(self, client: ZaloOaClient, sessions: sessionmaker[Session], clock: Clock, limits: RateLimits,
-                 choose_hint: str) -> None:
+                 hints: ChooseHints) -> None:
         self._client = client
         self._sessions = sessions
         self._clock = clock
         self.limits = limits
-        self._choose_hint = choose_hint
+        self._hints = hints
 
     def is_group(self, chat_id: str) -> bool:
         return False
@@ -273,9 +319,13 @@ class ZaloOaTransport:
         """As on the Bot API, an edit goes out as a new message and a deletion is refused."""
         if message.action is Action.DELETE:
             raise PermanentFailure("Zalo cannot delete a message once sent", "refused")
-        recipient = await asyncio.to_thread(self._recipient, message.chat.chat_id)
+        recipient, menu_current = await asyncio.to_thread(self._address, message)
+        if not menu_current:
+            message = without_choices(message)
+        hint = await asyncio.to_thread(self._hints.for_chat, PLATFORM, message.chat.chat_id, False) \
+            if message.choices else ""
         parts: list[JSON] = [_media(a) for a in message.attachments if a.file_ref.startswith("https://")]
-        parts += [{"text": text} for text in render(message, self._choose_hint, MAX_TEXT_LENGTH)]
+        parts += [{"text": text} for text in render(message, hint, MAX_TEXT_LENGTH)]
         try:
             return [await self._client.send(recipient, part) for part in parts]
         except ZaloOaError as error:
@@ -283,11 +333,24 @@ class ZaloOaTransport:
         except httpx.HTTPError as error:
             raise TemporaryFailure(f"{type(error).__name__}: {error}") from error
 
-    def _recipient(self, user_id: str) -> JSON:
-        """A free reply to their last message within 48 hours; by user id until 7 days; else held."""
+    def _address(self, message: Outgoing) -> tuple[JSON, bool]:
+        """The recipient, and whether the message's choices are still the chat's menu: a held
+        message released later must not show numbers that now mean another menu's buttons."""
         with transaction(self._sessions) as session:
-            contact = store.contact(session, user_id)
-            last_id, last_at = (contact.last_message_id, contact.last_message_at) if contact else ("", None)
+            contact = store.contact(session, message.chat.chat_id)
+            menu = session.get(ChatMenu, (message.chat.platform, message.chat.chat_id))
+            current = menu is not None and menu.options == [button.data for button in message.choices]
+            return self._recipient(message, contact), current
+
+    def _recipient(self, message: Outgoing, contact: ZaloOaContact | None) -> JSON:
+        """A free reply to their last message within 48 hours; by user id until 7 days; else held.
+
+        Without a contact (the person was just erased) a message that replies to one of theirs
+        goes as a free reply to it: Zalo itself says whether that is still allowed."""
+        user_id = message.chat.chat_id
+        last_id, last_at = (contact.last_message_id, contact.last_message_at) if contact else ("", None)
+        if contact is None and message.reply_to_message_id:
+            return {"message_id": message.reply_to_message_id}
         age = self._clock.now() - last_at if last_at else None
         if age is None or age > REPLY_WINDOW:
             raise OutsideWindow("no message from this person in the last 7 days")

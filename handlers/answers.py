@@ -7,7 +7,7 @@ from core.messages import Button
 from handlers import digests, routing
 from handlers.context import Context
 from handlers.delivery_notices import watch_delivery
-from handlers.followers import tell_supporters
+from handlers.followers import tell_answer, tell_supporters
 from scheduler.planner import plan_usefulness_question
 from storage.models import Answer, AnswerRevision, Question, QuestionStatus
 from storage.questions import (
@@ -78,14 +78,18 @@ def record_answer(ctx: Context, department: Department, question: Question, text
     question.answered_at = question.answered_at or ctx.now
     add_event(question, "answered", ctx.now, incoming.account_key)
     plan_usefulness_question(ctx.session, ctx.settings, ctx.campaign, question, ctx.now)
-    tell_asker(ctx, question, "answer", "answer_delivery", department=department.name, answer=text)
+    tell_asker(ctx, question, "answer", department=department.name, answer=text)
     tell_supporters(ctx, question, "answer_delivery", department=department.name, answer=text)
 
 
-def tell_asker(ctx: Context, question: Question, kind: str, key: str, **values: object) -> None:
+def tell_asker(ctx: Context, question: Question, kind: str, **values: object) -> None:
     """Send the asker an answer or correction; the department hears what became of it when that is known."""
     before = len(ctx.enqueued)
-    ctx.tell_account(question.account, key, question=question, link_role="answer", code=question.code, **values)
+    if kind == "answer":
+        tell_answer(ctx, question.account, question, **values)
+    else:
+        ctx.tell_account(question.account, "answer_correction", question=question, link_role="answer",
+                         code=question.code, **values)
     watch_delivery(ctx, question, kind, ctx.enqueued[before:])
 
 
@@ -101,7 +105,7 @@ def receive_answer_edit(ctx: Context, department: Department) -> None:
     answer.edited_at = ctx.now
     question = ctx.session.get_one(Question, answer.question_id)
     add_event(question, "answer_edited", ctx.now, incoming.account_key, answer_id=answer.id)
-    tell_asker(ctx, question, "correction", "answer_correction", department=department.name, answer=text)
+    tell_asker(ctx, question, "correction", department=department.name, answer=text)
     tell_supporters(ctx, question, "answer_correction", department=department.name, answer=text)
 
 

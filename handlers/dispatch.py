@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
+from core.channels import sendable
 from core.config import Department, District
 from core.messages import Incoming
 from core.normalize import fold, words
@@ -19,6 +20,7 @@ from handlers import (
     broadcasts,
     curation,
     faq,
+    followups,
     intake,
     linking,
     privacy,
@@ -105,6 +107,8 @@ def handle_private(ctx: Context, command: str) -> None:
         run_youth_command(ctx, account, command)
     elif incoming.reply_to_message_id and intake.receive_followup(ctx, account):
         return
+    elif followups.waiting(account):
+        followups.receive(ctx, account)
     elif account.state == "district" and not incoming.attachments:
         choose_district_by_name(ctx, account, incoming.text)
     else:
@@ -114,7 +118,7 @@ def handle_private(ctx: Context, command: str) -> None:
 def run_youth_command(ctx: Context, account: Account, command: str) -> None:
     language = account.person.language
     if command in ("/start", "/help"):
-        ctx.reply(language, "help")
+        ctx.reply(language, "help", sendable=sendable(ctx.services.texts, language, account.platform))
     elif command == "/my":
         intake.list_questions(ctx, account)
     elif command in ("/lang", "/language"):
@@ -160,6 +164,10 @@ def press_youth_button(ctx: Context, account: Account, data: str) -> None:
         privacy.press_forget(ctx, account, argument)
     elif action == "support":
         curation.support(ctx, account, argument)
+    elif action == "followup":
+        followups.start(ctx, account, argument)
+    elif action == "ask":
+        followups.ask_new(ctx, account)
     else:
         ctx.reply(account.person.language, "button_stale")
 

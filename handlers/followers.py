@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core.channels import channel
+from core.messages import Button
 from handlers.context import Context
 from storage.curation import latest_answer, supporters
 from storage.models import Account, Answer, Question, QuestionStatus
@@ -20,13 +22,31 @@ def tell_follower(ctx: Context, question: Question, account: Account, answer: An
                          link_role="answer", code=question.code, answer=answer.text, speaker=answer.speaker)
         return
     department = ctx.settings.department(answer.department_key)
-    ctx.tell_account(account, "answer_delivery", question=question, link_role="answer", code=question.code,
-                     department=department.name if department else answer.department_key, answer=answer.text)
+    tell_answer(ctx, account, question, department=department.name if department else answer.department_key,
+                answer=answer.text)
 
 
 def tell_supporters(ctx: Context, question: Question, key: str, **values: object) -> int:
     """Send what the asker just received to everyone who follows the question; how many they are."""
     followers = supporters(ctx.session, question.id)
     for follower in followers:
-        ctx.tell_account(follower.account, key, question=question, link_role="answer", code=question.code, **values)
+        if key == "answer_delivery":
+            tell_answer(ctx, follower.account, question, **values)
+        else:
+            ctx.tell_account(follower.account, key, question=question, link_role="answer", code=question.code,
+                             **values)
     return len(followers)
+
+
+def tell_answer(ctx: Context, account: Account, question: Question, **values: object) -> None:
+    """An answer to the asker or a follower, to be followed up by reply or, where replies carry
+    no reference (Zalo), by a numbered choice (`handlers.followups`)."""
+    if channel(account.platform).replies:
+        ctx.tell_account(account, "answer_delivery", question=question, link_role="answer", code=question.code,
+                         **values)
+        return
+    language = account.person.language
+    buttons = ((Button(ctx.text(language, "followup_choice", code=question.code), f"followup:{question.id}"),),
+               (Button(ctx.text(language, "new_question_choice"), "ask:"),))
+    ctx.tell_account(account, "answer_delivery_numbered", buttons=buttons, question=question, link_role="answer",
+                     code=question.code, **values)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from core.channels import sendable
 from core.config import District
 from core.messages import ACCEPTED_MEDIA, Button, Incoming, MediaKind
 from core.smalltalk import is_small_talk
@@ -81,7 +82,9 @@ def set_district(ctx: Context, account: Account, key: str) -> None:
         return
     account.person.district_key = key
     account.state = ""
-    ctx.reply(account.person.language, "district_set", district=district.name)
+    language = account.person.language
+    ctx.reply(language, "district_set", district=district.name,
+              sendable=sendable(ctx.services.texts, language, account.platform))
 
 
 def ask_language(ctx: Context) -> None:
@@ -108,7 +111,8 @@ def receive_message(ctx: Context, account: Account) -> None:
     media = [a for a in incoming.attachments if a.kind in ACCEPTED_MEDIA]
     if incoming.attachments and not media and not text:
         hidden = any(a.kind == MediaKind.HIDDEN for a in incoming.attachments)
-        ctx.reply(language, "hidden_content" if hidden else "unsupported_content")
+        ctx.reply(language, "hidden_content" if hidden else "unsupported_content",
+                  sendable=sendable(ctx.services.texts, language, account.platform))
         return
     if account.person.district_key is None:
         ask_district(ctx, account)
@@ -324,17 +328,22 @@ def receive_followup(ctx: Context, account: Account) -> bool:
     found = linked_question(ctx.session, incoming.platform, incoming.chat_id, incoming.reply_to_message_id)
     if found is None:
         return False
-    question, _role = found
+    send_followup(ctx, account, found[0])
+    return True
+
+
+def send_followup(ctx: Context, account: Account, question: Question) -> None:
+    """The message is a follow-up to `question`: to its department, while the question is open."""
+    text = ctx.incoming.text.strip()
     language = account.person.language
     if question.status not in (QuestionStatus.FORWARDED, QuestionStatus.ANSWERED):
         ctx.reply(language, "followup_closed", code=question.code,
                   status=routing.status_name(ctx, language, question))
-        return True
-    if not _acceptable_length(ctx, language, incoming.text.strip()):
-        return True
-    department = routing.post_followup(ctx, question, incoming.text.strip(), actor=account.key)
+        return
+    if not _acceptable_length(ctx, language, text):
+        return
+    department = routing.post_followup(ctx, question, text, actor=account.key)
     ctx.reply(language, "followup_received", code=question.code, department=department.name)
-    return True
 
 
 def list_questions(ctx: Context, account: Account) -> None:

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from core.channels import platform_name
 from handlers.context import Context
 from storage.models import Account, LinkCode, Person
 
@@ -50,8 +51,9 @@ def redeem(ctx: Context, account: Account, typed: str) -> None:
         ctx.reply(language, "link_code_expired")
     else:
         join(ctx, account, owner.person)
-        ctx.reply(account.person.language, "link_done", platform=owner.platform)
-        ctx.tell_account(owner, "link_done", platform=account.platform)
+        texts, language = ctx.services.texts, account.person.language
+        ctx.reply(language, "link_done", platform=platform_name(texts, language, owner.platform))
+        ctx.tell_account(owner, "link_done", platform=platform_name(texts, language, account.platform))
 
 
 def _claim(ctx: Context, code: str, account: Account) -> bool:
@@ -65,12 +67,16 @@ def _claim(ctx: Context, code: str, account: Account) -> bool:
 
 
 def join(ctx: Context, account: Account, person: Person) -> None:
-    """Move the account to `person`; a ban on either side stays, and an empty profile is filled."""
+    """Move the account to `person`; a ban on either side stays, an empty profile is filled, and
+    an account that was choosing its unit stops once the person has one."""
     former = account.person
     account.person = person
     if former.banned_at is not None and person.banned_at is None:
         person.banned_at, person.ban_reason = former.banned_at, former.ban_reason
     person.district_key = person.district_key or former.district_key
     ctx.session.flush()
+    for linked in person.accounts:
+        if linked.state == "district" and person.district_key:
+            linked.state = ""  # the joined person has a unit: the next message is a question, not a unit name
     if not former.accounts:
         ctx.session.delete(former)  # nothing else refers to a person: keep no personal data twice

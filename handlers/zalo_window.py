@@ -28,9 +28,14 @@ def report_undeliverable(services: Services, session: Session, row: OutboxMessag
     The department hears of a held answer from its delivery notice (handlers/delivery_notices.py),
     once per answer. A broadcast copy is only counted in its broadcast's report: one held line per
     recipient would flood the coordinator, and old news is not worth sending weeks later.
+    A message to someone with no account (erased, or not yet consented) is dropped: the welcome is
+    shown again whenever a stranger writes, and nothing may wait for an erased person.
     """
     if row.failure_reason != WINDOW_CLOSED or row.broadcast_id is not None:
         report_failure(services, session, row, now)
+        return
+    if not _has_account(session, row):
+        session.delete(row)  # erased, or never consented: nothing is kept for them, nor reported
         return
     language = services.settings.default_language
     why = services.texts.render(language, hold_why(row.error or ""))
@@ -52,6 +57,11 @@ def hold_why(error: str) -> str:
     if "7 days" in error:
         return "delivery_why_week"
     return "delivery_why_refused"
+
+
+def _has_account(session: Session, row: OutboxMessage) -> bool:
+    return session.scalar(select(Account.id).where(
+        Account.platform == row.platform, Account.chat_id == row.chat_id).limit(1)) is not None
 
 
 def release_held(ctx: Context, account: Account) -> None:

@@ -43,8 +43,7 @@ def replace_tokens(session: Session, app_id: str, used_refresh_token: str, new: 
 
 
 def note_message(session: Session, user_id: str, message_id: str, at: datetime) -> None:
-    """The user wrote (or followed, without a message id): the window reopens. Older events
-    (retries, replays) never move it back."""
+    """The user wrote: the window reopens. Older events (retries, replays) never move it back."""
     contact = session.get(ZaloOaContact, user_id, with_for_update=True)
     if contact is None:
         session.add(ZaloOaContact(user_id=user_id, last_message_id=message_id, last_message_at=at))
@@ -52,6 +51,13 @@ def note_message(session: Session, user_id: str, message_id: str, at: datetime) 
     if contact.last_message_at is None or at >= contact.last_message_at:
         contact.last_message_id = message_id
         contact.last_message_at = at
+        contact.unfollowed_at = None
+
+
+def note_follow(session: Session, user_id: str) -> None:
+    """Following again is noted, but opens no window: Zalo lets the OA answer messages only."""
+    contact = session.get(ZaloOaContact, user_id, with_for_update=True)
+    if contact is not None:
         contact.unfollowed_at = None
 
 

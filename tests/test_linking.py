@@ -71,7 +71,7 @@ def test_a_code_links_two_platforms_into_one_person(harness: Harness) -> None:
     code = code_in(an.say("/link")[-1].text)
     zalo.say(f"/link {code.lower()}")
     assert "Đã nối với tài khoản console" in zalo.last()
-    assert "Đã nối với tài khoản zalo" in an.last().text
+    assert "Đã nối với tài khoản Zalo" in an.last().text
     assert person_ids(harness)["console:an"] == person_ids(harness)["zalo:z-an"]
     zalo.say("/my")
     assert "chưa gửi câu hỏi nào" in zalo.last(), "questions stay with the account that asked them"

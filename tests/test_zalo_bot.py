@@ -23,6 +23,7 @@ from bot.serve import configured_platforms, serve
 from bot.telegram import TelegramReceiver, TelegramTransport
 from bot.transport import PermanentFailure, RateLimits
 from bot.zalo_bot import MAX_TEXT_LENGTH, ZaloBotClient, ZaloBotReceiver, ZaloBotTransport
+from bot.zalo_text import ChooseHints
 from bot.zalo_webhook import BOT_SECRET_HEADER, bot_route
 from core.clock import FakeClock
 from core.config import Settings, WebSettings
@@ -85,11 +86,11 @@ async def deployed(settings: Settings, database_url: str, clock: FakeClock,
         fake_telegram.add_group(COORDINATOR, "Sở Nội vụ - điều phối đối thoại")
         app = build_app(replace(settings, database_url=database_url), clock,
                         text_limits={"telegram": TelegramTransport.max_text_length, "zalo": MAX_TEXT_LENGTH})
-        hint = app.services.texts.plain("vi", "zalo_choose_by_number")
+        hints = ChooseHints(app.services.texts, app.sessions)
         async with httpx.AsyncClient() as http, telegram.Bot(fake_telegram.token,
                                                               base_url=fake_telegram.base_url) as bot:
             client = ZaloBotClient(zalo.token, zalo.base_url, http)
-            senders = [app.sender(ZaloBotTransport(client, FAST, hint)), app.sender(TelegramTransport(bot))]
+            senders = [app.sender(ZaloBotTransport(client, FAST, hints)), app.sender(TelegramTransport(bot))]
             yield Deployment(zalo, fake_telegram, app, client, ZaloBotReceiver(client, app.processor),
                              TelegramReceiver(bot, app.processor), senders, clock)
         app.engine.dispose()
@@ -299,7 +300,7 @@ def test_links_are_written_out_edits_go_as_new_messages_and_deletions_are_refuse
         example_settings: Settings, database_url: str, clock: FakeClock) -> None:
     async def scenario(d: Deployment) -> None:
         await register(d)
-        transport = ZaloBotTransport(d.client, FAST, "Gõ số để chọn.")
+        transport = ZaloBotTransport(d.client, FAST, ChooseHints(d.app.services.texts, d.app.sessions))
         chat = ChatRef("zalo", MAI)
         await transport.send(Outgoing(chat, "<b>Lịch đối thoại</b>", buttons=(
             (Button("Xem chi tiết", url="https://tinhdoan.example/doi-thoai"),), (Button("Đăng ký", "register:1"),))))
@@ -324,4 +325,97 @@ def test_a_rate_limited_send_waits_and_goes_out(example_settings: Settings, data
         assert d.zalo_texts() == [] and d.rows_pending() == 1
         await d.settle()  # some seconds later
         assert "Nghị định 13/2023" in d.zalo_texts()[0] and d.rows_pending() == 0
+    run(example_settings, database_url, clock, scenario)
+
+
+MALFORMED_UPDATES = [
+    {"event_name": "message.text.received", "message": "xin chào"},
+    {"event_name": "message.text.received", "message": {"from": MAI, "chat": {"id": MAI}, "message_id": "x1",
+                                                         "text": "xin chào"}},
+    {"event_name": "message.text.received", "message": {"from": {"id": MAI}, "chat": {"id": MAI},
+                                                         "message_id": "x2", "text": ["xin chào"]}},
+]
+
+
+def test_malformed_updates_are_dropped_by_polling_and_webhook_and_the_next_goes_through(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    secret = "zalo-webhook-secret"
+
+    async def scenario(d: Deployment) -> None:
+        for update in MALFORMED_UPDATES:
+            d.zalo.push_update(update)
+        d.zalo.user_sends(MAI, text="xin chào")
+        await d.step()  # polling
+        assert len(d.zalo_texts()) == 1 and "Nghị định 13/2023" in d.zalo_texts()[0]
+        receiver = ZaloBotReceiver(ZaloBotClient(d.zalo.token, d.zalo.base_url, httpx.AsyncClient()), d.app.processor)
+        endpoint = LocalServer(Starlette(routes=[bot_route(receiver, secret, lambda: None, "/zalo")]))
+        endpoint.start()
+        try:
+            await d.client.set_webhook(f"{endpoint.url}/zalo", secret)
+            for update in MALFORMED_UPDATES:
+                d.zalo.push_update(update)
+            d.zalo.user_sends(MAI, text="1")
+            assert await asyncio.to_thread(d.zalo.deliver_webhooks) == len(MALFORMED_UPDATES) + 1
+            await d.settle()
+        finally:
+            endpoint.stop()
+        assert "đơn vị" in d.zalo_texts()[-1]
+        with d.app.sessions() as session:
+            assert session.scalar(select(func.count()).select_from(InboxUpdate)) == 2
+    run(example_settings, database_url, clock, scenario)
+
+
+def test_linking_from_an_account_still_choosing_its_unit_ends_that_step(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    tuan = 801  # the same young person on Telegram, whose unit is known
+
+    async def scenario(d: Deployment) -> None:
+        d.telegram.add_user(tuan, "Tuấn")
+        for text in ("xin chào", "1", "van giang", "/link"):
+            d.telegram.user_sends(tuan, text=text)
+            await d.step()
+        code = re.search(r"/link ([A-Z0-9]{8})", d.telegram.bot_messages(tuan)[-1]["text"])
+        assert code is not None
+        d.zalo.user_sends(MAI, text="xin chào")
+        await d.step()
+        d.zalo.user_sends(MAI, text="1")  # consent: now asked for the unit
+        await d.step()
+        d.zalo.user_sends(MAI, text=f"/link {code.group(1)}")
+        await d.step()
+        assert "Đã nối với tài khoản" in d.zalo_texts()[-1]
+        await ask(d)
+        assert "Đã nhận câu hỏi HY-0001" in d.zalo_texts()[-1]
+        assert any(m["text"].startswith("HY-0001 · Huyện Văn Giang") for m in d.telegram.bot_messages(SO_CT))
+    run(example_settings, database_url, clock, scenario)
+
+
+def test_zalo_wording_offers_what_zalo_takes_in_the_readers_language_and_names_platforms(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    tuan = 802
+
+    async def says(d: Deployment, text: str | None = None, sticker: str | None = None) -> str:
+        d.zalo.user_sends(MAI, text=text, sticker=sticker)
+        await d.step()
+        return d.zalo_texts()[-1]
+
+    async def scenario(d: Deployment) -> None:
+        await register(d)
+        assert "(chữ hoặc ảnh)" in d.zalo_texts()[-1], "the unit prompt offers only what the Bot API takes"
+        for shown in (await says(d, "/help"), await says(d, sticker="s-1")):
+            assert "chữ hoặc ảnh" in shown and "thoại" not in shown and "tệp" not in shown
+        await says(d, "/lang")
+        await says(d, "2")  # English
+        assert "1. Thành phố Hưng Yên" in await says(d, "/district")
+        assert d.zalo_texts()[-1].endswith("Type the number to choose.")
+        await says(d, "4")
+        d.telegram.add_user(tuan, "Mai")
+        for text in ("xin chào", "1", "van giang", "/link"):
+            d.telegram.user_sends(tuan, text=text)
+            await d.step()
+        code = re.search(r"/link ([A-Z0-9]{8})", d.telegram.bot_messages(tuan)[-1]["text"])
+        assert code is not None
+        linked = await says(d, f"/link {code.group(1)}")  # Mai now shares the Telegram person's language
+        assert "tài khoản Telegram" in linked and "tài khoản Zalo" in d.telegram.bot_messages(tuan)[-1]["text"]
+        shown = await says(d, "/mydata")
+        assert "• Zalo ·" in shown and "• Telegram ·" in shown and "zalo" not in shown.replace("Zalo", "")
     run(example_settings, database_url, clock, scenario)

@@ -5,6 +5,7 @@ the 48-hour / 7-day reply windows."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -29,13 +30,22 @@ from bot.zalo_oa import (
     ZaloOaTransport,
     seed_tokens,
 )
+from bot.zalo_text import ChooseHints
 from bot.zalo_webhook import oa_route
 from core.clock import FakeClock
 from core.config import Settings
-from core.messages import ChatRef, Outgoing
+from core.messages import Button, ChatRef, Outgoing
 from handlers.zalo_window import report_undeliverable
 from storage.db import transaction
-from storage.models import Broadcast, Campaign, InboxUpdate, OutboxMessage, OutboxStatus, ZaloOaToken
+from storage.models import (
+    Broadcast,
+    Campaign,
+    InboxUpdate,
+    OutboxMessage,
+    OutboxStatus,
+    ZaloOaContact,
+    ZaloOaToken,
+)
 from storage.zalo_oa import Tokens, replace_tokens
 from tests.fakes.telegram_api import FakeTelegram, LocalServer
 from tests.fakes.zalo_oa_api import FakeZaloOa
@@ -103,8 +113,8 @@ async def deployed(settings: Settings, database_url: str, clock: FakeClock) -> A
                                                                   base_url=fake_telegram.base_url) as bot:
                 client = ZaloOaClient(OaCredentials(oa.app_id, oa.app_secret, oa.url, oa.url), app.sessions, clock,
                                       http)
-                hint = app.services.texts.plain("vi", "zalo_choose_by_number")
-                senders = [app.sender(ZaloOaTransport(client, app.sessions, clock, FAST, hint),
+                hints = ChooseHints(app.services.texts, app.sessions)
+                senders = [app.sender(ZaloOaTransport(client, app.sessions, clock, FAST, hints),
                                       on_failure=report_undeliverable),
                            app.sender(TelegramTransport(bot))]
                 yield Deployment(oa, fake_telegram, app, client, TelegramReceiver(bot, app.processor), senders,
@@ -123,9 +133,10 @@ def run(settings: Settings, database_url: str, clock: FakeClock,
 
 
 async def ask(d: Deployment) -> None:
-    """Follow the OA, consent, choose a district, ask and confirm: HY-0001 reaches Sở Công Thương."""
+    """Follow the OA, write, consent, choose a district, ask and confirm: HY-0001 reaches Sở Công Thương."""
     assert (await asyncio.to_thread(d.oa.follow, HOA)).status_code == 200
     await d.step()
+    await d.says("xin chào")
     await d.says("1")
     await d.says("van giang")
     await d.says(QUESTION)
@@ -146,7 +157,7 @@ def test_a_question_asked_to_the_oa_is_answered_by_free_replies(example_settings
         assert "Đã nhận câu hỏi HY-0001" in d.texts()[-1]
         await officer_answers(d)
         assert "Trả lời câu hỏi HY-0001" in d.texts()[-1] and "kê khai thuế" in d.texts()[-1]
-        replies = [s["recipient"] for s in d.oa.sends[1:]]  # after the follow, every send replies to a message
+        replies = [s["recipient"] for s in d.oa.sends]  # within 48 hours every send replies to a message
         assert replies and all("message_id" in r for r in replies)
     run(example_settings, database_url, clock, scenario)
 
@@ -249,6 +260,8 @@ def test_an_unfollowed_oa_holds_the_answer_until_the_person_returns(
         assert "chưa gửi được tới người hỏi" in d.telegram.bot_messages(SO_CT)[-1]["text"]
         assert (await asyncio.to_thread(d.oa.follow, HOA)).status_code == 200
         await d.step()
+        assert "kê khai thuế" not in " ".join(d.texts()), "following is no message: Zalo lets nothing out yet"
+        await d.says("/my")
         assert any("kê khai thuế" in t for t in d.texts()[-3:])
     run(example_settings, database_url, clock, scenario)
 
@@ -308,4 +321,107 @@ def test_a_refresh_token_spent_elsewhere_keeps_the_message_queued_until_the_pair
         clock.advance(timedelta(minutes=5))  # the sender's back-off
         await d.step()
         assert "kê khai thuế" in d.texts()[-1] and d.oa.refreshes == 0
+    run(example_settings, database_url, clock, scenario)
+
+
+def coordinator_texts(d: Deployment) -> str:
+    return "\n".join(m["text"] for m in d.telegram.bot_messages(COORDINATOR))
+
+
+def test_forget_on_the_oa_is_confirmed_and_leaves_nothing_addressed_to_the_person(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    async def scenario(d: Deployment) -> None:
+        await ask(d)
+        await d.says("/forget")
+        await d.says("1")  # 1. yes, erase
+        assert "Đã xoá dữ liệu" in d.texts()[-1]
+        with d.app.sessions() as session:
+            unsent = session.scalars(select(OutboxMessage).where(
+                OutboxMessage.chat_id == HOA, OutboxMessage.status != OutboxStatus.SENT)).all()
+            assert unsent == [], "nothing held or queued for the erased person"
+            assert session.get(ZaloOaContact, HOA) is None
+        assert HOA not in coordinator_texts(d)
+        received = len(d.texts())
+        await d.says("xin chào")  # as a stranger again: asked for consent, and nothing old arrives
+        assert [t for t in d.texts()[received:] if "Đã xoá dữ liệu" in t] == []
+        assert "Nghị định 13/2023" in d.texts()[-1]
+    run(example_settings, database_url, clock, scenario)
+
+
+def test_following_sends_nothing_zalo_refuses_and_the_first_message_is_welcomed(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    async def scenario(d: Deployment) -> None:
+        assert (await asyncio.to_thread(d.oa.follow, HOA)).status_code == 200
+        await d.step()
+        assert d.oa.refused == [] and d.texts() == []
+        assert d.rows(OutboxStatus.FAILED) == [] and HOA not in coordinator_texts(d)
+        await d.says("xin chào")
+        assert "1. Đồng ý / I agree" in d.texts()[-1]
+        await d.says("1")
+        await d.says("1")  # the first unit of the list just shown
+        assert "Đã ghi nhận đơn vị: Thành phố Hưng Yên" in d.texts()[-1]
+        assert d.oa.refused == []
+    run(example_settings, database_url, clock, scenario)
+
+
+def test_a_released_held_message_does_not_bring_back_its_stale_menu(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    async def scenario(d: Deployment) -> None:
+        await ask(d)
+        clock.advance(timedelta(days=8))
+        with transaction(d.app.sessions) as session:
+            buttons = ((Button("Có", "useful:1:yes"), Button("Không", "useful:1:no")),)
+            d.app.services.outbox.enqueue(session, Outgoing(ChatRef("zalo_oa", HOA), "Câu trả lời có ích không?",
+                                                            buttons), clock.now())
+        await d.step()
+        assert [row.failure_reason for row in d.rows(OutboxStatus.FAILED)] == ["window_closed"]
+        await d.says("/district")  # the held message goes out first, then the unit list
+        released = next(t for t in d.texts() if "có ích" in t)
+        assert "1. Có" not in released, "its numbers no longer mean its buttons"
+        assert "1. Thành phố Hưng Yên" in d.texts()[-1]
+        await d.says("2")
+        assert "Đã ghi nhận đơn vị" in d.texts()[-1]
+    run(example_settings, database_url, clock, scenario)
+
+
+def test_an_answer_on_zalo_is_followed_up_by_choosing_not_by_reply(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    async def scenario(d: Deployment) -> None:
+        await ask(d)
+        await officer_answers(d)
+        answer = d.texts()[-1]
+        assert "kê khai thuế" in answer and "reply" not in answer
+        assert "1. Hỏi thêm về HY-0001\n2. Gửi câu hỏi mới" in answer
+        await d.says("1")
+        assert "HY-0001" in d.texts()[-1]
+        await d.says("Nếu doanh thu dưới 100 triệu một năm thì sao ạ?")
+        assert "Đã chuyển phần hỏi thêm của câu hỏi HY-0001" in d.texts()[-1]
+        card = d.telegram.bot_messages(SO_CT)[-1]["text"]
+        assert card.startswith("HY-0001 · hỏi thêm") and "dưới 100 triệu" in card
+        await d.says("Em muốn hỏi về thủ tục đăng ký hộ kinh doanh online ạ?")
+        assert "Lĩnh vực đề xuất" in d.texts()[-1], "after the follow-up, a message is a new question again"
+    run(example_settings, database_url, clock, scenario)
+
+
+def test_signed_but_malformed_events_are_dropped_once_and_never_answered(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    async def scenario(d: Deployment) -> None:
+        malformed = [
+            {"event_name": "user_send_text", "sender": HOA, "message": {"msg_id": "m1", "text": QUESTION}},
+            {"event_name": "user_send_text", "sender": {"id": HOA}, "message": [QUESTION]},
+            {"event_name": None, "sender": {"id": HOA}, "message": {"msg_id": "m3", "text": QUESTION}},
+        ]
+        for event in malformed:
+            assert (await asyncio.to_thread(d.oa.post_event, event)).status_code == 200
+        soon = json.dumps({"app_id": d.oa.app_id, "event_name": "user_send_text", "sender": {"id": HOA},
+                           "message": {"msg_id": "m4", "text": QUESTION}, "timestamp": "soon"}).encode()
+        assert (await asyncio.to_thread(d.oa.post_raw, soon, d.oa.sign(soon))).status_code == 200
+        assert (await asyncio.to_thread(d.oa.replay_last)).status_code == 200  # a retry: the same, once
+        await d.step()
+        with d.app.sessions() as session:
+            assert session.scalar(select(func.count()).select_from(InboxUpdate)) == 0
+            assert session.get(ZaloOaContact, HOA) is None
+        assert d.texts() == [] and d.recorded == []
+        await d.says("xin chào")
+        assert "Nghị định 13/2023" in d.texts()[-1]
     run(example_settings, database_url, clock, scenario)

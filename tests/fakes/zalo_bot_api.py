@@ -154,6 +154,10 @@ class FakeZaloBot:
                     return
         raise LookupError(message_id)
 
+    def push_update(self, update: JSON) -> None:
+        """An update of any shape, as a faulty (or changed) Zalo could deliver it."""
+        self._queue(update)
+
     def block_bot(self, user_id: str) -> None:
         self.users[user_id].blocked_bot = True
 

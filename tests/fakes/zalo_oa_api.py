@@ -12,6 +12,10 @@ refresh_token; header secret_key) returns a new pair; a refresh token works once
 Webhook events carry `app_id`, `event_name`, `timestamp` (milliseconds, as a string) and are
 signed: `X-ZEvent-Signature: mac=` + hex sha256(app_id + body + timestamp + OA secret key).
 
+Following the OA is not an interaction that lets the OA write: a message to someone who only
+followed (never wrote) is refused (-230), as Zalo refused the bot's greetings on `follow`.
+Refused requests are kept in `refused`.
+
 Where it knowingly differs: the quota of free replies per message, and the paid/free
 accounting, are not modelled; error texts are shortened; time is the test's clock.
 """
@@ -62,6 +66,7 @@ class FakeZaloOa:
         self.refresh_tokens: set[str] = set()
         self.webhook_url = ""
         self.sends: list[JSON] = []                     # accepted cs requests, in order
+        self.refused: list[JSON] = []                   # cs requests refused for their recipient
         self.refreshes = 0
         self._ids = itertools.count(1)
         self._server = LocalServer(Starlette(routes=[
@@ -94,9 +99,7 @@ class FakeZaloOa:
         return self.users.setdefault(user_id, OaUser(user_id))
 
     def follow(self, user_id: str) -> httpx.Response:
-        user = self.user(user_id)
-        user.follows = True
-        user.last_interaction = self.now()
+        self.user(user_id).follows = True
         return self.post_event({"event_name": "follow", "follower": {"id": user_id}, "oa_id": "oa-1",
                                 "user_id_by_app": f"app-{user_id}"})
 
@@ -159,6 +162,7 @@ class FakeZaloOa:
             return _error(-201, "Body is invalid")
         user, problem = self._recipient(recipient)
         if problem is not None:
+            self.refused.append({"recipient": recipient, "message": message})
             return problem
         assert user is not None
         text = message.get("text")
