@@ -153,3 +153,29 @@ def test_zalo_oa_held_long_answers_are_told_once_each_with_the_true_reason(
         last = d.telegram.bot_messages(oa.SO_CT)[-1]["text"]
         assert "chưa gửi được" in last and "quá 7 ngày" in last and "bỏ quan tâm" not in last
     oa.run(example_settings, database_url, clock, scenario)
+
+
+def test_telegram_a_burst_of_answers_never_holds_back_a_new_card(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    askers = list(range(601, 611))
+
+    async def scenario(d: Deployment) -> None:
+        for user in [*askers, 611]:
+            d.fake.add_user(user, f"Bạn {user}")
+            await register(d, user)
+        for n, user in enumerate(askers):
+            await ask(d, user, f"{QUESTION} (câu {n})")
+        cards = [m for m in d.fake.bot_messages(SO_CT) if m["text"].startswith("HY-")]
+        d.fake.user_sends(611, text="Em muốn hỏi về thuế khi bán hàng trên Shopee ạ?")
+        await d.step()
+        before = len(d.fake.bot_messages(SO_CT))
+        for card in cards:
+            d.fake.user_sends(OFFICER, chat_id=SO_CT, text="Có, em cần kê khai thuế.", reply_to=card["message_id"])
+        d.fake.user_presses(611, 611, d.fake.last_bot_message(611)["message_id"], 0)  # confirms meanwhile
+        for _ in range(3):  # the group's 20 a minute: ten cards went out in the last minute
+            await d.step()
+        after = d.texts_in(SO_CT)[before:]
+        assert len(cards) == 10 and after[0].startswith("HY-0011"), "the new card goes first"
+        told = [text for text in after if SENT in text]
+        assert len(told) <= 2 and all(card["text"][:7] in " ".join(told) for card in cards)
+    run(example_settings, database_url, clock, scenario)

@@ -5,10 +5,10 @@ Revises: 0008
 Create Date: 2026-12-03
 """
 
-from alembic import op
 import sqlalchemy as sa
-import storage.models
+from alembic import op
 
+import storage.models
 
 revision = '0009'
 down_revision = '0008'
