@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     faq.add_argument("--out", required=True, type=Path, help="file to write, e.g. faq.html")
     agenda = command("agenda", help="write the event's list of questions as CSV (picked with /pick)")
     agenda.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
+    updates = command("updates", help="list the incoming updates set aside after failing, or put one back")
+    updates.add_argument("--retry", type=int, metavar="ID", help="queue this set-aside update again")
     args = parser.parse_args(argv)
     setup_logging(getattr(args, "log_level", "INFO"), getattr(args, "log_format", "text"))
     if args.command == "init":
@@ -85,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         return _faq(settings, args.out)
     if args.command == "agenda":
         return _agenda(settings, args.out)
+    if args.command == "updates":
+        return _updates(settings, args.retry)
     if args.command == "migrate":
         from bot.app import build_app
 
@@ -120,6 +124,26 @@ def _classify(settings: Settings, texts: list[str]) -> int:
     lines: Iterator[str] | list[str] = texts or (line.rstrip("\n") for line in sys.stdin)
     classify_lines(lines, LanguageDetector(settings.languages),
                    CategorySuggester(settings.categories, settings.fallback_category), sys.stdout)
+    return 0
+
+
+def _updates(settings: Settings, retry: int | None) -> int:
+    """Updates given up on: the error's last line only, never the chat or the words (personal data)."""
+    from bot.app import build_app
+    from storage import inbox
+    from storage.db import transaction
+
+    app = build_app(settings)
+    with transaction(app.sessions) as session:
+        if retry is not None:
+            if not inbox.retry(session, retry):
+                print(f"No set-aside update {retry} (see `youthbot updates`).", file=sys.stderr)
+                return 2
+            print(f"Update {retry} is queued again; the running bot handles it within seconds.")
+            return 0
+        for update in inbox.set_aside(session):
+            error = (update.error or "").strip().splitlines()[-1:] or [""]
+            print(f"{update.id}\t{update.platform}\t{update.received_at:%Y-%m-%d %H:%M}\t{error[0][:160]}")
     return 0
 
 

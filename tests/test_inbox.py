@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
+
+from bot.cli import main
+from core.clock import FakeClock
+from core.config import Settings
 
 from core.messages import ChatKind, Incoming
 from storage import inbox
@@ -95,3 +101,24 @@ def test_workers_sharing_a_database_keep_each_chat_in_order(harness: Harness) ->
             assert inbox.claim_next(second, harness.clock.now()).update_key == "b1"
             with harness.app.sessions() as third, third.begin():
                 assert inbox.claim_next(third, harness.clock.now()) is None
+
+
+def test_the_command_line_lists_set_aside_updates_and_retries_one(
+        example_settings: Settings, clock: FakeClock, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    database = tmp_path / "bot.sqlite3"
+    harness = Harness(example_settings, f"sqlite:///{database}", clock)
+    add_broken_update(harness)
+    fail_until_set_aside(harness)
+    broken_id = broken_update(harness).id
+    harness.app.engine.dispose()
+    config = tmp_path / "config.toml"
+    example = (Path(__file__).resolve().parents[1] / "config.example.toml").read_text(encoding="utf-8")
+    config.write_text(example.replace('url = "sqlite:///youthbot.sqlite3"', f'url = "sqlite:///{database}"'),
+                      encoding="utf-8")
+    assert main(["updates", "--config", str(config)]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[0] for line in listed] == [str(broken_id)]
+    assert "KeyError: 'chat_kind'" in listed[0] and "console:x" not in listed[0], "the error, never the chat"
+    assert main(["updates", "--retry", str(broken_id + 1), "--config", str(config)]) == 2
+    assert main(["updates", "--retry", str(broken_id), "--config", str(config)]) == 0
+    assert broken_update(harness).processed_at is None and broken_update(harness).attempts == 0
