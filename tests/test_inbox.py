@@ -10,7 +10,6 @@ from sqlalchemy import select
 from bot.cli import main
 from core.clock import FakeClock
 from core.config import Settings
-
 from core.messages import ChatKind, Incoming
 from storage import inbox
 from storage.db import transaction
