@@ -108,15 +108,14 @@ def press_button(ctx: Context, department: Department, action: str, question: Qu
     if action == "reassign":
         buttons = tuple((Button(d.name, f"reassign_to:{question.id}:{d.key}"),)
                         for d in ctx.settings.departments if d.key != department.key)
-        ctx.reply(language, "choose_department", buttons, code=question.code)
+        ctx.prompt(ctx.text(language, "choose_department", code=question.code), buttons)
     elif action == "reassign_to":
         reassign(ctx, department, question, argument)
     elif action == "reject" and argument:
         routing.reject(ctx, question, argument, actor=ctx.incoming.account_key)
         ctx.reply(language, "rejected_done", code=question.code)
     elif action == "reject":
-        ctx.send(ctx.incoming.chat, ctx.text(language, "reject_prompt", code=question.code),
-                 question=question, link_role="reject")
+        ctx.prompt(ctx.text(language, "reject_prompt", code=question.code), question=question, link_role="reject")
 
 
 def reassign(ctx: Context, department: Department, question: Question, target_key: str) -> None:

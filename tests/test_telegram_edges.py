@@ -97,3 +97,42 @@ def webhook_status(body: bytes) -> int:
             async with telegram.Bot(fake.token, base_url=fake.base_url) as bot:
                 return await post(bot)
     return asyncio.run(main())
+
+
+def test_privacy_mode_reject_with_a_reason_typed_after_the_button(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    async def scenario(d: tg.Deployment) -> None:
+        await tg.register(d, tg.LAN)
+        await tg.ask(d, tg.LAN)
+        card = d.fake.last_bot_message(tg.SO_CT)
+        d.fake.user_sends(tg.OFFICER, chat_id=tg.SO_CT, text="Cái này không phải của sở mình")  # privacy: unseen
+        d.fake.user_presses(tg.OFFICER, tg.SO_CT, card["message_id"], 1)  # ⛔ Không thuộc phạm vi
+        await d.step()
+        d.fake.user_types(tg.OFFICER, tg.SO_CT, "Thuộc thẩm quyền của Cục Thuế tỉnh")
+        await d.step()
+        assert "Thuộc thẩm quyền của Cục Thuế tỉnh" in d.texts_in(tg.LAN)[-1]
+        assert status_of(d, "HY-0001") == "rejected"
+    tg.run(example_settings, database_url, clock, scenario)
+
+
+def test_privacy_mode_reject_prompt_of_a_typed_command_is_for_its_officer_only(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    async def scenario(d: tg.Deployment) -> None:
+        d.fake.add_user(702, "Cán bộ khác", username="canbo2")
+        d.fake._chats[tg.SO_CT].members.add(702)
+        await tg.register(d, tg.LAN)
+        await tg.ask(d, tg.LAN)
+        d.fake.user_sends(tg.OFFICER, chat_id=tg.SO_CT, text="/reject HY-0001")
+        await d.step()
+        d.fake.user_types(702, tg.SO_CT, "Chuyện khác hoàn toàn")   # not asked: a plain message, unseen
+        d.fake.user_types(tg.OFFICER, tg.SO_CT, "Thuộc thẩm quyền của Cục Thuế tỉnh")
+        await d.step()
+        assert "Thuộc thẩm quyền của Cục Thuế tỉnh" in d.texts_in(tg.LAN)[-1]
+        assert not any("Chuyện khác" in t for t in d.texts_in(tg.LAN))
+    tg.run(example_settings, database_url, clock, scenario)
+
+
+def status_of(d: tg.Deployment, code: str) -> str:
+    with d.app.sessions() as session:
+        return str(session.scalars(select(Question.status).where(Question.code == code)).one())
+
