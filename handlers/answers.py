@@ -17,9 +17,13 @@ from storage.questions import (
     open_for_department,
 )
 
+ANSWERED_BY_REPLY = frozenset({"card", "followup", "digest"})  # link roles of what officers answer
+
 
 def receive_reply(ctx: Context, department: Department) -> None:
-    """A reply to one of the bot's messages in a department chat: an answer or a rejection reason."""
+    """A reply to one of the bot's messages in a department chat: an answer to a card, a rejection
+    reason, or, to any other message of the bot about a question (the confirmation that an answer
+    was sent), more to add to that answer."""
     incoming = ctx.incoming
     found = linked_question(ctx.session, incoming.platform, incoming.chat_id, incoming.reply_to_message_id)
     if found is None:
@@ -39,8 +43,10 @@ def receive_reply(ctx: Context, department: Department) -> None:
     if role == "reject":
         routing.reject(ctx, question, text, actor=incoming.account_key)
         ctx.reply(ctx.staff_language, "rejected_done", code=question.code)
-    else:
+    elif role in ANSWERED_BY_REPLY or not question.answers:
         record_answer(ctx, department, question, text)
+    else:
+        add_to_answer(ctx, department, question, text)
 
 
 def may_act(ctx: Context, department: Department, question: Question, open_only: bool = False) -> bool:
@@ -80,7 +86,24 @@ def record_answer(ctx: Context, department: Department, question: Question, text
     ctx.tell_account(question.account, "answer_delivery", question=question, link_role="answer",
                      code=question.code, department=department.name, answer=text)
     tell_supporters(ctx, question, "answer_delivery", department=department.name, answer=text)
-    ctx.reply(ctx.staff_language, "answer_recorded", code=question.code)
+    ctx.send(ctx.incoming.chat, ctx.text(ctx.staff_language, "answer_recorded", code=question.code),
+             reply_to=incoming.message_id, question=question, link_role="answer_recorded")
+
+
+def add_to_answer(ctx: Context, department: Department, question: Question, text: str) -> None:
+    """More to say on an answer already sent: kept as a part of the answer, and sent to the asker
+    (and supporters) as an addition rather than as a second answer."""
+    incoming = ctx.incoming
+    question.answers.append(Answer(
+        department_key=department.key, platform=incoming.platform, chat_id=incoming.chat_id,
+        message_id=incoming.message_id, officer=incoming.account_key, officer_name=incoming.user_name,
+        text=text, created_at=ctx.now,
+    ))
+    add_event(question, "answer_added", ctx.now, incoming.account_key)
+    ctx.tell_account(question.account, "answer_addition", question=question, link_role="answer",
+                     code=question.code, department=department.name, answer=text)
+    tell_supporters(ctx, question, "answer_addition", department=department.name, answer=text)
+    ctx.reply(ctx.staff_language, "answer_addition_sent", code=question.code)
 
 
 def receive_answer_edit(ctx: Context, department: Department) -> None:

@@ -136,3 +136,26 @@ def status_of(d: tg.Deployment, code: str) -> str:
     with d.app.sessions() as session:
         return str(session.scalars(select(Question.status).where(Question.code == code)).one())
 
+
+def test_a_reply_to_the_answer_confirmation_is_an_addition_to_that_answer(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    async def scenario(d: tg.Deployment) -> None:
+        await tg.register(d, tg.LAN)
+        await tg.ask(d, tg.LAN)
+        card = d.fake.last_bot_message(tg.SO_CT)
+        d.fake.user_sends(tg.OFFICER, chat_id=tg.SO_CT, text="Có, em cần kê khai thuế.", reply_to=card["message_id"])
+        await d.step()
+        confirmation = d.fake.last_bot_message(tg.SO_CT)
+        assert "Đã gửi câu trả lời HY-0001" in confirmation["text"]
+        d.fake.user_sends(tg.OFFICER, chat_id=tg.SO_CT, text="Mức khoán theo Thông tư 40/2021/TT-BTC.",
+                          reply_to=confirmation["message_id"])
+        await d.step()
+        addition = d.texts_in(tg.LAN)[-1]
+        assert "Bổ sung cho câu trả lời câu hỏi HY-0001" in addition and "Thông tư 40/2021" in addition
+        assert sum("📬" in t for t in d.texts_in(tg.LAN)) == 1, "an addition, not a second answer"
+        assert "Đã gửi phần bổ sung câu trả lời HY-0001" in d.texts_in(tg.SO_CT)[-1]
+        answer = d.fake.bot_messages(tg.LAN)[-1]        # the asker can follow up on the addition too
+        d.fake.user_sends(tg.LAN, text="Em cảm ơn, vậy nộp ở đâu ạ?", reply_to=answer["message_id"])
+        await d.step()
+        assert "HY-0001 · hỏi thêm" in d.texts_in(tg.SO_CT)[-1]
+    tg.run(example_settings, database_url, clock, scenario)
