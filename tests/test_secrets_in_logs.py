@@ -96,3 +96,14 @@ def test_a_token_shaped_url_part_is_masked_even_when_not_configured() -> None:
     logsafe.protect(())
     masked = logging.getLogRecordFactory()("httpx", logging.INFO, __file__, 1, record.msg, record.args, None)
     assert "987654321" not in masked.getMessage() and "/bot[redacted]/sendMessage" in masked.getMessage()
+
+
+def test_redacted_records_keep_their_arguments_for_formatters_that_unpack_them() -> None:
+    """uvicorn's access log unpacks the record's arguments; a number stays a number for %d."""
+    from uvicorn.logging import AccessFormatter
+
+    logsafe.protect((TELEGRAM_TOKEN,))
+    record = logging.getLogRecordFactory()("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d', (
+        "127.0.0.1:5", "POST", f"/bot{TELEGRAM_TOKEN}/sendMessage", "1.1", 200), None)
+    line = AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s').format(record)
+    assert line == '127.0.0.1:5 - "POST /bot[redacted]/sendMessage HTTP/1.1" 200 OK'
