@@ -4,6 +4,7 @@ UTF-16 code units, webhook bodies of the wrong shape, privacy mode in groups, re
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -159,3 +160,31 @@ def test_a_reply_to_the_answer_confirmation_is_an_addition_to_that_answer(
         await d.step()
         assert "HY-0001 · hỏi thêm" in d.texts_in(tg.SO_CT)[-1]
     tg.run(example_settings, database_url, clock, scenario)
+
+
+def test_privacy_mode_decline_and_clarify_with_text_typed_after_the_button(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    settings = replace(example_settings, curation=replace(example_settings.curation, approval_required=True))
+
+    async def scenario(d: tg.Deployment) -> None:
+        d.fake.add_user(702, "Cán bộ Tỉnh đoàn")
+        d.fake._chats[tg.COORDINATOR].members.add(702)
+        await tg.register(d, tg.LAN)
+        await tg.register(d, tg.HUNG)
+        await tg.ask(d, tg.LAN)
+        await tg.ask(d, tg.HUNG, "Em muốn mở cửa hàng online thì đăng ký kinh doanh ở đâu ạ?")
+        cards = [m for m in d.fake.bot_messages(tg.COORDINATOR) if "reply_markup" in m]
+        assert len(cards) == 2
+        for card, action, text in ((cards[0], "decline", "Câu hỏi trùng nội dung đã được trả lời"),
+                                   (cards[1], "clarify", "Đăng ký kinh doanh hộ cá thể bán hàng online ở đâu?")):
+            data = next(b["callback_data"] for row in card["reply_markup"]["inline_keyboard"] for b in row
+                        if b.get("callback_data", "").startswith(f"cur:{action}:"))
+            d.fake.user_presses(702, tg.COORDINATOR, card["message_id"], data)
+            await d.step()
+            d.fake.user_types(702, tg.COORDINATOR, text)
+            await d.step()
+        assert "Câu hỏi trùng nội dung đã được trả lời" in d.texts_in(tg.LAN)[-1]
+        with d.app.sessions() as session:
+            clarified = session.scalars(select(Question).where(Question.code == "HY-0002")).one()
+            assert "hộ cá thể" in clarified.text and clarified.original_text
+    tg.run(settings, database_url, clock, scenario)
