@@ -51,11 +51,9 @@ def redact(text: str) -> str:
 def _redacting(factory: logging._LogRecordFactory) -> logging._LogRecordFactory:  # type: ignore[name-defined]
     def make(*args: object, **kwargs: object) -> logging.LogRecord:
         record = factory(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):  # arguments that do not fit the format: keep the format only
-            message = str(record.msg)
-        record.msg, record.args = redact(message), None
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        record.args = _redacted_args(record.args)
         if record.exc_info:
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None  # a handler formatting it again would bring the secret back
@@ -63,6 +61,22 @@ def _redacting(factory: logging._LogRecordFactory) -> logging._LogRecordFactory:
             record.stack_info = redact(record.stack_info)
         return record
     return make
+
+
+def _redacted_args(args: object) -> object:
+    """Arguments stay arguments (uvicorn's access formatter unpacks them; %d needs a number), and
+    anything but a number becomes its redacted text (httpx passes URL objects)."""
+    if isinstance(args, tuple):
+        return tuple(_redacted_arg(a) for a in args)
+    if isinstance(args, dict):
+        return {key: _redacted_arg(value) for key, value in args.items()}
+    return args
+
+
+def _redacted_arg(value: object) -> object:
+    if value is None or isinstance(value, int | float):
+        return value
+    return redact(str(value))
 
 
 def quiet_http_clients() -> None:

@@ -19,6 +19,7 @@ from telegram import (
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -194,7 +195,7 @@ class TelegramTransport:
     async def _send_text(self, message: Outgoing) -> telegram.Message:
         options = dict(
             chat_id=int(message.chat.chat_id),
-            reply_markup=_keyboard(message),
+            reply_markup=_keyboard(message) or self._force_reply(message),
             reply_parameters=_reply(message),
             message_thread_id=int(message.thread_id) if message.thread_id else None,
         )
@@ -206,6 +207,13 @@ class TelegramTransport:
             log.warning("Telegram rejected the formatting of a message; sending it as plain text: %s",
                         error.message, extra={"platform": "telegram"})
             return await self._bot.send_message(text=plain_text(message.html), **options)
+
+    def _force_reply(self, message: Outgoing) -> ForceReply | None:
+        """A prompt in a group makes the client reply to it, since privacy mode lets only replies to
+        the bot through; selective (only the quoted person's client) when it quotes someone."""
+        if not message.expects_reply or not self.is_group(message.chat.chat_id):
+            return None
+        return ForceReply(selective=bool(message.reply_to_message_id))
 
     async def _open_topic(self, message: Outgoing) -> tuple[Outgoing, list[str]]:
         """A forum topic for this message; its id is also the id of its first message, which every

@@ -145,7 +145,9 @@ class Action(StrEnum):
 class Outgoing:
     """A message for one chat. `html` uses Telegram's small HTML subset (b, i, code, a);
     user text in it is always escaped. Platforms without buttons show them as numbered choices.
-    An edit or a deletion of messages sent earlier names them in `targets`."""
+    An edit or a deletion of messages sent earlier names them in `targets`. `expects_reply` marks
+    a prompt whose answer is typed as a reply to it: in a group Telegram's privacy mode delivers
+    only such replies, so its adapter makes the client reply (ForceReply); others ignore it."""
 
     chat: ChatRef
     html: str
@@ -156,6 +158,7 @@ class Outgoing:
     action: Action = Action.SEND
     targets: tuple[str, ...] = ()
     new_topic: str = ""  # open a forum topic of this name and post in it (its first id is the topic's)
+    expects_reply: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -174,6 +177,7 @@ class Outgoing:
             action=Action(data.get("action", Action.SEND)),
             targets=tuple(data.get("targets", ())),
             new_topic=data.get("new_topic", ""),
+            expects_reply=data.get("expects_reply", False),
         )
 
     @property

@@ -18,16 +18,20 @@ from storage.questions import (
     open_for_department,
 )
 
+ANSWERED_BY_REPLY = frozenset({"card", "followup", "digest"})  # link roles of what officers answer
+
 
 def receive_reply(ctx: Context, department: Department) -> None:
-    """A reply to one of the bot's messages in a department chat: an answer or a rejection reason."""
+    """A reply to one of the bot's messages in a department chat: an answer to a card, a rejection
+    reason, or, to any other message of the bot about a question (the confirmation that an answer
+    was sent), more to add to that answer."""
     incoming = ctx.incoming
     found = linked_question(ctx.session, incoming.platform, incoming.chat_id, incoming.reply_to_message_id)
     if found is None:
         return  # officers talking among themselves
     question, role = found
     text = incoming.text.strip()
-    if role == "digest":
+    if role in ("digest", "notices"):
         named, text = digests.question_of_reply(ctx, question)
         if named is None:
             return
@@ -40,8 +44,10 @@ def receive_reply(ctx: Context, department: Department) -> None:
     if role == "reject":
         routing.reject(ctx, question, text, actor=incoming.account_key)
         ctx.reply(ctx.staff_language, "rejected_done", code=question.code)
-    else:
+    elif role in ANSWERED_BY_REPLY or not question.answers:
         record_answer(ctx, department, question, text)
+    else:
+        add_to_answer(ctx, department, question, text)
 
 
 def may_act(ctx: Context, department: Department, question: Question, open_only: bool = False) -> bool:
@@ -88,9 +94,23 @@ def tell_asker(ctx: Context, question: Question, kind: str, **values: object) ->
     if kind == "answer":
         tell_answer(ctx, question.account, question, **values)
     else:
-        ctx.tell_account(question.account, "answer_correction", question=question, link_role="answer",
+        ctx.tell_account(question.account, f"answer_{kind}", question=question, link_role="answer",
                          code=question.code, **values)
     watch_delivery(ctx, question, kind, ctx.enqueued[before:])
+
+
+def add_to_answer(ctx: Context, department: Department, question: Question, text: str) -> None:
+    """More to say on an answer already sent: kept as a part of the answer, and sent to the asker
+    (and supporters) as an addition rather than as a second answer."""
+    incoming = ctx.incoming
+    question.answers.append(Answer(
+        department_key=department.key, platform=incoming.platform, chat_id=incoming.chat_id,
+        message_id=incoming.message_id, officer=incoming.account_key, officer_name=incoming.user_name,
+        text=text, created_at=ctx.now,
+    ))
+    add_event(question, "answer_added", ctx.now, incoming.account_key)
+    tell_asker(ctx, question, "addition", department=department.name, answer=text)
+    tell_supporters(ctx, question, "answer_addition", department=department.name, answer=text)
 
 
 def receive_answer_edit(ctx: Context, department: Department) -> None:
@@ -116,15 +136,14 @@ def press_button(ctx: Context, department: Department, action: str, question: Qu
     if action == "reassign":
         buttons = tuple((Button(d.name, f"reassign_to:{question.id}:{d.key}"),)
                         for d in ctx.settings.departments if d.key != department.key)
-        ctx.reply(language, "choose_department", buttons, code=question.code)
+        ctx.prompt(ctx.text(language, "choose_department", code=question.code), buttons)
     elif action == "reassign_to":
         reassign(ctx, department, question, argument)
     elif action == "reject" and argument:
         routing.reject(ctx, question, argument, actor=ctx.incoming.account_key)
         ctx.reply(language, "rejected_done", code=question.code)
     elif action == "reject":
-        ctx.send(ctx.incoming.chat, ctx.text(language, "reject_prompt", code=question.code),
-                 question=question, link_role="reject")
+        ctx.prompt(ctx.text(language, "reject_prompt", code=question.code), question=question, link_role="reject")
 
 
 def reassign(ctx: Context, department: Department, question: Question, target_key: str) -> None:

@@ -59,9 +59,10 @@ class Writer:
         question: Question | None = None,
         link_role: str | None = None,
         new_topic: str = "",
+        expects_reply: bool = False,
     ) -> None:
         message = Outgoing(chat=chat, html=html, buttons=buttons, attachments=attachments,
-                           reply_to_message_id=reply_to, new_topic=new_topic)
+                           reply_to_message_id=reply_to, new_topic=new_topic, expects_reply=expects_reply)
         self.enqueued += self.services.outbox.enqueue(
             self.session, message, self.now, question_id=question.id if question else None, link_role=link_role)
 
@@ -106,6 +107,15 @@ class Context(Writer):
         """Answer in the chat the update came from, quoting it in groups."""
         quote = "" if self.incoming.is_private else self.incoming.message_id
         self.send(self.incoming.chat, self.text(language, key, **values), buttons, reply_to=quote)
+
+    def prompt(self, html: str, buttons: tuple[tuple[Button, ...], ...] = (), *, question: Question | None = None,
+               link_role: str | None = None) -> None:
+        """Ask for typed text, which comes back as a reply to this message. A typed command is quoted,
+        so that the client of the one who typed it (and only theirs) opens the reply; a button's is not
+        (its message is the bot's own)."""
+        quote = "" if self.incoming.is_private or self.incoming.button_data else self.incoming.message_id
+        self.send(self.incoming.chat, html, buttons, reply_to=quote, question=question, link_role=link_role,
+                  expects_reply=True)
 
     def list_questions(self, questions: Sequence[Question], header: str, empty: str) -> None:
         """Answer with the questions' codes and openings under a header (staff's language)."""

@@ -121,8 +121,8 @@ def prompt(ctx: Context, question: Question, action: str) -> None:
     if question.status not in REVIEWABLE:
         refuse_closed(ctx, question)
         return
-    ctx.send(ctx.incoming.chat, ctx.text(ctx.staff_language, PROMPTS[action], code=question.code),
-             question=question, link_role=action)
+    ctx.prompt(ctx.text(ctx.staff_language, PROMPTS[action], code=question.code), question=question,
+               link_role=action)
 
 
 def receive_reply(ctx: Context) -> None:

@@ -24,6 +24,7 @@ QUEUED_AFTER = timedelta(minutes=1)  # an answer still unsent by then is reporte
 LINES = {
     ("answer", notices.DELIVERED): "notice_answer_delivered",
     ("correction", notices.DELIVERED): "notice_correction_delivered",
+    ("addition", notices.DELIVERED): "notice_addition_delivered",
 }
 OUTCOME_LINES = {notices.QUEUED: "notice_queued", notices.ERASED: "notice_erased"}
 WHY_FAILED = {"blocked": "delivery_why_blocked", "chat_gone": "delivery_why_chat_gone",
@@ -39,7 +40,11 @@ def tell_departments(services: Services, session: Session, platform: str, now: d
     """The sender's gather: one message for each chat of `platform` with ready notices and nothing else to send."""
     language = services.settings.default_language
     for chat, told in notices.take_ready(session, platform, now, QUEUED_AFTER).items():
-        services.outbox.enqueue(session, Outgoing(chat, render(services, language, told)), now)
+        questions = list(dict.fromkeys(item.question_id for item in told))
+        # A reply to the notice adds to that answer; to a notice of several, it starts with the code.
+        role = "answer_recorded" if len(questions) == 1 else "notices"
+        services.outbox.enqueue(session, Outgoing(chat, render(services, language, told)), now,
+                                question_id=questions[0], link_role=role)
 
 
 def render(services: Services, language: str, told: list[notices.Told]) -> Html:

@@ -31,6 +31,7 @@ class Told:
     outcome: str  # delivered, failed, erased, queued (still in the outbox after a while)
     reason: str | None
     error: str | None
+    question_id: int
 
 
 def watch(session: Session, question_id: int, kind: str, rows: list[OutboxMessage], notify: ChatRef,
@@ -138,8 +139,9 @@ def _take(session: Session, notices: list[tuple[DeliveryNotice, str]]) -> list[T
     lines = []
     for notice, code in notices:
         if notice.id in taken:
-            lines.append(Told(code, notice.kind, notice.outcome or DELIVERED, notice.reason, notice.error))
+            lines.append(Told(code, notice.kind, notice.outcome or DELIVERED, notice.reason, notice.error,
+                              notice.question_id))
         elif notice.id in marked:
-            lines.append(Told(code, notice.kind, QUEUED, None, None))
+            lines.append(Told(code, notice.kind, QUEUED, None, None, notice.question_id))
         session.expunge(notice)
     return lines

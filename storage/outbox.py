@@ -46,6 +46,7 @@ class Outbox:
                 message,
                 html=html,
                 buttons=message.buttons if last else (),
+                expects_reply=message.expects_reply and last,
                 attachments=message.attachments if index == 0 else (),
                 reply_to_message_id=message.reply_to_message_id if index == 0 else "",
             )

@@ -7,11 +7,13 @@ refused and dropped requests whose errors quote the URL, then scans every record
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+import telegram
 
 from bot import logsafe
 from core.clock import FakeClock
@@ -60,9 +62,13 @@ def test_telegram_flow_logs_no_token(example_settings: Settings, database_url: s
         d.fake.user_sends(d_.OFFICER, chat_id=d_.SO_CT, text="Có, em cần kê khai thuế.", reply_to=card["message_id"])
         await d.step()
         logging.getLogger("test").info("url %s", f"{d.fake.base_url}{TELEGRAM_TOKEN}/getMe")
+        with contextlib.suppress(telegram.error.TelegramError):  # PTB logs the secret among the parameters
+            await d.bot.set_webhook("https://example.org/telegram", secret_token=TELEGRAM_WEBHOOK_SECRET)
 
     test_telegram.run(with_secrets(example_settings), database_url, clock, scenario)
     assert_no_secret(caplog, logsafe.secrets_of(with_secrets(example_settings)))
+    assert any("setWebhook" in r.getMessage() and "'secret_token': '[redacted]'" in r.getMessage()
+               for r in caplog.records)
 
 
 def test_zalo_bot_flow_logs_no_token(example_settings: Settings, database_url: str, clock: FakeClock,
@@ -102,3 +108,14 @@ def test_a_token_shaped_url_part_is_masked_even_when_not_configured() -> None:
     logsafe.protect(())
     masked = logging.getLogRecordFactory()("httpx", logging.INFO, __file__, 1, record.msg, record.args, None)
     assert "987654321" not in masked.getMessage() and "/bot[redacted]/sendMessage" in masked.getMessage()
+
+
+def test_redacted_records_keep_their_arguments_for_formatters_that_unpack_them() -> None:
+    """uvicorn's access log unpacks the record's arguments; a number stays a number for %d."""
+    from uvicorn.logging import AccessFormatter
+
+    logsafe.protect((TELEGRAM_TOKEN,))
+    record = logging.getLogRecordFactory()("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d', (
+        "127.0.0.1:5", "POST", f"/bot{TELEGRAM_TOKEN}/sendMessage", "1.1", 200), None)
+    line = AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s').format(record)
+    assert line == '127.0.0.1:5 - "POST /bot[redacted]/sendMessage HTTP/1.1" 200 OK'

@@ -4,6 +4,7 @@ UTF-16 code units, webhook bodies of the wrong shape, privacy mode in groups, re
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -97,3 +98,93 @@ def webhook_status(body: bytes) -> int:
             async with telegram.Bot(fake.token, base_url=fake.base_url) as bot:
                 return await post(bot)
     return asyncio.run(main())
+
+
+def test_privacy_mode_reject_with_a_reason_typed_after_the_button(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    async def scenario(d: tg.Deployment) -> None:
+        await tg.register(d, tg.LAN)
+        await tg.ask(d, tg.LAN)
+        card = d.fake.last_bot_message(tg.SO_CT)
+        d.fake.user_sends(tg.OFFICER, chat_id=tg.SO_CT, text="Cái này không phải của sở mình")  # privacy: unseen
+        d.fake.user_presses(tg.OFFICER, tg.SO_CT, card["message_id"], 1)  # ⛔ Không thuộc phạm vi
+        await d.step()
+        d.fake.user_types(tg.OFFICER, tg.SO_CT, "Thuộc thẩm quyền của Cục Thuế tỉnh")
+        await d.step()
+        assert "Thuộc thẩm quyền của Cục Thuế tỉnh" in d.texts_in(tg.LAN)[-1]
+        assert status_of(d, "HY-0001") == "rejected"
+    tg.run(example_settings, database_url, clock, scenario)
+
+
+def test_privacy_mode_reject_prompt_of_a_typed_command_is_for_its_officer_only(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    async def scenario(d: tg.Deployment) -> None:
+        d.fake.add_user(702, "Cán bộ khác", username="canbo2")
+        d.fake._chats[tg.SO_CT].members.add(702)
+        await tg.register(d, tg.LAN)
+        await tg.ask(d, tg.LAN)
+        d.fake.user_sends(tg.OFFICER, chat_id=tg.SO_CT, text="/reject HY-0001")
+        await d.step()
+        d.fake.user_types(702, tg.SO_CT, "Chuyện khác hoàn toàn")   # not asked: a plain message, unseen
+        d.fake.user_types(tg.OFFICER, tg.SO_CT, "Thuộc thẩm quyền của Cục Thuế tỉnh")
+        await d.step()
+        assert "Thuộc thẩm quyền của Cục Thuế tỉnh" in d.texts_in(tg.LAN)[-1]
+        assert not any("Chuyện khác" in t for t in d.texts_in(tg.LAN))
+    tg.run(example_settings, database_url, clock, scenario)
+
+
+def status_of(d: tg.Deployment, code: str) -> str:
+    with d.app.sessions() as session:
+        return str(session.scalars(select(Question.status).where(Question.code == code)).one())
+
+
+def test_a_reply_to_the_answer_confirmation_is_an_addition_to_that_answer(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    async def scenario(d: tg.Deployment) -> None:
+        await tg.register(d, tg.LAN)
+        await tg.ask(d, tg.LAN)
+        card = d.fake.last_bot_message(tg.SO_CT)
+        d.fake.user_sends(tg.OFFICER, chat_id=tg.SO_CT, text="Có, em cần kê khai thuế.", reply_to=card["message_id"])
+        await d.step()
+        confirmation = d.fake.last_bot_message(tg.SO_CT)
+        assert "Đã gửi câu trả lời HY-0001" in confirmation["text"]
+        d.fake.user_sends(tg.OFFICER, chat_id=tg.SO_CT, text="Mức khoán theo Thông tư 40/2021/TT-BTC.",
+                          reply_to=confirmation["message_id"])
+        await d.step()
+        addition = d.texts_in(tg.LAN)[-1]
+        assert "Bổ sung cho câu trả lời câu hỏi HY-0001" in addition and "Thông tư 40/2021" in addition
+        assert sum("📬" in t for t in d.texts_in(tg.LAN)) == 1, "an addition, not a second answer"
+        assert "Đã gửi phần bổ sung câu trả lời HY-0001" in d.texts_in(tg.SO_CT)[-1]
+        answer = d.fake.bot_messages(tg.LAN)[-1]        # the asker can follow up on the addition too
+        d.fake.user_sends(tg.LAN, text="Em cảm ơn, vậy nộp ở đâu ạ?", reply_to=answer["message_id"])
+        await d.step()
+        assert "HY-0001 · hỏi thêm" in d.texts_in(tg.SO_CT)[-1]
+    tg.run(example_settings, database_url, clock, scenario)
+
+
+def test_privacy_mode_decline_and_clarify_with_text_typed_after_the_button(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    settings = replace(example_settings, curation=replace(example_settings.curation, approval_required=True))
+
+    async def scenario(d: tg.Deployment) -> None:
+        d.fake.add_user(702, "Cán bộ Tỉnh đoàn")
+        d.fake._chats[tg.COORDINATOR].members.add(702)
+        await tg.register(d, tg.LAN)
+        await tg.register(d, tg.HUNG)
+        await tg.ask(d, tg.LAN)
+        await tg.ask(d, tg.HUNG, "Em muốn mở cửa hàng online thì đăng ký kinh doanh ở đâu ạ?")
+        cards = [m for m in d.fake.bot_messages(tg.COORDINATOR) if "reply_markup" in m]
+        assert len(cards) == 2
+        for card, action, text in ((cards[0], "decline", "Câu hỏi trùng nội dung đã được trả lời"),
+                                   (cards[1], "clarify", "Đăng ký kinh doanh hộ cá thể bán hàng online ở đâu?")):
+            data = next(b["callback_data"] for row in card["reply_markup"]["inline_keyboard"] for b in row
+                        if b.get("callback_data", "").startswith(f"cur:{action}:"))
+            d.fake.user_presses(702, tg.COORDINATOR, card["message_id"], data)
+            await d.step()
+            d.fake.user_types(702, tg.COORDINATOR, text)
+            await d.step()
+        assert "Câu hỏi trùng nội dung đã được trả lời" in d.texts_in(tg.LAN)[-1]
+        with d.app.sessions() as session:
+            clarified = session.scalars(select(Question).where(Question.code == "HY-0002")).one()
+            assert "hộ cá thể" in clarified.text and clarified.original_text
+    tg.run(settings, database_url, clock, scenario)

@@ -26,7 +26,11 @@ Where the fake knowingly differs from Telegram:
 - webhooks are posted one update at a time, in order (Telegram uses up to max_connections in
   parallel), only to 127.0.0.1 or localhost (where http:// is allowed), and a method in the
   webhook's answer is not executed;
-- privacy mode in groups, reply threads of ordinary supergroups, the 24-hour life of pending
+- privacy mode (on, as by default) delivers from groups where the bot is no admin only
+  commands (/cmd, /cmd@bot), replies to the bot's messages and messages mentioning @bot;
+  `user_types` plays the client, which answers a ForceReply prompt (for everyone, or with
+  `selective` for the sender of the message it quotes and the users it mentions) with a reply;
+- reply threads of ordinary supergroups, the 24-hour life of pending
   updates and the time limit for answering callback queries are not modelled;
 - rate limits are plain sliding windows (see `RateLimitRules`).
 """
@@ -552,6 +556,7 @@ class FakeChat:
     messages: dict[int, JSON] = field(default_factory=dict)
     topics: dict[int, str] = field(default_factory=dict)  # message_thread_id -> name
     last_message_id: int = 0
+    force_replies: dict[int, JSON] = field(default_factory=dict)  # the bot's message id -> its ForceReply
 
     def to_api(self) -> JSON:
         if self.user is not None:
@@ -766,8 +771,10 @@ class FakeTelegram:
     def __init__(self, token: str = DEFAULT_TOKEN, *, limits: RateLimitRules | None = None,
                  clock: Callable[[], float] = time.monotonic, max_upload_bytes: int = 50 * MB,
                  max_photo_bytes: int = 10 * MB, background_webhooks: bool = False,
-                 webhook_retry_seconds: float = 0.5, bot_username: str = "test_bot") -> None:
+                 webhook_retry_seconds: float = 0.5, bot_username: str = "test_bot",
+                 privacy_mode: bool = True) -> None:
         self.token = token
+        self.privacy_mode = privacy_mode
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_user: JSON = {"id": self.bot_id, "is_bot": True, "first_name": "Test Bot", "username": bot_username}
         self.stats = Stats()
@@ -887,8 +894,45 @@ class FakeTelegram:
             if chat.user is not None:
                 self._user_writes_to_bot(user, chat)
             message = self._new_message(chat, user.to_api(), content, message_thread_id, replied)
-            self._queue_from(chat, "message", message)
+            if self._bot_sees(chat, message):
+                self._queue_from(chat, "message", message)
             return copy.deepcopy(message)
+
+    def user_types(self, user_id: int, chat_id: int, text: str) -> JSON:
+        """A person types a message in a group, as their client sends it: as a reply to the bot's
+        newest message there if that asks them for one (ForceReply), else as a plain message."""
+        with self._lock:
+            chat = self._chat_of(self._user(user_id), chat_id)
+            newest = max((i for i, m in chat.messages.items() if m["from"]["id"] == self.bot_id), default=None)
+            asking = newest is not None and self._forces_reply(chat, newest, user_id)
+        return self.user_sends(user_id, chat_id, text=text, reply_to=newest if asking else None)
+
+    def _forces_reply(self, chat: FakeChat, message_id: int, user_id: int) -> bool:
+        markup = chat.force_replies.get(message_id)
+        if markup is None:
+            return False
+        if not markup.get("selective"):
+            return True
+        message = chat.messages[message_id]
+        user = self._users[user_id]
+        quoted = (message.get("reply_to_message") or {}).get("from", {}).get("id") == user_id
+        mentioned = any(e.get("type") == "text_mention" and e.get("user", {}).get("id") == user_id
+                        for e in message.get("entities", [])) or (
+            user.username is not None and f"@{user.username}" in message.get("text", ""))
+        return quoted or mentioned
+
+    def _bot_sees(self, chat: FakeChat, message: JSON) -> bool:
+        """Privacy mode: in a group where it is no admin, the bot gets commands, replies to its own
+        messages (in a forum topic it opened, every message) and messages that mention it."""
+        if chat.user is not None or not self.privacy_mode or chat.bot_is_admin:
+            return True
+        text = message.get("text") or message.get("caption") or ""
+        username = self.bot_user["username"]
+        command = BOT_COMMAND.match(text)
+        if command and ("@" not in command.group() or command.group().endswith(f"@{username}")):
+            return True
+        replied = message.get("reply_to_message") or {}
+        return replied.get("from", {}).get("id") == self.bot_id or f"@{username}" in text
 
     def user_edits(self, user_id: int, chat_id: int, message_id: int, new_text: str) -> JSON:
         """A person edits the text (or caption) of their message, queued as "edited_message"."""
@@ -903,7 +947,8 @@ class FakeTelegram:
                 replaced, new = ("caption", "caption_entities"), {"caption": new_text}
             edited = {k: v for k, v in message.items() if k not in replaced} | new | {"edit_date": int(time.time())}
             chat.messages[message_id] = edited
-            self._queue_from(chat, "edited_message", edited)
+            if self._bot_sees(chat, edited):
+                self._queue_from(chat, "edited_message", edited)
             return copy.deepcopy(edited)
 
     def user_presses(self, user_id: int, chat_id: int, message_id: int, button: int | str) -> JSON:
@@ -1239,12 +1284,16 @@ class FakeTelegram:
     def _post(self, chat: FakeChat, thread: int | None, params: Params, content: JSON) -> JSON:
         """Stores a message of the bot, after the checks every send shares and the rate limits."""
         markup = _inline_markup(params)
+        force_reply = _force_reply(params)
         replied = self._replied(params, chat)
         if self._limiter is not None:
             self._limiter.admit(chat)
         if markup is not None:
             content["reply_markup"] = markup
-        return copy.deepcopy(self._new_message(chat, self.bot_user, content, thread, replied))
+        message = self._new_message(chat, self.bot_user, content, thread, replied)
+        if force_reply is not None:
+            chat.force_replies[message["message_id"]] = force_reply
+        return copy.deepcopy(message)
 
     def _destination(self, params: Params) -> tuple[FakeChat, int | None]:
         chat = self._writable_chat(params)
@@ -1606,6 +1655,18 @@ def _inline_markup(params: Params) -> JSON | None:
         for button in row:
             _check_button(button)
     return {"inline_keyboard": rows}
+
+
+def _force_reply(params: Params) -> JSON | None:
+    """A ForceReply markup (not echoed in the Message, as on Telegram), checked like Telegram does."""
+    markup = params.structure("reply_markup", "reply keyboard markup")
+    if not isinstance(markup, dict) or "force_reply" not in markup:
+        return None
+    if markup["force_reply"] is not True:
+        raise bad_request("can't parse reply keyboard markup JSON object")
+    if len(str(markup.get("input_field_placeholder", ""))) > 64:
+        raise bad_request("input field placeholder is too long")
+    return dict(markup)
 
 
 def _check_button(button: Any) -> None:
