@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run", help="start every configured platform (the default); the console chat when none is")
     classify = commands.add_parser("classify", help="print language and category suggestions as JSON lines")
     classify.add_argument("texts", nargs="*", help="questions; read one per line from stdin when none are given")
+    duplicates = commands.add_parser("duplicates", help="score pairs of questions read as JSON lines {\"a\", \"b\"}")
+    duplicates.add_argument("--pairs", type=Path, help="JSON lines file (default: standard input)")
     commands.add_parser("migrate", help="bring the database schema up to date and exit")
     reminders = commands.add_parser("reminders", help="print what the reminders would send at a given moment")
     reminders.add_argument("--at", required=True, help="local time (bot.timezone), e.g. 2023-03-03T08:00")
@@ -45,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "classify":
         return _classify(settings, args.texts)
+    if args.command == "duplicates":
+        return _duplicates(settings, args.pairs)
     if args.command == "reminders":
         return _reminders(settings, args.at, args.dry_run)
     if args.command == "report":
@@ -72,12 +76,24 @@ def _config_path(given: Path | None) -> Path:
 
 def _classify(settings: Settings, texts: list[str]) -> int:
     from bot.classify import classify_lines
-    from core.categories import CategorySuggester
     from core.language import LanguageDetector
+    from storage.learning import base_model
 
     lines: Iterator[str] | list[str] = texts or (line.rstrip("\n") for line in sys.stdin)
-    classify_lines(lines, LanguageDetector(settings.languages),
-                   CategorySuggester(settings.categories, settings.fallback_category), sys.stdout)
+    classify_lines(lines, LanguageDetector(settings.languages), base_model(settings), sys.stdout)
+    return 0
+
+
+def _duplicates(settings: Settings, pairs: Path | None) -> int:
+    from bot.classify import PairError, duplicate_lines
+    from storage.learning import base_model
+
+    with open(pairs, encoding="utf-8") if pairs else contextlib.nullcontext(sys.stdin) as lines:
+        try:
+            duplicate_lines(lines, base_model(settings), settings.curation.duplicate_threshold, sys.stdout)
+        except PairError as error:
+            print(f"duplicates: {error}", file=sys.stderr)
+            return 2
     return 0
 
 

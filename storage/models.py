@@ -468,3 +468,20 @@ class SenderHeartbeat(Base):
     worker: Mapped[str] = mapped_column(String(96), primary_key=True)
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     seen_at: Mapped[datetime]
+
+
+class LearnedExample(Base):
+    """A labelled example from a campaign (docs/understanding.md): the category a question ended in
+    (`confirmed` by its asker, `reassigned` by a department) or, for `merged`, the question it repeats.
+
+    The text is the question's own (joined when read), so nothing is copied; an admin's reset deletes rows.
+    """
+
+    __tablename__ = "learned_examples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    source: Mapped[str] = mapped_column(String(16))  # confirmed, reassigned, merged
+    category_key: Mapped[str | None] = mapped_column(String(64))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    created_at: Mapped[datetime]
