@@ -8,6 +8,7 @@ changed (one cheap query per call), so every process sees what any of them learn
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -23,13 +24,18 @@ from core.understanding.lexicon import Lexicon
 from core.understanding.model import Example, Understanding
 from storage.models import LearnedExample, Question, QuestionStatus
 
+log = logging.getLogger(__name__)
 CONFIRMED, REASSIGNED, MERGED = "confirmed", "reassigned", "merged"
 OPEN = (QuestionStatus.IN_REVIEW, QuestionStatus.FORWARDED)
 
 
 def seed_examples(path: Path | None) -> list[Example]:
-    """The configured file of labelled questions ({"text", "category"} a line); none when not set."""
+    """The configured file of labelled questions ({"text", "category"} a line); none when not set or missing
+    (a copied config without its examples still starts, suggesting from keywords and what it learns)."""
     if path is None:
+        return []
+    if not path.exists():
+        log.warning("[understanding] examples: %s not found; starting without seed examples", path)
         return []
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [Example(row["text"], row["category"]) for row in rows]
