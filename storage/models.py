@@ -159,7 +159,7 @@ class Question(Base):
     useful_at: Mapped[datetime | None]
     original_text: Mapped[str | None] = mapped_column(Text)  # the asker's words when an admin clarified `text`
     event_rank: Mapped[int | None]  # position in the event's list of questions; None when not picked
-    signature: Mapped[str | None] = mapped_column(Text)  # core.similarity.signature(text), to find duplicates
+    signature: Mapped[str | None] = mapped_column(Text)  # Understanding.signature(text): its terms, to find duplicates
     published_at: Mapped[datetime | None]  # an admin put it in the public FAQ (/publish)
 
     campaign: Mapped[Campaign] = relationship()

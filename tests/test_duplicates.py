@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from bench.duplicates_precision import labelled_questions, measure
-from core.similarity import likely_duplicates, signature
-from tests.conftest import DEV_DATA
+from core.config import load_settings
+from storage.learning import base_model
+from tests.conftest import DEV_DATA, EXAMPLE_CONFIG
+
+MODEL = base_model(load_settings(EXAMPLE_CONFIG))
+signature, likely_duplicates = MODEL.signature, MODEL.likely_duplicates
 
 DEFAULT_THRESHOLD = 0.7  # CurationSettings.duplicate_threshold
 

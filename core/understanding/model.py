@@ -88,9 +88,10 @@ class Understanding:
         return [CategoryScore(key, evidence[key] / total) for key in ranked]
 
     def nearest_examples(self, text: str, category: str, limit: int = 2) -> list[str]:
-        """The labelled questions of `category` closest to `text`: why it was suggested."""
+        """The labelled questions of `category` closest to `text` (not itself): why it was suggested."""
         query = vector(self.terms(text), self.idf)
-        scored = sorted(((cosine(query, i.vector), i.example.text) for i in self._indexed[category]), reverse=True)
+        scored = sorted(((cosine(query, i.vector), i.example.text) for i in self._indexed[category]
+                         if i.example.text != text), reverse=True)
         return [example for score, example in scored[:limit] if score > 0]
 
     # --- duplicates ------------------------------------------------------------------------
