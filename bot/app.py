@@ -14,7 +14,6 @@ from bot import logsafe
 from bot.processing import InboxProcessor
 from bot.sender import OutboxSender
 from bot.transport import Transport
-from core.categories import CategorySuggester
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.language import LanguageDetector
@@ -23,6 +22,7 @@ from handlers.context import Services
 from handlers.deliveries import report_failure
 from handlers.delivery_notices import tell_departments
 from storage.db import make_engine, make_session_factory, transaction
+from storage.learning import LearningModel
 from storage.migrate import upgrade
 from storage.models import Campaign, OutboxMessage
 from storage.outbox import Outbox
@@ -69,7 +69,7 @@ def build_app(settings: Settings, clock: Clock | None = None, text_limits: Mappi
         settings=settings,
         texts=Texts(settings.languages, settings.texts),
         detector=LanguageDetector(settings.languages),
-        suggester=CategorySuggester(settings.categories, settings.fallback_category),
+        understanding=LearningModel(settings),
         outbox=Outbox(text_limits),
     )
     processor = InboxProcessor(sessions, services, campaign_id, clock)

@@ -49,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     init.add_argument("--force", action="store_true", help="replace an existing file")
     classify = command("classify", help="print language and category suggestions as JSON lines")
     classify.add_argument("texts", nargs="*", help="questions; read one per line from stdin when none are given")
+    duplicates = command("duplicates", help="score pairs of questions read as JSON lines {\"a\", \"b\"}")
+    duplicates.add_argument("--pairs", type=Path, help="JSON lines file (default: standard input)")
     command("migrate", help="bring the database schema up to date and exit")
     reminders = command("reminders", help="print what the reminders would send at a given moment")
     reminders.add_argument("--at", required=True, help="local time (bot.timezone), e.g. 2023-03-03T08:00")
@@ -79,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         log.warning("configuration: %s", warning)
     if args.command == "classify":
         return _classify(settings, args.texts)
+    if args.command == "duplicates":
+        return _duplicates(settings, args.pairs)
     if args.command == "reminders":
         return _reminders(settings, args.at, args.dry_run)
     if args.command == "report":
@@ -118,12 +122,24 @@ def _init(path: Path, force: bool) -> int:
 
 def _classify(settings: Settings, texts: list[str]) -> int:
     from bot.classify import classify_lines
-    from core.categories import CategorySuggester
     from core.language import LanguageDetector
+    from storage.learning import base_model
 
     lines: Iterator[str] | list[str] = texts or (line.rstrip("\n") for line in sys.stdin)
-    classify_lines(lines, LanguageDetector(settings.languages),
-                   CategorySuggester(settings.categories, settings.fallback_category), sys.stdout)
+    classify_lines(lines, LanguageDetector(settings.languages), base_model(settings), sys.stdout)
+    return 0
+
+
+def _duplicates(settings: Settings, pairs: Path | None) -> int:
+    from bot.classify import PairError, duplicate_lines
+    from storage.learning import base_model
+
+    with open(pairs, encoding="utf-8") if pairs else contextlib.nullcontext(sys.stdin) as lines:
+        try:
+            duplicate_lines(lines, base_model(settings), settings.curation.duplicate_threshold, sys.stdout)
+        except PairError as error:
+            print(f"duplicates: {error}", file=sys.stderr)
+            return 2
     return 0
 
 

@@ -38,7 +38,7 @@ class _Match:
         return self.start < other.end and other.start < self.end
 
 
-def _term(word: str) -> str:
+def term_variant(word: str) -> str:
     """Spelling variants as one term: an English plural "s" is dropped ("startups"), and a
     final y after a consonant is i ("kỹ năng" = "kĩ năng"). No folded Vietnamese syllable
     ends in s, and English words change the same way in keywords and questions."""
@@ -50,7 +50,7 @@ def _term(word: str) -> str:
 
 
 def _terms(text: str) -> tuple[str, ...]:
-    return tuple(_term(word) for word in words(text))
+    return tuple(term_variant(word) for word in words(text))
 
 
 class CategorySuggester:

@@ -119,8 +119,16 @@ class CurationSettings:
 
     approval_required: bool = False
     review_chat: ChatRef | None = None  # where review cards go; the coordinator chat when not set
-    duplicate_threshold: float = 0.8  # similarity (0..1) from which a question is offered as a duplicate
+    duplicate_threshold: float = 0.7  # similarity (0..1) from which a question is offered as a duplicate
     agenda_size: int = 15  # questions /suggest proposes for the dialogue
+
+
+@dataclass(frozen=True)
+class UnderstandingSettings:
+    """How questions are understood (docs/understanding.md): seed examples and extra synonyms."""
+
+    examples: Path | None = None  # JSON lines {"text", "category"}: labelled questions to start from
+    synonyms: tuple[tuple[str, ...], ...] = ()  # groups of phrases meaning the same, before the built-in ones
 
 
 @dataclass(frozen=True)
@@ -238,6 +246,7 @@ class Settings:
         """The chat platforms with credentials; none means the console chat."""
         return tuple(name for name, on in (("telegram", bool(self.telegram.token)), ("zalo", bool(self.zalo.token)),
                                            ("zalo_oa", self.zalo_oa.enabled)) if on)
+    understanding: UnderstandingSettings = field(default_factory=UnderstandingSettings)
 
     @property
     def default_language(self) -> str:
@@ -349,6 +358,7 @@ def _parse(reader: _Reader, base_dir: Path) -> Settings:
         zalo_oa=_zalo_oa(reader.table("zalo_oa", required=False)),
         curation=_curation(reader.table("curation", required=False)),
         web=_web(reader.table("web", required=False)),
+        understanding=_understanding(reader.table("understanding", required=False), base_dir),
     )
 
 
@@ -502,6 +512,16 @@ def _reports(table: _Reader, base_dir: Path) -> ReportSettings:
         recipients=tuple(table.str_list("recipients", default=[])),
         **{key: table.str(key, default="").strip() for key in REPORT_TEXT_KEYS},
     )
+
+
+def _understanding(table: _Reader, base_dir: Path) -> UnderstandingSettings:
+    examples = table.str("examples", default="")
+    groups = table._get("synonyms", list, "a list of lists of phrases", [])
+    for index, group in enumerate(groups):
+        if not isinstance(group, list) or len(group) < 2 or not all(isinstance(p, str) and p.strip() for p in group):
+            table.fail(f"synonyms[{index}]", "must be a list of at least two phrases")
+    return UnderstandingSettings(examples=_local_path(examples, base_dir) if examples else None,
+                                 synonyms=tuple(tuple(group) for group in groups))
 
 
 def _campaign(table: _Reader) -> Campaign:

@@ -1,4 +1,5 @@
-"""Likely duplicates: the same question asked again, with or without diacritics.
+"""The previous duplicate measure, kept as the baseline bench/duplicates_precision.py compares against;
+the bot uses core.understanding (docs/understanding.md). Its function words are shared with it.
 
 Texts are folded (`core.normalize.words`), stripped of function words that every question
 shares ("em", "có", "không", "ạ", ...), and compared with rapidfuzz's token-sort ratio, which

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from handlers import broadcasts, deliveries, reminders
+from handlers import broadcasts, deliveries, learning, reminders
 from handlers.context import Context
 from storage.models import Account, Person
 from storage.questions import find_account, find_by_code
 
 ADMIN_COMMANDS = ("/ban", "/unban", "/queue", "/failed", "/resend",
-                  "/reminders", "/pause_reminders", "/resume_reminders", "/send_now", "/broadcast")
+                  "/reminders", "/pause_reminders", "/resume_reminders", "/send_now", "/broadcast", "/learned")
 
 
 def may_administer(ctx: Context) -> bool:
@@ -36,6 +36,8 @@ def run_command(ctx: Context, command: str, arguments: list[str]) -> None:
         reminders.send_now(ctx, arguments[0] if arguments else "")
     elif command == "/broadcast":
         broadcasts.run_command(ctx, arguments)
+    elif command == "/learned":
+        learning.run_command(ctx, arguments)
     else:
         ban_or_unban(ctx, command, arguments)
 

@@ -8,11 +8,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from core.categories import CategorySuggester
 from core.config import Settings
 from core.language import LanguageDetector
 from core.messages import Attachment, Button, ChatRef, Incoming, Outgoing
 from core.texts import Html, Texts, preview
+from storage.learning import LearningModel
 from storage.models import Account, Campaign, OutboxMessage, Question
 from storage.outbox import Outbox
 
@@ -24,7 +24,7 @@ class Services:
     settings: Settings
     texts: Texts
     detector: LanguageDetector
-    suggester: CategorySuggester
+    understanding: LearningModel  # categories and duplicates, with what the campaigns taught it
     outbox: Outbox
 
 

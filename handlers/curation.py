@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from core.config import Settings
 from core.messages import Button, ChatRef
-from core.similarity import likely_duplicates, signature
 from core.texts import Html, preview
+from core.understanding.model import Match
 from handlers import event_day, routing
 from handlers.admin import may_administer
 from handlers.context import Context, question_language
 from handlers.followers import send_existing_answer
+from storage import learning
 from storage.curation import (
     CLOSED,
     REVIEWABLE,
@@ -144,7 +145,7 @@ def receive_reply(ctx: Context) -> None:
 def hold_for_review(ctx: Context, account: Account, question: Question) -> None:
     """With approval required, an accepted question waits for an admin instead of going to a department."""
     question.status = QuestionStatus.IN_REVIEW
-    question.signature = signature(question.text)
+    question.signature = ctx.services.understanding.model(ctx.session).signature(question.text)
     add_event(question, "in_review", ctx.now, "bot")
     post_review_card(ctx, question, duplicates_of(ctx, question), awaiting=True)
     category = ctx.settings.category(question.category_key or "")
@@ -155,26 +156,40 @@ def hold_for_review(ctx: Context, account: Account, question: Question) -> None:
 
 def flag_duplicates(ctx: Context, question: Question) -> None:
     """Without approval, admins still see a new question that looks like an open one, to merge it."""
-    question.signature = signature(question.text)
+    question.signature = ctx.services.understanding.model(ctx.session).signature(question.text)
     if duplicates := duplicates_of(ctx, question):
         post_review_card(ctx, question, duplicates, awaiting=False)
 
 
-def duplicates_of(ctx: Context, question: Question) -> list[tuple[Question, float]]:
-    candidates = open_signatures(ctx.session, ctx.campaign.id)
-    candidates.pop(question.id, None)
-    matches = likely_duplicates(question.signature or "", candidates, ctx.settings.curation.duplicate_threshold)
-    return [(ctx.session.get_one(Question, m.key), m.score) for m in matches]
+Duplicate = tuple[Question, Match]
 
 
-def post_review_card(ctx: Context, question: Question, duplicates: list[tuple[Question, float]],
-                     awaiting: bool) -> None:
+def candidates(ctx: Context, statuses: tuple[QuestionStatus, ...] = REVIEWABLE,
+               excluding_person: int | None = None) -> dict[int, list[str]]:
+    """Open questions' signatures, each with those of the duplicates merged into it (learned from merges)."""
+    merged = learning.merged_signatures(ctx.session, ctx.campaign.id, statuses)
+    return {key: [signature, *merged.get(key, ())]
+            for key, signature in open_signatures(ctx.session, ctx.campaign.id, statuses, excluding_person).items()}
+
+
+def duplicates_of(ctx: Context, question: Question) -> list[Duplicate]:
+    found = candidates(ctx)
+    found.pop(question.id, None)
+    model = ctx.services.understanding.model(ctx.session)
+    matches = model.likely_duplicates(question.signature or "", found, ctx.settings.curation.duplicate_threshold)
+    return [(ctx.session.get_one(Question, m.key), m) for m in matches]
+
+
+def post_review_card(ctx: Context, question: Question, duplicates: list[Duplicate], awaiting: bool) -> None:
     language = ctx.staff_language
     district = ctx.settings.district(question.district_key)
     category = ctx.settings.category(question.category_key or "")
     lines = [ctx.text(language, "review_card", code=question.code, text=question.text,
                       district=district.name if district else question.district_key,
                       category=category.name(language) if category else question.category_key)]
+    model = ctx.services.understanding.model(ctx.session)
+    if examples := model.nearest_examples(question.text, question.category_key or ""):
+        lines[0] += "\n" + ctx.text(language, "why_category", examples=" · ".join(preview(e) for e in examples))
     buttons: Buttons = ()
     if awaiting:
         lines.append(ctx.text(language, "review_awaiting", code=question.code))
@@ -183,9 +198,11 @@ def post_review_card(ctx: Context, question: Question, duplicates: list[tuple[Qu
                     Button(ctx.services.texts.plain(language, "decline_button"), f"cur:decline:{question.id}")),)
     if duplicates:
         lines.append(ctx.text(language, "review_duplicates_header"))
-        lines += [ctx.text(language, "review_duplicate_item", code=other.code, score=round(score * 100),
+        lines += [ctx.text(language, "review_duplicate_item", code=other.code, score=round(match.score * 100),
                            status=routing.status_name(ctx, language, other), text=preview(other.text))
-                  for other, score in duplicates]
+                  + "\n" + ctx.text(language, "why_duplicate",
+                                    terms=", ".join(model.shown_terms(match.shared, question.text, other.text)))
+                  for other, match in duplicates]
         buttons += tuple((Button(ctx.text(language, "merge_button", code=other.code),
                                  f"cur:merge:{question.id}:{other.id}"),) for other, _ in duplicates)
     ctx.send(review_chat(ctx.settings), Html("\n\n".join(lines)), buttons, question=question, link_role="review")
@@ -218,7 +235,7 @@ def clarify(ctx: Context, question: Question, text: str) -> None:
     add_event(question, "clarified", ctx.now, ctx.incoming.account_key, previous=question.text)
     question.original_text = question.original_text or question.text
     question.text = text
-    question.signature = signature(text)
+    question.signature = ctx.services.understanding.model(ctx.session).signature(text)
     if question.status == QuestionStatus.FORWARDED:
         department = ctx.settings.department(question.department_key or "")
         assert department is not None
@@ -271,6 +288,7 @@ def merge(ctx: Context, source: Question, target: Question) -> None:
     source.merged_into_id = target.id
     add_event(source, "merged", ctx.now, actor, into=target.code)
     add_event(target, "merged_in", ctx.now, actor, source=source.code)
+    learning.record_merge(ctx.session, source, target, ctx.now)
     event_day.unpick(ctx, source)
     add_support(ctx.session, target, source.account, ctx.now, merged=source)
     move_followers(ctx.session, source, target, ctx.now)
@@ -286,8 +304,9 @@ def support_offer(ctx: Context, account: Account, draft: Question) -> tuple[Html
         return Html(""), ()
     language = account.person.language
     # Questions still in review are not shown: the Youth Union has not seen them yet.
-    candidates = open_signatures(ctx.session, ctx.campaign.id, (QuestionStatus.FORWARDED,), account.person_id)
-    matches = likely_duplicates(signature(draft.text), candidates, ctx.settings.curation.duplicate_threshold)
+    model = ctx.services.understanding.model(ctx.session)
+    found = candidates(ctx, (QuestionStatus.FORWARDED,), account.person_id)
+    matches = model.likely_duplicates(model.signature(draft.text), found, ctx.settings.curation.duplicate_threshold)
     if not matches:
         return Html(""), ()
     similar = [ctx.session.get_one(Question, m.key) for m in matches]

@@ -14,6 +14,7 @@ from core.smalltalk import is_small_talk
 from core.texts import Html, preview
 from handlers import curation, routing
 from handlers.context import Context, question_language
+from storage import learning
 from storage.models import Account, Person, Question, QuestionAttachment, QuestionStatus
 from storage.questions import (
     accepted_since,
@@ -172,7 +173,7 @@ def _over_question_limit(ctx: Context, account: Account) -> bool:
 def start_draft(ctx: Context, account: Account) -> Question:
     incoming = ctx.incoming
     text = incoming.text.strip()
-    scores = ctx.services.suggester.suggest(text)
+    scores = ctx.services.understanding.model(ctx.session).suggest(text)
     draft = Question(
         campaign_id=ctx.campaign.id,
         account=account,
@@ -230,6 +231,7 @@ def accept(ctx: Context, account: Account, draft: Question, category_key: str) -
     draft.accepted_at = ctx.now
     account.state = ""
     add_event(draft, "received", ctx.now, account.key, category=category_key)
+    learning.record_category(ctx.session, draft, category_key, learning.CONFIRMED, ctx.now)
     if ctx.settings.curation.approval_required:
         curation.hold_for_review(ctx, account, draft)
     else:

@@ -9,6 +9,7 @@ from handlers.context import Context, Writer
 from handlers.followers import tell_supporters
 from scheduler.deadlines import answer_due_at, reassigned_due_at
 from scheduler.planner import plan_for_question
+from storage import learning
 from storage.models import Question, QuestionAttachment, QuestionStatus
 from storage.questions import add_event
 
@@ -80,6 +81,8 @@ def reassign(ctx: Context, question: Question, target: Department, actor: str) -
                                                question.category_key, target.key)
     question.overdue_at = question.very_overdue_at = None  # the new department starts on time
     add_event(question, "reassigned", ctx.now, actor, source=source.key if source else None, target=target.key)
+    if target.categories and question.category_key not in target.categories:
+        learning.record_category(ctx.session, question, target.categories[0], learning.REASSIGNED, ctx.now)
     plan_for_question(ctx.session, ctx.settings, ctx.campaign, question, ctx.now)
     language = ctx.staff_language
     if source is not None:

@@ -159,7 +159,7 @@ class Question(Base):
     useful_at: Mapped[datetime | None]
     original_text: Mapped[str | None] = mapped_column(Text)  # the asker's words when an admin clarified `text`
     event_rank: Mapped[int | None]  # position in the event's list of questions; None when not picked
-    signature: Mapped[str | None] = mapped_column(Text)  # core.similarity.signature(text), to find duplicates
+    signature: Mapped[str | None] = mapped_column(Text)  # Understanding.signature(text): its terms, to find duplicates
     published_at: Mapped[datetime | None]  # an admin put it in the public FAQ (/publish)
 
     campaign: Mapped[Campaign] = relationship()
@@ -503,3 +503,20 @@ class DeliveryNotice(Base):
     error: Mapped[str | None] = mapped_column(Text)  # the platform's refusal, to tell why in words
     created_at: Mapped[datetime]
     queued_told: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LearnedExample(Base):
+    """A labelled example from a campaign (docs/understanding.md): the category a question ended in
+    (`confirmed` by its asker, `reassigned` by a department) or, for `merged`, the question it repeats.
+
+    The text is the question's own (joined when read), so nothing is copied; an admin's reset deletes rows.
+    """
+
+    __tablename__ = "learned_examples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    source: Mapped[str] = mapped_column(String(16))  # confirmed, reassigned, merged
+    category_key: Mapped[str | None] = mapped_column(String(64))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    created_at: Mapped[datetime]

@@ -1,7 +1,7 @@
 """a failed update waits a growing backoff before its next attempt
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-03
 """
 
@@ -12,7 +12,7 @@ import storage.models
 
 
 revision = '0016'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

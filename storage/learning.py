@@ -1,0 +1,143 @@
+"""What the understanding learns in campaigns, and the model that always includes it.
+
+Each confirmed category (the asker's pick), each reassignment by a department and each merge by the
+Youth Union is a `LearnedExample`. `LearningModel.model(session)` rebuilds the model when the examples
+changed (one cheap query per call), so every process sees what any of them learned, without a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, aliased
+
+from core.config import Settings
+from core.understanding.lexicon import Lexicon
+from core.understanding.model import Example, Understanding
+from storage.models import LearnedExample, Question, QuestionStatus
+
+log = logging.getLogger(__name__)
+CONFIRMED, REASSIGNED, MERGED = "confirmed", "reassigned", "merged"
+OPEN = (QuestionStatus.IN_REVIEW, QuestionStatus.FORWARDED)
+
+
+def seed_examples(path: Path | None) -> list[Example]:
+    """The configured file of labelled questions ({"text", "category"} a line); none when not set or missing
+    (a copied config without its examples still starts, suggesting from keywords and what it learns)."""
+    if path is None:
+        return []
+    if not path.exists():
+        log.warning("[understanding] examples: %s not found; starting without seed examples", path)
+        return []
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Example(row["text"], row["category"]) for row in rows]
+
+
+def base_model(settings: Settings, learned: Sequence[Example] = ()) -> Understanding:
+    """The model from the configuration alone (plus `learned`): what `youthbot classify` uses."""
+    return Understanding(settings.categories, settings.fallback_category,
+                         Lexicon.with_built_in(settings.understanding.synonyms),
+                         [*seed_examples(settings.understanding.examples), *learned])
+
+
+def record_category(session: Session, question: Question, category_key: str, source: str, now: datetime) -> None:
+    """The category `question` belongs to, as a person decided it; a later decision replaces an earlier one."""
+    session.execute(delete(LearnedExample).where(LearnedExample.question_id == question.id,
+                                                 LearnedExample.category_key.is_not(None)))
+    session.add(LearnedExample(question_id=question.id, source=source, category_key=category_key, created_at=now))
+
+
+def record_merge(session: Session, duplicate: Question, original: Question, now: datetime) -> None:
+    session.add(LearnedExample(question_id=duplicate.id, source=MERGED, duplicate_of_id=original.id, created_at=now))
+
+
+def learned_categories(session: Session) -> list[Example]:
+    """Every campaign's confirmed categories, oldest first."""
+    rows = session.execute(select(Question.text, LearnedExample.category_key)
+                           .join(Question, Question.id == LearnedExample.question_id)
+                           .where(LearnedExample.category_key.is_not(None), Question.text != "")
+                           .order_by(LearnedExample.id))
+    return [Example(text, key) for text, key in rows]
+
+
+def merged_signatures(session: Session, campaign_id: int, statuses: Sequence[QuestionStatus] = OPEN
+                      ) -> dict[int, list[str]]:
+    """For each open question of the campaign, the signatures of the duplicates merged into it."""
+    duplicate = aliased(Question)
+    rows = session.execute(
+        select(LearnedExample.duplicate_of_id, duplicate.signature)
+        .join(duplicate, duplicate.id == LearnedExample.question_id)
+        .join(Question, Question.id == LearnedExample.duplicate_of_id)
+        .where(Question.campaign_id == campaign_id, Question.status.in_(statuses), duplicate.signature.is_not(None)))
+    found: dict[int, list[str]] = defaultdict(list)
+    for original_id, signature in rows:
+        found[original_id].append(signature)
+    return found
+
+
+@dataclass(frozen=True)
+class Summary:
+    by_source: dict[str, int]
+    by_category: dict[str, int]
+    latest: list[tuple[str, str, str]]  # (question code, source, category key or the code it repeats)
+
+
+def summary(session: Session, latest: int = 10) -> Summary:
+    """What was learned, for admins: counts, and the newest examples by question code (no one's identity)."""
+    rows = session.execute(select(LearnedExample.source, LearnedExample.category_key).order_by(LearnedExample.id))
+    by_source: Counter[str] = Counter()
+    by_category: Counter[str] = Counter()
+    for source, key in rows:
+        by_source[source] += 1
+        if key:
+            by_category[key] += 1
+    original = aliased(Question)
+    newest = session.execute(
+        select(Question.code, LearnedExample.source, LearnedExample.category_key, original.code)
+        .join(Question, Question.id == LearnedExample.question_id)
+        .outerjoin(original, original.id == LearnedExample.duplicate_of_id)
+        .order_by(LearnedExample.id.desc()).limit(latest))
+    items = [(code or "–", source, key or target or "") for code, source, key, target in newest]
+    return Summary(dict(by_source), dict(by_category), items)
+
+
+def reset(session: Session) -> int:
+    """Forget everything learned; returns how many examples there were."""
+    return session.execute(delete(LearnedExample)).rowcount or 0
+
+
+def _version(session: Session) -> tuple[int, int]:
+    count, newest = session.execute(select(func.count(LearnedExample.id), func.max(LearnedExample.id))).one()
+    return count, newest or 0
+
+
+class LearningModel:
+    """The configured model plus what the database has learned, rebuilt when that changes."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._seed = seed_examples(settings.understanding.examples)
+        self._lexicon = Lexicon.with_built_in(settings.understanding.synonyms)
+        self._version: tuple[int, int] | None = None
+        self._model = self._build([])
+        self._lock = threading.Lock()
+
+    def _build(self, learned: Sequence[Example]) -> Understanding:
+        return Understanding(self._settings.categories, self._settings.fallback_category, self._lexicon,
+                             [*self._seed, *learned])
+
+    def model(self, session: Session) -> Understanding:
+        version = _version(session)
+        with self._lock:
+            if version != self._version:
+                self._model = self._build(learned_categories(session) if version[0] else [])
+                self._version = version
+            return self._model
