@@ -297,7 +297,7 @@ def append_to_draft(ctx: Context, account: Account, new: Question) -> None:
     if not _acceptable_length(ctx, account.person.language, text, allow_short=True):
         return
     earlier.text = text
-    earlier.suggested_category_key = ctx.services.suggester.suggest(text)[0].key
+    earlier.suggested_category_key = ctx.services.understanding.model(ctx.session).suggest(text)[0].key
     for attachment in new.attachments:
         earlier.attachments.append(QuestionAttachment(
             platform=attachment.platform, kind=attachment.kind, file_ref=attachment.file_ref,
