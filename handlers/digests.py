@@ -12,6 +12,7 @@ from core.config import Department
 from core.texts import Html
 from core.textsplit import utf16_length
 from handlers.context import Context, Writer
+from handlers.repeats import repeat_note
 from handlers.routing import card_html
 from storage.models import Question
 from storage.questions import find_by_code
@@ -23,7 +24,8 @@ def post_digest(writer: Writer, department: Department, questions: list[Question
     """Post the oldest questions that fit in one message; returns them (the others wait for the next)."""
     language = writer.staff_language
     chat = department.primary_chat
-    limit = writer.services.outbox.text_limit(chat.platform)
+    # room for the note a resend after a crash puts on top (handlers/repeats.py)
+    limit = writer.services.outbox.text_limit(chat.platform) - utf16_length(repeat_note(writer.services) + "\n")
     longest_header = writer.text(language, "digest_header", count=len(questions), example=questions[0].code or "")
     entries: list[Html] = []
     used = utf16_length(longest_header)
