@@ -29,8 +29,7 @@ sys.path.insert(0, str(ROOT))
 from common import database  # noqa: E402  (bench/common.py)
 
 from bot.app import build_app  # noqa: E402
-from bot.telegram import TelegramReceiver, TelegramTransport, make_bot  # noqa: E402
-from bot.transport import RateLimits  # noqa: E402
+from bot.telegram import TelegramReceiver, TelegramTransport, configured_limits, make_bot  # noqa: E402
 from core.config import load_settings  # noqa: E402
 from core.messages import ChatRef, Outgoing  # noqa: E402
 from storage.db import transaction  # noqa: E402
@@ -39,10 +38,8 @@ from tests.fakes.telegram_api import FakeTelegram, RateLimitRules  # noqa: E402
 FIRST_USER = 10_000
 
 
-class UnlimitedTelegram(TelegramTransport):
-    """The real transport without our own limits: intake is compared with an echo bot that has none."""
-
-    limits = RateLimits(per_second=float("inf"), private_interval=0.0, group_interval=0.0)
+# Our own limits lifted through `[telegram]`: intake is compared with an echo bot that has none.
+LIFTED = {"telegram": {"messages_per_second": float("inf"), "private_interval": 1e-6, "group_interval": 1e-6}}
 
 
 def add_users(fake: FakeTelegram, count: int) -> list[int]:
@@ -53,13 +50,13 @@ def add_users(fake: FakeTelegram, count: int) -> list[int]:
 
 
 async def youthbot_intake(updates: int, kind: str) -> float:
-    settings = load_settings(ROOT / "config.example.toml")
+    settings = load_settings(ROOT / "config.example.toml", LIFTED)
     with database(kind) as url, FakeTelegram() as fake:
         users = add_users(fake, updates)
         app = build_app(replace(settings, database_url=url), text_limits={"telegram": 4096})
         async with make_bot(fake.token, fake.base_url) as bot:
             receiver = TelegramReceiver(bot, app.processor)
-            sender = app.sender(UnlimitedTelegram(bot))
+            sender = app.sender(TelegramTransport(bot, configured_limits(settings.telegram)))
             for user in users:
                 fake.user_sends(user, text="xin chào")
             started = time.perf_counter()

@@ -21,6 +21,7 @@ from core.texts import Texts
 from handlers.context import Services
 from handlers.deliveries import report_failure
 from handlers.delivery_notices import tell_departments
+from handlers.repeats import mark_possible_repeat
 from storage.db import make_engine, make_session_factory, transaction
 from storage.learning import LearningModel
 from storage.migrate import upgrade
@@ -47,10 +48,12 @@ class App:
     def sender(self, transport: Transport, on_failure: FailureReporter = report_failure,
                lease: timedelta | None = None) -> OutboxSender:
         """`on_failure` reports what the platform refused for good (the coordinator is told); the
-        departments' delivery notices for this platform's chats are gathered as its chats fall idle."""
+        departments' delivery notices for this platform's chats are gathered as its chats fall idle; a
+        group message resent after a crash says it may be a repeat."""
         return OutboxSender(self.sessions, transport, self.clock, lease=lease,
                             on_failure=partial(on_failure, self.services),
-                            gather=partial(tell_departments, self.services))
+                            gather=partial(tell_departments, self.services),
+                            repeat=partial(mark_possible_repeat, self.services, max_length=transport.max_text_length))
 
 
 def build_app(settings: Settings, clock: Clock | None = None, text_limits: Mapping[str, int] | None = None,

@@ -34,12 +34,13 @@ from core.clock import Clock
 from core.messages import Outgoing
 from storage import notices, outbox, senders
 from storage.db import transaction
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
 FailureReport = Callable[[Session, OutboxMessage, datetime], None]
 Gather = Callable[[Session, str, datetime], None]
+Repeat = Callable[[Outgoing], Outgoing]
 IDLE_POLL = timedelta(seconds=5)
 SHARED_DATABASE_LEASE = timedelta(seconds=60)
 HEADS_REFRESH = timedelta(seconds=0.5)
@@ -61,11 +62,14 @@ class Outcome:
 class OutboxSender:
     def __init__(self, sessions: sessionmaker[Session], transport: Transport, clock: Clock,
                  lease: timedelta | None = None, on_failure: FailureReport | None = None,
-                 gather: Gather | None = None) -> None:
+                 gather: Gather | None = None, repeat: Repeat | None = None) -> None:
         """`on_failure` reports a message refused for good (to the coordinator), in the same transaction.
 
         `gather` writes, before the queue is read, what waits for a chat of this platform to be idle
         (the departments' delivery notices), so that it never goes before their cards.
+
+        `repeat` marks a group message taken over from a sender that died with it in flight: it may
+        have arrived, and officers should know before answering it again.
 
         `lease`: how long a claimed row is left to its sender before another may take it over.
 
@@ -78,6 +82,7 @@ class OutboxSender:
         self._limiter = SendLimiter(transport.limits)
         self._on_failure = on_failure
         self._gather = gather
+        self._repeat = repeat
         self._shared = sessions.kw["bind"].dialect.name != "sqlite"
         self._lease = lease if lease is not None else (SHARED_DATABASE_LEASE if self._shared else timedelta(0))
         # The rate is shared between processes: senders of one process count once.
@@ -248,7 +253,7 @@ class OutboxSender:
 
     async def _deliver(self, row: OutboxMessage) -> None:
         try:
-            message_ids = await self._transport.send(Outgoing.from_json(row.payload))
+            message_ids = await self._transport.send(self._outgoing(row))
         except SendError as error:
             outcome = Outcome(row.id, [], error)
         else:
@@ -259,6 +264,14 @@ class OutboxSender:
         self._outcomes.append(outcome)
         if not self._recording:
             await self._record_outcomes()
+
+    def _outgoing(self, row: OutboxMessage) -> Outgoing:
+        """A row read as `sending` was left so by a crash (or a dead sender): its first attempt's outcome is unknown."""
+        message = Outgoing.from_json(row.payload)
+        taken_over = row.status == OutboxStatus.SENDING
+        if taken_over and self._repeat is not None and self._transport.is_group(row.chat_id):
+            return self._repeat(message)
+        return message
 
     async def _record_outcomes(self) -> None:
         """Record answers in batches: those arriving while one batch is written go in the next."""

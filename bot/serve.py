@@ -17,7 +17,14 @@ from starlette.routing import BaseRoute, Mount
 
 from bot.app import App, build_app
 from bot.runtime import Runtime
-from bot.telegram import ALLOWED_UPDATES, TelegramReceiver, TelegramTransport, make_bot, register_commands
+from bot.telegram import (
+    ALLOWED_UPDATES,
+    TelegramReceiver,
+    TelegramTransport,
+    configured_limits,
+    make_bot,
+    register_commands,
+)
 from bot.transport import RateLimits
 from bot.web import web_app
 from bot.webhook import webhook_app
@@ -66,7 +73,7 @@ async def _telegram(stack: AsyncExitStack, settings: Settings, app: App, runtime
     config = settings.telegram
     bot = await stack.enter_async_context(make_bot(config.token, config.base_url))
     await register_commands(bot, command_menus(app.services.texts, settings, "telegram"), settings.default_language)
-    runtime.senders.append(app.sender(TelegramTransport(bot)))
+    runtime.senders.append(app.sender(TelegramTransport(bot, configured_limits(config))))
     receiver = TelegramReceiver(bot, app.processor)
     if config.mode == "polling":
         await bot.delete_webhook()

@@ -34,6 +34,7 @@ from telegram.request import HTTPXRequest
 from bot.polling import poll_forever
 from bot.processing import InboxProcessor
 from bot.transport import PermanentFailure, RateLimits, RetryAfter, TemporaryFailure
+from core.config import TelegramSettings
 from core.messages import Action, Attachment, Button, ChatKind, Incoming, MediaKind, Outgoing
 from core.texts import plain_text
 from handlers.commands import CommandMenu
@@ -156,13 +157,21 @@ async def acknowledge_button(update: Update) -> None:
 
 # --- out -----------------------------------------------------------------------------
 
+def configured_limits(config: TelegramSettings) -> RateLimits:
+    """The limits of `[telegram]`: Telegram's published ones unless a self-hosted server lifts them."""
+    return RateLimits(config.messages_per_second, config.private_interval, config.group_interval)
+
+
 class TelegramTransport:
     platform = PLATFORM
     max_text_length = 4096
-    limits = RateLimits(per_second=30.0, private_interval=1.0, group_interval=3.0)
+    limits = RateLimits(per_second=30.0, private_interval=1.0, group_interval=3.0)  # Telegram's published ones
 
-    def __init__(self, bot: telegram.Bot) -> None:
+    def __init__(self, bot: telegram.Bot, limits: RateLimits | None = None) -> None:
+        """`limits`: those of `[telegram]` (a self-hosted Bot API server may lift them)."""
         self._bot = bot
+        if limits is not None:
+            self.limits = limits
 
     def is_group(self, chat_id: str) -> bool:
         return chat_id.startswith("-")

@@ -144,7 +144,13 @@ class BotEndpoint:
 
 @dataclass(frozen=True)
 class TelegramSettings(BotEndpoint):
+    """Telegram's published limits are the defaults; a self-hosted Bot API server or a bot granted
+    higher limits raises them here."""
+
     base_url: str = "https://api.telegram.org/bot"
+    messages_per_second: float = 30.0
+    private_interval: float = 1.0
+    group_interval: float = 3.0  # 20 messages a minute in one group
 
 
 @dataclass(frozen=True)
@@ -382,7 +388,8 @@ def _department(table: _Reader) -> Department:
 
 
 def _telegram(table: _Reader) -> TelegramSettings:
-    settings = TelegramSettings(**_bot_endpoint(table, TelegramSettings()))
+    defaults = TelegramSettings()
+    settings = TelegramSettings(**_bot_endpoint(table, defaults), **_send_limits(table, defaults))
     _check_webhook(table, settings.mode, settings.webhook_url, "Telegram")
     if settings.mode == "webhook" and len(settings.webhook_secret) < 16:
         table.fail("webhook_secret", "must be at least 16 characters (A-Z, a-z, 0-9, _ and -)")
@@ -391,11 +398,7 @@ def _telegram(table: _Reader) -> TelegramSettings:
 
 def _zalo(table: _Reader) -> ZaloSettings:
     defaults = ZaloSettings()
-    settings = ZaloSettings(
-        **_bot_endpoint(table, defaults),
-        **{name: table.positive_number(name, default=getattr(defaults, name))
-           for name in ("messages_per_second", "private_interval", "group_interval")},
-    )
+    settings = ZaloSettings(**_bot_endpoint(table, defaults), **_send_limits(table, defaults))
     _check_webhook(table, settings.mode, settings.webhook_url, "Zalo")
     if settings.mode == "webhook" and not 8 <= len(settings.webhook_secret) <= 256:
         table.fail("webhook_secret", "must be 8 to 256 characters")
@@ -405,6 +408,11 @@ def _zalo(table: _Reader) -> ZaloSettings:
 def _bot_endpoint(table: _Reader, defaults: BotEndpoint) -> dict[str, Any]:
     return {name: table.str(name, default=getattr(defaults, name))
             for name in ("token", "base_url", "mode", "webhook_url", "webhook_secret")}
+
+
+def _send_limits(table: _Reader, defaults: TelegramSettings | ZaloSettings) -> dict[str, float]:
+    return {name: table.positive_number(name, default=getattr(defaults, name))
+            for name in ("messages_per_second", "private_interval", "group_interval")}
 
 
 def _web(table: _Reader) -> WebSettings:

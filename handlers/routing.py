@@ -27,8 +27,9 @@ def forward(ctx: Context, question: Question, actor: str) -> Department:
     return department
 
 
-def card_html(writer: Writer, question: Question) -> Html:
-    """What officers read of a question: on its card, and in a digest of several."""
+def card_html(writer: Writer, question: Question, template: str = "card") -> Html:
+    """What officers read of a question: on its card, and (`digest_entry`, without the card's footer on
+    how to answer, which the digest says once) in a digest of several."""
     language = writer.staff_language
     category = writer.settings.category(question.category_key or "")
     district = writer.settings.district(question.district_key)
@@ -36,7 +37,7 @@ def card_html(writer: Writer, question: Question) -> Html:
     if writer.settings.show_identity_to_departments:
         asker = writer.text(language, "card_asker", name=question.account.display_name or question.account.key)
     html = writer.text(
-        language, "card",
+        language, template,
         code=question.code,
         district=district.name if district else question.district_key,
         category=category.name(language) if category else question.category_key,

@@ -28,6 +28,10 @@ class Outbox:
     def __init__(self, text_limits: Mapping[str, int] | None = None) -> None:
         self._text_limits = dict(text_limits or {})
 
+    def text_limit(self, platform: str) -> int:
+        """The longest message the platform takes, in UTF-16 code units."""
+        return self._text_limits.get(platform, DEFAULT_TEXT_LIMIT)
+
     def enqueue(
         self,
         session: Session,
@@ -37,7 +41,7 @@ class Outbox:
         link_role: str | None = None,
         broadcast_id: int | None = None,
     ) -> list[OutboxMessage]:
-        limit = self._text_limits.get(message.chat.platform, DEFAULT_TEXT_LIMIT)
+        limit = self.text_limit(message.chat.platform)
         parts = split_html(message.html, limit)
         rows = []
         for index, html in enumerate(parts):

@@ -64,6 +64,9 @@ class Youth:
         return ["xin chào", "1", str(self.district_choice), self.question, "1"]
 
 
+REPEAT_MARK = "🔁 <i>Gửi lại sau sự cố"  # core/catalogue/repeats.toml
+
+
 @dataclass(frozen=True)
 class Log:
     """The worker's log of sends, and the kinds of the kills it noted."""
@@ -77,6 +80,10 @@ class Log:
         marker = kills_path(path)
         notes = [json.loads(note) for note in (marker.read_text().splitlines() if marker.exists() else [])]
         sends = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        for send in sends:  # a group message resent after a kill says so on a first line of its own
+            if send["html"].startswith(REPEAT_MARK):
+                assert not send["chat_id"].startswith("user-")
+                send["html"] = send["html"].split("\n", 1)[1]
         return cls(sends, Counter(note["kind"] for note in notes), sum(note["in_flight"] for note in notes))
 
     def deliveries(self) -> Counter[tuple[str, str]]:

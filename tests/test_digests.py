@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import random
 from datetime import timedelta
 
 import pytest
 
 from bot.transport import RateLimits
+from core.textsplit import utf16_length
+from scheduler.digests import DigestPass
 from tests.harness import Harness, Participant
 
 QUESTIONS = (
@@ -18,34 +22,46 @@ QUESTIONS = (
 GROUP = "dept-so-ct"
 
 
+def every_3s(harness: Harness) -> DigestPass:
+    """The digest pass told the test channel's group interval, as `[telegram] group_interval` tells it."""
+    return DigestPass(harness.app.sessions, harness.app.services, harness.clock, lambda _: timedelta(seconds=3))
+
+
 @pytest.fixture
 def burst(harness: Harness) -> list[Participant]:
     """Four young people ask Sở Công Thương in a burst; its group takes one message per 3 s."""
     harness.transport.limits = RateLimits(per_second=float("inf"), private_interval=0.0, group_interval=3.0)
     harness.sender = harness.app.sender(harness.transport)
+    harness.digests = every_3s(harness)
     people = [harness.registered_youth(f"y{i}") for i in range(len(QUESTIONS))]
     for person, question in zip(people, QUESTIONS, strict=True):
         harness.ask(person, question, "Thương mại")
     return people
 
 
+def at_the_next_slot(harness: Harness) -> int:
+    """The group's next slot comes (3 s after its last message): digests are built, then sent."""
+    harness.clock.advance(timedelta(seconds=3))
+    posted = harness.digests.tick()
+    harness.flush()
+    return posted
+
+
 def test_waiting_cards_go_as_one_digest(harness: Harness, burst: list[Participant]) -> None:
     cards = harness.messages_to(GROUP)
     assert len(cards) == 1 and "HY-0001" in cards[0].text  # the group's budget allowed one
-    assert harness.digests.tick() == 1
-    harness.clock.advance(timedelta(seconds=3))
-    harness.flush()
+    assert harness.digests.tick() == 0  # not before the group's next slot: more may come meanwhile
+    assert at_the_next_slot(harness) == 1
     [_, digest] = harness.messages_to(GROUP)
     assert "3 câu hỏi mới" in digest.text
     assert all(code in digest.text for code in ("HY-0002", "HY-0003", "HY-0004"))
     assert all(question in digest.text for question in QUESTIONS[1:])
+    assert digest.text.count("Trả lời") == 1  # said once in the header, not per entry as on a card
     assert harness.digests.tick() == 0
 
 
 def test_a_reply_to_the_digest_answers_the_question_it_names(harness: Harness, burst: list[Participant]) -> None:
-    harness.digests.tick()
-    harness.clock.advance(timedelta(seconds=3))
-    harness.flush()
+    at_the_next_slot(harness)
     digest = harness.messages_to(GROUP)[-1]
     officer = harness.officer("so-ct")
     officer.reply(digest, "HY-0003 Có, em cần đăng ký hộ kinh doanh khi doanh thu trên 100 triệu.")
@@ -54,9 +70,7 @@ def test_a_reply_to_the_digest_answers_the_question_it_names(harness: Harness, b
 
 
 def test_a_reply_to_the_digest_without_a_code_is_asked_for_one(harness: Harness, burst: list[Participant]) -> None:
-    harness.digests.tick()
-    harness.clock.advance(timedelta(seconds=3))
-    harness.flush()
+    at_the_next_slot(harness)
     digest = harness.messages_to(GROUP)[-1]
     harness.officer("so-ct").reply(digest, "Có ạ, em cứ làm theo hướng dẫn.")
     harness.clock.advance(timedelta(seconds=3))
@@ -70,3 +84,40 @@ def test_no_digest_while_the_group_keeps_up(harness: Harness) -> None:
     harness.ask(person, QUESTIONS[0], "Thương mại")
     assert harness.digests.tick() == 0
     assert len(harness.messages_to(GROUP)) == 1
+
+
+VOCABULARY = ("nông sản hợp tác xã thương mại điện tử gian hàng livestream vận chuyển đóng gói nhãn mác "
+              "truy xuất nguồn gốc thuế khoán hóa đơn chứng từ ngân hàng vốn vay ưu đãi khởi nghiệp đào tạo "
+              "kỹ năng bán hàng quảng cáo mạng xã hội thanh toán ví điện tử bảo hành đổi trả khiếu nại "
+              "giấy phép hộ kinh doanh doanh thu chi phí kho bãi nhà xưởng máy móc giống cây trồng vật nuôi "
+              "hội chợ triển lãm xuất khẩu chứng nhận an toàn thực phẩm bao bì thương hiệu sàn giao dịch").split()
+
+
+def distinct_question(n: int) -> str:
+    """About 200 characters, unlike every other (random words), so none is offered as a duplicate."""
+    words = random.Random(n).sample(VOCABULARY, 40)
+    return f"Cho em hỏi câu số {n} về {' '.join(words)}?"[:200]
+
+
+def test_a_big_burst_goes_in_full_digests_at_the_group_s_slots(harness: Harness) -> None:
+    """30 questions: the first card goes at once; the other 29 wait and go in as few messages as fit,
+    one per slot of the group's rate, each question in exactly one of them."""
+    harness.transport.limits = RateLimits(per_second=float("inf"), private_interval=0.0, group_interval=3.0)
+    harness.sender = harness.app.sender(harness.transport)
+    harness.digests = every_3s(harness)
+    for n in range(30):
+        harness.ask(harness.registered_youth(f"y{n}"), distinct_question(n), "Thương mại")
+    assert len(harness.messages_to(GROUP)) == 1 and harness.digests.tick() == 0
+    slots = 0
+    while len(harness.messages_to(GROUP)) == slots + 1 and slots < 10:
+        at_the_next_slot(harness)  # exactly one message per slot
+        slots += 1
+    texts = [m.text for m in harness.messages_to(GROUP)]
+    per_digest = int(texts[1].removeprefix("📋 <b>").split(" ")[0])
+    assert per_digest > 10
+    assert len(texts) == 1 + math.ceil(29 / per_digest)
+    note = harness.app.services.texts.render("vi", "possible_repeat")
+    assert all(utf16_length(f"{note}\n{text}") <= 4096 for text in texts)  # room to be resent marked
+    assert all("↩️" not in text and text.count("Trả lời") == 1 for text in texts[1:-1])
+    for n in range(1, 31):
+        assert sum(f"HY-{n:04d}" in text for text in texts) == 1

@@ -38,7 +38,8 @@ SEED = 11
 KILL_SPAN = 300
 MIN_KILLS = 4
 MAX_RUNS = 100
-CARD = re.compile(r"^(HY-\d{4}) · ")  # a card starts with its code (the coordinator's chat also gets review cards)
+# A card starts with its code (the coordinator's chat also gets review cards), after the note of a resend if any.
+CARD = re.compile(r"^(?:🔁 Gửi lại sau sự cố[^\n]*\n)?(HY-\d{4}) · ")
 
 
 def push_flows(fake: FakeTelegram, settings: Settings) -> list[int]:
