@@ -145,13 +145,15 @@ def _faq(settings: Settings, out: Path) -> int:
 def _agenda(settings: Settings, out: Path | None) -> int:
     from bot.app import build_app
     from handlers.event_day import write_agenda_csv
+    from reports.labels import Labels
     from storage.questions import ensure_campaign
 
     app = build_app(settings)
+    labels = Labels(app.services.texts, settings.default_language, settings.timezone)
     stream = out.open("w", encoding="utf-8", newline="") if out else contextlib.nullcontext(sys.stdout)
     with app.sessions() as session, stream as writable:
         campaign = ensure_campaign(session, settings.campaign, app.clock.now())
-        rows = write_agenda_csv(session, settings, campaign.id, writable)
+        rows = write_agenda_csv(session, settings, campaign.id, writable, labels)
     print(f"# {rows} questions on the event's list", file=sys.stderr)
     return 0
 
