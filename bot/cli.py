@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--format", required=True, choices=("docx", "xlsx", "csv"))
     report.add_argument("--out", required=True, type=Path, help="file to write")
     report.add_argument("--campaign", help="key of a past campaign (default: the current one, campaign.key)")
+    transmittal = commands.add_parser("transmittal", help="write a department's transmittal (phiếu chuyển) as Word")
+    transmittal.add_argument("--department", required=True, help="the department's key, e.g. so-ct")
+    transmittal.add_argument("--out", required=True, type=Path, help="file to write, e.g. phieu-chuyen-so-ct.docx")
     faq = commands.add_parser("faq", help="write the published questions and answers as a static HTML page")
     faq.add_argument("--out", required=True, type=Path, help="file to write, e.g. faq.html")
     agenda = commands.add_parser("agenda", help="write the event's list of questions as CSV (picked with /pick)")
@@ -49,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         return _reminders(settings, args.at, args.dry_run)
     if args.command == "report":
         return _report(settings, args.format, args.out, args.campaign or settings.campaign.key)
+    if args.command == "transmittal":
+        return _transmittal(settings, args.department, args.out)
     if args.command == "faq":
         return _faq(settings, args.out)
     if args.command == "agenda":
@@ -122,6 +127,26 @@ def _report(settings: Settings, format: str, out: Path, campaign_key: str) -> in
             return 2
         count = write_report(session, ReportScope(settings, app.services.texts, campaign, app.clock.now()),
                              format, out)
+    print(f"{out}: {count} questions", file=sys.stderr)
+    return 0
+
+
+def _transmittal(settings: Settings, department: str, out: Path) -> int:
+    from bot.app import build_app
+    from reports.build import ReportScope
+    from reports.transmittal import write_transmittal
+    from storage.db import transaction
+    from storage.questions import ensure_campaign
+
+    if settings.department(department) is None:
+        keys = ", ".join(d.key for d in settings.departments)
+        print(f"--department: '{department}' is not a department key (one of: {keys})", file=sys.stderr)
+        return 2
+    app = build_app(settings)
+    with transaction(app.sessions) as session:
+        campaign = ensure_campaign(session, settings.campaign, app.clock.now())
+        count = write_transmittal(session, ReportScope(settings, app.services.texts, campaign, app.clock.now()),
+                                  department, out)
     print(f"{out}: {count} questions", file=sys.stderr)
     return 0
 

@@ -10,6 +10,7 @@ import subprocess
 import tomllib
 import zipfile
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -18,11 +19,16 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from bot.cli import main as cli
 from core.clock import FakeClock
 from core.config import ConfigError, Settings, parse_settings
+from core.texts import Texts
 from reports.build import ReportScope, write_report
+from reports.deadline_note import deadline_note
+from reports.labels import Labels
 from reports.rows import Compliance, report_rows
 from reports.stats import gather_stats
+from reports.transmittal import write_transmittal
 from storage.models import Answer
 from tests.harness import Harness
 from tests.report_data import OVERDUE, populate, reporting_harness
@@ -62,7 +68,7 @@ def test_the_example_holds_the_2023_plans_form() -> None:
     settings = parse_settings(tomllib.loads(EXAMPLE.read_text(encoding="utf-8")))
     form = settings.reports
     assert (form.parent_body, form.issuing_body, form.number_prefix, form.place) == (
-        "ỦY BAN NHÂN DÂN TỈNH HƯNG YÊN", "SỞ NỘI VỤ", "BC-SNV", "Hưng Yên")
+        "Ủy ban nhân dân tỉnh Hưng Yên", "Sở Nội vụ", "BC-SNV", "Hưng Yên")
     assert form.addressee == "Ủy ban nhân dân tỉnh Hưng Yên" and form.recipients[-1] == "Lưu: VT, XDCQ."
     assert settings.campaign.hosts == (HOST,)
 
@@ -210,3 +216,61 @@ def test_rendered_by_libreoffice_the_report_reads_as_the_decree_wants(campaign: 
     assert first_lines[0] != "1" and first_lines[1:] == [str(n) for n in range(2, len(pages) + 1)]
     sheet = pdf_text(tmp_path / "pdf" / "bang-tinh.pdf")
     assert "Tổng cộng" in sheet and "06/03/2023" in sheet
+
+
+# --- the per-department transmittal and deadlines left ---------------------------------------
+
+def test_deadline_note_counts_working_days_ahead_and_days_late(example_settings: Settings) -> None:
+    labels = Labels(Texts(example_settings.languages), "vi", example_settings.timezone)
+    tz = example_settings.timezone
+    due = datetime(2023, 3, 6, 23, 59, tzinfo=tz)  # a Monday
+    note = lambda *when: deadline_note(example_settings, labels, due, datetime(*when, tzinfo=tz))  # noqa: E731
+    assert note(2023, 3, 2, 10) == "còn 2 ngày làm việc"  # Thursday: Friday and Monday are left
+    assert note(2023, 3, 6, 8) == "hết hạn hôm nay"
+    assert note(2023, 3, 9, 8) == "quá hạn 3 ngày"
+    assert deadline_note(example_settings, labels, None, due) == ""
+
+
+def test_a_department_gets_its_transmittal_in_chat_and_from_the_command_line(campaign: Harness,
+                                                                              tmp_path: Path) -> None:
+    (reply,) = campaign.officer("so-ct", "can-bo-ct").say("/transmittal")
+    assert "Sở Công Thương: 2 câu hỏi" in reply.text
+    (document,) = reply.message.attachments
+    transmittal = Document(document.path)
+    text = "\n".join([p.text for p in transmittal.paragraphs]
+                     + [cell.text for table in transmittal.tables for row in table.rows for cell in row.cells])
+    assert "PHIẾU CHUYỂN" in text and "/PC-SNV" in text and "Kính gửi: Sở Công Thương." in text
+    table = next(t for t in Document(document.path).tables if t.rows[0].cells[0].text == "STT")
+    assert [(r.cells[1].text, r.cells[5].text, r.cells[6].text) for r in table.rows[1:]] == [
+        ("HY-0001", "06/03/2023", "đúng hạn"), ("HY-0004", "06/03/2023", "sau hạn")]
+    (usage,) = campaign.admin().say("/transmittal so-xyz")
+    assert "so-ct" in usage.text and not usage.message.attachments
+    (refused,) = campaign.registered_youth("em", "Văn Giang").say("/transmittal so-ct")
+    assert not refused.message.attachments
+    nv = Document(write_transmittal_for(campaign, "so-nv", tmp_path / "so-nv.docx"))
+    table = next(t for t in nv.tables if t.rows[0].cells[0].text == "STT")
+    assert [(r.cells[1].text, r.cells[6].text) for r in table.rows[1:]] == [("HY-0002", "quá hạn 4 ngày")]
+
+
+def write_transmittal_for(harness: Harness, department: str, out: Path) -> str:
+    with harness.app.sessions() as session:
+        scope = ReportScope(harness.settings, harness.app.services.texts, harness.app.campaign(session),
+                            harness.clock.now())
+        assert write_transmittal(session, scope, department, out) == 1
+    return str(out)
+
+
+def test_transmittal_from_the_command_line(tmp_path: Path, clock: FakeClock, example_settings: Settings,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    database = tmp_path / "bot.sqlite3"
+    harness = reporting_harness(example_settings, f"sqlite:///{database}", clock, tmp_path)
+    populate(harness)
+    harness.dispose()
+    config = tmp_path / "config.toml"
+    config.write_text(EXAMPLE.read_text(encoding="utf-8").replace(
+        'url = "sqlite:///youthbot.sqlite3"', f'url = "sqlite:///{database}"'), encoding="utf-8")
+    out = tmp_path / "phieu.docx"
+    assert cli(["--config", str(config), "transmittal", "--department", "so-ct", "--out", str(out)]) == 0
+    assert "2 questions" in capsys.readouterr().err and out.exists()
+    assert cli(["--config", str(config), "transmittal", "--department", "so-x", "--out", str(out)]) == 2
+    assert "'so-x' is not a department key" in capsys.readouterr().err
