@@ -126,7 +126,8 @@ def _report(settings: Settings, format: str, out: Path, campaign_key: str) -> in
             print(f"--campaign: no campaign '{campaign_key}' in the database (there are: {known})", file=sys.stderr)
             return 2
         count = write_report(session, ReportScope(settings, app.services.texts, campaign, app.clock.now()),
-                             format, out)
+                             format, out, progress=lambda done: print(f"… {done} questions written", file=sys.stderr,
+                                                                      flush=True))
     print(f"{out}: {count} questions", file=sys.stderr)
     return 0
 

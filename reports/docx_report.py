@@ -126,12 +126,12 @@ class OfficialFrame:
     def letterhead(self, prefix: str) -> None:
         """Issuing body under its parent, number and symbol; national title, motto, place and date."""
         labels, form = self.labels, self.form
-        table = self._layout_table((6.0, 10.5))
+        table = self._layout_table((7.0, 9.5))
         left, right = table.rows[0].cells
-        _text(left.paragraphs[0], (form.parent_body or labels("form_blank")).upper(), size=13)
+        _text(left.paragraphs[0], (form.parent_body or labels("form_blank")).upper(), size=12)
         _text(left.add_paragraph(), self.issuer.upper(), size=13, bold=True, rule=True)
         _text(left.add_paragraph(), labels("form_number", prefix=prefix), size=13, space_before=6)
-        _text(right.paragraphs[0], labels("form_national_title"), size=13, bold=True)
+        _text(right.paragraphs[0], labels("form_national_title"), size=12, bold=True)
         _text(right.add_paragraph(), labels("form_motto"), size=14, bold=True, rule=True)
         _text(right.add_paragraph(), labels("form_place_date", **self.date), size=14, italic=True, space_before=6)
 

@@ -31,7 +31,7 @@ from reports.stats import gather_stats
 from reports.transmittal import write_transmittal
 from storage.models import Answer
 from tests.harness import Harness
-from tests.report_data import OVERDUE, populate, reporting_harness
+from tests.report_data import OVERDUE, populate, populate_campaign, reporting_harness
 from tests.test_office_files import pdf_text
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
@@ -68,7 +68,7 @@ def test_the_example_holds_the_2023_plans_form() -> None:
     settings = parse_settings(tomllib.loads(EXAMPLE.read_text(encoding="utf-8")))
     form = settings.reports
     assert (form.parent_body, form.issuing_body, form.number_prefix, form.place) == (
-        "Ủy ban nhân dân tỉnh Hưng Yên", "Sở Nội vụ", "BC-SNV", "Hưng Yên")
+        "UBND tỉnh Hưng Yên", "Sở Nội vụ", "BC-SNV", "Hưng Yên")
     assert form.addressee == "Ủy ban nhân dân tỉnh Hưng Yên" and form.recipients[-1] == "Lưu: VT, XDCQ."
     assert settings.campaign.hosts == (HOST,)
 
@@ -203,7 +203,7 @@ def test_rendered_by_libreoffice_the_report_reads_as_the_decree_wants(campaign: 
         check=True, capture_output=True, timeout=180,
     )
     text = pdf_text(tmp_path / "pdf" / "bao-cao.pdf")
-    for expected in ("ỦY BAN NHÂN DÂN TỈNH HƯNG YÊN", "SỞ NỘI VỤ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    for expected in ("UBND TỈNH HƯNG YÊN", "SỞ NỘI VỤ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
                      "Độc lập - Tự do - Hạnh phúc", "/BC-SNV", "Hưng Yên, ngày 10 tháng 3 năm 2023", "BÁO CÁO",
                      "Kính gửi: Ủy ban nhân dân tỉnh Hưng Yên.", "Tổng số câu hỏi tiếp nhận: 4",
                      "Không tiếp nhận (không thuộc phạm vi): 1", "Lãnh đạo trả lời tại buổi đối thoại: 1",
@@ -260,8 +260,9 @@ def write_transmittal_for(harness: Harness, department: str, out: Path) -> str:
     return str(out)
 
 
-def test_transmittal_from_the_command_line(tmp_path: Path, clock: FakeClock, example_settings: Settings,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_transmittal_and_progress_from_the_command_line(tmp_path: Path, clock: FakeClock,
+                                                       example_settings: Settings, capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     database = tmp_path / "bot.sqlite3"
     harness = reporting_harness(example_settings, f"sqlite:///{database}", clock, tmp_path)
     populate(harness)
@@ -270,7 +271,40 @@ def test_transmittal_from_the_command_line(tmp_path: Path, clock: FakeClock, exa
     config.write_text(EXAMPLE.read_text(encoding="utf-8").replace(
         'url = "sqlite:///youthbot.sqlite3"', f'url = "sqlite:///{database}"'), encoding="utf-8")
     out = tmp_path / "phieu.docx"
+    monkeypatch.setattr("reports.build.PROGRESS_EVERY", 2)
+    assert cli(["--config", str(config), "report", "--format", "csv", "--out", str(tmp_path / "r.csv")]) == 0
+    assert "… 2 questions written" in capsys.readouterr().err  # a long report shows its progress
     assert cli(["--config", str(config), "transmittal", "--department", "so-ct", "--out", str(out)]) == 0
     assert "2 questions" in capsys.readouterr().err and out.exists()
     assert cli(["--config", str(config), "transmittal", "--department", "so-x", "--out", str(out)]) == 2
     assert "'so-x' is not a department key" in capsys.readouterr().err
+
+
+def test_a_campaign_of_three_hundred_questions_adds_up(example_settings: Settings, database_url: str,
+                                                       clock: FakeClock, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    harness = reporting_harness(example_settings, database_url, clock, tmp_path)
+    try:
+        counts = populate_campaign(harness, 300)
+        with harness.app.sessions() as session:
+            stats = gather_stats(session, harness.settings, harness.app.processor.campaign_id, harness.clock.now())
+        totals = stats.totals
+        assert stats.total == 300 == totals.received + stats.rejected + stats.merged
+        assert totals.received == totals.answered + totals.at_dialogue + totals.overdue + totals.pending
+        assert (totals.late, totals.at_dialogue, stats.rejected, stats.merged) == (
+            counts["late"], counts["live"], counts["rejected"], counts["merged"])
+        assert totals.answered == counts["on_time"] + counts["late"] + counts["both"]
+        assert totals.pending == counts["pending"] + counts["in_review"] + counts["received"]
+        progress: list[int] = []
+        monkeypatch.setattr("reports.build.PROGRESS_EVERY", 100)
+        with harness.app.sessions() as session:
+            scope = ReportScope(harness.settings, harness.app.services.texts, harness.app.campaign(session),
+                                harness.clock.now())
+            assert write_report(session, scope, "docx", tmp_path / "r.docx", progress=progress.append) == 300
+        assert progress == [100, 200, 300]
+        document = Document(str(tmp_path / "r.docx"))
+        departments = next(t for t in document.tables if t.rows[0].cells[0].text == "Cơ quan trả lời")
+        received = [int(row.cells[1].text) for row in departments.rows[1:-1]]
+        assert departments.rows[-1].cells[1].text == "300" and sum(received) == 300
+    finally:
+        harness.dispose()
