@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from core.messages import ACCEPTED_MEDIA, Button, Incoming, MediaKind
 from core.texts import Html, preview
 from handlers import curation, routing
-from handlers.context import Context
+from handlers.context import Context, with_deadline
 from storage.models import Account, Person, Question, QuestionAttachment, QuestionStatus
 from storage.questions import (
     accepted_since,
@@ -250,9 +250,9 @@ def receive_followup(ctx: Context, account: Account) -> bool:
 def list_questions(ctx: Context, account: Account) -> None:
     language = account.person.language
     questions = questions_of(ctx.session, account)
-    items = [ctx.text(language, "my_item", code=q.code, status=routing.status_name(ctx, language, q),
-                      date=q.created_at.astimezone(ctx.settings.timezone).strftime("%d/%m/%Y"),
-                      text=preview(q.text))
+    items = [with_deadline(ctx.text(language, "my_item", code=q.code, status=routing.status_name(ctx, language, q),
+                                    date=q.created_at.astimezone(ctx.settings.timezone).strftime("%d/%m/%Y"),
+                                    text=preview(q.text)), ctx.deadline(language, q))
              for q in questions]
     items += curation.supported_items(ctx, account)
     if not items:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from core.config import Settings
-from reports.labels import Labels
 from scheduler.deadlines import is_working_day
 
 
-def deadline_note(settings: Settings, labels: Labels, due_at: datetime | None, now: datetime) -> str:
-    """"còn 2 ngày làm việc", "hết hạn hôm nay", "quá hạn 3 ngày"; empty without a deadline."""
+def deadline_note(settings: Settings, labels: Callable[..., str], due_at: datetime | None, now: datetime) -> str:
+    """"còn 2 ngày làm việc", "hết hạn hôm nay", "quá hạn 3 ngày"; empty without a deadline. `labels`
+    renders a catalogue key (reports.labels.Labels, or a chat's text in one language)."""
     if due_at is None:
         return ""
     today, due = now.astimezone(settings.timezone).date(), due_at.astimezone(settings.timezone).date()

@@ -308,3 +308,18 @@ def test_a_campaign_of_three_hundred_questions_adds_up(example_settings: Setting
         assert departments.rows[-1].cells[1].text == "300" and sum(received) == 300
     finally:
         harness.dispose()
+
+
+def test_cards_pending_and_my_show_the_deadline_and_what_is_left(harness: Harness) -> None:
+    an = harness.registered_youth("an", "Văn Giang")
+    harness.ask(an, "Em bán hàng online trên Shopee thì có phải nộp thuế không ạ?", "Thương mại")
+    card = next(m for m in harness.messages_to("dept-so-ct") if "HY-0001" in m.text and m.buttons)
+    assert "⏰ hạn 23:59 06/03/2023, còn 16 ngày làm việc" in card.text  # Friday 10/02: 16 working days to 06/03
+    officer = harness.officer("so-ct", "can-bo-ct")
+    (pending,) = officer.say("/pending")
+    assert "HY-0001" in pending.text and "còn 16 ngày làm việc" in pending.text
+    (mine,) = an.say("/my")
+    assert "hạn 23:59 06/03/2023, còn 16 ngày làm việc" in mine.text
+    harness.clock.advance(datetime(2023, 3, 9, 9, tzinfo=harness.settings.timezone) - harness.clock.now())
+    (pending,) = officer.say("/pending")
+    assert "quá hạn 3 ngày" in pending.text
