@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--format", required=True, choices=("docx", "xlsx", "csv"))
     report.add_argument("--out", required=True, type=Path, help="file to write")
     report.add_argument("--campaign", help="key of a past campaign (default: the current one, campaign.key)")
+    transmittal = command("transmittal", help="write a department's transmittal (phiếu chuyển) as Word")
+    transmittal.add_argument("--department", required=True, help="the department's key, e.g. so-ct")
+    transmittal.add_argument("--out", required=True, type=Path, help="file to write, e.g. phieu-chuyen-so-ct.docx")
     faq = command("faq", help="write the published questions and answers as a static HTML page")
     faq.add_argument("--out", required=True, type=Path, help="file to write, e.g. faq.html")
     agenda = command("agenda", help="write the event's list of questions as CSV (picked with /pick)")
@@ -87,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         return _reminders(settings, args.at, args.dry_run)
     if args.command == "report":
         return _report(settings, args.format, args.out, args.campaign or settings.campaign.key)
+    if args.command == "transmittal":
+        return _transmittal(settings, args.department, args.out)
     if args.command == "faq":
         return _faq(settings, args.out)
     if args.command == "agenda":
@@ -203,7 +208,28 @@ def _report(settings: Settings, format: str, out: Path, campaign_key: str) -> in
             print(f"--campaign: no campaign '{campaign_key}' in the database (there are: {known})", file=sys.stderr)
             return 2
         count = write_report(session, ReportScope(settings, app.services.texts, campaign, app.clock.now()),
-                             format, out)
+                             format, out, progress=lambda done: print(f"… {done} questions written", file=sys.stderr,
+                                                                      flush=True))
+    print(f"{out}: {count} questions", file=sys.stderr)
+    return 0
+
+
+def _transmittal(settings: Settings, department: str, out: Path) -> int:
+    from bot.app import build_app
+    from reports.build import ReportScope
+    from reports.transmittal import write_transmittal
+    from storage.db import transaction
+    from storage.questions import ensure_campaign
+
+    if settings.department(department) is None:
+        keys = ", ".join(d.key for d in settings.departments)
+        print(f"--department: '{department}' is not a department key (one of: {keys})", file=sys.stderr)
+        return 2
+    app = build_app(settings)
+    with transaction(app.sessions) as session:
+        campaign = ensure_campaign(session, settings.campaign, app.clock.now())
+        count = write_transmittal(session, ReportScope(settings, app.services.texts, campaign, app.clock.now()),
+                                  department, out)
     print(f"{out}: {count} questions", file=sys.stderr)
     return 0
 
@@ -227,13 +253,15 @@ def _faq(settings: Settings, out: Path) -> int:
 def _agenda(settings: Settings, out: Path | None) -> int:
     from bot.app import build_app
     from handlers.event_day import write_agenda_csv
+    from reports.labels import Labels
     from storage.questions import ensure_campaign
 
     app = build_app(settings)
+    labels = Labels(app.services.texts, settings.default_language, settings.timezone)
     stream = out.open("w", encoding="utf-8", newline="") if out else contextlib.nullcontext(sys.stdout)
     with app.sessions() as session, stream as writable:
         campaign = ensure_campaign(session, settings.campaign, app.clock.now())
-        rows = write_agenda_csv(session, settings, campaign.id, writable)
+        rows = write_agenda_csv(session, settings, campaign.id, writable, labels)
     print(f"# {rows} questions on the event's list", file=sys.stderr)
     return 0
 

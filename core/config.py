@@ -198,9 +198,10 @@ class ReportSettings:
     (Decree 30/2020/NĐ-CP): who issues it, to whom, who signs it. Empty values print as dotted blanks."""
 
     folder: Path = Path("exports")
-    parent_body: str = ""         # "ỦY BAN NHÂN DÂN TỈNH HƯNG YÊN"
-    issuing_body: str = ""        # "SỞ NỘI VỤ"
-    number_prefix: str = "BC"     # the symbol after "Số: .../", e.g. "BC-SNV"
+    parent_body: str = ""         # "Ủy ban nhân dân tỉnh Hưng Yên" (the letterhead writes it in capitals)
+    issuing_body: str = ""        # "Sở Nội vụ"
+    number_prefix: str = "BC"     # the report's symbol after "Số: .../", e.g. "BC-SNV"
+    transmittal_prefix: str = "PC"  # the per-department transmittal's, e.g. "PC-SNV"
     place: str = ""               # "Hưng Yên" in "Hưng Yên, ngày ... tháng ... năm ..."
     addressee: str = ""           # "Kính gửi: ..."
     signatory_authority: str = ""  # "KT. GIÁM ĐỐC" when a deputy signs for the head
@@ -507,16 +508,18 @@ def _curation(table: _Reader) -> CurationSettings:
 
 
 def _reports(table: _Reader, base_dir: Path) -> ReportSettings:
-    known = {"folder", "number_prefix", "recipients", *REPORT_TEXT_KEYS}
+    known = {"folder", "number_prefix", "transmittal_prefix", "recipients", *REPORT_TEXT_KEYS}
     for key in table.keys():
         if key not in known:
             table.fail(key, f"is not a setting of [reports]; known: {', '.join(sorted(known))}")
-    prefix = table.str("number_prefix", default=ReportSettings.number_prefix)
-    if not prefix or not all(part.isalnum() and part.isupper() for part in prefix.split("-")):
-        table.fail("number_prefix", f"'{prefix}' must be upper-case letters and digits joined by '-', like \"BC-SNV\"")
+    prefixes = {name: table.str(name, default=getattr(ReportSettings, name))
+                for name in ("number_prefix", "transmittal_prefix")}
+    for name, prefix in prefixes.items():
+        if not prefix or not all(part.isalnum() and part.isupper() for part in prefix.split("-")):
+            table.fail(name, f"'{prefix}' must be upper-case letters and digits joined by '-', like \"BC-SNV\"")
     return ReportSettings(
         folder=_local_path(table.str("folder", default="exports"), base_dir),
-        number_prefix=prefix,
+        **prefixes,
         recipients=tuple(table.str_list("recipients", default=[])),
         **{key: table.str(key, default="").strip() for key in REPORT_TEXT_KEYS},
     )

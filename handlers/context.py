@@ -12,8 +12,9 @@ from core.config import Settings
 from core.language import LanguageDetector
 from core.messages import Attachment, Button, ChatRef, Incoming, Outgoing
 from core.texts import Html, Texts, preview
+from reports.deadline_note import deadline_note
 from storage.learning import LearningModel
-from storage.models import Account, Campaign, OutboxMessage, Question
+from storage.models import OPEN_STATUSES, Account, Campaign, OutboxMessage, Question
 from storage.outbox import Outbox
 
 
@@ -47,6 +48,19 @@ class Writer:
     def local(self, moment: datetime) -> str:
         """A moment as people of the province read it."""
         return moment.astimezone(self.settings.timezone).strftime("%H:%M %d/%m/%Y")
+
+    def deadline(self, language: str, question: Question) -> Html:
+        """An open question's deadline and what is left of it ("hạn 23:59 06/03/2023, còn 2 ngày làm
+        việc"); empty when it has none or is no longer open."""
+        if question.answer_due_at is None or question.status not in OPEN_STATUSES:
+            return Html("")
+        return self.text(language, "deadline_with_left", due=self.local(question.answer_due_at),
+                         left=self.time_left(language, question))
+
+    def time_left(self, language: str, question: Question) -> str:
+        """"còn 2 ngày làm việc", "quá hạn 3 ngày" (reports/deadline_note.py); empty without a deadline."""
+        return deadline_note(self.settings, lambda key, **values: self.text(language, key, **values),
+                             question.answer_due_at, self.now)
 
     def send(
         self,
@@ -124,5 +138,11 @@ class Context(Writer):
             self.reply(language, empty)
             return
         lines = [self.text(language, header, count=len(questions))]
-        lines += [self.text(language, "pending_item", code=q.code, text=preview(q.text)) for q in questions]
+        lines += [with_deadline(self.text(language, "pending_item", code=q.code, text=preview(q.text)),
+                                self.deadline(language, q)) for q in questions]
         self.send(self.incoming.chat, Html("\n".join(lines)))
+
+
+def with_deadline(html: Html, deadline: Html) -> Html:
+    """`html`, then the deadline on a line of its own when there is one."""
+    return Html(f"{html}\n⏰ {deadline}") if deadline else html

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -237,16 +237,19 @@ def record_live(ctx: Context, question: Question, words: list[str]) -> None:
     ctx.reply(language, "live_recorded", code=question.code, count=count)
 
 
-AGENDA_COLUMNS = ("rank", "code", "district", "category", "department", "supporters", "status", "question",
-                  "original_question", "live_answer")
+AGENDA_COLUMNS = ("col_rank", "col_code", "col_district", "col_category", "col_department", "col_supporters",
+                  "col_status", "col_question", "col_original_question", "col_live_answer", "col_speaker")
 
 
-def write_agenda_csv(session: Session, settings: Settings, campaign_id: int, out: TextIO) -> int:
-    """The event's list as CSV (UTF-8, one row per question in order); how many rows."""
+def write_agenda_csv(session: Session, settings: Settings, campaign_id: int, out: TextIO,
+                     label: Callable[..., str]) -> int:
+    """The event's list as CSV for Excel (UTF-8 with BOM, Vietnamese headers and statuses, one row per
+    question in order); how many rows. `label` renders a catalogue key as plain text."""
     questions = agenda(session, campaign_id)
     supports = support_counts(session, [q.id for q in questions])
     writer = csv.writer(out)
-    writer.writerow(AGENDA_COLUMNS)
+    out.write("\ufeff")
+    writer.writerow([label(key) for key in AGENDA_COLUMNS])
     for question in questions:
         district = settings.district(question.district_key)
         category = settings.category(question.category_key or "")
@@ -256,6 +259,7 @@ def write_agenda_csv(session: Session, settings: Settings, campaign_id: int, out
             question.event_rank, question.code, district.name if district else question.district_key,
             category.name(settings.default_language) if category else question.category_key,
             department.name if department else question.department_key or "", supports.get(question.id, 0),
-            question.status, question.text, question.original_text or "", live.text if live else "",
+            label(f"status_{question.status}"), question.text, question.original_text or "",
+            live.text if live else "", live.speaker if live else "",
         ])
     return len(questions)

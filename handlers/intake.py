@@ -13,7 +13,7 @@ from core.messages import ACCEPTED_MEDIA, Button, Incoming, MediaKind
 from core.smalltalk import is_small_talk
 from core.texts import Html, preview
 from handlers import curation, routing
-from handlers.context import Context, question_language
+from handlers.context import Context, question_language, with_deadline
 from storage import learning
 from storage.models import Account, Person, Question, QuestionAttachment, QuestionStatus
 from storage.questions import (
@@ -351,9 +351,9 @@ def send_followup(ctx: Context, account: Account, question: Question) -> None:
 def list_questions(ctx: Context, account: Account) -> None:
     language = account.person.language
     questions = questions_of(ctx.session, account)
-    items = [ctx.text(language, "my_item", code=q.code, status=routing.status_name(ctx, language, q),
-                      date=q.created_at.astimezone(ctx.settings.timezone).strftime("%d/%m/%Y"),
-                      text=preview(q.text))
+    items = [with_deadline(ctx.text(language, "my_item", code=q.code, status=routing.status_name(ctx, language, q),
+                                    date=q.created_at.astimezone(ctx.settings.timezone).strftime("%d/%m/%Y"),
+                                    text=preview(q.text)), ctx.deadline(language, q))
              for q in questions]
     items += curation.supported_items(ctx, account)
     if not items:

@@ -36,8 +36,8 @@ def nudge_department(d: Writer, reminder: Reminder) -> bool:
                      key=lambda q: (q.forwarded_at or q.created_at, q.id))
     if not pending:
         return False
-    lines = [d.text(d.staff_language, "nudge_item", code=q.code,
-                    due=d.local(q.answer_due_at) if q.answer_due_at else "", text=preview(q.text, 80))
+    lines = [d.text(d.staff_language, "nudge_item", code=q.code, text=preview(q.text, 80),
+                    due=f"{d.local(q.answer_due_at)}, {d.time_left(d.staff_language, q)}" if q.answer_due_at else "")
              for q in pending]
     html = d.text(d.staff_language, "nudge_department", count=len(pending), items=Html("\n".join(lines)))
     d.send(department.primary_chat, html, reply_to=_card_id(d.session, pending[0], department.primary_chat))

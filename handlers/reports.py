@@ -16,14 +16,18 @@ from reports.build import FORMATS, ReportScope, report_path, write_report
 from reports.charts import draw_charts
 from reports.stats import DepartmentStats, gather_stats
 from reports.table import vietnamese_number
+from reports.transmittal import write_transmittal
 from storage.models import QuestionStatus
 from storage.questions import find_by_code
 
-REPORT_COMMANDS = ("/report", "/stats", "/publish", "/unpublish")
+REPORT_COMMANDS = ("/report", "/stats", "/publish", "/unpublish", "/transmittal")
 
 
 def run_command(ctx: Context, command: str, arguments: list[str]) -> None:
-    if not may_administer(ctx):
+    own = ctx.settings.department_for_chat(ctx.incoming.chat)
+    if command == "/transmittal" and (own is not None or may_administer(ctx)):
+        send_transmittal(ctx, own.key if own is not None else (arguments[0] if arguments else ""))
+    elif not may_administer(ctx):
         ctx.reply(ctx.staff_language, "not_admin")
     elif command == "/report":
         send_report(ctx, arguments[0].lower() if arguments else "docx")
@@ -46,6 +50,19 @@ def send_report(ctx: Context, format: str) -> None:
     document = Attachment(MediaKind.DOCUMENT, "", out.name, FORMATS[format], out.stat().st_size, path=str(out))
     ctx.send(ctx.incoming.chat, ctx.text(ctx.staff_language, "report_ready", count=count, format=format),
              attachments=(document,), reply_to=_quote(ctx))
+
+
+def send_transmittal(ctx: Context, department_key: str) -> None:
+    """A department's "phiếu chuyển": admins name the department, its officers get their own."""
+    department = ctx.settings.department(department_key)
+    if department is None:
+        ctx.reply(ctx.staff_language, "transmittal_usage", keys=", ".join(d.key for d in ctx.settings.departments))
+        return
+    out = report_path(ctx.settings, ctx.campaign, ctx.now, f"-phieu-chuyen-{department.key}.docx")
+    count = write_transmittal(ctx.session, scope(ctx), department.key, out)
+    document = Attachment(MediaKind.DOCUMENT, "", out.name, FORMATS["docx"], out.stat().st_size, path=str(out))
+    ctx.send(ctx.incoming.chat, ctx.text(ctx.staff_language, "transmittal_ready", department=department.name,
+                                         count=count), attachments=(document,), reply_to=_quote(ctx))
 
 
 def send_stats(ctx: Context) -> None:

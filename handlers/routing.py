@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.config import Department
 from core.messages import Button
 from core.texts import Html, preview
-from handlers.context import Context, Writer
+from handlers.context import Context, Writer, with_deadline
 from handlers.followers import tell_supporters
 from scheduler.deadlines import answer_due_at, reassigned_due_at
 from scheduler.planner import plan_for_question
@@ -49,7 +49,7 @@ def card_html(writer: Writer, question: Question, template: str = "card") -> Htm
     if question.language != language and question.language in writer.settings.languages:
         written_in = writer.text(language, f"language_{question.language}")
         html = Html(f"{html}\n{writer.text(language, 'card_language', written_in=written_in)}")
-    return html
+    return with_deadline(html, writer.deadline(language, question))
 
 
 def post_card(ctx: Context, question: Question, department: Department, lead: Html) -> None:

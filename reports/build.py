@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,11 +16,12 @@ from reports.charts import draw_charts
 from reports.csv_report import write_csv
 from reports.docx_report import write_docx
 from reports.labels import Labels
-from reports.rows import Subset, report_rows
+from reports.rows import ReportRow, Subset, report_rows
 from reports.stats import gather_stats
 from reports.xlsx_report import write_xlsx
 from storage.models import Campaign
 
+PROGRESS_EVERY = 5000  # questions between two progress lines of `youthbot report`
 FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -41,12 +43,16 @@ class ReportScope:
         return Labels(self.texts, self.settings.default_language, self.settings.timezone)
 
 
-def write_report(session: Session, scope: ReportScope, format: str, out: Path) -> int:
-    """Write the report in `format` (docx, xlsx, csv) to `out`; returns the number of questions."""
+def write_report(session: Session, scope: ReportScope, format: str, out: Path,
+                 progress: Callable[[int], None] | None = None) -> int:
+    """Write the report in `format` (docx, xlsx, csv) to `out`; returns the number of questions.
+    `progress` is told how many questions are written, every PROGRESS_EVERY of them."""
     if format not in FORMATS:
         raise ValueError(f"unknown report format '{format}'; use one of {', '.join(FORMATS)}")
     out.parent.mkdir(parents=True, exist_ok=True)
     rows = report_rows(session, scope.settings, scope.campaign.id, scope.now)
+    if progress is not None:
+        rows = _counted(rows, progress)
     if format == "csv":
         return write_csv(rows, scope.labels, out)
     stats = gather_stats(session, scope.settings, scope.campaign.id, scope.now)
@@ -58,6 +64,13 @@ def write_report(session: Session, scope: ReportScope, format: str, out: Path) -
         open_rows = list(report_rows(session, scope.settings, scope.campaign.id, scope.now, Subset.OPEN))
         return write_docx(rows, stats, charts, scope.labels, scope.settings.reports, scope.campaign.name, scope.now,
                           live, open_rows, out)
+
+
+def _counted(rows: Iterator[ReportRow], progress: Callable[[int], None]) -> Iterator[ReportRow]:
+    for count, row in enumerate(rows, 1):
+        if count % PROGRESS_EVERY == 0:
+            progress(count)
+        yield row
 
 
 def report_path(settings: Settings, campaign: Campaign, now: datetime, suffix: str) -> Path:

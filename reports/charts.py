@@ -1,4 +1,6 @@
-"""The statistics as PNG bar charts (matplotlib, Agg backend: no display needed on a server)."""
+"""The statistics as PNG bar charts (matplotlib, Agg backend: no display needed on a server), as
+Vietnamese readers expect them: decimal commas, whole-number axes for counts, largest first, late
+answers and overdue questions as two series, drawn at the Word page's text width."""
 
 from __future__ import annotations
 
@@ -9,11 +11,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 from matplotlib import pyplot  # noqa: E402  (the backend must be chosen first)
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from reports.labels import Labels  # noqa: E402
 from reports.stats import Stats  # noqa: E402
+from reports.table import vietnamese_number  # noqa: E402
 
-DPI = 120
+DPI = 150
+WIDTH_INCHES = 16 / 2.54  # the portrait page's text width, less a little
+COLORS = ("#1f5fa8", "#d9822b")
 
 
 @dataclass(frozen=True)
@@ -22,35 +28,71 @@ class Chart:
     path: Path
 
 
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: list[float]
+
+
 def draw_charts(stats: Stats, labels: Labels, folder: Path) -> list[Chart]:
     """One chart per measure; departments without questions are left out of the rates."""
     folder.mkdir(parents=True, exist_ok=True)
     active = [d for d in stats.departments if d.received]
     rated = [d for d in active if d.useful_share is not None]
     answered = [d for d in active if d.median_days is not None]
+    name = lambda d: d.name or labels("no_department")  # noqa: E731
     specs = [
-        ("by_district", labels("chart_by_district"), stats.by_district),
-        ("by_category", labels("chart_by_category"), stats.by_category),
-        ("answer_rate", labels("chart_answer_rate"), [(d.name, round(100 * d.answer_rate)) for d in active]),
-        ("median_days", labels("chart_median_days"), [(d.name, round(d.median_days or 0, 1)) for d in answered]),
-        ("overdue", labels("chart_overdue"), [(d.name, d.overdue + d.late) for d in active]),
-        ("useful", labels("chart_useful"), [(d.name, round(100 * (d.useful_share or 0))) for d in rated]),
+        ("by_district", labels("chart_by_district"), stats.by_district, True),
+        ("by_category", labels("chart_by_category"), stats.by_category, True),
+        ("answer_rate", labels("chart_answer_rate"), [(name(d), round(100 * d.answer_rate)) for d in active], True),
+        ("median_days", labels("chart_median_days"), [(name(d), round(d.median_days or 0, 1)) for d in answered],
+         False),
+        ("useful", labels("chart_useful"), [(name(d), round(100 * (d.useful_share or 0))) for d in rated], True),
     ]
-    return [Chart(title, _bar_chart(title, values, folder / f"{name}.png")) for name, title, values in specs]
+    charts = [Chart(title, _bar_chart(title, _sorted(values), folder / f"{key}.png", whole))
+              for key, title, values, whole in specs]
+    late = sorted(active, key=lambda d: (-(d.late + d.overdue), name(d)))
+    title = labels("chart_overdue")
+    charts.insert(4, Chart(title, _grouped_chart(title, [name(d) for d in late], [
+        Series(labels("compliance_late"), [d.late for d in late]),
+        Series(labels("compliance_overdue"), [d.overdue for d in late])], folder / "overdue.png")))
+    return charts
 
 
-def _bar_chart(title: str, values: list[tuple[str, float]], path: Path) -> Path:
-    names = [name for name, _ in values] or ["—"]
-    numbers = [number for _, number in values] or [0]
-    figure, axes = pyplot.subplots(figsize=(8, 0.8 + 0.35 * len(names)), dpi=DPI)
+def _sorted(values: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Largest first; ties keep their configured order."""
+    return sorted(values, key=lambda item: -item[1])
+
+
+def _bar_chart(title: str, values: list[tuple[str, float]], path: Path, whole: bool) -> Path:
+    return _grouped_chart(title, [name for name, _ in values],
+                          [Series("", [number for _, number in values])], path, whole)
+
+
+def _grouped_chart(title: str, names: list[str], series: list[Series], path: Path, whole: bool = True) -> Path:
+    """Horizontal bars, the first name on top, one bar per series for each name."""
+    names = names or ["—"]
+    height = 0.8 / len(series)
+    figure, axes = pyplot.subplots(figsize=(WIDTH_INCHES, 0.9 + 0.28 * len(names) * len(series)), dpi=DPI)
     try:
-        bars = axes.barh(names[::-1], numbers[::-1], color="#1f5fa8")
-        axes.bar_label(bars, padding=3)
-        axes.set_title(title)
+        for index, one in enumerate(series):
+            values = one.values or [0]
+            positions = [len(names) - 1 - n + (len(series) - 1 - 2 * index) * height / 2 for n in range(len(names))]
+            bars = axes.barh(positions, values, height=height, color=COLORS[index % len(COLORS)],
+                             label=one.name or None)
+            axes.bar_label(bars, labels=[vietnamese_number(v) for v in values], padding=3, fontsize=8)
+        axes.set_yticks(range(len(names)), names[::-1], fontsize=8)
+        if whole:
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: vietnamese_number(x if not whole else int(x))))
+        axes.tick_params(axis="x", labelsize=8)
+        axes.set_title(title, fontsize=10)
         axes.spines[["top", "right"]].set_visible(False)
         axes.margins(x=0.12)
+        if len(series) > 1:
+            axes.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(series))
         figure.tight_layout()
-        figure.savefig(path)
+        figure.savefig(path, bbox_inches="tight")
     finally:
         pyplot.close(figure)
     return path

@@ -67,7 +67,7 @@ def write_docx(rows: Iterable[ReportRow], stats: Stats, charts: list[Chart], lab
                campaign: str, now: datetime, live: Sequence[ReportRow], open_rows: Sequence[ReportRow],
                out: Path) -> int:
     frame = io.BytesIO()
-    _Frame(labels, form, campaign, now).build(stats, charts, live, open_rows).save(frame)
+    OfficialFrame(labels, form, campaign, now).build(stats, charts, live, open_rows).save(frame)
     with zipfile.ZipFile(frame) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         count = 0
         for item in source.infolist():
@@ -89,23 +89,23 @@ def official_date(labels: Labels, form: ReportSettings, moment: datetime) -> dic
             "year": str(local.year), "place": form.place or labels("form_blank")}
 
 
-class _Frame:
-    """The document around the streamed annex."""
+class OfficialFrame:
+    """A document in the decree's form: the report's frame around the streamed annex, or (built block
+    by block) the per-department transmittal (reports/transmittal.py)."""
 
     def __init__(self, labels: Labels, form: ReportSettings, campaign: str, now: datetime) -> None:
         self.labels, self.form, self.campaign, self.now = labels, form, campaign, now
         self.document = Document()
-        self.issuer = form.issuing_body or labels("form_blank")
+        self.issuer = form.issuing_body or labels("form_blank")  # as it reads in a sentence
         self.date = official_date(labels, form, now)
 
     def build(self, stats: Stats, charts: list[Chart], live: Sequence[ReportRow],
               open_rows: Sequence[ReportRow]) -> Document:
-        _typography(self.document)
-        section = self.document.sections[0]
-        _page(section, landscape=False)
-        section.different_first_page_header_footer = True  # Decree 30: no number on the first page
-        _page_number(section.header.paragraphs[0])
-        self.heading_block()
+        self.start()
+        self.letterhead(self.form.number_prefix)
+        self.title(self.labels("form_kind"), self.labels("form_subject", campaign=self.campaign), self.form.addressee)
+        self.paragraph(self.labels("form_purpose", campaign=self.campaign, issuer=self.issuer,
+                                    at=self.labels.moment(self.now)), space_before=12)
         self.figures(stats, charts)
         self.live_answers(live)
         self.open_questions(open_rows)
@@ -116,28 +116,36 @@ class _Frame:
 
     # --- the form's blocks --------------------------------------------------------------
 
-    def heading_block(self) -> None:
+    def start(self) -> None:
+        _typography(self.document)
+        section = self.document.sections[0]
+        _page(section, landscape=False)
+        section.different_first_page_header_footer = True  # Decree 30: no number on the first page
+        _page_number(section.header.paragraphs[0])
+
+    def letterhead(self, prefix: str) -> None:
+        """Issuing body under its parent, number and symbol; national title, motto, place and date."""
         labels, form = self.labels, self.form
-        table = self._layout_table((6.0, 10.5))
+        table = self._layout_table((7.0, 9.5))
         left, right = table.rows[0].cells
-        _text(left.paragraphs[0], (form.parent_body or labels("form_blank")).upper(), size=13)
+        _text(left.paragraphs[0], (form.parent_body or labels("form_blank")).upper(), size=12)
         _text(left.add_paragraph(), self.issuer.upper(), size=13, bold=True, rule=True)
-        _text(left.add_paragraph(), labels("form_number", prefix=form.number_prefix), size=13, space_before=6)
-        _text(right.paragraphs[0], labels("form_national_title"), size=13, bold=True)
+        _text(left.add_paragraph(), labels("form_number", prefix=prefix), size=13, space_before=6)
+        _text(right.paragraphs[0], labels("form_national_title"), size=12, bold=True)
         _text(right.add_paragraph(), labels("form_motto"), size=14, bold=True, rule=True)
         _text(right.add_paragraph(), labels("form_place_date", **self.date), size=14, italic=True, space_before=6)
-        self._paragraph(labels("form_kind"), bold=True, center=True, space_before=18, indent=False)
-        self._paragraph(labels("form_subject", campaign=self.campaign), bold=True, center=True, indent=False)
-        if form.addressee:
-            self._paragraph(labels("form_addressee", addressee=form.addressee), center=True, space_before=12,
+
+    def title(self, kind: str, subject: str, addressee: str) -> None:
+        self.paragraph(kind, bold=True, center=True, space_before=18, indent=False)
+        self.paragraph(subject, bold=True, center=True, indent=False)
+        if addressee:
+            self.paragraph(self.labels("form_addressee", addressee=addressee), center=True, space_before=12,
                             indent=False)
-        self._paragraph(labels("form_purpose", campaign=self.campaign, issuer=_sentence(self.issuer),
-                               at=labels.moment(self.now)), space_before=12)
 
     def figures(self, stats: Stats, charts: list[Chart]) -> None:
         labels, totals = self.labels, stats.totals
-        self._paragraph(labels("form_section_figures"), bold=True, indent=False, space_before=6)
-        self._paragraph(labels("form_figures_total", total=stats.total), bold=True)
+        self.paragraph(labels("form_section_figures"), bold=True, indent=False, space_before=6)
+        self.paragraph(labels("form_figures_total", total=stats.total), bold=True)
         for key, values in (
                 ("form_figure_answered", {"answered": totals.answered, "on_time": totals.answered - totals.late,
                                           "late": totals.late}),
@@ -145,60 +153,61 @@ class _Frame:
                 ("form_figure_open", {"open": totals.open, "overdue": totals.overdue, "pending": totals.pending}),
                 ("form_figure_rejected", {"count": stats.rejected}),
                 ("form_figure_merged", {"count": stats.merged})):
-            self._paragraph(labels(key, **values))
-        self._paragraph(labels("form_by_department"), bold=True)
-        self._data_table(department_headers(labels, DEPARTMENT_SHORT), DEPARTMENT_WIDTHS_CM,
+            self.paragraph(labels(key, **values))
+        self.paragraph(labels("form_by_department"), bold=True)
+        self.data_table(department_headers(labels, DEPARTMENT_SHORT), DEPARTMENT_WIDTHS_CM,
                          [self._department(d) for d in stats.departments]
                          + [self._closed("row_rejected", stats.rejected), self._closed("row_merged", stats.merged)],
                          self._department(totals, labels("row_total"), received=stats.total))
         for title, counts in (("form_by_district", stats.by_district), ("form_by_category", stats.by_category)):
-            self._paragraph(labels(title), bold=True, space_before=6)
-            self._data_table([labels("col_number"), labels(title.replace("form_by_", "col_")), labels("col_count")],
+            self.paragraph(labels(title), bold=True, space_before=6)
+            self.data_table([labels("col_number"), labels(title.replace("form_by_", "col_")), labels("col_count")],
                              COUNT_WIDTHS_CM, [[str(n), name, str(count)] for n, (name, count) in
                                                enumerate(counts, 1)],
                              ["", labels("row_total"), str(sum(count for _, count in counts))])
         if charts:
-            self._paragraph(labels("form_charts"), bold=True, space_before=6)
+            self.paragraph(labels("form_charts"), bold=True, space_before=6)
             for chart in charts:
                 self.document.add_picture(str(chart.path), width=Cm(PORTRAIT_TEXT_CM - 0.5))
                 self.document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     def live_answers(self, live: Sequence[ReportRow]) -> None:
         labels = self.labels
-        self._paragraph(labels("form_section_live"), bold=True, indent=False, space_before=6)
+        self.paragraph(labels("form_section_live"), bold=True, indent=False, space_before=6)
         if not live:
-            self._paragraph(labels("form_live_none"))
+            self.paragraph(labels("form_live_none"))
         for number, row in enumerate(live, 1):
-            self._paragraph(labels("form_live_question", number=number, code=row.code, district=row.district,
+            self.paragraph(labels("form_live_question", number=number, code=row.code, district=row.district,
                                    category=row.category, question=row.question), bold=True)
             speaker = row.live_speaker or labels("form_live_speaker_unknown")
-            self._paragraph(labels("form_live_answer", speaker=speaker, answer=row.live_answer))
+            self.paragraph(labels("form_live_answer", speaker=speaker, answer=row.live_answer))
 
     def open_questions(self, open_rows: Sequence[ReportRow]) -> None:
         labels = self.labels
-        self._paragraph(labels("form_section_open"), bold=True, indent=False, space_before=6)
+        self.paragraph(labels("form_section_open"), bold=True, indent=False, space_before=6)
         if not open_rows:
-            self._paragraph(labels("form_open_none"))
+            self.paragraph(labels("form_open_none"))
             return
         headers = [labels(k) for k in ("col_number", "col_code", "col_question", "col_department", "col_due_at",
                                        "col_compliance")]
-        self._data_table(headers, OPEN_WIDTHS_CM, [
+        self.data_table(headers, OPEN_WIDTHS_CM, [
             [str(n), row.code, row.question, row.department or labels("no_department"), labels.date(row.due_at),
-             labels(COMPLIANCE_KEYS[row.compliance])] for n, row in enumerate(open_rows, 1)])
+             labels(COMPLIANCE_KEYS[row.compliance])] for n, row in enumerate(open_rows, 1)], left=(2, 3))
 
     def proposals(self) -> None:
-        self._paragraph(self.labels("form_section_proposals"), bold=True, indent=False, space_before=6)
-        placeholder = self._paragraph(self.labels("form_proposals_placeholder"), italic=True)
+        self.paragraph(self.labels("form_section_proposals"), bold=True, indent=False, space_before=6)
+        placeholder = self.paragraph(self.labels("form_proposals_placeholder"), italic=True)
         placeholder.runs[0].font.highlight_color = WD_COLOR_INDEX.YELLOW
-        self._paragraph(self.labels("form_closing", issuer=_sentence(self.issuer),
+        self.paragraph(self.labels("form_closing", issuer=self.issuer,
                                     addressee=self.form.addressee or self.labels("form_blank")), space_before=6)
 
-    def signature_block(self) -> None:
+    def signature_block(self, recipients: Sequence[str] | None = None) -> None:
+        """"Nơi nhận" on the left (the configured recipients unless given), the signatory on the right."""
         form, labels = self.form, self.labels
         table = self._layout_table((8.0, 8.5))
         left, right = table.rows[0].cells
         _text(left.paragraphs[0], labels("form_recipients"), size=12, bold=True, italic=True, center=False)
-        for recipient in form.recipients:
+        for recipient in form.recipients if recipients is None else recipients:
             _text(left.add_paragraph(), f"- {recipient}", size=11, center=False)
         lines = [line for line in (form.signatory_authority.upper(), form.signatory_title.upper()) if line]
         for index, line in enumerate(lines or [labels("form_blank")]):
@@ -215,15 +224,15 @@ class _Frame:
         section.different_first_page_header_footer = False
         section.header.is_linked_to_previous = False  # a header of its own: LibreOffice numbers its first page too
         _page_number(section.header.paragraphs[0])
-        self._paragraph(labels("form_annex_title"), bold=True, center=True, indent=False)
-        self._paragraph(labels("form_annex_subtitle"), bold=True, center=True, indent=False)
-        self._paragraph(labels("form_annex_reference", prefix=self.form.number_prefix, issuer=_sentence(self.issuer),
+        self.paragraph(labels("form_annex_title"), bold=True, center=True, indent=False)
+        self.paragraph(labels("form_annex_subtitle"), bold=True, center=True, indent=False)
+        self.paragraph(labels("form_annex_reference", prefix=self.form.number_prefix, issuer=self.issuer,
                                **self.date), italic=True, center=True, indent=False)
         self.document.add_paragraph(MARKER)
 
     # --- building blocks ------------------------------------------------------------------
 
-    def _paragraph(self, text: str, *, bold: bool = False, italic: bool = False, center: bool = False,
+    def paragraph(self, text: str, *, bold: bool = False, italic: bool = False, center: bool = False,
                    indent: bool = True, space_before: int = 0) -> Paragraph:
         paragraph = self.document.add_paragraph()
         _text(paragraph, text, size=BODY_PT, bold=bold, italic=italic, center=center, space_before=space_before)
@@ -239,8 +248,9 @@ class _Frame:
         _fixed_widths(table, widths)
         return table
 
-    def _data_table(self, headers: list[str], widths: Sequence[float], rows: list[list[str]],
-                    total: list[str] | None = None) -> Table:
+    def data_table(self, headers: list[str], widths: Sequence[float], rows: list[list[str]],
+                   total: list[str] | None = None, left: tuple[int, ...] = (1,)) -> Table:
+        """A grid whose rows do not break across pages, the header repeated; `left` columns are not centred."""
         table = self.document.add_table(rows=1, cols=len(headers))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -250,8 +260,7 @@ class _Frame:
         for values in rows + ([total] if total else []):
             row = table.add_row()
             for index, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
-                _text(cell.paragraphs[0], text, size=TABLE_PT, bold=values is total, center=index != 1 and
-                      not (len(values) == 6 and index == 2))
+                _text(cell.paragraphs[0], text, size=TABLE_PT, bold=values is total, center=index not in left)
             _row_properties(row)
         _fixed_widths(table, widths)
         return table
@@ -266,12 +275,6 @@ class _Frame:
 
     def _closed(self, key: str, count: int) -> list[str]:
         return [self.labels(key), str(count)] + [""] * (len(DEPARTMENT_WIDTHS_CM) - 2)
-
-
-def _sentence(name: str) -> str:
-    """An upper-case body name ("SỞ NỘI VỤ") as it reads inside a sentence is left to the config: only
-    the first letter is made capital."""
-    return name[:1].upper() + name[1:]
 
 
 # --- python-docx details ------------------------------------------------------------------

@@ -85,11 +85,13 @@ class Subset(StrEnum):
     ALL = "all"
     LIVE = "live"  # answered by a leader at the dialogue
     OPEN = "open"  # accepted, neither answered nor closed
+    ASSIGNED = "assigned"  # the department's, neither rejected nor merged (with `department`)
 
 
 def report_rows(session: Session, settings: Settings, campaign_id: int, now: datetime,
-                subset: Subset = Subset.ALL) -> Iterator[ReportRow]:
-    """Every accepted question of the campaign with its answers (several when followed up)."""
+                subset: Subset = Subset.ALL, department: str = "") -> Iterator[ReportRow]:
+    """Every accepted question of the campaign with its answers (several when followed up); only one
+    department's when `department` names it."""
     department_order, category_order = config_order(settings)
     statement = (
         select(Question.id, Question.code, Question.department_key, Question.category_key, Question.district_key,
@@ -98,7 +100,8 @@ def report_rows(session: Session, settings: Settings, campaign_id: int, now: dat
                Answer.text, Answer.officer_name, Answer.department_key, Answer.source, Answer.speaker,
                Answer.created_at)
         .outerjoin(Answer, Answer.question_id == Question.id)
-        .where(Question.campaign_id == campaign_id, Question.status != QuestionStatus.DRAFT, *_subset(subset))
+        .where(Question.campaign_id == campaign_id, Question.status != QuestionStatus.DRAFT, *_subset(subset),
+               *([Question.department_key == department] if department else []))
         .order_by(department_order, Question.department_key, category_order, Question.category_key,
                   Question.number, Question.id, Answer.id)
         .execution_options(yield_per=BATCH)
@@ -136,6 +139,8 @@ def _subset(subset: Subset) -> list[object]:
         return [Question.id.in_(select(Answer.question_id).where(Answer.source == LIVE))]
     if subset is Subset.OPEN:
         return [Question.status.not_in((QuestionStatus.ANSWERED, QuestionStatus.REJECTED, QuestionStatus.MERGED))]
+    if subset is Subset.ASSIGNED:
+        return [Question.status.not_in((QuestionStatus.REJECTED, QuestionStatus.MERGED))]
     return []
 
 

@@ -156,8 +156,11 @@ def test_agenda_exports_as_csv_from_the_command_line(harness: Harness, database_
         'url = "sqlite:///youthbot.sqlite3"', f'url = "{database_url}"'), encoding="utf-8")
     out = tmp_path / "agenda.csv"
     assert cli(["--config", str(config), "agenda", "--out", str(out)]) == 0
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert [(r["rank"], r["code"]) for r in rows] == [("1", codes["drone"]), ("2", codes["shopee"])]
-    assert rows[0]["district"] == "Huyện Khoái Châu" and rows[0]["live_answer"].startswith("Sở Nông nghiệp mở 5")
-    assert rows[1]["question"] == "Người bán hàng qua Shopee có phải nộp thuế không?"
-    assert rows[1]["original_question"] == QUESTIONS["shopee"][0] and rows[1]["status"] == "forwarded"
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with the BOM
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert [(r["Thứ tự"], r["Mã"]) for r in rows] == [("1", codes["drone"]), ("2", codes["shopee"])]
+    assert rows[0]["Đơn vị"] == "Huyện Khoái Châu"
+    assert rows[0]["Trả lời tại buổi đối thoại"].startswith("Sở Nông nghiệp mở 5")
+    assert rows[0]["Lãnh đạo trả lời"] == "Ông Nguyễn Duy Hưng, Phó Chủ tịch UBND tỉnh"
+    assert rows[1]["Câu hỏi"] == "Người bán hàng qua Shopee có phải nộp thuế không?"
+    assert rows[1]["Câu hỏi gốc"] == QUESTIONS["shopee"][0] and rows[1]["Trạng thái"] == "đang chờ trả lời"

@@ -10,6 +10,7 @@ import subprocess
 import tomllib
 import zipfile
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -18,14 +19,19 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from bot.cli import main as cli
 from core.clock import FakeClock
 from core.config import ConfigError, Settings, parse_settings
+from core.texts import Texts
 from reports.build import ReportScope, write_report
+from reports.deadline_note import deadline_note
+from reports.labels import Labels
 from reports.rows import Compliance, report_rows
 from reports.stats import gather_stats
+from reports.transmittal import write_transmittal
 from storage.models import Answer
 from tests.harness import Harness
-from tests.report_data import OVERDUE, populate, reporting_harness
+from tests.report_data import OVERDUE, populate, populate_campaign, reporting_harness
 from tests.test_office_files import pdf_text
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
@@ -62,7 +68,7 @@ def test_the_example_holds_the_2023_plans_form() -> None:
     settings = parse_settings(tomllib.loads(EXAMPLE.read_text(encoding="utf-8")))
     form = settings.reports
     assert (form.parent_body, form.issuing_body, form.number_prefix, form.place) == (
-        "ỦY BAN NHÂN DÂN TỈNH HƯNG YÊN", "SỞ NỘI VỤ", "BC-SNV", "Hưng Yên")
+        "UBND tỉnh Hưng Yên", "Sở Nội vụ", "BC-SNV", "Hưng Yên")
     assert form.addressee == "Ủy ban nhân dân tỉnh Hưng Yên" and form.recipients[-1] == "Lưu: VT, XDCQ."
     assert settings.campaign.hosts == (HOST,)
 
@@ -197,7 +203,7 @@ def test_rendered_by_libreoffice_the_report_reads_as_the_decree_wants(campaign: 
         check=True, capture_output=True, timeout=180,
     )
     text = pdf_text(tmp_path / "pdf" / "bao-cao.pdf")
-    for expected in ("ỦY BAN NHÂN DÂN TỈNH HƯNG YÊN", "SỞ NỘI VỤ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    for expected in ("UBND TỈNH HƯNG YÊN", "SỞ NỘI VỤ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
                      "Độc lập - Tự do - Hạnh phúc", "/BC-SNV", "Hưng Yên, ngày 10 tháng 3 năm 2023", "BÁO CÁO",
                      "Kính gửi: Ủy ban nhân dân tỉnh Hưng Yên.", "Tổng số câu hỏi tiếp nhận: 4",
                      "Không tiếp nhận (không thuộc phạm vi): 1", "Lãnh đạo trả lời tại buổi đối thoại: 1",
@@ -210,3 +216,110 @@ def test_rendered_by_libreoffice_the_report_reads_as_the_decree_wants(campaign: 
     assert first_lines[0] != "1" and first_lines[1:] == [str(n) for n in range(2, len(pages) + 1)]
     sheet = pdf_text(tmp_path / "pdf" / "bang-tinh.pdf")
     assert "Tổng cộng" in sheet and "06/03/2023" in sheet
+
+
+# --- the per-department transmittal and deadlines left ---------------------------------------
+
+def test_deadline_note_counts_working_days_ahead_and_days_late(example_settings: Settings) -> None:
+    labels = Labels(Texts(example_settings.languages), "vi", example_settings.timezone)
+    tz = example_settings.timezone
+    due = datetime(2023, 3, 6, 23, 59, tzinfo=tz)  # a Monday
+    note = lambda *when: deadline_note(example_settings, labels, due, datetime(*when, tzinfo=tz))  # noqa: E731
+    assert note(2023, 3, 2, 10) == "còn 2 ngày làm việc"  # Thursday: Friday and Monday are left
+    assert note(2023, 3, 6, 8) == "hết hạn hôm nay"
+    assert note(2023, 3, 9, 8) == "quá hạn 3 ngày"
+    assert deadline_note(example_settings, labels, None, due) == ""
+
+
+def test_a_department_gets_its_transmittal_in_chat_and_from_the_command_line(campaign: Harness,
+                                                                              tmp_path: Path) -> None:
+    (reply,) = campaign.officer("so-ct", "can-bo-ct").say("/transmittal")
+    assert "Sở Công Thương: 2 câu hỏi" in reply.text
+    (document,) = reply.message.attachments
+    transmittal = Document(document.path)
+    text = "\n".join([p.text for p in transmittal.paragraphs]
+                     + [cell.text for table in transmittal.tables for row in table.rows for cell in row.cells])
+    assert "PHIẾU CHUYỂN" in text and "/PC-SNV" in text and "Kính gửi: Sở Công Thương." in text
+    table = next(t for t in Document(document.path).tables if t.rows[0].cells[0].text == "STT")
+    assert [(r.cells[1].text, r.cells[5].text, r.cells[6].text) for r in table.rows[1:]] == [
+        ("HY-0001", "06/03/2023", "đúng hạn"), ("HY-0004", "06/03/2023", "sau hạn")]
+    (usage,) = campaign.admin().say("/transmittal so-xyz")
+    assert "so-ct" in usage.text and not usage.message.attachments
+    (refused,) = campaign.registered_youth("em", "Văn Giang").say("/transmittal so-ct")
+    assert not refused.message.attachments
+    nv = Document(write_transmittal_for(campaign, "so-nv", tmp_path / "so-nv.docx"))
+    table = next(t for t in nv.tables if t.rows[0].cells[0].text == "STT")
+    assert [(r.cells[1].text, r.cells[6].text) for r in table.rows[1:]] == [("HY-0002", "quá hạn 4 ngày")]
+
+
+def write_transmittal_for(harness: Harness, department: str, out: Path) -> str:
+    with harness.app.sessions() as session:
+        scope = ReportScope(harness.settings, harness.app.services.texts, harness.app.campaign(session),
+                            harness.clock.now())
+        assert write_transmittal(session, scope, department, out) == 1
+    return str(out)
+
+
+def test_transmittal_and_progress_from_the_command_line(tmp_path: Path, clock: FakeClock,
+                                                       example_settings: Settings, capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    database = tmp_path / "bot.sqlite3"
+    harness = reporting_harness(example_settings, f"sqlite:///{database}", clock, tmp_path)
+    populate(harness)
+    harness.dispose()
+    config = tmp_path / "config.toml"
+    config.write_text(EXAMPLE.read_text(encoding="utf-8").replace(
+        'url = "sqlite:///youthbot.sqlite3"', f'url = "sqlite:///{database}"'), encoding="utf-8")
+    out = tmp_path / "phieu.docx"
+    monkeypatch.setattr("reports.build.PROGRESS_EVERY", 2)
+    assert cli(["--config", str(config), "report", "--format", "csv", "--out", str(tmp_path / "r.csv")]) == 0
+    assert "… 2 questions written" in capsys.readouterr().err  # a long report shows its progress
+    assert cli(["--config", str(config), "transmittal", "--department", "so-ct", "--out", str(out)]) == 0
+    assert "2 questions" in capsys.readouterr().err and out.exists()
+    assert cli(["--config", str(config), "transmittal", "--department", "so-x", "--out", str(out)]) == 2
+    assert "'so-x' is not a department key" in capsys.readouterr().err
+
+
+def test_a_campaign_of_three_hundred_questions_adds_up(example_settings: Settings, database_url: str,
+                                                       clock: FakeClock, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    harness = reporting_harness(example_settings, database_url, clock, tmp_path)
+    try:
+        counts = populate_campaign(harness, 300)
+        with harness.app.sessions() as session:
+            stats = gather_stats(session, harness.settings, harness.app.processor.campaign_id, harness.clock.now())
+        totals = stats.totals
+        assert stats.total == 300 == totals.received + stats.rejected + stats.merged
+        assert totals.received == totals.answered + totals.at_dialogue + totals.overdue + totals.pending
+        assert (totals.late, totals.at_dialogue, stats.rejected, stats.merged) == (
+            counts["late"], counts["live"], counts["rejected"], counts["merged"])
+        assert totals.answered == counts["on_time"] + counts["late"] + counts["both"]
+        assert totals.pending == counts["pending"] + counts["in_review"] + counts["received"]
+        progress: list[int] = []
+        monkeypatch.setattr("reports.build.PROGRESS_EVERY", 100)
+        with harness.app.sessions() as session:
+            scope = ReportScope(harness.settings, harness.app.services.texts, harness.app.campaign(session),
+                                harness.clock.now())
+            assert write_report(session, scope, "docx", tmp_path / "r.docx", progress=progress.append) == 300
+        assert progress == [100, 200, 300]
+        document = Document(str(tmp_path / "r.docx"))
+        departments = next(t for t in document.tables if t.rows[0].cells[0].text == "Cơ quan trả lời")
+        received = [int(row.cells[1].text) for row in departments.rows[1:-1]]
+        assert departments.rows[-1].cells[1].text == "300" and sum(received) == 300
+    finally:
+        harness.dispose()
+
+
+def test_cards_pending_and_my_show_the_deadline_and_what_is_left(harness: Harness) -> None:
+    an = harness.registered_youth("an", "Văn Giang")
+    harness.ask(an, "Em bán hàng online trên Shopee thì có phải nộp thuế không ạ?", "Thương mại")
+    card = next(m for m in harness.messages_to("dept-so-ct") if "HY-0001" in m.text and m.buttons)
+    assert "⏰ hạn 23:59 06/03/2023, còn 16 ngày làm việc" in card.text  # Friday 10/02: 16 working days to 06/03
+    officer = harness.officer("so-ct", "can-bo-ct")
+    (pending,) = officer.say("/pending")
+    assert "HY-0001" in pending.text and "còn 16 ngày làm việc" in pending.text
+    (mine,) = an.say("/my")
+    assert "hạn 23:59 06/03/2023, còn 16 ngày làm việc" in mine.text
+    harness.clock.advance(datetime(2023, 3, 9, 9, tzinfo=harness.settings.timezone) - harness.clock.now())
+    (pending,) = officer.say("/pending")
+    assert "quá hạn 3 ngày" in pending.text
