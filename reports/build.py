@@ -14,6 +14,7 @@ from core.config import Settings
 from core.texts import Texts
 from reports.charts import draw_charts
 from reports.csv_report import write_csv
+from reports.deadline_note import deadline_note
 from reports.docx_report import write_docx
 from reports.labels import Labels
 from reports.rows import ReportRow, Subset, report_rows
@@ -61,7 +62,8 @@ def write_report(session: Session, scope: ReportScope, format: str, out: Path,
     with tempfile.TemporaryDirectory() as charts_folder:
         charts = draw_charts(stats, scope.labels, Path(charts_folder))
         live = list(report_rows(session, scope.settings, scope.campaign.id, scope.now, Subset.LIVE))
-        open_rows = list(report_rows(session, scope.settings, scope.campaign.id, scope.now, Subset.OPEN))
+        open_rows = [(row, deadline_note(scope.settings, scope.labels, row.due_at, scope.now))
+                     for row in report_rows(session, scope.settings, scope.campaign.id, scope.now, Subset.OPEN)]
         return write_docx(rows, stats, charts, scope.labels, scope.settings.reports, scope.campaign.name, scope.now,
                           live, open_rows, out)
 

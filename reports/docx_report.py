@@ -57,14 +57,15 @@ QUESTION_HEADERS = ("col_code", "col_district", "col_question", "col_answer", "c
 QUESTION_WIDTHS_CM = (1.9, 2.4, 5.8, 7.5, 2.7, 2.6, 2.3)  # sums to the landscape text width
 DEPARTMENT_WIDTHS_CM = (4.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5)
 COUNT_WIDTHS_CM = (1.2, 11.3, 4.0)
-OPEN_WIDTHS_CM = (1.0, 2.0, 6.0, 3.5, 2.0, 2.0)
+OPEN_WIDTHS_CM = (1.2, 2.0, 5.3, 3.5, 2.0, 2.5)
 TWIPS_PER_CM = 1440 / 2.54
 MARKER = "@@youthbot-questions@@"
 BODY = "word/document.xml"
+OpenRow = tuple[ReportRow, str]  # an open question and what is left of its deadline ("còn 2 ngày làm việc")
 
 
 def write_docx(rows: Iterable[ReportRow], stats: Stats, charts: list[Chart], labels: Labels, form: ReportSettings,
-               campaign: str, now: datetime, live: Sequence[ReportRow], open_rows: Sequence[ReportRow],
+               campaign: str, now: datetime, live: Sequence[ReportRow], open_rows: Sequence[OpenRow],
                out: Path) -> int:
     frame = io.BytesIO()
     OfficialFrame(labels, form, campaign, now).build(stats, charts, live, open_rows).save(frame)
@@ -100,7 +101,7 @@ class OfficialFrame:
         self.date = official_date(labels, form, now)
 
     def build(self, stats: Stats, charts: list[Chart], live: Sequence[ReportRow],
-              open_rows: Sequence[ReportRow]) -> Document:
+              open_rows: Sequence[OpenRow]) -> Document:
         self.start()
         self.letterhead(self.form.number_prefix)
         self.title(self.labels("form_kind"), self.labels("form_subject", campaign=self.campaign), self.form.addressee)
@@ -182,17 +183,18 @@ class OfficialFrame:
             speaker = row.live_speaker or labels("form_live_speaker_unknown")
             self.paragraph(labels("form_live_answer", speaker=speaker, answer=row.live_answer))
 
-    def open_questions(self, open_rows: Sequence[ReportRow]) -> None:
+    def open_questions(self, open_rows: Sequence[OpenRow]) -> None:
         labels = self.labels
         self.paragraph(labels("form_section_open"), bold=True, indent=False, space_before=6)
         if not open_rows:
             self.paragraph(labels("form_open_none"))
             return
         headers = [labels(k) for k in ("col_number", "col_code", "col_question", "col_department", "col_due_at",
-                                       "col_compliance")]
+                                       "col_deadline_note")]
         self.data_table(headers, OPEN_WIDTHS_CM, [
             [str(n), row.code, row.question, row.department or labels("no_department"), labels.date(row.due_at),
-             labels(COMPLIANCE_KEYS[row.compliance])] for n, row in enumerate(open_rows, 1)], left=(2, 3))
+             remaining or labels(COMPLIANCE_KEYS[row.compliance])]
+            for n, (row, remaining) in enumerate(open_rows, 1)], left=(2, 3))
 
     def proposals(self) -> None:
         self.paragraph(self.labels("form_section_proposals"), bold=True, indent=False, space_before=6)

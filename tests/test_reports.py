@@ -139,6 +139,8 @@ def test_docx_has_headings_per_department_and_category_and_the_charts(populated:
                         "Sở Nội vụ", "Chính sách thanh niên, vấn đề khác"]
     assert len(document.inline_shapes) == 6  # the charts
     tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
+    still_open = next(table for table in tables if table[0][-1] == "Thời hạn còn lại")  # section III
+    assert [(row[1], row[-1]) for row in still_open[1:]] == [("HY-0002", "quá hạn 4 ngày")]
     tables = [table for table in tables if table[0][0] == "Mã"]  # the annex: one table per category
     so_ct = tables[1]
     assert [row[0] for row in so_ct] == ["Mã", "HY-0001", "HY-0004"]
