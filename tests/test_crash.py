@@ -170,7 +170,11 @@ def check_outbox(session: Session, log: Log) -> None:
     """Every row sent once by the database's account, and found in the log, in each chat's order."""
     rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert {row.status for row in rows} == {OutboxStatus.SENT}
-    reviews = PEOPLE - len(QUESTIONS)  # a question asked again also gets a merge card in the coordinator chat
+    # A question found to repeat an earlier one also gets one merge card in the coordinator chat (how
+    # many are found is the duplicate model's business, measured in bench/, not this test's).
+    reviewed = Counter(row.question_id for row in rows if row.link_role == "review")
+    assert set(reviewed.values()) <= {1} and len(reviewed) <= PEOPLE - len(QUESTIONS)
+    reviews = len(reviewed)
     assert len(rows) == 6 * PEOPLE + reviews  # five messages to each young person, one card per question
     for question in session.scalars(select(Question)):
         roles = Counter((row.link_role, row.chat_id) for row in rows if row.question_id == question.id)
