@@ -23,6 +23,7 @@ from storage.db import make_engine
 from storage.migrate import alembic_config, upgrade
 from tests.fakes.telegram_api import FakeTelegram
 
+ROOT = Path(__file__).resolve().parents[1]
 USERS = (100000001, 100000002)
 SECRET = "two-processes-secret"
 
@@ -41,6 +42,19 @@ def test_an_old_schema_is_migrated_and_says_so(engine: Engine, caplog: pytest.Lo
     with caplog.at_level(logging.INFO):
         assert upgrade(engine) is True
     assert any("Running upgrade 0007 -> 0008" in r.getMessage() for r in caplog.records)
+
+
+def test_a_fresh_process_on_a_current_schema_says_nothing(database_url: str, tmp_path: Path) -> None:
+    """What an operator sees at each start: alembic's set-up lines (its plugins) are no news either."""
+    upgrade(make_engine(database_url))
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+        'url = "sqlite:///youthbot.sqlite3"', f"url = {json.dumps(database_url)}", 1)
+    (tmp_path / "config.toml").write_text(text, encoding="utf-8")
+    examples = ROOT / "understanding_examples.jsonl"
+    (tmp_path / examples.name).write_text(examples.read_text(encoding="utf-8"), encoding="utf-8")
+    migrate = subprocess.run([str(Path(sys.executable).with_name("youthbot")), "migrate"], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=120)
+    assert migrate.returncode == 0 and migrate.stderr == ""
 
 
 def free_port() -> int:
