@@ -53,3 +53,5 @@ def setup_logging(level: str = "INFO", format: str = "text", stream: TextIO | No
     root.addHandler(handler)
     root.setLevel(level)
     logsafe.quiet_http_clients()
+    # Importing alembic (1.17+) names each plugin it sets up, at INFO: set-up, not news for an operator.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

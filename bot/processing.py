@@ -61,7 +61,8 @@ class InboxProcessor:
                 log.exception("update %s failed", update.id, extra={"update_id": update.id})
                 UPDATES_PROCESSED.labels("failed").inc()
                 if inbox.record_failure(session, update.id, error, self._clock.now()):
-                    log.error("update %s set aside after %s attempts", update.id, update.attempts)
+                    log.error("update %s set aside after %s attempts", update.id, update.attempts,
+                              extra={"update_id": update.id})
             else:
                 UPDATES_PROCESSED.labels("ok").inc()
         return True

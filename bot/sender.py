@@ -35,6 +35,7 @@ from core.messages import Outgoing
 from storage import notices, outbox, senders
 from storage.db import transaction
 from storage.models import OutboxMessage, OutboxStatus
+from storage.questions import code_of
 
 log = logging.getLogger(__name__)
 
@@ -307,7 +308,8 @@ class OutboxSender:
     def _record_failure(self, session: Session, row: OutboxMessage, error: SendError, now: datetime) -> None:
         if isinstance(error, PermanentFailure):
             log.warning("outbox %s failed for good: %s", row.id, error,
-                        extra={"outbox_id": row.id, "platform": row.platform, "error": str(error)})
+                        extra={"outbox_id": row.id, "platform": row.platform, "error": str(error),
+                               "question": code_of(session, row.question_id)})
             outbox.mark_failed(row, str(error), error.reason)
             notices.settle(session, row)
             if self._on_failure is not None:

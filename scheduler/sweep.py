@@ -23,6 +23,7 @@ from handlers.reminders import deliver
 from scheduler.planner import STATEFUL_KINDS, plan_reminders
 from storage.db import transaction
 from storage.models import Campaign, OutboxMessage, ReminderStatus
+from storage.questions import code_of
 from storage.reminders import claim_due
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,8 @@ def sweep_batch(session: Session, services: Services, now: datetime, worker: str
             with session.begin_nested():
                 sent = deliver(writer, reminder)
         except Exception as error:  # noqa: BLE001 - one bad reminder must not hold up the rest
-            log.exception("reminder %s (%s) failed", reminder.id, reminder.kind)
+            log.exception("reminder %s (%s) failed", reminder.id, reminder.kind,
+                          extra={"question": code_of(session, reminder.question_id)})
             reminder.error = f"{type(error).__name__}: {error}"  # stays claimed: set aside, listed
             result.failed += 1
             continue

@@ -122,3 +122,9 @@ def answer_by_message(session: Session, platform: str, chat_id: str, message_id:
 
 def add_event(question: Question, kind: str, at: datetime, actor: str = "", **detail: object) -> None:
     question.events.append(QuestionEvent(kind=kind, at=at, actor=actor, detail=dict(detail)))
+
+
+def code_of(session: Session, question_id: int | None) -> str | None:
+    """A question's tracking code for the `question` field of a log line; None when there is none."""
+    question = session.get(Question, question_id) if question_id is not None else None
+    return question.code if question is not None else None

@@ -9,9 +9,13 @@ import logging
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.cli import main
 from bot.logs import setup_logging
+from bot.transport import PermanentFailure
+from scheduler.sweep import ReminderScheduler
+from storage.models import Question, Reminder, ReminderStatus
 from tests.harness import Harness
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
@@ -43,6 +47,8 @@ def test_migrate_speaks_json_only_when_it_migrates(tmp_path: Path, capsys: pytes
                                                    restore_root_logger: object) -> None:
     config = tmp_path / "config.toml"
     config.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    examples = EXAMPLE.with_name("understanding_examples.jsonl")  # found next to the config, as installed
+    (tmp_path / examples.name).write_text(examples.read_text(encoding="utf-8"), encoding="utf-8")
     assert main(["migrate", "--config", str(config), "--log-format", "json"]) == 0  # options after the command
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
     assert any(line["logger"].startswith("alembic") and "Running upgrade" in line["message"] for line in lines)
@@ -60,3 +66,22 @@ def test_a_young_persons_words_name_and_chat_stay_out_of_the_logs(harness: Harne
     logged = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
     for secret in ("hoa-tran", "Shopee", "kê khai"):
         assert secret not in logged
+
+
+def test_log_lines_about_a_question_carry_its_code(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    an = harness.registered_youth()
+    harness.transport.refusing["dept-so-ct"] = PermanentFailure("forbidden: bot was kicked from the group chat")
+    with caplog.at_level(logging.WARNING):
+        harness.ask(an, QUESTION)
+    refused, = [r for r in caplog.records if r.name == "bot.sender"]
+    assert refused.question == "HY-0001"  # type: ignore[attr-defined]
+
+    with harness.app.sessions.begin() as session:
+        question = session.scalars(select(Question)).one()
+        session.add(Reminder(kind="retired-kind", dedupe_key="broken", question_id=question.id,
+                             due_at=harness.clock.now(), status=ReminderStatus.PENDING, created_at=harness.clock.now()))
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        assert ReminderScheduler(harness.app.sessions, harness.app.services, harness.clock, "test").tick().failed == 1
+    failed, = [r for r in caplog.records if r.name == "scheduler.sweep"]
+    assert failed.question == "HY-0001"  # type: ignore[attr-defined]

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,10 +23,11 @@ import bot.metrics
 from bot.health import Health
 from bot.metrics import DatabaseGauges
 from bot.web import web_app
-from core.config import Settings, WebSettings
+from core.config import EXAMPLE_CONFIG, Settings, WebSettings
 from storage.db import make_engine
 from tests.fakes.telegram_api import LocalServer
 from tests.harness import Harness
+from tests.test_migrate_lock import free_port
 
 QUESTION = "Em bán hàng online trên Shopee thì có phải nộp thuế không ạ?"
 
@@ -158,3 +164,35 @@ def test_run_serves_the_zalo_webhook_health_and_metrics_on_one_port(example_sett
             assert set(ready) == {"database", "migrations", "inbox processor", "zalo sender", "web server"}
             assert 'youthbot_updates_received_total{platform="zalo"}' in scraped
     asyncio.run(main())
+
+
+def test_the_console_chat_serves_health_and_readiness_too(database_url: str, tmp_path: Path) -> None:
+    """`youthbot` with no token: the terminal chat answers, and the web server runs beside it."""
+    port = free_port()
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    for old, new in (('url = "sqlite:///youthbot.sqlite3"', f"url = {json.dumps(database_url)}"),
+                     ("listen_port = 8000", f"listen_port = {port}")):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    config = tmp_path / "config.toml"
+    config.write_text(text, encoding="utf-8")
+    examples = Path(__file__).resolve().parents[1] / "understanding_examples.jsonl"
+    (tmp_path / examples.name).write_text(examples.read_text(encoding="utf-8"), encoding="utf-8")
+    console = subprocess.Popen([str(Path(sys.executable).with_name("youthbot")), "--config", str(config)],
+                               cwd=tmp_path, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        healthz = readyz = None
+        while readyz is None and time.monotonic() < deadline and console.poll() is None:
+            with contextlib.suppress(httpx.HTTPError):
+                healthz, readyz = httpx.get(f"http://127.0.0.1:{port}/healthz"), httpx.get(f"http://127.0.0.1:{port}/readyz")
+            time.sleep(0.1)  # polling with a deadline
+        out, err = console.communicate("xin chào\n", timeout=60)  # then end of input: the console leaves
+    finally:
+        if console.poll() is None:
+            console.kill()
+    assert healthz is not None and readyz is not None, err
+    assert healthz.status_code == 200 and healthz.text.strip() == "ok"
+    assert readyz.status_code == 200 and readyz.json()["checks"] == {"database": "ok", "migrations": "ok"}
+    assert "── #2 bot to an ──" in out and console.returncode == 0, err
