@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers import broadcasts, deliveries, learning, reminders
+from handlers.commands import ADMIN_MENU
 from handlers.context import Context
 from storage.models import Account, Person
 from storage.questions import find_account, find_by_code
@@ -40,6 +41,16 @@ def run_command(ctx: Context, command: str, arguments: list[str]) -> None:
         learning.run_command(ctx, arguments)
     else:
         ban_or_unban(ctx, command, arguments)
+
+
+def show_help(ctx: Context) -> None:
+    """The staff menu's commands with their descriptions, for chats whose /help is not the young people's."""
+    language = ctx.staff_language
+    lines = [ctx.text(language, "staff_help_header")]
+    lines += [ctx.text(language, "staff_help_item", command=f"/{name}",
+                       description=ctx.text(language, f"command_{name}"))
+              for name in ADMIN_MENU if name != "help"]
+    ctx.send(ctx.incoming.chat, "\n".join(lines))
 
 
 def ban_or_unban(ctx: Context, command: str, arguments: list[str]) -> None:

@@ -91,11 +91,8 @@ def record_answer(ctx: Context, department: Department, question: Question, text
 def tell_asker(ctx: Context, question: Question, kind: str, **values: object) -> None:
     """Send the asker an answer or correction; the department hears what became of it when that is known."""
     before = len(ctx.enqueued)
-    if kind == "answer":
-        tell_answer(ctx, question.account, question, **values)
-    else:
-        ctx.tell_account(question.account, f"answer_{kind}", question=question, link_role="answer",
-                         code=question.code, **values)
+    tell_answer(ctx, question.account, question, "answer_delivery" if kind == "answer" else f"answer_{kind}",
+                **values)
     watch_delivery(ctx, question, kind, ctx.enqueued[before:])
 
 

@@ -9,7 +9,9 @@ from core.texts import Texts
 
 YOUTH_COMMANDS = ("my", "faq", "district", "lang", "cancel", "stop", "subscribe", "link", "mydata", "forget", "help")
 OFFICER_COMMANDS = ("pending", "reassign", "reject")
-ADMIN_MENU = ("broadcast", "review", "suggest", "agenda", "reminders", "queue", "failed", "help")
+OFFICER_MENU = (*OFFICER_COMMANDS, "transmittal")  # the transmittal is a report (handlers.reports)
+ADMIN_MENU = ("broadcast", "review", "suggest", "agenda", "reminders", "queue", "failed", "transmittal", "learned",
+              "help")
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class CommandMenu:
 def command_menus(texts: Texts, settings: Settings, platform: str) -> list[CommandMenu]:
     """Each audience's menu in each language; admins see theirs in the chats where they work."""
     staff_chats = staff_chats_on(settings, platform)
-    audiences = [("private", YOUTH_COMMANDS), ("group", OFFICER_COMMANDS)]
+    audiences = [("private", YOUTH_COMMANDS), ("group", OFFICER_MENU)]
     if staff_chats:
         audiences.append(("chats", ADMIN_MENU))
     return [

@@ -222,6 +222,8 @@ def handle_group(ctx: Context, command: str, arguments: list[str]) -> None:
     if department is None:
         if incoming.chat != ctx.settings.coordinator_chat:
             log.info("message in group %s, which is no department's chat (put it in the config?)", incoming.chat)
+        elif command == "/help":  # the coordinator chat's menu offers it
+            admin.show_help(ctx)
         return
     if incoming.edited:
         answers.receive_answer_edit(ctx, department)

@@ -8,6 +8,10 @@ from handlers.context import Context
 from storage.curation import latest_answer, supporters
 from storage.models import Account, Answer, Question, QuestionStatus
 
+# What an answer, an addition or a correction says where replies carry no reference (Zalo).
+NUMBERED = {"answer_delivery": "answer_delivery_numbered", "answer_addition": "answer_addition_numbered",
+            "answer_correction": "answer_correction_numbered"}
+
 
 def send_existing_answer(ctx: Context, question: Question, account: Account) -> None:
     """Someone who starts following an answered question receives its answer at once."""
@@ -30,23 +34,23 @@ def tell_supporters(ctx: Context, question: Question, key: str, **values: object
     """Send what the asker just received to everyone who follows the question; how many they are."""
     followers = supporters(ctx.session, question.id)
     for follower in followers:
-        if key == "answer_delivery":
-            tell_answer(ctx, follower.account, question, **values)
+        if key in NUMBERED:
+            tell_answer(ctx, follower.account, question, key, **values)
         else:
             ctx.tell_account(follower.account, key, question=question, link_role="answer", code=question.code,
                              **values)
     return len(followers)
 
 
-def tell_answer(ctx: Context, account: Account, question: Question, **values: object) -> None:
-    """An answer to the asker or a follower, to be followed up by reply or, where replies carry
-    no reference (Zalo), by a numbered choice (`handlers.followups`)."""
+def tell_answer(ctx: Context, account: Account, question: Question, key: str = "answer_delivery",
+                **values: object) -> None:
+    """An answer (or an addition or correction to it) to the asker or a follower, to be followed up
+    by reply or, where replies carry no reference (Zalo), by a numbered choice (`handlers.followups`)."""
     if channel(account.platform).replies:
-        ctx.tell_account(account, "answer_delivery", question=question, link_role="answer", code=question.code,
-                         **values)
+        ctx.tell_account(account, key, question=question, link_role="answer", code=question.code, **values)
         return
     language = account.person.language
     buttons = ((Button(ctx.text(language, "followup_choice", code=question.code), f"followup:{question.id}"),),
                (Button(ctx.text(language, "new_question_choice"), "ask:"),))
-    ctx.tell_account(account, "answer_delivery_numbered", buttons=buttons, question=question, link_role="answer",
+    ctx.tell_account(account, NUMBERED[key], buttons=buttons, question=question, link_role="answer",
                      code=question.code, **values)

@@ -11,6 +11,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 from matplotlib import pyplot  # noqa: E402  (the backend must be chosen first)
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from reports.labels import Labels  # noqa: E402
@@ -70,29 +71,33 @@ def _bar_chart(title: str, values: list[tuple[str, float]], path: Path, whole: b
 
 
 def _grouped_chart(title: str, names: list[str], series: list[Series], path: Path, whole: bool = True) -> Path:
-    """Horizontal bars, the first name on top, one bar per series for each name."""
-    names = names or ["—"]
-    height = 0.8 / len(series)
-    figure, axes = pyplot.subplots(figsize=(WIDTH_INCHES, 0.9 + 0.28 * len(names) * len(series)), dpi=DPI)
+    figure = chart_figure(title, names, series, whole)
     try:
-        for index, one in enumerate(series):
-            values = one.values or [0]
-            positions = [len(names) - 1 - n + (len(series) - 1 - 2 * index) * height / 2 for n in range(len(names))]
-            bars = axes.barh(positions, values, height=height, color=COLORS[index % len(COLORS)],
-                             label=one.name or None)
-            axes.bar_label(bars, labels=[vietnamese_number(v) for v in values], padding=3, fontsize=8)
-        axes.set_yticks(range(len(names)), names[::-1], fontsize=8)
-        if whole:
-            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: vietnamese_number(x if not whole else int(x))))
-        axes.tick_params(axis="x", labelsize=8)
-        axes.set_title(title, fontsize=10)
-        axes.spines[["top", "right"]].set_visible(False)
-        axes.margins(x=0.12)
-        if len(series) > 1:
-            axes.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(series))
-        figure.tight_layout()
         figure.savefig(path, bbox_inches="tight")
     finally:
         pyplot.close(figure)
     return path
+
+
+def chart_figure(title: str, names: list[str], series: list[Series], whole: bool = True) -> Figure:
+    """Horizontal bars, the first name on top, one bar per series for each name; the caller closes it."""
+    names = names or ["—"]
+    height = 0.8 / len(series)
+    figure, axes = pyplot.subplots(figsize=(WIDTH_INCHES, 0.9 + 0.28 * len(names) * len(series)), dpi=DPI)
+    for index, one in enumerate(series):
+        values = one.values or [0]
+        positions = [len(names) - 1 - n + (len(series) - 1 - 2 * index) * height / 2 for n in range(len(names))]
+        bars = axes.barh(positions, values, height=height, color=COLORS[index % len(COLORS)], label=one.name or None)
+        axes.bar_label(bars, labels=[vietnamese_number(v) for v in values], padding=3, fontsize=8)
+    axes.set_yticks(range(len(names)), names[::-1], fontsize=8)
+    if whole:
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: vietnamese_number(x if not whole else int(x))))
+    axes.tick_params(axis="x", labelsize=8)
+    axes.set_title(title, fontsize=10)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.margins(x=0.12)
+    if len(series) > 1:
+        axes.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(series))
+    figure.tight_layout()
+    return figure

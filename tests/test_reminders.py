@@ -190,3 +190,21 @@ def test_a_reminder_that_fails_is_set_aside_listed_and_can_be_retried(harness: H
     assert "retired-kind" in listing and "lỗi: KeyError" in listing
     assert "vẫn không tạo được tin nhắn: KeyError" in admin.say("/send_now 1")[-1].text
     assert "retired-kind" in admin.say("/reminders")[-1].text
+
+
+def test_nudges_show_each_question_deadline_and_what_is_left(harness: Harness,
+                                                             asked: tuple[Participant, Delivered]) -> None:
+    """Issue 13: officers see in each nudge when each question is due and how much time is left or lost."""
+    harness.clock.advance(at_local(harness, 2023, 3, 2, 6) - harness.clock.now())
+    run_until(harness, at_local(harness, 2023, 3, 8, 9))
+    harness.ask(harness.registered_youth("binh"), "Bán hàng online trên sàn TMĐT thì cần đăng ký kinh doanh không ạ?",
+                "Thương mại điện tử")
+    run_until(harness, at_local(harness, 2023, 3, 10, 12))
+
+    first = "HY-0001</b> · hạn 23:59 06/03/2023, "
+    nudges = [n.text for n in texts(harness, DEPT, "chưa trả lời")]
+    assert f"{first}còn 1 ngày làm việc" in nudges[0]  # Friday 03/03: Monday is left
+    assert f"{first}hết hạn hôm nay" in nudges[1]  # Monday 06/03, the deadline's day
+    later = next(n for n in nudges if "HY-0002" in n)  # Friday 10/03, three days before the second's deadline
+    assert f"{first}quá hạn 4 ngày" in later
+    assert "HY-0002</b> · hạn 23:59 13/03/2023, còn 1 ngày làm việc" in later

@@ -403,6 +403,34 @@ def test_an_answer_on_zalo_is_followed_up_by_choosing_not_by_reply(
     run(example_settings, database_url, clock, scenario)
 
 
+def test_an_addition_and_a_correction_on_zalo_offer_the_numbered_follow_up_not_a_reply(
+        example_settings: Settings, database_url: str, clock: FakeClock) -> None:
+    async def scenario(d: Deployment) -> None:
+        await ask(d)
+        card = next(m for m in d.telegram.bot_messages(SO_CT) if m["text"].startswith("HY-0001"))
+        answer = d.telegram.user_sends(OFFICER, chat_id=SO_CT, text="Có, em cần kê khai thuế.",
+                                       reply_to=card["message_id"])
+        await d.step()
+        confirmation = d.telegram.bot_messages(SO_CT)[-1]
+        assert "Đã gửi câu trả lời HY-0001" in confirmation["text"]
+        d.telegram.user_sends(OFFICER, chat_id=SO_CT, text="Mức khoán theo Thông tư 40/2021/TT-BTC.",
+                              reply_to=confirmation["message_id"])
+        await d.step()
+        addition = d.texts()[-1]
+        assert "Thông tư 40/2021" in addition and "reply" not in addition
+        assert "1. Hỏi thêm về HY-0001\n2. Gửi câu hỏi mới" in addition
+        d.telegram.user_edits(OFFICER, SO_CT, answer["message_id"], "Có, em cần kê khai và nộp thuế khoán.")
+        await d.step()
+        correction = d.texts()[-1]
+        assert "thuế khoán" in correction and "reply" not in correction
+        assert "1. Hỏi thêm về HY-0001\n2. Gửi câu hỏi mới" in correction
+        await d.says("1")
+        await d.says("Nộp ở đâu ạ?")
+        assert "Đã chuyển phần hỏi thêm của câu hỏi HY-0001" in d.texts()[-1]
+        assert d.telegram.bot_messages(SO_CT)[-1]["text"].startswith("HY-0001 · hỏi thêm")
+    run(example_settings, database_url, clock, scenario)
+
+
 def test_signed_but_malformed_events_are_dropped_once_and_never_answered(
         example_settings: Settings, database_url: str, clock: FakeClock) -> None:
     async def scenario(d: Deployment) -> None:
