@@ -123,11 +123,14 @@ class CurationSettings:
     agenda_size: int = 15  # questions /suggest proposes for the dialogue
 
 
+PACKAGED_EXAMPLES = Path(__file__).with_name("understanding") / "examples.jsonl"  # the 2023 tuning questions
+
+
 @dataclass(frozen=True)
 class UnderstandingSettings:
     """How questions are understood (docs/understanding.md): seed examples and extra synonyms."""
 
-    examples: Path | None = None  # JSON lines {"text", "category"}: labelled questions to start from
+    examples: Path = PACKAGED_EXAMPLES  # JSON lines {"text", "category"}: labelled questions to start from
     synonyms: tuple[tuple[str, ...], ...] = ()  # groups of phrases meaning the same, before the built-in ones
 
 
@@ -531,7 +534,7 @@ def _understanding(table: _Reader, base_dir: Path) -> UnderstandingSettings:
     for index, group in enumerate(groups):
         if not isinstance(group, list) or len(group) < 2 or not all(isinstance(p, str) and p.strip() for p in group):
             table.fail(f"synonyms[{index}]", "must be a list of at least two phrases")
-    return UnderstandingSettings(examples=_local_path(examples, base_dir) if examples else None,
+    return UnderstandingSettings(examples=_local_path(examples, base_dir) if examples else PACKAGED_EXAMPLES,
                                  synonyms=tuple(tuple(group) for group in groups))
 
 

@@ -47,8 +47,6 @@ def test_migrate_speaks_json_only_when_it_migrates(tmp_path: Path, capsys: pytes
                                                    restore_root_logger: object) -> None:
     config = tmp_path / "config.toml"
     config.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
-    examples = EXAMPLE.with_name("understanding_examples.jsonl")  # found next to the config, as installed
-    (tmp_path / examples.name).write_text(examples.read_text(encoding="utf-8"), encoding="utf-8")
     assert main(["migrate", "--config", str(config), "--log-format", "json"]) == 0  # options after the command
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
     assert any(line["logger"].startswith("alembic") and "Running upgrade" in line["message"] for line in lines)

@@ -50,8 +50,6 @@ def test_a_fresh_process_on_a_current_schema_says_nothing(database_url: str, tmp
     text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
         'url = "sqlite:///youthbot.sqlite3"', f"url = {json.dumps(database_url)}", 1)
     (tmp_path / "config.toml").write_text(text, encoding="utf-8")
-    examples = ROOT / "understanding_examples.jsonl"
-    (tmp_path / examples.name).write_text(examples.read_text(encoding="utf-8"), encoding="utf-8")
     migrate = subprocess.run([str(Path(sys.executable).with_name("youthbot")), "migrate"], cwd=tmp_path,
                              capture_output=True, text=True, timeout=120)
     assert migrate.returncode == 0 and migrate.stderr == ""

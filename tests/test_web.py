@@ -176,8 +176,6 @@ def test_the_console_chat_serves_health_and_readiness_too(database_url: str, tmp
         text = text.replace(old, new, 1)
     config = tmp_path / "config.toml"
     config.write_text(text, encoding="utf-8")
-    examples = Path(__file__).resolve().parents[1] / "understanding_examples.jsonl"
-    (tmp_path / examples.name).write_text(examples.read_text(encoding="utf-8"), encoding="utf-8")
     console = subprocess.Popen([str(Path(sys.executable).with_name("youthbot")), "--config", str(config)],
                                cwd=tmp_path, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
