@@ -267,9 +267,9 @@ def _agenda(settings: Settings, out: Path | None) -> int:
 
 
 def _run(settings: Settings) -> int:
-    from bot.serve import configured_platforms, serve
+    from bot.serve import serve
 
-    if not configured_platforms(settings):
+    if not settings.platforms:
         return _run_console(settings)
     for line in summary(settings):
         log.info("configuration: %s", line)

@@ -38,10 +38,6 @@ from handlers.commands import command_menus
 from handlers.zalo_window import report_undeliverable
 
 
-def configured_platforms(settings: Settings) -> list[str]:
-    return list(settings.platforms)
-
-
 async def serve(settings: Settings) -> None:
     limits = {"telegram": TelegramTransport.max_text_length, "zalo": MAX_TEXT_LENGTH, "zalo_oa": OA_MAX_TEXT_LENGTH}
     app = build_app(settings, text_limits=limits)
@@ -100,8 +96,8 @@ async def _zalo_bot(settings: Settings, app: App, runtime: Runtime, http: httpx.
         receivers["zalo receiver"] = receiver.poll_forever(runtime.inbox_changed)
         return
     await client.set_webhook(config.webhook_url, config.webhook_secret)
-    routes.insert(0, bot_route(receiver, config.webhook_secret, runtime.inbox_changed,
-                               _path_of(config.webhook_url, "/zalo")))
+    routes.append(bot_route(receiver, config.webhook_secret, runtime.inbox_changed,
+                            _path_of(config.webhook_url, "/zalo")))
 
 
 def _zalo_oa(settings: Settings, app: App, runtime: Runtime, http: httpx.AsyncClient) -> BaseRoute:

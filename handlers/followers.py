@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.channels import channel
 from core.messages import Button
-from handlers.context import Context
+from handlers.context import Context, question_language
 from storage.curation import latest_answer, supporters
 from storage.models import Account, Answer, Question, QuestionStatus
 
@@ -49,7 +49,7 @@ def tell_answer(ctx: Context, account: Account, question: Question, key: str = "
     if channel(account.platform).replies:
         ctx.tell_account(account, key, question=question, link_role="answer", code=question.code, **values)
         return
-    language = account.person.language
+    language = question_language(ctx.settings, account, question)  # as the text above the buttons
     buttons = ((Button(ctx.text(language, "followup_choice", code=question.code), f"followup:{question.id}"),),
                (Button(ctx.text(language, "new_question_choice"), "ask:"),))
     ctx.tell_account(account, NUMBERED[key], buttons=buttons, question=question, link_role="answer",

@@ -126,7 +126,7 @@ class LearningModel:
         self._settings = settings
         self._seed = seed_examples(settings.understanding.examples)
         self._lexicon = Lexicon.with_built_in(settings.understanding.synonyms)
-        self._version: tuple[int, int] | None = None
+        self._version = (0, 0)  # nothing learned: what the model below is built from
         self._model = self._build([])
         self._lock = threading.Lock()
 

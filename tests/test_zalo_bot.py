@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 
 from bot.app import App, build_app
 from bot.sender import OutboxSender
-from bot.serve import configured_platforms, serve
+from bot.serve import serve
 from bot.telegram import TelegramReceiver, TelegramTransport
 from bot.transport import PermanentFailure, RateLimits
 from bot.zalo_bot import MAX_TEXT_LENGTH, ZaloBotClient, ZaloBotReceiver, ZaloBotTransport
@@ -282,7 +282,7 @@ def test_run_serves_zalo_alone_when_only_zalo_is_configured(example_settings: Se
             zalo.add_user(MAI, "Mai")
             settings = replace(example_settings, database_url=database_url, web=WebSettings(listen_port=0),
                                zalo=replace(example_settings.zalo, token=zalo.token, base_url=zalo.base_url))
-            assert configured_platforms(settings) == ["zalo"]
+            assert settings.platforms == ("zalo",)
             running = asyncio.create_task(serve(settings))
             zalo.user_sends(MAI, text="xin chào")
             try:
