@@ -12,21 +12,15 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from core.config import ConfigError, known_keys, parse_settings
+from core.config import known_keys, parse_settings
+from tests.test_config import EXAMPLE, error_of
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "config.example.toml"
 
 
 @pytest.fixture
 def data() -> dict[str, Any]:
     return tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
-
-
-def error_of(data: dict[str, Any]) -> str:
-    with pytest.raises(ConfigError) as raised:
-        parse_settings(data)
-    return str(raised.value)
 
 
 def with_telegram(data: dict[str, Any]) -> dict[str, Any]:
