@@ -7,24 +7,36 @@ English twin, share their terms.
 
 from __future__ import annotations
 
+import re
 import tomllib
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from pathlib import Path
 
 from core.categories import term_variant
-from core.normalize import words
+from core.normalize import fold, words
 
 BUILT_IN = Path(__file__).with_name("lexicon.toml")
+_WORD = re.compile(r"[^\W_]+")
+
+
+@cache
+def _built_in() -> dict:
+    return tomllib.loads(BUILT_IN.read_text(encoding="utf-8"))
 
 
 def built_in_groups() -> list[list[str]]:
-    return tomllib.loads(BUILT_IN.read_text(encoding="utf-8"))["groups"]
+    return _built_in()["groups"]
 
 
 class Lexicon:
     """Replaces the longest known phrase at each position by its group's name."""
 
-    def __init__(self, groups: Iterable[Sequence[str]]) -> None:
+    def __init__(self, groups: Iterable[Sequence[str]], accented: Mapping[str, str] | None = None,
+                 acronyms: Mapping[str, str] | None = None) -> None:
+        self._accented = dict(_built_in()["accented"] if accented is None else accented)
+        self._acronyms = dict(_built_in()["acronyms"] if acronyms is None else acronyms)
         self._names: dict[tuple[str, ...], str] = {}
         self.shown: dict[str, str] = {}  # a group's name -> its first phrase as written, for staff
         for group in groups:
@@ -41,17 +53,33 @@ class Lexicon:
         """The built-in groups, after the configured ones (which win where both name a phrase)."""
         return cls([*extra, *built_in_groups()])
 
-    def apply(self, tokens: Sequence[str]) -> list[str]:
+    def read(self, text: str) -> list[str]:
+        """The named terms of `text`: `apply` on its folded words, except that a word standing alone (in no
+        longer phrase) is read by its diacritics or capitals where they are written ("bán" ≠ "bạn")."""
+        written = _WORD.findall(unicodedata.normalize("NFC", text))
+        return self.apply([term_variant(fold(word)) for word in written], written)
+
+    def _alone(self, word: str) -> list[str] | None:
+        """What `word` means by its capitals or diacritics (no terms: a pronoun), None when nothing special."""
+        meant = self._acronyms.get(word)
+        if meant is None:
+            meant = self._accented.get(word.lower())
+        return None if meant is None else self.apply([term_variant(folded) for folded in words(meant)])
+
+    def apply(self, tokens: Sequence[str], written: Sequence[str] = ()) -> list[str]:
+        """Each longest known phrase of folded `tokens` by its group's name; `written`: the same words as
+        typed, to read a word that stands alone by its diacritics (`read`)."""
         out: list[str] = []
         index = 0
         while index < len(tokens):
-            for size in range(min(self._longest, len(tokens) - index), 0, -1):
+            for size in range(min(self._longest, len(tokens) - index), 1, -1):
                 name = self._names.get(tuple(tokens[index:index + size]))
                 if name is not None:
                     out.append(name)
                     index += size
                     break
             else:
-                out.append(tokens[index])
+                alone = self._alone(written[index]) if written else None
+                out += [self._names.get((tokens[index],), tokens[index])] if alone is None else alone
                 index += 1
         return out

@@ -23,13 +23,16 @@ from core.categories import CategoryScore, CategorySuggester, term_variant
 from core.config import Category
 from core.normalize import fold
 from core.understanding.lexicon import Lexicon
-from core.understanding.terms import STOP_TERMS, content_terms
+from core.understanding.terms import FRAME_TERMS, REVERSING_TERMS, STOP_TERMS, content_terms
 from core.understanding.vectors import Idf, Vector, cosine, vector
 
 _WORDS = re.compile(r"[^\W_]+")
 KEYWORD_WEIGHT = 0.5
 NEIGHBOURS = 2
-CONTRAST_WEIGHT = 1.0
+CONTRAST_WEIGHT = 2.0
+FRAME_WEIGHT = 0.2
+SOFT_WEIGHT = 0.7
+CONTAINMENT = 0.5
 
 
 @dataclass(frozen=True)
@@ -115,10 +118,27 @@ class Understanding:
         if not shared:
             return 0.0
         common = self._weight(shared)
-        only_a, only_b = a[1] - common, b[1] - common
-        dice = 2 * common / (2 * common + only_a + only_b)
-        contrast = min(only_a, only_b) / (common + only_a + only_b)
-        return round(max(0.0, dice - CONTRAST_WEIGHT * contrast), 3)
+        only_a, only_b = a[0] - shared, b[0] - shared
+        alike = self._partly_shared(only_a, only_b)
+        weight_a, weight_b = a[1] - common - alike, b[1] - common - alike
+        common += SOFT_WEIGHT * alike
+        dice = 2 * common / (2 * common + weight_a + weight_b)
+        dice = (1 - CONTAINMENT) * dice + CONTAINMENT * common / (common + min(weight_a, weight_b))
+        contrast = min(weight_a, weight_b) + self._weight(t for t in only_a ^ only_b if t in REVERSING_TERMS)
+        return round(max(0.0, dice - CONTRAST_WEIGHT * contrast / (common + weight_a + weight_b)), 3)
+
+    def _partly_shared(self, only_a: frozenset[str], only_b: frozenset[str]) -> float:
+        """Weight of the terms each side has alone that share a syllable with one of the other's alone
+        ("công chức" / "chức", "máy tính" / "máy"): a compound the lexicon does not know, cut differently."""
+        if not only_a or not only_b:
+            return 0.0
+        total = 0.0
+        for x in only_a:
+            sx = set(x.split("_"))
+            best = max((len(sx & set(y.split("_"))) / len(sx | set(y.split("_"))) * min(self._term_weight(x),
+                        self._term_weight(y)) for y in only_b), default=0.0)
+            total += best
+        return min(total, self._weight(only_a), self._weight(only_b))
 
     def _shared(self, a: str, b: str) -> tuple[str, ...]:
         return tuple(sorted(self._term_set(a)[0] & self._term_set(b)[0], key=lambda t: -self.idf[t]))
@@ -129,7 +149,12 @@ class Understanding:
         return [self.lexicon.shown.get(t) or written.get(t, t) for t in terms[:limit]]
 
     def _weight(self, terms: Iterable[str]) -> float:
-        return sum(map(self.idf.__getitem__, terms))
+        return sum(map(self._term_weight, terms))
+
+    def _term_weight(self, term: str) -> float:
+        """Its idf, less for a term that frames the question or a number or code never seen ("y07", "2025")."""
+        framing = term in FRAME_TERMS or (term not in self.idf and any(ch.isdigit() for ch in term))
+        return self.idf[term] * (FRAME_WEIGHT if framing else 1.0)
 
     def likely_duplicates(self, query: str, candidates: Mapping[int, str | Sequence[str]], threshold: float,
                           limit: int = 3) -> list[Match]:
