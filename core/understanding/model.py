@@ -13,8 +13,9 @@ The weights were chosen on the tuning split only (bench/splits.py); docs/underst
 
 from __future__ import annotations
 
+import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,7 +24,7 @@ from core.categories import CategoryScore, CategorySuggester, term_variant
 from core.config import Category
 from core.normalize import fold
 from core.understanding.lexicon import Lexicon
-from core.understanding.terms import FRAME_TERMS, REVERSING_TERMS, STOP_TERMS, content_terms
+from core.understanding.terms import FRAME_TERMS, REVERSING_TERMS, STOP_TERMS, content_terms, features
 from core.understanding.vectors import Idf, Vector, cosine, vector
 
 _WORDS = re.compile(r"[^\W_]+")
@@ -33,6 +34,7 @@ CONTRAST_WEIGHT = 2.0
 FRAME_WEIGHT = 0.2
 SOFT_WEIGHT = 0.7
 CONTAINMENT = 0.5
+BAYES_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,30 @@ class _Indexed:
     vector: Vector
 
 
+class _NaiveBayes:
+    """Multinomial naive Bayes over terms and neighbouring pairs (Laplace smoothing): each category's share."""
+
+    def __init__(self, keys: Sequence[str], labelled: Iterable[tuple[str, list[str]]]) -> None:
+        self._counts: dict[str, Counter[str]] = {key: Counter() for key in keys}
+        documents: Counter[str] = Counter()
+        for key, terms in labelled:
+            self._counts[key].update(features(terms))
+            documents[key] += 1
+        total = sum(documents.values()) or 1
+        self._vocabulary = len({f for counts in self._counts.values() for f in counts}) or 1
+        self._prior = {key: math.log((documents[key] + 1) / (total + len(keys))) for key in keys}
+        self._sizes = {key: sum(counts.values()) for key, counts in self._counts.items()}
+
+    def shares(self, terms: list[str]) -> dict[str, float]:
+        found = features(terms)
+        logs = {key: self._prior[key] + sum(math.log((self._counts[key][f] + 1) / (self._sizes[key] + self._vocabulary))
+                                            for f in found) for key in self._counts}
+        top = max(logs.values(), default=0.0)
+        exps = {key: math.exp(value - top) for key, value in logs.items()}
+        total = sum(exps.values()) or 1.0
+        return {key: value / total for key, value in exps.items()}
+
+
 class Understanding:
     """Suggests categories and scores likely duplicates; see the module's docstring for how."""
 
@@ -72,6 +98,9 @@ class Understanding:
         self._indexed: dict[str, list[_Indexed]] = defaultdict(list)
         for example, terms in zip(self.examples, example_terms, strict=True):
             self._indexed[example.category].append(_Indexed(example, vector(terms, self.idf)))
+        self._bayes = _NaiveBayes(self.keys, [*((key, terms) for key, terms in keyword_terms.items()),
+                                              *((e.category, t) for e, t in zip(self.examples, example_terms,
+                                                                                 strict=True))])
         self._term_set = lru_cache(maxsize=100_000)(self._parse_signature)
 
     def terms(self, text: str) -> list[str]:
@@ -86,6 +115,8 @@ class Understanding:
         for key in self.keys:
             nearest = sorted((cosine(query, i.vector) for i in self._indexed[key]), reverse=True)[:NEIGHBOURS]
             evidence[key] += sum(nearest) / NEIGHBOURS + cosine(query, self._centroids[key])
+        for key, share in self._bayes.shares(self.terms(text)).items():
+            evidence[key] += BAYES_WEIGHT * share
         total = sum(evidence.values()) or 1.0
         ranked = sorted(self.keys, key=lambda key: -evidence[key])  # stable: ties keep config order
         return [CategoryScore(key, evidence[key] / total) for key in ranked]
