@@ -71,9 +71,30 @@ def test_figures_on_the_unseen_split_hold(model: Understanding) -> None:
     """Recorded in docs/understanding.md; a change that lowers them must say so there."""
     rows = questions("unseen")
     result = score(rows, lambda _i, text: [s.key for s in model.suggest(text)])
-    assert result.top1 >= 73 and result.top2 >= 80  # of 82
+    assert result.top1 >= 76 and result.top2 >= 81  # of 82
     called = [p for p in pairs("unseen") if similarity(model, p["a"], p["b"]) >= THRESHOLD]
-    assert len(called) <= 6 and sum(p["duplicate"] for p in called) >= 5
+    assert len(called) <= 5 and sum(p["duplicate"] for p in called) >= 5  # no near-miss called
+
+
+def test_a_word_is_read_by_its_diacritics_or_capitals_where_written(model: Understanding) -> None:
+    """Folded, "bán" (sell) is "bạn" (you), "lừa" (scam) "lúa" (rice), "AI" "ai" (who)."""
+    assert "ban_hang" in model.terms("Bán nhãn lồng có phải nộp thuế không?")
+    assert "ban_hang" not in model.terms("Bạn ơi, nhãn lồng có phải nộp thuế không?")
+    assert model.terms("Em bị lừa khi mua giống lúa") != model.terms("Em bị lúa khi mua giống lừa")
+    assert "tri_tue_nhan_tao" in model.terms("Ứng dụng AI vào sản xuất") and "tri_tue_nhan_tao" not in model.terms("Ai phụ trách ạ?")
+    assert "quy" not in model.terms("Quy định về đăng ký kinh doanh")  # "quy định", not "quỹ"
+
+
+def test_a_tag_or_a_code_added_to_the_same_question_keeps_it_a_duplicate(model: Understanding) -> None:
+    question = "Tỉnh có lớp đào tạo kỹ năng số miễn phí cho thanh niên nông thôn không?"
+    assert similarity(model, question, f"{question} (y07)") >= 0.9
+    assert similarity(model, question, f"Ở Khoái Châu, {question}") >= THRESHOLD  # a place adds context
+
+
+def test_a_verb_that_reverses_the_question_makes_it_another_question(model: Understanding) -> None:
+    register = "Đăng ký gian hàng hội chợ OCOP trực tuyến ở đâu?"
+    assert similarity(model, register, "Hủy đăng ký gian hàng hội chợ OCOP trực tuyến ở đâu?") < THRESHOLD
+    assert similarity(model, register, "Muốn đăng ký gian hàng ở hội chợ OCOP online thì vào đâu?") >= THRESHOLD
 
 
 # --- learning during the campaign -------------------------------------------------------

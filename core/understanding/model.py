@@ -101,6 +101,7 @@ class Understanding:
         self._bayes = _NaiveBayes(self.keys, [*((key, terms) for key, terms in keyword_terms.items()),
                                               *((e.category, t) for e, t in zip(self.examples, example_terms,
                                                                                  strict=True))])
+        self._weights: dict[str, float] = {}
         self._term_set = lru_cache(maxsize=100_000)(self._parse_signature)
 
     def terms(self, text: str) -> list[str]:
@@ -158,6 +159,19 @@ class Understanding:
         contrast = min(weight_a, weight_b) + self._weight(t for t in only_a ^ only_b if t in REVERSING_TERMS)
         return round(max(0.0, dice - CONTRAST_WEIGHT * contrast / (common + weight_a + weight_b)), 3)
 
+    def _bound(self, a: tuple[frozenset[str], float], b: tuple[frozenset[str], float]) -> float:
+        """At least `_value(a, b)`, from the shared terms' weight alone: most candidates are ruled out by it
+        without comparing their syllables."""
+        shared = a[0] & b[0]
+        if not shared:
+            return 0.0
+        common = self._weight(shared)
+        rest_a, rest_b = a[1] - common, b[1] - common
+        alike = min(rest_a, rest_b)
+        best = common + SOFT_WEIGHT * alike
+        dice = 2 * best / (2 * best + rest_a + rest_b - 2 * alike) if best else 0.0
+        return (1 - CONTAINMENT) * dice + CONTAINMENT
+
     def _partly_shared(self, only_a: frozenset[str], only_b: frozenset[str]) -> float:
         """Weight of the terms each side has alone that share a syllable with one of the other's alone
         ("công chức" / "chức", "máy tính" / "máy"): a compound the lexicon does not know, cut differently."""
@@ -184,8 +198,11 @@ class Understanding:
 
     def _term_weight(self, term: str) -> float:
         """Its idf, less for a term that frames the question or a number or code never seen ("y07", "2025")."""
-        framing = term in FRAME_TERMS or (term not in self.idf and any(ch.isdigit() for ch in term))
-        return self.idf[term] * (FRAME_WEIGHT if framing else 1.0)
+        weight = self._weights.get(term)
+        if weight is None:
+            framing = term in FRAME_TERMS or (term not in self.idf and any(ch.isdigit() for ch in term))
+            weight = self._weights[term] = self.idf[term] * (FRAME_WEIGHT if framing else 1.0)
+        return weight
 
     def likely_duplicates(self, query: str, candidates: Mapping[int, str | Sequence[str]], threshold: float,
                           limit: int = 3) -> list[Match]:
@@ -197,10 +214,16 @@ class Understanding:
         if not self._term_set(query)[0]:
             return []
         wanted = self._term_set(query)
+        content = wanted[0] - FRAME_TERMS  # sharing only frame terms ("khi nào", "xã") is never a duplicate
         scored = []
         for key, signatures in candidates.items():
             options = (signatures,) if isinstance(signatures, str) else signatures
-            value, best = max((self._value(wanted, self._term_set(s)), s) for s in options)
+            parsed = [(self._term_set(s), s) for s in options]
+            hopeful = [(terms, s) for terms, s in parsed
+                       if not content.isdisjoint(terms[0]) and self._bound(wanted, terms) >= threshold]
+            if not hopeful:
+                continue
+            value, best = max((self._value(wanted, terms), s) for terms, s in hopeful)
             if value >= threshold:
                 scored.append((value, key, best))
         found = [Match(key, value, self._shared(query, best)) for value, key, best in scored]
