@@ -81,7 +81,8 @@ def test_a_word_is_read_by_its_diacritics_or_capitals_where_written(model: Under
     assert "ban_hang" in model.terms("Bán nhãn lồng có phải nộp thuế không?")
     assert "ban_hang" not in model.terms("Bạn ơi, nhãn lồng có phải nộp thuế không?")
     assert model.terms("Em bị lừa khi mua giống lúa") != model.terms("Em bị lúa khi mua giống lừa")
-    assert "tri_tue_nhan_tao" in model.terms("Ứng dụng AI vào sản xuất") and "tri_tue_nhan_tao" not in model.terms("Ai phụ trách ạ?")
+    assert "tri_tue_nhan_tao" in model.terms("Ứng dụng AI vào sản xuất")
+    assert "tri_tue_nhan_tao" not in model.terms("Ai phụ trách ạ?")
     assert "quy" not in model.terms("Quy định về đăng ký kinh doanh")  # "quy định", not "quỹ"
 
 
