@@ -67,19 +67,30 @@ class Lexicon:
         return None if meant is None else self.apply([term_variant(folded) for folded in words(meant)])
 
     def apply(self, tokens: Sequence[str], written: Sequence[str] = ()) -> list[str]:
-        """Each longest known phrase of folded `tokens` by its group's name; `written`: the same words as
-        typed, to read a word that stands alone by its diacritics (`read`)."""
+        """Known phrases of folded `tokens` by their group's name; `written`: the same words as typed, to read a
+        word that stands alone by its diacritics (`read`).
+
+        Where phrases overlap, the cut leaving fewest words outside any phrase wins, then the one with fewest
+        pieces, then the longer first phrase: "lớp học sinh" is "lớp" + "học sinh", not "lớp học" + "sinh".
+        """
+        count = len(tokens)
+        best: list[tuple[int, int, int]] = [(0, 0, 0)] * (count + 1)  # (words left out, pieces, next cut)
+        for start in range(count - 1, -1, -1):
+            single = (tokens[start],) in self._names or bool(written) and self._alone(written[start]) is not None
+            choice = (best[start + 1][0] + (not single), best[start + 1][1] + 1, start + 1)
+            for size in range(min(self._longest, count - start), 1, -1):
+                if tuple(tokens[start:start + size]) in self._names:
+                    option = (best[start + size][0], best[start + size][1] + 1, start + size)
+                    choice = min(choice, option, key=lambda c: c[:2])
+            best[start] = choice
         out: list[str] = []
-        index = 0
-        while index < len(tokens):
-            for size in range(min(self._longest, len(tokens) - index), 1, -1):
-                name = self._names.get(tuple(tokens[index:index + size]))
-                if name is not None:
-                    out.append(name)
-                    index += size
-                    break
+        start = 0
+        while start < count:
+            end = best[start][2]
+            if end - start > 1:
+                out.append(self._names[tuple(tokens[start:end])])
             else:
-                alone = self._alone(written[index]) if written else None
-                out += [self._names.get((tokens[index],), tokens[index])] if alone is None else alone
-                index += 1
+                alone = self._alone(written[start]) if written else None
+                out += [self._names.get((tokens[start],), tokens[start])] if alone is None else alone
+            start = end
         return out

@@ -33,7 +33,7 @@ NEIGHBOURS = 2
 CONTRAST_WEIGHT = 2.0
 FRAME_WEIGHT = 0.2
 SOFT_WEIGHT = 0.7
-CONTAINMENT = 0.5
+CONTAINMENT = 0.75
 BAYES_WEIGHT = 0.3
 
 
@@ -156,7 +156,8 @@ class Understanding:
         common += SOFT_WEIGHT * alike
         dice = 2 * common / (2 * common + weight_a + weight_b)
         dice = (1 - CONTAINMENT) * dice + CONTAINMENT * common / (common + min(weight_a, weight_b))
-        contrast = min(weight_a, weight_b) + self._weight(t for t in only_a ^ only_b if t in REVERSING_TERMS)
+        contrast = min(weight_a - self._weight(only_a & FRAME_TERMS), weight_b - self._weight(only_b & FRAME_TERMS))
+        contrast = max(0.0, contrast) + self._weight(t for t in only_a ^ only_b if t in REVERSING_TERMS)
         return round(max(0.0, dice - CONTRAST_WEIGHT * contrast / (common + weight_a + weight_b)), 3)
 
     def _bound(self, a: tuple[frozenset[str], float], b: tuple[frozenset[str], float]) -> float:
