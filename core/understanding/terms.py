@@ -11,7 +11,7 @@ from core.understanding.lexicon import Lexicon
 STOP_TERMS = (FUNCTION_WORDS - {"thi"}) | frozenset("""
 e mn mng ntn j z ak ah nha nhe ne thi vay ve ra len vao tu den tai trong tren bi hay nua dau nao sao
 tinh nam nguoi moi tat ca hien nay hoi cho xin kinh gui lanh dao gan_day ai
-toan suot luon hoai mai that hoan mi
+toan suot luon hoai mai that hoan mi appli
 have has get got any there here from about
 """.split())
 
