@@ -53,6 +53,13 @@ def test_an_english_question_and_its_vietnamese_twin_are_likely_duplicates(model
                       "Bán hàng online có phải nộp thuế không ạ?") >= THRESHOLD
     assert similarity(model, "Is there a startup fund for students?",
                       "Có quỹ khởi nghiệp cho sinh viên không?") >= THRESHOLD
+    for english, vietnamese in [
+            ("Is there a free coding class for pupils?", "Có lớp học lập trình miễn phí cho học sinh không?"),
+            ("How do I get a loan to start a business?", "Làm sao để vay vốn khởi nghiệp ạ?"),
+            ("Do I need a business licence to sell honey online?",
+             "Bán mật ong online có cần giấy phép kinh doanh không?"),
+            ("Is it safe to pay the electricity bill online?", "Thanh toán tiền điện qua mạng có an toàn không?")]:
+        assert similarity(model, english, vietnamese) >= THRESHOLD, english
 
 
 def test_a_near_miss_scores_below_the_paraphrase_and_the_threshold(model: Understanding) -> None:
@@ -73,7 +80,7 @@ def test_figures_on_the_unseen_split_hold(model: Understanding) -> None:
     result = score(rows, lambda _i, text: [s.key for s in model.suggest(text)])
     assert result.top1 >= 75 and result.top2 >= 81  # of 82
     called = [p for p in pairs("unseen") if similarity(model, p["a"], p["b"]) >= THRESHOLD]
-    assert len(called) <= 6 and sum(p["duplicate"] for p in called) >= 6  # no near-miss called
+    assert all(p["duplicate"] for p in called) and len(called) >= 7  # of 13 paraphrases; no near-miss called
 
 
 def test_a_word_is_read_by_its_diacritics_or_capitals_where_written(model: Understanding) -> None:
