@@ -181,7 +181,7 @@ class Understanding:
         total = 0.0
         for x in only_a:
             sx = set(x.split("_"))
-            best = max((len(sx & set(y.split("_"))) / len(sx | set(y.split("_"))) * min(self._term_weight(x),
+            best = max((len(sx & set(y.split("_"))) / min(len(sx), y.count("_") + 1) * min(self._term_weight(x),
                         self._term_weight(y)) for y in only_b), default=0.0)
             total += best
         return min(total, self._weight(only_a), self._weight(only_b))
