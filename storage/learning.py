@@ -84,6 +84,18 @@ def learned_categories(session: Session) -> list[Example]:
     return [Example(text, key) for text, key in rows]
 
 
+def learned_merges(session: Session) -> list[tuple[str, str]]:
+    """Every campaign's merges as (the duplicate's signature, the original's): wordings people said are one."""
+    original = aliased(Question)
+    rows = session.execute(
+        select(Question.signature, original.signature).select_from(LearnedExample)
+        .join(Question, Question.id == LearnedExample.question_id)
+        .join(original, original.id == LearnedExample.duplicate_of_id)
+        .where(Question.signature.is_not(None), original.signature.is_not(None))
+        .order_by(LearnedExample.id))
+    return [(duplicate, first) for duplicate, first in rows]
+
+
 def merged_signatures(session: Session, campaign_id: int, statuses: Sequence[QuestionStatus] = OPEN
                       ) -> dict[int, list[str]]:
     """For each open question of the campaign, the signatures of the duplicates merged into it."""
@@ -146,14 +158,15 @@ class LearningModel:
         self._model = self._build([])
         self._lock = threading.Lock()
 
-    def _build(self, learned: Sequence[Example]) -> Understanding:
+    def _build(self, learned: Sequence[Example], merges: Sequence[tuple[str, str]] = ()) -> Understanding:
         return Understanding(self._settings.categories, self._settings.fallback_category, self._lexicon,
-                             [*self._seed, *learned])
+                             [*self._seed, *learned], merges)
 
     def model(self, session: Session) -> Understanding:
         version = _version(session)
         with self._lock:
             if version != self._version:
-                self._model = self._build(learned_categories(session) if version[0] else [])
+                self._model = (self._build(learned_categories(session), learned_merges(session)) if version[0]
+                               else self._build([]))
                 self._version = version
             return self._model

@@ -158,6 +158,19 @@ def test_a_merge_teaches_the_wording_and_the_review_card_says_why(harness: Harne
     assert "bao giờ mới được cải thiện, gọi điện mất sóng suốt" not in reason  # not the question itself
 
 
+def test_a_merge_teaches_what_the_two_wordings_had_each_alone(harness: Harness) -> None:
+    """"ổn định" and "cải thiện" look like two different asks until the Youth Union merges such questions."""
+    an, binh, chi, dung = (harness.registered_youth(n) for n in ("an", "binh", "chi", "dung"))
+    harness.ask(an, "Khi nào thôn em có Internet cáp quang ổn định?")
+    harness.ask(binh, "Bao giờ Internet cáp quang ở thôn em được cải thiện?")
+    assert harness.messages_to(COORDINATOR_CHAT) == []
+    harness.admin().say("/merge HY-0002 HY-0001")
+    harness.ask(chi, "Khi nào sóng 4G ở xã em ổn định?")
+    harness.ask(dung, "Bao giờ sóng 4G ở xã em được cải thiện?")  # another topic, the same two wordings
+    card = harness.messages_to(COORDINATOR_CHAT)[-1]
+    assert "HY-0004" in card.text and "HY-0003" in card.text and "Gộp vào HY-0003" in card.buttons[-1]
+
+
 # --- command line ------------------------------------------------------------------------
 
 def test_duplicates_command_scores_each_pair(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

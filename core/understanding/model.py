@@ -37,6 +37,7 @@ SOFT_WEIGHT = 0.7
 CONTAINMENT = 0.75
 BAYES_WEIGHT = 0.3
 PREFILTER = 0.5
+MERGE_TERMS = 3
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ class Understanding:
     """Suggests categories and scores likely duplicates; see the module's docstring for how."""
 
     def __init__(self, categories: Sequence[Category], fallback: str, lexicon: Lexicon,
-                 examples: Iterable[Example] = ()) -> None:
+                 examples: Iterable[Example] = (), merges: Iterable[tuple[str, str]] = ()) -> None:
         self.keys = tuple(c.key for c in categories)
         self.lexicon = lexicon
         self._keywords = CategorySuggester(categories, fallback)
@@ -118,6 +119,18 @@ class Understanding:
                                                                                  strict=True))])
         self._weights: dict[str, float] = {}
         self._term_set = lru_cache(maxsize=100_000)(self._parse_signature)
+        self._related = self._learn_related(merges)
+
+    def _learn_related(self, merges: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
+        """Term pairs a merge showed to mean the same: what each of two merged questions has alone, when each
+        has at most `MERGE_TERMS` such content terms ("ổn định" / "cải thiện"). Both orders are kept."""
+        related = set()
+        for a, b in merges:
+            first, second = self._term_set(a).terms, self._term_set(b).terms
+            only_a, only_b = first - second - FRAME_TERMS, second - first - FRAME_TERMS
+            if only_a and only_b and len(only_a) <= MERGE_TERMS and len(only_b) <= MERGE_TERMS:
+                related |= {(x, y) for x in only_a for y in only_b} | {(y, x) for x in only_a for y in only_b}
+        return frozenset(related)
 
     def terms(self, text: str) -> list[str]:
         return content_terms(text, self.lexicon)
@@ -186,7 +199,7 @@ class Understanding:
     def _partly_shared(self, only_a: frozenset[str], only_b: frozenset[str]) -> float:
         """Weight of the terms each side has alone that share syllables with one of the other's alone, by the
         share of the shorter's syllables ("máy tính" / "máy", "phủ sóng" / "phủ"): a compound the lexicon does
-        not know, cut differently."""
+        not know, cut differently; or in full when a merge showed the two to mean the same (`_learn_related`)."""
         if not only_a or not only_b:
             return 0.0
         by_syllable: dict[str, list[str]] = defaultdict(list)
@@ -197,8 +210,11 @@ class Understanding:
         for term in only_a:
             mine = _syllables(term)
             others = {other for syllable in mine for other in by_syllable.get(syllable, ())}
-            total += max((len(mine & _syllables(other)) / min(len(mine), len(_syllables(other)))
-                          * min(self._term_weight(term), self._term_weight(other)) for other in others), default=0.0)
+            share = {other: len(mine & _syllables(other)) / min(len(mine), len(_syllables(other))) for other in others}
+            if self._related:
+                share |= {other: 1.0 for other in only_b if (term, other) in self._related}
+            total += max((value * min(self._term_weight(term), self._term_weight(other))
+                          for other, value in share.items()), default=0.0)
         return min(total, self._weight(only_a), self._weight(only_b))
 
     def _shared(self, a: str, b: str) -> tuple[str, ...]:
