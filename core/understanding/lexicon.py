@@ -16,6 +16,7 @@ from pathlib import Path
 
 from core.categories import term_variant
 from core.normalize import fold, words
+from core.similarity import FUNCTION_WORDS
 
 BUILT_IN = Path(__file__).with_name("lexicon.toml")
 _WORD = re.compile(r"[^\W_]+")
@@ -37,6 +38,7 @@ class Lexicon:
                  acronyms: Mapping[str, str] | None = None) -> None:
         self._accented = dict(_built_in()["accented"] if accented is None else accented)
         self._acronyms = dict(_built_in()["acronyms"] if acronyms is None else acronyms)
+        self._function = {folded: frozenset(spellings) for folded, spellings in _built_in()["function_words"].items()}
         self._names: dict[tuple[str, ...], str] = {}
         self.shown: dict[str, str] = {}  # a group's name -> its first phrase as written, for staff
         for group in groups:
@@ -64,19 +66,31 @@ class Lexicon:
         meant = self._acronyms.get(word)
         if meant is None:
             meant = self._accented.get(word.lower())
-        return None if meant is None else self.apply([term_variant(folded) for folded in words(meant)])
+        if meant is None:
+            return self._content_spelling(word)
+        return self.apply([term_variant(folded) for folded in words(meant)])
+
+    def _content_spelling(self, word: str) -> list[str] | None:
+        """A word that folds to a function word but is written with other diacritics, as written ("nhà")."""
+        folded, written = fold(word), word.lower()
+        spellings = self._function.get(folded)
+        if spellings is None or folded == written or written in spellings:
+            return None
+        return [written]
 
     def apply(self, tokens: Sequence[str], written: Sequence[str] = ()) -> list[str]:
         """Known phrases of folded `tokens` by their group's name; `written`: the same words as typed, to read a
         word that stands alone by its diacritics (`read`).
 
-        Where phrases overlap, the cut leaving fewest words outside any phrase wins, then the one with fewest
-        pieces, then the longer first phrase: "lớp học sinh" is "lớp" + "học sinh", not "lớp học" + "sinh".
+        Where phrases overlap, the cut leaving fewest words outside any phrase (a function word is not outside)
+        wins, then the one with fewest pieces, then the longer first phrase: "lớp học sinh" is "lớp" + "học sinh",
+        not "lớp học" + "sinh".
         """
         count = len(tokens)
         best: list[tuple[int, int, int]] = [(0, 0, 0)] * (count + 1)  # (words left out, pieces, next cut)
         for start in range(count - 1, -1, -1):
-            single = (tokens[start],) in self._names or bool(written) and self._alone(written[start]) is not None
+            single = ((tokens[start],) in self._names or tokens[start] in FUNCTION_WORDS
+                      or bool(written) and self._alone(written[start]) is not None)
             choice = (best[start + 1][0] + (not single), best[start + 1][1] + 1, start + 1)
             for size in range(min(self._longest, count - start), 1, -1):
                 if tuple(tokens[start:start + size]) in self._names:

@@ -74,6 +74,13 @@ def _syllables(term: str) -> frozenset[str]:
     return frozenset(term.split("_"))
 
 
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """How much of one word the other is, by syllables: a syllable of a two-syllable word is likely that word
+    shortened ("máy" / "máy tính": 1); of a longer phrase, one part of it ("xuất" / "truy xuất nguồn gốc": ¼)."""
+    longer = max(len(a), len(b))
+    return len(a & b) / (min(len(a), len(b)) if longer <= 2 else longer)
+
+
 class _NaiveBayes:
     """Multinomial naive Bayes over terms and neighbouring pairs (Laplace smoothing): each category's share."""
 
@@ -210,7 +217,7 @@ class Understanding:
         for term in only_a:
             mine = _syllables(term)
             others = {other for syllable in mine for other in by_syllable.get(syllable, ())}
-            share = {other: len(mine & _syllables(other)) / min(len(mine), len(_syllables(other))) for other in others}
+            share = {other: _overlap(mine, _syllables(other)) for other in others}
             if self._related:
                 share |= {other: 1.0 for other in only_b if (term, other) in self._related}
             total += max((value * min(self._term_weight(term), self._term_weight(other))
