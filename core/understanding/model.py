@@ -1,13 +1,14 @@
 """The model of meaning: which category a question belongs to, and how alike two questions are.
 
-Built from the configured categories (keywords), the lexicon and labelled examples (the seed file and
-what was learned in campaigns). Immutable: learning builds a new model (core.understanding.learning).
+Built from the configured categories (keywords), the lexicon, labelled examples (the seed file and what was
+learned in campaigns) and learned merges. Immutable: learning builds a new model (storage.learning).
 
 - Category: 0.5 × the keyword suggester's share + the mean cosine to the category's 2 nearest examples
-  + the cosine to the category's keywords taken together; then shares summing to 1.
-- Duplicates: weighted Dice of the two questions' term sets (weights are idf: a rare term counts more),
-  minus the share of what each has that the other lacks when both have something of their own
-  ("nhãn hiệu" vs "sáng chế": the same frame asking about another thing).
+  + the cosine to the category's keywords taken together + 0.3 × a naive Bayes share; then shares summing to 1.
+- Duplicates: ¼ weighted Dice + ¾ containment of the two questions' term sets (weights are idf, frame terms
+  and unseen codes light), terms cut differently or taught by a merge counting as partly shared, minus the
+  contrast: the content each has that the other lacks when both have some ("nhãn hiệu" vs "sáng chế": the
+  same frame asking about another thing), and any reversing verb ("hủy") one has alone.
 The weights were chosen on the tuning split only (bench/splits.py); docs/understanding.md has the figures.
 """
 
