@@ -3,7 +3,7 @@
 Usage: .venv/bin/python bench/sweep_cost.py [--sizes 10000,100000,1000000] [--database sqlite|postgresql]
 
 For each size N: a fresh database holds N forwarded questions, as the product stores them,
-with the reminder rows `scheduler/planner.py::plan_for_question` plans for each (its
+with the reminder rows `timing/planner.py::plan_for_question` plans for each (its
 overdue and very-overdue alerts, and the department nudges it shares with the other
 questions due the same day). 1% of the questions passed their deadline within the last
 hour, so their overdue alert is due now; every other reminder is due later (or, for nudges
@@ -34,8 +34,8 @@ from sqlalchemy import Connection, func, insert, select, text, update
 from bot.app import App, build_app
 from core.clock import FakeClock
 from core.config import Settings, load_settings
-from scheduler.planner import plan_for_question
-from scheduler.quiet import next_allowed
+from timing.planner import plan_for_question
+from timing.quiet import next_allowed
 from scheduler.sweep import ReminderScheduler
 from storage.models import Account, Campaign, Person, Question, QuestionStatus, Reminder, ReminderStatus
 

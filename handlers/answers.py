@@ -8,7 +8,7 @@ from handlers import digests, routing
 from handlers.context import Context
 from handlers.delivery_notices import watch_delivery
 from handlers.followers import tell_answer, tell_supporters
-from scheduler.planner import plan_usefulness_question
+from timing.planner import plan_usefulness_question
 from storage.models import Answer, AnswerRevision, Question, QuestionStatus
 from storage.questions import (
     add_event,

@@ -7,8 +7,8 @@ from core.messages import Button
 from core.texts import Html, preview
 from handlers.context import Context, Writer, with_deadline
 from handlers.followers import tell_supporters
-from scheduler.deadlines import answer_due_at, reassigned_due_at
-from scheduler.planner import plan_for_question
+from timing.deadlines import answer_due_at, reassigned_due_at
+from timing.planner import plan_for_question
 from storage import learning
 from storage.models import Question, QuestionAttachment, QuestionStatus
 from storage.questions import add_event

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from core.config import Settings
-from scheduler.deadlines import is_working_day
+from timing.deadlines import is_working_day
 
 
 def deadline_note(settings: Settings, labels: Callable[..., str], due_at: datetime | None, now: datetime) -> str:

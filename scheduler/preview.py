@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.texts import plain_text
 from handlers.context import Services
-from scheduler.planner import plan_reminders
+from timing.planner import plan_reminders
 from scheduler.sweep import BATCH, SweepResult, sweep_batch
 from storage.models import Campaign
 

@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
 from core.config import DeadlineRules, Settings
-from scheduler.deadlines import add_working_days, answer_due_at, reassigned_due_at, working_days_for
-from scheduler.quiet import next_allowed
+from timing.deadlines import add_working_days, answer_due_at, reassigned_due_at, working_days_for
+from timing.quiet import next_allowed
 
 
 def local(settings: Settings, *args: int) -> datetime:

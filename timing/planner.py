@@ -13,8 +13,8 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from core.config import Settings
-from scheduler.deadlines import is_working_day
-from scheduler.quiet import next_allowed
+from timing.deadlines import is_working_day
+from timing.quiet import next_allowed
 from storage.models import Campaign, Question, QuestionStatus
 from storage.reminders import Plan, existing_keys, plan
 

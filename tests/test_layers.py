@@ -1,0 +1,60 @@
+"""The packages form layers, and imports only go down: a module may import its own package and
+the packages below it, never one above (docs/architecture.md, "Layers").
+
+Read from the source with `ast`, so an import inside a function (the usual way round a cycle)
+counts as much as one at the top of a module.
+"""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+LAYERS = ("core", "storage", "timing", "reports", "handlers", "scheduler", "bot")
+"""Bottom first: plain data and config; the database; the rules about time; documents; the
+product's decisions; the jobs that run them; the runtime and the platforms."""
+
+
+def imported(source: str) -> list[tuple[int, str]]:
+    """(line, top-level package) of every absolute import in `source`."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name.partition(".")[0]) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module.partition(".")[0]))
+    return found
+
+
+def upward_imports(package: str, path: str, source: str) -> list[str]:
+    """The imports in `source` (a module of `package`) of a layer above `package`."""
+    allowed = set(LAYERS[:LAYERS.index(package) + 1])
+    return [f"{path}:{line} imports {target}" for line, target in imported(source)
+            if target in LAYERS and target not in allowed]
+
+
+def test_every_package_has_a_layer() -> None:
+    """A new top-level package must be placed in LAYERS (and in the diagram) before it is shipped."""
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    assert {name.partition(".")[0] for name in packages} == set(LAYERS)
+
+
+def test_imports_only_go_down() -> None:
+    violations = []
+    for package in LAYERS:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            relative = str(path.relative_to(ROOT))
+            violations += upward_imports(package, relative, path.read_text(encoding="utf-8"))
+    assert violations == []
+
+
+def test_an_upward_import_is_found_wherever_it_is() -> None:
+    """The check itself: a lazy import inside a function is caught; an import from below is not."""
+    source = "from core.config import Settings\n\ndef later():\n    from scheduler import sweep\n    import bot.app\n"
+    assert upward_imports("handlers", "handlers/x.py", source) == [
+        "handlers/x.py:4 imports scheduler", "handlers/x.py:5 imports bot"]
+    assert upward_imports("core", "core/x.py", "import sqlalchemy\nfrom storage.models import Account\n") == [
+        "core/x.py:2 imports storage"]
