@@ -34,10 +34,10 @@ from sqlalchemy import Connection, func, insert, select, text, update
 from bot.app import App, build_app
 from core.clock import FakeClock
 from core.config import Settings, load_settings
-from timing.planner import plan_for_question
-from timing.quiet import next_allowed
 from scheduler.sweep import ReminderScheduler
 from storage.models import Account, Campaign, Person, Question, QuestionStatus, Reminder, ReminderStatus
+from timing.planner import plan_for_question
+from timing.quiet import next_allowed
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2023, 3, 27, 3, 0, tzinfo=UTC)  # a Monday, 10:00 in Asia/Ho_Chi_Minh: not quiet, a working day

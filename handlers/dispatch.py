@@ -31,7 +31,7 @@ from handlers import (
 from handlers.commands import OFFICER_COMMANDS
 from handlers.context import Context
 from handlers.limits import count_message
-from storage.models import Account, ChatMenu, Question
+from storage.models import Account, AccountState, ChatMenu, Question
 from storage.questions import find_account
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ def handle_private(ctx: Context, command: str) -> None:
         return
     elif followups.waiting(account):
         followups.receive(ctx, account)
-    elif account.state == "district" and not incoming.attachments:
+    elif account.state == AccountState.DISTRICT and not incoming.attachments:
         choose_district_by_name(ctx, account, incoming.text)
     else:
         intake.receive_message(ctx, account)
