@@ -30,7 +30,7 @@ from handlers import (
 )
 from handlers.commands import OFFICER_COMMANDS
 from handlers.context import Context
-from handlers.limits import count_message
+from handlers.limits import Verdict, count_message
 from storage.models import Account, AccountState, ChatMenu, Question
 from storage.questions import find_account
 
@@ -95,8 +95,8 @@ def handle_private(ctx: Context, command: str) -> None:
     account.blocked_at = None  # writing to the bot undoes a block
     zalo_window.release_held(ctx, account)
     verdict = count_message(account, ctx.now, ctx.settings.limits.messages_per_minute)
-    if verdict != "ok":
-        if verdict == "warn":
+    if verdict != Verdict.OK:
+        if verdict == Verdict.WARN:
             ctx.reply(account.person.language, "rate_limited_messages")
         return
     if incoming.edited:
