@@ -6,7 +6,7 @@ from core.channels import channel
 from core.messages import Button
 from handlers.context import Context, question_language
 from storage.curation import latest_answer, supporters
-from storage.models import Account, Answer, LinkRole, Question, QuestionStatus
+from storage.models import Account, Answer, AnswerSource, LinkRole, Question, QuestionStatus
 
 # What an answer, an addition or a correction says where replies carry no reference (Zalo).
 NUMBERED = {"answer_delivery": "answer_delivery_numbered", "answer_addition": "answer_addition_numbered",
@@ -21,7 +21,7 @@ def send_existing_answer(ctx: Context, question: Question, account: Account) -> 
 
 
 def tell_follower(ctx: Context, question: Question, account: Account, answer: Answer) -> None:
-    if answer.source == "live":
+    if answer.source == AnswerSource.LIVE:
         ctx.tell_account(account, "live_delivery_by" if answer.speaker else "live_delivery", question=question,
                          link_role=LinkRole.ANSWER, code=question.code, answer=answer.text, speaker=answer.speaker)
         return

@@ -206,6 +206,11 @@ class QuestionEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class AnswerSource(StrEnum):
+    DEPARTMENT = "department"  # an officer's reply in the department's chat
+    LIVE = "live"              # the secretariat's summary of a leader's answer at the event (handlers.event_day)
+
+
 class Answer(Base):
     """An officer's reply in a department chat; its edits are kept as revisions."""
 
@@ -223,8 +228,8 @@ class Answer(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     edited_at: Mapped[datetime | None]
-    source: Mapped[str] = mapped_column(String(16), default="department", server_default="department")
-    """"department" (an officer's reply) or "live" (the secretariat's summary of a leader's answer at the event)."""
+    source: Mapped[AnswerSource] = mapped_column(String(16), default=AnswerSource.DEPARTMENT,
+                                                 server_default=AnswerSource.DEPARTMENT.value)
     speaker: Mapped[str] = mapped_column(Text, default="", server_default="")
     """A live answer's leader, name and office from `campaign.hosts`; `officer` is who typed it."""
 

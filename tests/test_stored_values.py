@@ -4,10 +4,11 @@ already written with the old one, so it needs a migration; these tests say so wh
 from __future__ import annotations
 
 from handlers.reminders import KINDS
-from storage.models import AccountState, BroadcastAwaiting, LinkRole, ReminderKind
+from storage.models import AccountState, AnswerSource, BroadcastAwaiting, LinkRole, ReminderKind
 
 STORED = {
     AccountState: {"", "district", "followup"},
+    AnswerSource: {"department", "live"},
     BroadcastAwaiting: {"", "text", "link", "time"},
     LinkRole: {"card", "digest", "followup", "reject", "answer_recorded", "notices", "receipt", "answer", "notice",
                "review", "clarify", "decline"},
