@@ -36,8 +36,7 @@ from core.clock import FakeClock
 from core.config import Settings, load_settings
 from scheduler.sweep import ReminderScheduler
 from storage.models import Account, Campaign, Person, Question, QuestionStatus, Reminder, ReminderStatus
-from timing.planner import plan_for_question
-from timing.quiet import next_allowed
+from timing.planner import alert_times, plan_for_question
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2023, 3, 27, 3, 0, tzinfo=UTC)  # a Monday, 10:00 in Asia/Ho_Chi_Minh: not quiet, a working day
@@ -45,27 +44,7 @@ ACCOUNTS = 500
 CHUNK = 20_000
 FIXED_DUE = 100
 FORWARDED_BEFORE_DEADLINE = timedelta(days=7)
-Times = tuple[tuple[datetime, ...], datetime, datetime]  # a deadline's nudges, overdue and very-overdue alerts
-
-
-def planned_times(settings: Settings, due: datetime) -> Times:
-    """The nudge, overdue and very-overdue times `plan_for_question` gives a deadline.
-
-    The same arithmetic as the planner, cached per deadline by `fill`: calling the planner for each
-    of a million questions would take longer than the sweep it prepares. `check_against_planner`
-    makes sure both agree.
-    """
-    rules = settings.reminders
-    due_day = due.astimezone(settings.timezone).date()
-    nudges = []
-    for days in rules.nudge_days_before:
-        at = next_allowed(settings, datetime.combine(due_day - timedelta(days=days), rules.nudge_time,
-                                                     tzinfo=settings.timezone), working_days_only=True)
-        if at <= due:
-            nudges.append(at)
-    overdue = next_allowed(settings, due, working_days_only=True)
-    very_overdue = next_allowed(settings, due + timedelta(days=rules.very_overdue_days), True)
-    return tuple(nudges), overdue, very_overdue
+Times = tuple[list[datetime], datetime, datetime]  # a deadline's nudges, overdue and very-overdue alerts
 
 
 def deadline(i: int) -> datetime:
@@ -134,7 +113,7 @@ def fill(app: App, size: int) -> int:
     with app.engine.begin() as connection:
         campaign = connection.execute(select(Campaign)).one()
         accounts = add_askers(connection)
-    times = cache(partial(planned_times, settings))
+    times = cache(partial(alert_times, settings))  # per deadline: a million questions share a few
     nudged: set[str] = set()
     for start in range(0, size, CHUNK):
         questions = [question_row(settings, campaign, accounts, i) for i in range(start, min(start + CHUNK, size))]

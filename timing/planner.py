@@ -39,23 +39,26 @@ def plan_for_question(session: Session, settings: Settings, campaign: Campaign, 
                       now: datetime) -> int:
     """The nudges, overdue and very-overdue alerts of a question that just got its deadline."""
     assert question.answer_due_at is not None and question.department_key is not None
-    rules = settings.reminders
     due = question.answer_due_at
     stamp = due.strftime("%Y%m%dT%H%M")
-    due_day = due.astimezone(settings.timezone).date()
-    plans = []
-    for days in rules.nudge_days_before:
-        at = next_allowed(settings, datetime.combine(due_day - timedelta(days=days), rules.nudge_time,
-                                                     tzinfo=settings.timezone), working_days_only=True)
-        if at <= due:
-            plans.append(Plan(ReminderKind.NUDGE, f"nudge:{question.department_key}:{at.date()}", at, campaign.id,
-                              department_key=question.department_key))
-    plans.append(Plan(ReminderKind.OVERDUE, f"overdue:{question.id}:{stamp}",
-                      next_allowed(settings, due, working_days_only=True), campaign.id, question.id))
-    plans.append(Plan(ReminderKind.VERY_OVERDUE, f"very_overdue:{question.id}:{stamp}",
-                      next_allowed(settings, due + timedelta(days=rules.very_overdue_days), True),
+    nudges, overdue, very_overdue = alert_times(settings, due)
+    plans = [Plan(ReminderKind.NUDGE, f"nudge:{question.department_key}:{at.date()}", at, campaign.id,
+                  department_key=question.department_key) for at in nudges]
+    plans.append(Plan(ReminderKind.OVERDUE, f"overdue:{question.id}:{stamp}", overdue, campaign.id, question.id))
+    plans.append(Plan(ReminderKind.VERY_OVERDUE, f"very_overdue:{question.id}:{stamp}", very_overdue,
                       campaign.id, question.id))
     return _add(session, settings, campaign, plans, now)
+
+
+def alert_times(settings: Settings, due: datetime) -> tuple[list[datetime], datetime, datetime]:
+    """When a deadline's nudges (those not after it), overdue and very-overdue alerts go, in allowed hours."""
+    rules = settings.reminders
+    due_day = due.astimezone(settings.timezone).date()
+    nudges = [next_allowed(settings, datetime.combine(due_day - timedelta(days=days), rules.nudge_time,
+                                                      tzinfo=settings.timezone), working_days_only=True)
+              for days in rules.nudge_days_before]
+    return ([at for at in nudges if at <= due], next_allowed(settings, due, working_days_only=True),
+            next_allowed(settings, due + timedelta(days=rules.very_overdue_days), working_days_only=True))
 
 
 def plan_usefulness_question(session: Session, settings: Settings, campaign: Campaign, question: Question,
