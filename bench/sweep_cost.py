@@ -35,7 +35,7 @@ from bot.app import App, build_app
 from core.clock import FakeClock
 from core.config import Settings, load_settings
 from scheduler.sweep import ReminderScheduler
-from storage.models import Account, Campaign, Person, Question, QuestionStatus, Reminder, ReminderStatus
+from storage.models import Account, Campaign, Person, Question, QuestionStatus, Reminder, ReminderKind, ReminderStatus
 from timing.planner import alert_times, plan_for_question
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,11 +96,11 @@ def reminder_rows(times: Callable[[datetime], Times], question: dict[str, object
         if key not in nudged:
             nudged.add(key)
             sent = at <= NOW
-            rows.append({**common, "kind": "nudge", "dedupe_key": key, "question_id": None,
+            rows.append({**common, "kind": ReminderKind.NUDGE, "dedupe_key": key, "question_id": None,
                          "department_key": question["department_key"], "due_at": at,
                          "status": ReminderStatus.SENT if sent else ReminderStatus.PENDING,
                          "sent_at": at if sent else None})
-    for kind, at in (("overdue", overdue), ("very_overdue", very_overdue)):
+    for kind, at in ((ReminderKind.OVERDUE, overdue), (ReminderKind.VERY_OVERDUE, very_overdue)):
         rows.append({**common, "kind": kind, "dedupe_key": f"{kind}:{question['id']}:{stamp}",
                      "question_id": question["id"], "department_key": None, "due_at": at,
                      "status": ReminderStatus.PENDING, "sent_at": None})
@@ -148,7 +148,7 @@ def make_due(app: App, count: int) -> None:
             Question.answer_due_at > NOW).order_by(Question.id).limit(count)))
         connection.execute(update(Question).where(Question.id.in_(ids))
                            .values(answer_due_at=NOW - timedelta(minutes=1)))
-        connection.execute(update(Reminder).where(Reminder.question_id.in_(ids), Reminder.kind == "overdue")
+        connection.execute(update(Reminder).where(Reminder.question_id.in_(ids), Reminder.kind == ReminderKind.OVERDUE)
                            .values(due_at=NOW))
 
 
