@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.normalize import fold, words
-from reports.rows import config_order
-from storage.models import Answer, AnswerSource, Question, QuestionStatus
+from reports.rows import LIVE, config_order
+from storage.models import Answer, Question, QuestionStatus
 
 MATCH_SHARE = 0.5  # a free-text search must find at least half of its words in an entry
 
@@ -46,9 +46,9 @@ def published_entries(session: Session, settings: Settings) -> list[FaqEntry]:
     for _, group in itertools.groupby(session.execute(statement), key=lambda r: r[0]):
         lines = list(group)
         _, code, category, department, text, answered_at, *_ = lines[0]
-        live = [line for line in lines if line[7] == AnswerSource.LIVE]
+        live = [line for line in lines if line[7] == LIVE]
         entries.append(FaqEntry(code or "", category or "", department or "", text,
-                                "\n\n".join(line[6] for line in lines if line[7] != AnswerSource.LIVE), answered_at,
+                                "\n\n".join(line[6] for line in lines if line[7] != LIVE), answered_at,
                                 dialogue="\n\n".join(line[6] for line in live),
                                 speaker="; ".join(dict.fromkeys(line[8] for line in live if line[8]))))
     return entries

@@ -20,6 +20,7 @@ from core.config import Settings
 from storage.models import Answer, AnswerSource, Question, QuestionStatus
 
 BATCH = 2000
+LIVE = AnswerSource.LIVE  # a leader's answer at the event, the reports' short name
 NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # Word and Excel files refuse these
 
 
@@ -109,8 +110,8 @@ def report_rows(session: Session, settings: Settings, campaign_id: int, now: dat
     for _, group in itertools.groupby(session.execute(statement), key=lambda r: r[0]):
         lines = list(group)
         first = lines[0]
-        answers = [line for line in lines if line[14] is not None and line[17] != AnswerSource.LIVE]
-        live = [line for line in lines if line[14] is not None and line[17] == AnswerSource.LIVE]
+        answers = [line for line in lines if line[14] is not None and line[17] != LIVE]
+        live = [line for line in lines if line[14] is not None and line[17] == LIVE]
         yield ReportRow(
             code=first[1] or "",
             department=names.department(first[2]),
@@ -135,7 +136,7 @@ def report_rows(session: Session, settings: Settings, campaign_id: int, now: dat
 
 def _subset(subset: Subset) -> list[object]:
     if subset is Subset.LIVE:
-        return [Question.id.in_(select(Answer.question_id).where(Answer.source == AnswerSource.LIVE))]
+        return [Question.id.in_(select(Answer.question_id).where(Answer.source == LIVE))]
     if subset is Subset.OPEN:
         return [Question.status.not_in((QuestionStatus.ANSWERED, QuestionStatus.REJECTED, QuestionStatus.MERGED))]
     if subset is Subset.ASSIGNED:

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.config import Settings
-from reports.rows import BATCH, Compliance, compliance
-from storage.models import Answer, AnswerSource, Question, QuestionStatus
+from reports.rows import BATCH, LIVE, Compliance, compliance
+from storage.models import Answer, Question, QuestionStatus
 
 DAY_SECONDS = 86400
 
@@ -102,8 +102,8 @@ def gather_stats(session: Session, settings: Settings, campaign_id: int, now: da
     """Rejected and merged questions count by district and category, not against departments; a
     leader's answer at the dialogue counts as such, never as the department's (late) answer."""
     by_department = (select(Answer.question_id, func.min(Answer.created_at).label("at"))
-                     .where(Answer.source != AnswerSource.LIVE).group_by(Answer.question_id).subquery())
-    live = select(Answer.question_id).where(Answer.source == AnswerSource.LIVE).distinct().subquery()
+                     .where(Answer.source != LIVE).group_by(Answer.question_id).subquery())
+    live = select(Answer.question_id).where(Answer.source == LIVE).distinct().subquery()
     statement = (
         select(Question.district_key, Question.category_key, Question.department_key, Question.status,
                Question.forwarded_at, Question.answer_due_at, Question.answered_at, Question.useful,
