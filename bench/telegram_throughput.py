@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from common import database  # noqa: E402  (bench/common.py)
 
 from bot.app import build_app  # noqa: E402
-from bot.telegram import TelegramReceiver, TelegramTransport, configured_limits, make_bot  # noqa: E402
+from bot.channels.telegram.adapter import TelegramReceiver, TelegramTransport, configured_limits, make_bot  # noqa: E402
 from core.config import load_settings  # noqa: E402
 from core.messages import ChatRef, Outgoing  # noqa: E402
 from storage.db import transaction  # noqa: E402

@@ -282,7 +282,7 @@ def _run(settings: Settings) -> int:
 
 def _run_console(settings: Settings) -> int:
     from bot.app import build_app
-    from bot.console import ConsoleChannel, console_settings
+    from bot.channels.console import ConsoleChannel, console_settings
 
     logging.getLogger().setLevel(logging.WARNING)
     app = build_app(console_settings(settings))

@@ -16,8 +16,7 @@ import uvicorn
 from starlette.routing import BaseRoute, Mount
 
 from bot.app import App, build_app
-from bot.runtime import Runtime
-from bot.telegram import (
+from bot.channels.telegram.adapter import (
     ALLOWED_UPDATES,
     TelegramReceiver,
     TelegramTransport,
@@ -25,17 +24,18 @@ from bot.telegram import (
     make_bot,
     register_commands,
 )
+from bot.channels.telegram.webhook import webhook_app
+from bot.channels.zalo_bot.adapter import MAX_TEXT_LENGTH, ZaloBotClient, ZaloBotReceiver, ZaloBotTransport
+from bot.channels.zalo_bot.webhook import bot_route, oa_route
+from bot.channels.zalo_oa.adapter import MAX_TEXT_LENGTH as OA_MAX_TEXT_LENGTH
+from bot.channels.zalo_oa.adapter import OaCredentials, ZaloOaClient, ZaloOaReceiver, ZaloOaTransport, seed_tokens
+from bot.channels.zalo_text import ChooseHints
+from bot.runtime import Runtime
 from bot.transport import RateLimits
 from bot.web import web_app
-from bot.webhook import webhook_app
-from bot.zalo_bot import MAX_TEXT_LENGTH, ZaloBotClient, ZaloBotReceiver, ZaloBotTransport
-from bot.zalo_oa import MAX_TEXT_LENGTH as OA_MAX_TEXT_LENGTH
-from bot.zalo_oa import OaCredentials, ZaloOaClient, ZaloOaReceiver, ZaloOaTransport, seed_tokens
-from bot.zalo_text import ChooseHints
-from bot.zalo_webhook import bot_route, oa_route
 from core.config import Settings
 from handlers.commands import command_menus
-from handlers.zalo_window import report_undeliverable
+from handlers.reply_window import report_undeliverable
 
 
 async def serve(settings: Settings) -> None:

@@ -25,8 +25,8 @@ from handlers import (
     linking,
     privacy,
     reminders,
+    reply_window,
     reports,
-    zalo_window,
 )
 from handlers.commands import OFFICER_COMMANDS
 from handlers.context import Context
@@ -93,7 +93,7 @@ def handle_private(ctx: Context, command: str) -> None:
         ctx.reply(account.person.language, "banned")
         return
     account.blocked_at = None  # writing to the bot undoes a block
-    zalo_window.release_held(ctx, account)
+    reply_window.release_held(ctx, account)
     verdict = count_message(account, ctx.now, ctx.settings.limits.messages_per_minute)
     if verdict != "ok":
         if verdict == "warn":

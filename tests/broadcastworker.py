@@ -28,8 +28,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.app import build_app
+from bot.channels.telegram.adapter import TelegramTransport, make_bot
 from bot.sender import OutboxSender
-from bot.telegram import TelegramTransport, make_bot
 from bot.transport import RateLimits
 from core.config import load_settings
 from core.messages import Outgoing

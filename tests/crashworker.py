@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import event, func, select
 
 from bot.app import App, build_app
-from bot.console import PLATFORM, console_settings
+from bot.channels.console import PLATFORM, console_settings
 from bot.sender import OutboxSender
 from bot.transport import RateLimits
 from core.config import load_settings

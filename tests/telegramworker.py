@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import event, func, select
 
 from bot.app import App, build_app
-from bot.telegram import TelegramReceiver, TelegramTransport, make_bot
+from bot.channels.telegram.adapter import TelegramReceiver, TelegramTransport, make_bot
 from bot.transport import RateLimits
 from core.config import load_settings
 from core.messages import Outgoing

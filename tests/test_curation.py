@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from bot.console import COORDINATOR_CHAT
+from bot.channels.console import COORDINATOR_CHAT
 from core.clock import FakeClock
 from core.config import ConfigError, Settings, parse_settings
 from core.messages import ChatKind, ChatRef

@@ -14,9 +14,9 @@ import telegram
 from sqlalchemy import select
 
 from bot.app import App, build_app
+from bot.channels.telegram.adapter import TelegramReceiver, TelegramTransport, register_commands
+from bot.channels.telegram.webhook import SECRET_HEADER, webhook_app
 from bot.sender import OutboxSender
-from bot.telegram import TelegramReceiver, TelegramTransport, register_commands
-from bot.webhook import SECRET_HEADER, webhook_app
 from core.clock import FakeClock
 from core.config import Settings
 from core.messages import ChatRef, Outgoing

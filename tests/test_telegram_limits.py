@@ -10,7 +10,7 @@ import pytest
 import telegram
 
 from bot.app import build_app
-from bot.telegram import TelegramTransport, configured_limits
+from bot.channels.telegram.adapter import TelegramTransport, configured_limits
 from core.clock import FakeClock
 from core.config import parse_settings
 from core.messages import ChatRef, Outgoing

@@ -18,13 +18,13 @@ from sqlalchemy import func, select
 from starlette.applications import Starlette
 
 from bot.app import App, build_app
+from bot.channels.telegram.adapter import TelegramReceiver, TelegramTransport
+from bot.channels.zalo_bot.adapter import MAX_TEXT_LENGTH, ZaloBotClient, ZaloBotReceiver, ZaloBotTransport
+from bot.channels.zalo_bot.webhook import BOT_SECRET_HEADER, bot_route
+from bot.channels.zalo_text import ChooseHints
 from bot.sender import OutboxSender
 from bot.serve import serve
-from bot.telegram import TelegramReceiver, TelegramTransport
 from bot.transport import PermanentFailure, RateLimits
-from bot.zalo_bot import MAX_TEXT_LENGTH, ZaloBotClient, ZaloBotReceiver, ZaloBotTransport
-from bot.zalo_text import ChooseHints
-from bot.zalo_webhook import BOT_SECRET_HEADER, bot_route
 from core.clock import FakeClock
 from core.config import Settings, WebSettings
 from core.messages import Action, Button, ChatRef, Outgoing

@@ -19,10 +19,9 @@ from sqlalchemy import func, select
 from starlette.applications import Starlette
 
 from bot.app import App, build_app
-from bot.sender import OutboxSender
-from bot.telegram import TelegramReceiver, TelegramTransport
-from bot.transport import RateLimits
-from bot.zalo_oa import (
+from bot.channels.telegram.adapter import TelegramReceiver, TelegramTransport
+from bot.channels.zalo_bot.webhook import oa_route
+from bot.channels.zalo_oa.adapter import (
     MAX_TEXT_LENGTH,
     OaCredentials,
     ZaloOaClient,
@@ -30,12 +29,14 @@ from bot.zalo_oa import (
     ZaloOaTransport,
     seed_tokens,
 )
-from bot.zalo_text import ChooseHints
-from bot.zalo_webhook import oa_route
+from bot.channels.zalo_oa.store import Tokens, replace_tokens
+from bot.channels.zalo_text import ChooseHints
+from bot.sender import OutboxSender
+from bot.transport import RateLimits
 from core.clock import FakeClock
 from core.config import Settings
 from core.messages import Button, ChatRef, Outgoing
-from handlers.zalo_window import report_undeliverable
+from handlers.reply_window import report_undeliverable
 from storage.db import transaction
 from storage.models import (
     Broadcast,
@@ -46,7 +47,6 @@ from storage.models import (
     ZaloOaContact,
     ZaloOaToken,
 )
-from storage.zalo_oa import Tokens, replace_tokens
 from tests.fakes.telegram_api import FakeTelegram, LocalServer
 from tests.fakes.zalo_oa_api import FakeZaloOa
 

@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.zalo_bot import ZaloBotReceiver, unwrap
-from bot.zalo_oa import ZaloOaReceiver, signature_ok
+from bot.channels.zalo_bot.adapter import ZaloBotReceiver, unwrap
+from bot.channels.zalo_oa.adapter import ZaloOaReceiver, signature_ok
 
 log = logging.getLogger(__name__)
 BOT_SECRET_HEADER = "X-Bot-Api-Secret-Token"

@@ -8,7 +8,7 @@ Zalo's rules that shape it:
 - The OA may answer a person for free by replying to their message (`recipient.message_id`)
   within 48 hours of it; by `user_id` up to 7 days after their last message (counted against
   the OA's quota); not at all after that, or once they unfollowed (errors -230, -213). Such a
-  message is held (`handlers.zalo_window`) until they write again. Following is no message:
+  message is held (`handlers.reply_window`) until they write again. Following is no message:
   Zalo refuses a greeting sent then, so a follower is welcomed when they first write.
 - The access token lives 25 hours; the refresh token is single-use. A refresh stores the new
   pair in the database (compare-and-swap on the spent refresh token) before the new access
@@ -32,13 +32,13 @@ import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import logsafe
+from bot.channels.zalo_oa import store
+from bot.channels.zalo_text import ChooseHints, render, without_choices
 from bot.processing import InboxProcessor
 from bot.transport import PermanentFailure, RateLimits, RetryAfter, TemporaryFailure
-from bot.zalo_text import ChooseHints, render, without_choices
 from core.clock import Clock
 from core.messages import Action, Attachment, ChatKind, Incoming, MediaKind, Outgoing
-from handlers.zalo_window import WINDOW_CLOSED
-from storage import zalo_oa as store
+from handlers.reply_window import WINDOW_CLOSED
 from storage.db import transaction
 from storage.models import ChatMenu, ZaloOaContact
 
