@@ -20,9 +20,7 @@ from starlette.applications import Starlette
 
 from bot.app import App, build_app
 from bot.channels.telegram.adapter import TelegramReceiver, TelegramTransport
-from bot.channels.zalo_bot.webhook import oa_route
 from bot.channels.zalo_oa.adapter import (
-    MAX_TEXT_LENGTH,
     OaCredentials,
     ZaloOaClient,
     ZaloOaReceiver,
@@ -30,13 +28,13 @@ from bot.channels.zalo_oa.adapter import (
     seed_tokens,
 )
 from bot.channels.zalo_oa.store import Tokens, replace_tokens
+from bot.channels.zalo_oa.webhook import oa_route
 from bot.channels.zalo_text import ChooseHints
 from bot.sender import OutboxSender
 from bot.transport import RateLimits
 from core.clock import FakeClock
 from core.config import Settings
 from core.messages import Button, ChatRef, Outgoing
-from handlers.reply_window import report_undeliverable
 from storage.db import transaction
 from storage.models import (
     Broadcast,
@@ -99,8 +97,7 @@ async def deployed(settings: Settings, database_url: str, clock: FakeClock) -> A
         fake_telegram.add_group(SO_CT, "Sở Công Thương - hỏi đáp thanh niên", members=[OFFICER])
         fake_telegram.add_user(STAFF, "Cán bộ Sở Nội vụ")
         fake_telegram.add_group(COORDINATOR, "Sở Nội vụ - điều phối đối thoại", members=[STAFF])
-        app = build_app(replace(settings, database_url=database_url), clock,
-                        text_limits={"telegram": TelegramTransport.max_text_length, "zalo_oa": MAX_TEXT_LENGTH})
+        app = build_app(replace(settings, database_url=database_url), clock)
         access, refresh = oa.issue_tokens()
         seed_tokens(app.sessions, oa.app_id, access, refresh, clock)
         recorded: list[int] = []
@@ -114,8 +111,7 @@ async def deployed(settings: Settings, database_url: str, clock: FakeClock) -> A
                 client = ZaloOaClient(OaCredentials(oa.app_id, oa.app_secret, oa.url, oa.url), app.sessions, clock,
                                       http)
                 hints = ChooseHints(app.services.texts, app.sessions)
-                senders = [app.sender(ZaloOaTransport(client, app.sessions, clock, FAST, hints),
-                                      on_failure=report_undeliverable),
+                senders = [app.sender(ZaloOaTransport(client, app.sessions, clock, FAST, hints)),
                            app.sender(TelegramTransport(bot))]
                 yield Deployment(oa, fake_telegram, app, client, TelegramReceiver(bot, app.processor), senders,
                                  clock, recorded)
