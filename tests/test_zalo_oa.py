@@ -39,10 +39,10 @@ from storage.db import transaction
 from storage.models import (
     Broadcast,
     Campaign,
+    Contact,
     InboxUpdate,
     OutboxMessage,
     OutboxStatus,
-    ZaloOaContact,
     ZaloOaToken,
 )
 from tests.fakes.telegram_api import FakeTelegram, LocalServer
@@ -335,7 +335,7 @@ def test_forget_on_the_oa_is_confirmed_and_leaves_nothing_addressed_to_the_perso
             unsent = session.scalars(select(OutboxMessage).where(
                 OutboxMessage.chat_id == HOA, OutboxMessage.status != OutboxStatus.SENT)).all()
             assert unsent == [], "nothing held or queued for the erased person"
-            assert session.get(ZaloOaContact, HOA) is None
+            assert session.get(Contact, ("zalo_oa", HOA)) is None
         assert HOA not in coordinator_texts(d)
         received = len(d.texts())
         await d.says("xin chào")  # as a stranger again: asked for consent, and nothing old arrives
@@ -444,7 +444,7 @@ def test_signed_but_malformed_events_are_dropped_once_and_never_answered(
         await d.step()
         with d.app.sessions() as session:
             assert session.scalar(select(func.count()).select_from(InboxUpdate)) == 0
-            assert session.get(ZaloOaContact, HOA) is None
+            assert session.get(Contact, ("zalo_oa", HOA)) is None
         assert d.texts() == [] and d.recorded == []
         await d.says("xin chào")
         assert "Nghị định 13/2023" in d.texts()[-1]
