@@ -39,6 +39,6 @@ def press_forget(ctx: Context, account: Account, answer: str) -> None:
         ctx.reply(language, "forget_cancelled")
         return
     forget_person(ctx.session, account.person, ctx.now)
-    # Nothing kept can reach them now (the Zalo OA contact is erased too), so the confirmation
+    # Nothing kept can reach them now (their reply window's contact is erased too), so the confirmation
     # replies to the message that asked for it: that alone addresses it.
     ctx.send(ctx.incoming.chat, ctx.text(language, "forget_done"), reply_to=ctx.incoming.message_id)

@@ -121,7 +121,8 @@ def routes(config: DemoSettings, processor: InboxProcessor, on_recorded: Callabl
                 user, message = str(event["sender"]["id"]), event.get("message") or {}
                 incoming = Incoming.received(platform=PLATFORM, chat_id=user, chat_kind=ChatKind.PRIVATE,
                                              user_id=user, message_id=str(message.get("mid", "")),
-                                             text=str(message.get("text", "")))
+                                             text=str(message.get("text", "")),
+                                             reply_to_message_id=str((message.get("reply_to") or {}).get("mid", "")))
                 recorded |= await run_in_threadpool(processor.record, f"mid:{incoming.message_id}", incoming)
         if recorded:
             on_recorded()
