@@ -6,11 +6,13 @@ from a Telegram group, and what its 24-hour reply window refuses is held, then r
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 import tomllib
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -25,9 +27,10 @@ from bot.channels.telegram.adapter import TelegramReceiver, TelegramTransport
 from bot.health import Health
 from bot.metrics import DatabaseGauges
 from bot.sender import OutboxSender
+from bot.serve import serve
 from bot.web import web_app
 from core.clock import FakeClock
-from core.config import EXAMPLE_CONFIG, ConfigError
+from core.config import EXAMPLE_CONFIG, ConfigError, WebSettings
 from storage.db import transaction
 from storage.models import OutboxMessage, OutboxStatus, Question, QuestionStatus
 from tests import demo_channel
@@ -174,3 +177,38 @@ def test_a_question_asked_on_the_new_platform_is_answered_from_telegram_and_held
         with transaction(d.app.sessions) as session:
             assert session.get_one(OutboxMessage, held[0].id).status == OutboxStatus.SENT
     run(database_url, clock, scenario)
+
+
+def test_the_runtime_starts_a_registered_channel_like_any_other(database_url: str) -> None:
+    """`serve` with the one extra line: the demo's sender runs and its routes are on the one server."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+
+    async def main() -> None:
+        with FakeDemo(lambda: datetime.now(UTC)) as demo, FakeTelegram() as fake_telegram:
+            fake_telegram.add_group(SO_CT, "Sở Công Thương - hỏi đáp thanh niên")
+            fake_telegram.add_group(COORDINATOR, "Sở Nội vụ - điều phối đối thoại")
+            settings = parse_settings(demo_data(demo), EXAMPLE_CONFIG.parent, channels=WITH_DEMO)
+            settings = replace(settings, database_url=database_url, web=WebSettings(listen_port=port)).with_channel(
+                "telegram", token=fake_telegram.token, base_url=fake_telegram.base_url)
+            demo.webhook_url = f"{url}/demo"
+            running = asyncio.create_task(serve(settings, channels=WITH_DEMO))
+            try:
+                async with asyncio.timeout(20), httpx.AsyncClient() as client:
+                    while not running.done():
+                        with contextlib.suppress(httpx.HTTPError):
+                            if (await client.get(f"{url}/readyz")).status_code == 200:
+                                break
+                        await asyncio.sleep(0.05)
+                    ready = (await client.get(f"{url}/readyz")).json()["checks"]
+                    challenge = await asyncio.to_thread(demo.verify, VERIFY_TOKEN, "42")
+                    assert (await asyncio.to_thread(demo.user_sends, LAN, "xin chào")).status_code == 200
+                    while not demo.texts_to(LAN):
+                        await asyncio.sleep(0.05)
+            finally:
+                running.cancel()
+            assert {"demo sender", "telegram sender", "telegram receiver", "web server"} <= set(ready)
+            assert (challenge.status_code, challenge.text) == (200, "42")
+    asyncio.run(main())
