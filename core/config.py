@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.messages import ChatRef
@@ -593,7 +593,7 @@ class _Reader:
         self._readers = readers
         readers[prefix] = self
 
-    def fail(self, key: str, problem: str) -> None:
+    def fail(self, key: str, problem: str) -> NoReturn:
         raise ConfigError(f"{self._prefix}{key}: {problem}")
 
     def keys(self) -> list[str]:
@@ -737,12 +737,10 @@ class _Reader:
             close = difflib.get_close_matches(ref.platform, names, n=1)
             self.fail(key, f"'{ref.platform}' is not a platform; " + (
                 f"did you mean '{close[0]}'?" if close else f"one of {', '.join(names)}"))
-            raise AssertionError  # fail raised
         form = section.group_id if groups else section.user_id
         if form is None:
             with_groups = ", ".join(s.name for s in self.channels.sections if s.group_id is not None)
             self.fail(key, f"'{ref.platform}' has no group chats: use a group on {with_groups}")
-            raise AssertionError
         if not re.fullmatch(form.pattern, ref.chat_id):
             self.fail(key, f"'{ref.chat_id}' is not {form.description}")
         return ref
