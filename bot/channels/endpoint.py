@@ -3,13 +3,15 @@ webhook, and the send limits. Each of the two channels reads it with its own def
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from bot.transport import RateLimits
 from core.config import ONE_SERVER, TableReader
 
 MOVED = {"listen_host": ONE_SERVER, "listen_port": ONE_SERVER}
 """Keys of earlier versions of these tables, and where their setting went."""
+TEXTS = ("token", "base_url", "mode", "webhook_url", "webhook_secret")
+NUMBERS = ("messages_per_second", "private_interval", "group_interval")
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,10 @@ class EndpointSettings:
 
 def read_endpoint(table: TableReader, defaults: EndpointSettings, platform: str) -> EndpointSettings:
     """Read the table over `defaults`; `platform` names who posts to the webhook in its error."""
-    values = {f.name: (table.positive_number(f.name, default=getattr(defaults, f.name)) if f.type == "float"
-                       else table.str(f.name, default=getattr(defaults, f.name))) for f in fields(defaults)}
-    settings = replace(defaults, **values)
+    settings = replace(
+        defaults,
+        **{name: table.str(name, default=getattr(defaults, name)) for name in TEXTS},
+        **{name: table.positive_number(name, default=getattr(defaults, name)) for name in NUMBERS})
     if settings.mode not in ("polling", "webhook"):
         table.fail("mode", f"must be \"polling\" or \"webhook\", not '{settings.mode}'")
     if settings.mode == "webhook" and not settings.webhook_url.startswith("https://"):

@@ -3,7 +3,7 @@ how it starts: a webhook only (set in the Zalo app's settings), among the web ap
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from bot.channels.base import Channel, Setup, Wiring
 from bot.channels.zalo_oa.adapter import (
@@ -48,11 +48,13 @@ class ZaloOaSettings:
 
 
 def read(table: TableReader) -> ZaloOaSettings:
-    numbers = ("messages_per_second", "private_interval")
+    texts = ("app_id", "app_secret", "oa_secret_key", "access_token", "refresh_token", "api_url", "oauth_url",
+             "webhook_path")
     defaults = ZaloOaSettings()
     settings = ZaloOaSettings(
-        **{f.name: table.str(f.name, default=getattr(defaults, f.name)) for f in fields(defaults) if f.type == "str"},
-        **{name: table.positive_number(name, default=getattr(defaults, name)) for name in numbers},
+        **{name: table.str(name, default=getattr(defaults, name)) for name in texts},
+        **{name: table.positive_number(name, default=getattr(defaults, name))
+           for name in ("messages_per_second", "private_interval")},
     )
     if settings.enabled:
         for name in ("app_secret", "oa_secret_key", "refresh_token"):
