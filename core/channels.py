@@ -15,7 +15,8 @@ class Capabilities:
     """`replies`: its updates say which message a reply answers (Zalo's do not).
     `buttons`: inline buttons (else the typed numbers of the chat's menu stand for them).
     `edits`: a sent message can be edited in place (else a correction goes as a new message).
-    `groups`: it has group chats (departments, the coordinator can be there).
+    `buttons`, `edits` and `html` are acted on by the channel's own transport today; handlers
+    write the same messages everywhere. Whether it has groups is its config section's `group_id`.
     `html`: it shows Telegram's HTML subset (else the adapter strips the tags).
     `public_files`: its attachments are public https addresses, sendable on any platform.
     `reply_window`: it lets the bot write to a person only this long after their last message;
@@ -26,7 +27,6 @@ class Capabilities:
     replies: bool = True
     buttons: bool = True
     edits: bool = True
-    groups: bool = True
     html: bool = True
     public_files: bool = False
     reply_window: timedelta | None = None

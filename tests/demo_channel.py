@@ -139,7 +139,7 @@ async def start(setup: Setup) -> Wiring:
 
 CHANNEL = Channel(
     section=ChannelSection(PLATFORM, read, user_id=IdForm(r"\d+", "a demo user id (digits)"), group_id=None),
-    capabilities=Capabilities(buttons=False, edits=False, groups=False, html=False, reply_window=REPLY_WINDOW),
+    capabilities=Capabilities(buttons=False, edits=False, html=False, reply_window=REPLY_WINDOW),
     max_text_length=MAX_TEXT_LENGTH,
     start=start,
 )

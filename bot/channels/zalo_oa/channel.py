@@ -81,7 +81,7 @@ async def start(setup: Setup) -> Wiring:
 CHANNEL = Channel(
     section=ChannelSection(PLATFORM, read, user_id=IdForm(r"\d+", "a Zalo Official Account user id (digits)"),
                            group_id=None),
-    capabilities=Capabilities(replies=False, buttons=False, edits=False, groups=False, html=False, public_files=True,
+    capabilities=Capabilities(replies=False, buttons=False, edits=False, html=False, public_files=True,
                               reply_window=REPLY_WINDOW, name="platform_zalo_oa"),
     max_text_length=MAX_TEXT_LENGTH,
     start=start,
