@@ -2,8 +2,9 @@
 challenges) and the routes of `WEB_ROUTES` beside them, served at `[web] listen_host:listen_port` in
 every mode (polling, webhook, console chat).
 
-To serve more pages on the same server, add a `RouteSource` (a function from the built `App` to its
-routes) to `WEB_ROUTES`, one line, as channels are added to `bot/channels/registry.py`.
+To serve more pages on the same server, add a `RouteSource` to `WEB_ROUTES`, one line, as channels are
+added to `bot/channels/registry.py`: a function from the built `App` to one route (a `Mount` for a
+whole application), e.g. the staff console's `console_mount`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 READY_TIMEOUT = 3.0  # an unreachable database may take far longer to say so
 
-RouteSource = Callable[["App"], Sequence[BaseRoute]]
+RouteSource = Callable[["App"], BaseRoute]
 WEB_ROUTES: tuple[RouteSource, ...] = ()
 """Pages beside the channels' webhooks (the staff console mounts here)."""
 
@@ -60,8 +61,7 @@ def web_app(health: Health, gauges: DatabaseGauges, routes: Sequence[BaseRoute] 
 def web_server(app: App, health: Health, gauges: DatabaseGauges, routes: Sequence[BaseRoute] = (),
                sources: Sequence[RouteSource] = WEB_ROUTES) -> uvicorn.Server:
     """The one server of the process: the channels' `routes` and those of every source."""
-    pages = [route for source in sources for route in source(app)]
-    web = web_app(health, gauges, [*routes, *pages])
+    web = web_app(health, gauges, [*routes, *(source(app) for source in sources)])
     return uvicorn.Server(uvicorn.Config(web, host=app.settings.web.listen_host, port=app.settings.web.listen_port,
                                          log_config=None, access_log=False))
 
