@@ -4,11 +4,10 @@ message (a Zalo Official Account 7 days, Messenger 24 hours), declared as the ch
 `window_closed`): officers and the coordinator are told why, and it goes out with the person's next
 message (even just /my), when the platform opens the window again.
 
-The channel says why in the error it raises (`window_error`): the catalogue key of the reason."""
+The channel says why in the error it raises (`handlers.deliveries.window_error`)."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,11 +16,8 @@ from sqlalchemy.orm import Session
 from core.messages import Outgoing
 from core.texts import preview
 from handlers.context import Context, Services
-from handlers.deliveries import recipient, report_failure
+from handlers.deliveries import WINDOW_CLOSED, hold_why, recipient, report_failure, shown_error
 from storage.models import Account, OutboxMessage, OutboxStatus
-
-WINDOW_CLOSED = "window_closed"  # the failure reason of a held message
-WHY = re.compile(r"^outside the reply window \((delivery_why_[a-z_]+)\)")
 
 
 def report_undeliverable(services: Services, session: Session, row: OutboxMessage, now: datetime) -> None:
@@ -43,19 +39,8 @@ def report_undeliverable(services: Services, session: Session, row: OutboxMessag
     language = services.settings.default_language
     why = services.texts.render(language, hold_why(row.error or ""))
     html = services.texts.render(language, "held_report", id=row.id, why=why,
-                                 recipient=recipient(services, session, row), error=preview(row.error or "", 200))
+                                 recipient=recipient(services, session, row), error=preview(shown_error(row), 200))
     services.outbox.enqueue(session, Outgoing(services.settings.coordinator_chat, html), now)
-
-
-def window_error(why: str, detail: str) -> str:
-    """The error of a message refused outside a reply window; `why` is the catalogue key of the reason."""
-    return f"outside the reply window ({why}): {detail}"
-
-
-def hold_why(error: str) -> str:
-    """The catalogue key of why a message is held, from its error (`window_error`)."""
-    found = WHY.search(error)
-    return found.group(1) if found else "delivery_why_window"
 
 
 def _has_account(session: Session, row: OutboxMessage) -> bool:

@@ -27,7 +27,7 @@ from core.channels import Capabilities
 from core.config import ChannelSection, IdForm, TableReader
 from core.messages import Action, ChatKind, Incoming, Outgoing
 from core.texts import plain_text
-from handlers.reply_window import WINDOW_CLOSED, window_error
+from handlers.deliveries import WINDOW_CLOSED, window_error
 
 PLATFORM = "demo"
 MAX_TEXT_LENGTH = 2000

@@ -169,7 +169,8 @@ def test_a_question_asked_on_the_new_platform_is_answered_from_telegram_and_held
         held = d.held()
         assert len(held) == 1 and d.demo.refused, "refused by the platform, held by the product"
         assert len(d.demo.texts_to(LAN)) == received
-        assert any(f"#{held[0].id}" in m["text"] for m in d.telegram.bot_messages(COORDINATOR)[coordinator:])
+        told = [m["text"] for m in d.telegram.bot_messages(COORDINATOR)[coordinator:]]
+        assert any(f"#{held[0].id}" in text for text in told) and not any("delivery_why" in text for text in told)
 
         await d.says("/my")  # writing again opens the window: what was held goes first
         assert d.held() == []

@@ -38,7 +38,7 @@ from bot.processing import InboxProcessor
 from bot.transport import PermanentFailure, RateLimits, RetryAfter, TemporaryFailure
 from core.clock import Clock
 from core.messages import Action, Attachment, ChatKind, Incoming, MediaKind, Outgoing
-from handlers.reply_window import WINDOW_CLOSED, window_error
+from handlers.deliveries import WINDOW_CLOSED, window_error
 from storage import contacts
 from storage.db import transaction
 from storage.models import ChatMenu, Contact
