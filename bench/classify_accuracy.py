@@ -23,8 +23,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from splits import PARTS, questions  # noqa: E402
 
+from bot.channels.registry import load_settings  # noqa: E402
 from core.categories import CategorySuggester  # noqa: E402
-from core.config import load_settings  # noqa: E402
 from core.language import LanguageDetector  # noqa: E402
 from core.understanding.model import Example  # noqa: E402
 from storage.learning import base_model, seed_examples  # noqa: E402

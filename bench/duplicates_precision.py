@@ -30,8 +30,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from splits import PARTS, pairs  # noqa: E402
 
+from bot.channels.registry import load_settings  # noqa: E402
 from core import similarity  # noqa: E402
-from core.config import load_settings  # noqa: E402
 from storage.learning import base_model  # noqa: E402
 
 DEV_DATA = ROOT.parent / "shared" / "data" / "questions_dev.jsonl"

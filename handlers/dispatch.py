@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from core.channels import sendable
 from core.config import Department, District
 from core.messages import Incoming
 from core.normalize import fold, words
@@ -25,8 +24,8 @@ from handlers import (
     linking,
     privacy,
     reminders,
+    reply_window,
     reports,
-    zalo_window,
 )
 from handlers.commands import OFFICER_COMMANDS
 from handlers.context import Context
@@ -93,7 +92,7 @@ def handle_private(ctx: Context, command: str) -> None:
         ctx.reply(account.person.language, "banned")
         return
     account.blocked_at = None  # writing to the bot undoes a block
-    zalo_window.release_held(ctx, account)
+    reply_window.release_held(ctx, account)
     verdict = count_message(account, ctx.now, ctx.settings.limits.messages_per_minute)
     if verdict != Verdict.OK:
         if verdict == Verdict.WARN:
@@ -118,7 +117,7 @@ def handle_private(ctx: Context, command: str) -> None:
 def run_youth_command(ctx: Context, account: Account, command: str) -> None:
     language = account.person.language
     if command in ("/start", "/help"):
-        ctx.reply(language, "help", sendable=sendable(ctx.services.texts, language, account.platform))
+        ctx.reply(language, "help", sendable=ctx.sendable(language, account.platform))
     elif command == "/my":
         intake.list_questions(ctx, account)
     elif command in ("/lang", "/language"):

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from bench.classify_accuracy import score
 from bench.splits import pairs, questions
+from bot.channels.console import COORDINATOR_CHAT
 from bot.cli import main
-from bot.console import COORDINATOR_CHAT
 from core.config import Settings
 from core.understanding.model import Understanding
 from storage.learning import base_model
