@@ -327,7 +327,8 @@ def show_status(job: Job, actor: Actor, args: Args) -> Outcome:
     found = _numbered(job, args)
     if isinstance(found, Outcome):
         return found
-    return Outcome(Status.DONE, "broadcast_progress", html=progress_text(job, found, store.tally(job.session, found.id)))
+    progress = progress_text(job, found, store.tally(job.session, found.id))
+    return Outcome(Status.DONE, "broadcast_progress", html=progress)
 
 
 def pause(job: Job, actor: Actor, args: Args) -> Outcome:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from actions.buttons import button
 from actions.model import Actor, Args, Outcome, done, refused
+from actions.permissions import review_chat
 from core.messages import Button
 from core.texts import Html, preview
 from core.understanding.model import Match
@@ -26,7 +27,6 @@ from storage.curation import (
     support_counts,
     supported_by,
 )
-from actions.permissions import review_chat
 from storage.models import Account, Question, QuestionStatus
 from storage.questions import add_event
 
