@@ -241,8 +241,8 @@ def entries(harness: Harness) -> list[AuditEntry]:
         return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
 
 
-def test_staff_actions_are_audited_from_every_surface(reviewing_harness: Harness) -> None:
-    harness = reviewing_harness
+def test_staff_actions_are_audited_from_every_surface(reviewing: Harness) -> None:
+    harness = reviewing
     an = harness.registered_youth("an")
     harness.ask(an, SHOPEE)
     harness.ask(harness.registered_youth("binh"), SCHOOL, "Giáo dục")
@@ -272,14 +272,6 @@ def test_refused_attempts_are_audited_and_young_people_never(asked: Harness) -> 
     recorded = entries(asked)
     assert [(e.action, e.status, e.role) for e in recorded] == [("reject", "refused", "officer")]
     assert all(not e.who.endswith(":an") for e in recorded)
-
-
-@pytest.fixture
-def reviewing_harness(example_settings: Settings, database_url: str, clock: FakeClock) -> Iterator[Harness]:
-    settings = replace(example_settings, curation=replace(example_settings.curation, approval_required=True))
-    harness = Harness(settings, database_url, clock)
-    yield harness
-    harness.dispose()
 
 
 def test_roles_by_chat(harness: Harness) -> None:
