@@ -293,3 +293,16 @@ def test_roles_by_chat(asked: Harness) -> None:
         "officer": ({Role.OFFICER}, Place.DEPARTMENT), "coordinator": ({Role.COORDINATOR}, Place.COORDINATOR),
         "reviewer": ({Role.COORDINATOR}, Place.REVIEW), "visitor": (set(), Place.DEPARTMENT),
         "stranger": (set(), Place.GROUP)}
+
+
+def test_every_key_the_table_names_is_in_the_catalogue(harness: Harness) -> None:
+    texts = harness.app.services.texts
+    for language in texts.languages:
+        keys = texts.keys(language)
+        for action in ACTIONS:
+            named = {action.usage_key, action.elsewhere_key, *(a.error_key for a in action.arguments)} - {""}
+            if action.commands:
+                named.add(action.description_key)
+            if action.audited and action.roles - {Role.YOUTH}:
+                named.add(f"action_{action.name}")  # its name in the audit log
+            assert named <= keys, (language, action.name, named - keys)
