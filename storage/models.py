@@ -261,6 +261,7 @@ class LinkRole(StrEnum):
     REVIEW = "review"                    # the review card in the Youth Union's review chat
     CLARIFY = "clarify"                  # the prompt for an admin's clarified text
     DECLINE = "decline"                  # the prompt for the reason of a decline
+    REASSIGN = "reassign"                # the choice of the department to pass a question to
 
 
 class MessageLink(Base):
@@ -571,3 +572,34 @@ class LearnedExample(Base):
     category_key: Mapped[str | None] = mapped_column(String(64))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
     created_at: Mapped[datetime]
+
+
+class Secret(Base):
+    """A value made once for the database and shared by every process using it: the key that signs button
+    data (actions/codec.py) is made by migration 0017."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+
+
+class AuditEntry(Base):
+    """One staff action through actions.perform, from any surface: who (an opaque staff identity, and the
+    label staff read), what, on which question, where from and what came of it. Never a young person's id."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_question", "question_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16))
+    who: Mapped[str] = mapped_column(String(96))
+    label: Mapped[str] = mapped_column(Text, default="")
+    surface: Mapped[str] = mapped_column(String(16))
+    place: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    question_id: Mapped[int | None]
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
