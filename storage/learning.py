@@ -127,12 +127,13 @@ class LearningModel:
         self._seed = seed_examples(settings.understanding.examples)
         self._lexicon = Lexicon.with_built_in(settings.understanding.synonyms)
         self._version = (0, 0)  # nothing learned: what the model below is built from
+        self._model: Understanding | None = None
         self._model = self._build([])
         self._lock = threading.Lock()
 
     def _build(self, learned: Sequence[Example]) -> Understanding:
         return Understanding(self._settings.categories, self._settings.fallback_category, self._lexicon,
-                             [*self._seed, *learned])
+                             [*self._seed, *learned], previous=self._model)
 
     def model(self, session: Session) -> Understanding:
         version = _version(session)
@@ -140,4 +141,5 @@ class LearningModel:
             if version != self._version:
                 self._model = self._build(learned_categories(session) if version[0] else [])
                 self._version = version
+            assert self._model is not None
             return self._model
