@@ -29,6 +29,7 @@ import json
 import math
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -52,7 +53,7 @@ FIRST_USER = 20_000
 REVIEW_CHAT = -1000000000008  # merge suggestions go here, not into a department's group
 LIFTED = {"messages_per_second": 1e9, "private_interval": 1e-6, "group_interval": 1e-6}
 MARKER = re.compile(r"\[Q(\d{3})\]")
-RECEIPT = re.compile(r"Đã nhận câu hỏi HY-\d{4}")  # the receipt's wording (core/catalogue), and the relay's
+RECEIPT = re.compile(r"(?:Đã nhận câu hỏi|Question) HY-\d{4}")  # a receipt (core/catalogue), in either language
 GROUP_INTERVAL = 3.0  # Telegram: 20 messages a minute per group
 TIMEOUT = 900
 
@@ -186,7 +187,7 @@ def run(bot: str, limits: str, kind: str, stored: int, profile: Path | None) -> 
             pass
         cpu = cpu_seconds(child.pid) - cpu_before
         if spy is not None:
-            spy.terminate()
+            spy.send_signal(signal.SIGINT)
             spy.wait(60)
         child.terminate()
         _, errors = child.communicate(timeout=60)
