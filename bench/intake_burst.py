@@ -169,7 +169,8 @@ def run(bot: str, limits: str, kind: str, stored: int, profile: Path | None) -> 
         fake.receipts = 0
         confirmations: dict[int, int] = {}  # question number -> update id of its confirmation
         texts = questions()
-        spy = start_profile(child.pid, profile) if profile and bot == "youthbot" else None
+        spy = (start_profile(child.pid, profile / f"youthbot_{kind}_{limits}_{stored}.raw.txt")
+               if profile and bot == "youthbot" else None)
         cpu_before = cpu_seconds(child.pid)
         started = time.monotonic()
         for round_ in range(PER_PERSON):
@@ -189,6 +190,11 @@ def run(bot: str, limits: str, kind: str, stored: int, profile: Path | None) -> 
         if spy is not None:
             spy.send_signal(signal.SIGINT)
             spy.wait(60)
+            raw = profile / f"youthbot_{kind}_{limits}_{stored}.raw.txt"
+            if raw.exists():
+                print(f"profile {raw} (share of all samples, every thread, idle ones included):")
+                for share, frame in top_entries(raw):
+                    print(f"  {100 * share:5.1f}%  {frame}")
         child.terminate()
         _, errors = child.communicate(timeout=60)
         found = fake.cards
@@ -242,11 +248,27 @@ def fill(overrides: dict[str, Any], stored: int) -> None:
                    cwd=ROOT, check=True)
 
 
-def start_profile(pid: int, folder: Path) -> subprocess.Popen[bytes]:
-    folder.mkdir(parents=True, exist_ok=True)
+PROJECT_FRAME = re.compile(r"\((?:bot|handlers|storage|core|scheduler|reports)/")
+
+
+def top_entries(raw: Path, count: int = 30) -> list[tuple[float, str]]:
+    """The project's functions by share of samples (inclusive), from py-spy's raw output."""
+    inclusive: Counter[str] = Counter()
+    total = 0
+    for line in raw.read_text(encoding="utf-8").splitlines():
+        stack, _, samples = line.rpartition(" ")
+        total += int(samples)
+        for frame in {re.sub(r":\d+\)", ")", f) for f in stack.split(";")[1:]}:
+            inclusive[frame] += int(samples)
+    found = [(n / total, frame) for frame, n in inclusive.most_common() if PROJECT_FRAME.search(frame)]
+    return found[:count]
+
+
+def start_profile(pid: int, output: Path) -> subprocess.Popen[bytes]:
+    output.parent.mkdir(parents=True, exist_ok=True)
     spy = Path(sys.executable).parent / "py-spy"
     return subprocess.Popen([str(spy), "record", "--pid", str(pid), "--format", "raw", "--threads",
-                             "--output", str(folder / "youthbot.raw.txt"), "--nonblocking"],
+                             "--output", str(output), "--nonblocking"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -344,7 +366,8 @@ def main() -> None:
             results.append(run("youthbot", limits, args.database, stored, args.profile))
             print(table(results[-1:]), flush=True)
         results.append(run("relay", limits, args.database, 0, None))
-    lifted = {r["bot"]: r for r in results if r["limits"] == "lifted" and r["stored_questions"] == int(args.stored.split(",")[0])}
+    first = int(args.stored.split(",")[0])
+    lifted = {r["bot"]: r for r in results if r["limits"] == "lifted" and r["stored_questions"] == first}
     print(table(results))
     if "youthbot" in lifted and "relay" in lifted:
         print(f"limits lifted, {args.database}: youthbot / relay messages per second = "

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from sqlalchemy import event, select
 
 from bot.cli import main
+from bot.processing import BurstRecorder
 from core.clock import FakeClock
 from core.config import Settings
 from core.messages import ChatKind, Incoming
@@ -197,3 +199,34 @@ def test_a_crash_in_the_middle_of_a_batch_loses_and_repeats_nothing(
     assert processor.process_all() == 3
     harness.flush()
     assert [len(harness.messages_to(f"user-{name}")) for name in ("an", "binh", "chi")] == [1, 1, 1]
+
+
+def test_webhook_posts_arriving_together_are_committed_together(harness: Harness) -> None:
+    recorder = BurstRecorder(harness.app.processor)
+    commits = commits_of(harness)
+
+    async def burst() -> None:
+        posts = enumerate(["an", "binh", "chi"])
+        await asyncio.gather(*(recorder.record(f"post-{n}", hello(name)) for n, name in posts))
+
+    asyncio.run(burst())
+    with harness.app.sessions() as session:
+        assert inbox.pending_count(session) == 3
+    assert commits[0] <= 2, "the first post alone at most, the others together"
+
+
+def test_a_failed_commit_fails_every_post_of_its_burst(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each waiting request then answers 5xx, and the platform posts it again."""
+    recorder = BurstRecorder(harness.app.processor)
+
+    def fails(_updates: object) -> int:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(harness.app.processor, "record_many", fails)
+
+    async def burst() -> list[object]:
+        posts = enumerate(["an", "binh"])
+        return await asyncio.gather(*(recorder.record(f"post-{n}", hello(name)) for n, name in posts),
+                                    return_exceptions=True)
+
+    assert [type(result) for result in asyncio.run(burst())] == [RuntimeError, RuntimeError]
