@@ -127,11 +127,8 @@ class TelegramReceiver:
         self.offset: int | None = None
 
     def record(self, update: Update) -> None:
-        self.record_incoming(update.update_id, incoming_from_update(update))
-
-    def record_incoming(self, update_id: int, incoming: Incoming | None) -> None:
-        if incoming is not None:
-            self._processor.record(str(update_id), incoming)
+        if (incoming := incoming_from_update(update)) is not None:
+            self._processor.record(str(update.update_id), incoming)
 
     async def poll_forever(self, on_recorded: Callable[[], None]) -> None:
         await poll_forever(self.poll_once, on_recorded, (NetworkError,), "Telegram")
