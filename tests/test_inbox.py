@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from core.clock import FakeClock
 from core.config import Settings
 from core.messages import ChatKind, Incoming
 from storage import inbox
-from storage.db import transaction
+from storage.db import WriterQueue, transaction
 from storage.models import InboxUpdate
 from tests.harness import Harness
 
@@ -230,3 +231,20 @@ def test_a_failed_commit_fails_every_post_of_its_burst(harness: Harness, monkeyp
                                     return_exceptions=True)
 
     assert [type(result) for result in asyncio.run(burst())] == [RuntimeError, RuntimeError]
+
+
+def test_a_thread_waiting_for_sqlite_gets_its_turn_before_the_one_committing_in_a_loop() -> None:
+    """The inbox, committing batch after batch during a burst, must not keep the sender out."""
+    writers = WriterQueue()
+    order: list[str] = []
+    writers.enter()  # the processor's transaction
+    sender = threading.Thread(target=lambda: (writers.enter(), order.append("sender"), writers.leave()))
+    sender.start()
+    while not writers._waiting:  # the sender is queued
+        threading.Event().wait(0.001)
+    writers.leave()
+    writers.enter()  # the processor's next transaction, at once
+    order.append("processor")
+    writers.leave()
+    sender.join()
+    assert order == ["sender", "processor"]
