@@ -257,6 +257,8 @@ def top_entries(raw: Path, count: int = 30) -> list[tuple[float, str]]:
     total = 0
     for line in raw.read_text(encoding="utf-8").splitlines():
         stack, _, samples = line.rpartition(" ")
+        if not samples.isdigit():  # a line cut short when py-spy was stopped
+            continue
         total += int(samples)
         for frame in {re.sub(r":\d+\)", ")", f) for f in stack.split(";")[1:]}:
             inclusive[frame] += int(samples)
