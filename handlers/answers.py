@@ -8,8 +8,7 @@ from handlers import digests, routing
 from handlers.context import Context
 from handlers.delivery_notices import watch_delivery
 from handlers.followers import tell_answer, tell_supporters
-from scheduler.planner import plan_usefulness_question
-from storage.models import Answer, AnswerRevision, Question, QuestionStatus
+from storage.models import Answer, AnswerRevision, LinkRole, Question, QuestionStatus
 from storage.questions import (
     add_event,
     answer_by_message,
@@ -17,8 +16,9 @@ from storage.questions import (
     linked_question,
     open_for_department,
 )
+from timing.planner import plan_usefulness_question
 
-ANSWERED_BY_REPLY = frozenset({"card", "followup", "digest"})  # link roles of what officers answer
+ANSWERED_BY_REPLY = frozenset({LinkRole.CARD, LinkRole.FOLLOWUP, LinkRole.DIGEST})  # link roles of what officers answer
 
 
 def receive_reply(ctx: Context, department: Department) -> None:
@@ -31,17 +31,17 @@ def receive_reply(ctx: Context, department: Department) -> None:
         return  # officers talking among themselves
     question, role = found
     text = incoming.text.strip()
-    if role in ("digest", "notices"):
+    if role in (LinkRole.DIGEST, LinkRole.NOTICES):
         named, text = digests.question_of_reply(ctx, question)
         if named is None:
             return
         question = named
-    if not may_act(ctx, department, question, open_only=role == "reject"):
+    if not may_act(ctx, department, question, open_only=role == LinkRole.REJECT):
         return
     if not text:
         ctx.reply(ctx.staff_language, "answer_empty")
         return
-    if role == "reject":
+    if role == LinkRole.REJECT:
         routing.reject(ctx, question, text, actor=incoming.account_key)
         ctx.reply(ctx.staff_language, "rejected_done", code=question.code)
     elif role in ANSWERED_BY_REPLY or not question.answers:
@@ -140,7 +140,8 @@ def press_button(ctx: Context, department: Department, action: str, question: Qu
         routing.reject(ctx, question, argument, actor=ctx.incoming.account_key)
         ctx.reply(language, "rejected_done", code=question.code)
     elif action == "reject":
-        ctx.prompt(ctx.text(language, "reject_prompt", code=question.code), question=question, link_role="reject")
+        ctx.prompt(ctx.text(language, "reject_prompt", code=question.code), question=question,
+                   link_role=LinkRole.REJECT)
 
 
 def reassign(ctx: Context, department: Department, question: Question, target_key: str) -> None:

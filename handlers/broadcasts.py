@@ -16,7 +16,7 @@ from core.messages import Button, ChatRef, MediaKind
 from core.texts import Html, escape, plain_text, preview
 from handlers.context import Context, Writer
 from storage import broadcasts as store
-from storage.models import Broadcast, BroadcastKind, BroadcastStatus
+from storage.models import Broadcast, BroadcastAwaiting, BroadcastKind, BroadcastStatus
 
 SAFE_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
 FILE_KINDS = (MediaKind.PHOTO, MediaKind.DOCUMENT)
@@ -67,7 +67,7 @@ def start_composing(ctx: Context) -> None:
         return
     _drop_draft(ctx)
     ctx.session.add(Broadcast(campaign_id=ctx.campaign.id, author=ctx.incoming.account_key,
-                              author_chat=str(ctx.incoming.chat), awaiting="text", created_at=ctx.now))
+                              author_chat=str(ctx.incoming.chat), awaiting=BroadcastAwaiting.TEXT, created_at=ctx.now))
     ctx.reply(ctx.staff_language, "broadcast_compose")
 
 
@@ -84,7 +84,8 @@ def start_correction(ctx: Context, original: Broadcast, kind: BroadcastKind) -> 
     correction = Broadcast(campaign_id=ctx.campaign.id, kind=kind, corrects_id=original.id,
                            author=ctx.incoming.account_key, author_chat=str(ctx.incoming.chat),
                            link_label=original.link_label, link_url=original.link_url, created_at=ctx.now,
-                           awaiting="text" if kind == BroadcastKind.EDIT else "")
+                           awaiting=BroadcastAwaiting.TEXT if kind == BroadcastKind.EDIT
+                           else BroadcastAwaiting.NOTHING)
     ctx.session.add(correction)
     ctx.session.flush()
     if kind == BroadcastKind.EDIT:
@@ -110,7 +111,7 @@ def wants_input(ctx: Context) -> bool:
     if ctx.incoming.account_key not in ctx.settings.admins or ctx.incoming.button_data or ctx.incoming.edited:
         return False
     draft = store.draft_of(ctx.session, ctx.incoming.account_key)
-    return draft is not None and bool(draft.awaiting)
+    return draft is not None and draft.awaiting != BroadcastAwaiting.NOTHING
 
 
 def receive_input(ctx: Context) -> None:
@@ -120,11 +121,11 @@ def receive_input(ctx: Context) -> None:
     if ctx.incoming.text.strip().lower() in ("/cancel", "/huy"):
         _drop_draft(ctx)
         ctx.reply(language, "broadcast_dropped", id=draft.id)
-    elif draft.awaiting == "text":
+    elif draft.awaiting == BroadcastAwaiting.TEXT:
         receive_text(ctx, draft)
-    elif draft.awaiting == "link":
+    elif draft.awaiting == BroadcastAwaiting.LINK:
         receive_link(ctx, draft)
-    elif draft.awaiting == "time":
+    elif draft.awaiting == BroadcastAwaiting.TIME:
         receive_time(ctx, draft)
 
 
@@ -139,7 +140,7 @@ def receive_text(ctx: Context, draft: Broadcast) -> None:
         file = files[0]
         draft.attachment = {"platform": ctx.incoming.platform, "kind": str(file.kind), "file_ref": file.file_ref,
                             "file_name": file.file_name}
-    draft.awaiting = ""
+    draft.awaiting = BroadcastAwaiting.NOTHING
     if draft.kind == BroadcastKind.EDIT:
         show_preview(ctx, draft)
     else:
@@ -152,7 +153,7 @@ def receive_link(ctx: Context, draft: Broadcast) -> None:
         ctx.reply(ctx.staff_language, "broadcast_link_invalid")
         return
     draft.link_label, draft.link_url = match["label"].strip(), match["url"]
-    draft.awaiting = ""
+    draft.awaiting = BroadcastAwaiting.NOTHING
     show_preview(ctx, draft)
 
 
@@ -162,7 +163,7 @@ def receive_time(ctx: Context, draft: Broadcast) -> None:
         ctx.reply(ctx.staff_language, "broadcast_time_invalid", now=ctx.local(ctx.now))
         return
     draft.send_at = moment
-    draft.awaiting = ""
+    draft.awaiting = BroadcastAwaiting.NOTHING
     draft.status = BroadcastStatus.SCHEDULED
     draft.planned = store.count_audience(ctx.session, draft)
     ctx.reply(ctx.staff_language, "broadcast_scheduled", id=draft.id, at=ctx.local(moment), count=draft.planned)
@@ -202,7 +203,7 @@ def press(ctx: Context) -> None:
     elif verb == "next":
         show_preview(ctx, broadcast)
     elif verb in ("link", "schedule"):
-        broadcast.awaiting = "link" if verb == "link" else "time"
+        broadcast.awaiting = BroadcastAwaiting.LINK if verb == "link" else BroadcastAwaiting.TIME
         key = "broadcast_ask_link" if verb == "link" else "broadcast_ask_time"
         ctx.reply(language, key, now=ctx.local(ctx.now))
     elif verb == "send":

@@ -26,12 +26,12 @@ from storage.curation import (
     support_counts,
     supported_by,
 )
-from storage.models import Account, Question, QuestionStatus
+from storage.models import Account, AccountState, LinkRole, Question, QuestionStatus
 from storage.questions import add_event, find_by_code, linked_question
 
 COMMANDS = ("/review", "/approve", "/clarify", "/decline", "/merge")
 BUTTON_PREFIX = "cur:"
-PROMPTS = {"clarify": "clarify_prompt", "decline": "decline_prompt"}  # link role -> text admins reply to
+PROMPTS = {LinkRole.CLARIFY: "clarify_prompt", LinkRole.DECLINE: "decline_prompt"}  # link role -> text admins reply to
 Buttons = tuple[tuple[Button, ...], ...]
 
 
@@ -111,19 +111,18 @@ def press_button(ctx: Context, data: str) -> None:
     if action == "approve":
         approve(ctx, question)
     elif action in PROMPTS:
-        prompt(ctx, question, action)
+        prompt(ctx, question, LinkRole(action))
     elif action == "merge" and questions[1] is not None:
         merge(ctx, question, questions[1])
     else:
         ctx.reply(ctx.staff_language, "button_stale")
 
 
-def prompt(ctx: Context, question: Question, action: str) -> None:
+def prompt(ctx: Context, question: Question, role: LinkRole) -> None:
     if question.status not in REVIEWABLE:
         refuse_closed(ctx, question)
         return
-    ctx.prompt(ctx.text(ctx.staff_language, PROMPTS[action], code=question.code), question=question,
-               link_role=action)
+    ctx.prompt(ctx.text(ctx.staff_language, PROMPTS[role], code=question.code), question=question, link_role=role)
 
 
 def receive_reply(ctx: Context) -> None:
@@ -134,7 +133,7 @@ def receive_reply(ctx: Context) -> None:
     text = incoming.text.strip()
     if not text:
         ctx.reply(ctx.staff_language, "curation_text_missing")
-    elif role == "clarify":
+    elif role == LinkRole.CLARIFY:
         clarify(ctx, question, text)
     else:
         decline(ctx, question, text)
@@ -150,7 +149,7 @@ def hold_for_review(ctx: Context, account: Account, question: Question) -> None:
     post_review_card(ctx, question, duplicates_of(ctx, question), awaiting=True)
     category = ctx.settings.category(question.category_key or "")
     assert category is not None
-    ctx.tell_account(account, "receipt_in_review", question=question, link_role="receipt",
+    ctx.tell_account(account, "receipt_in_review", question=question, link_role=LinkRole.RECEIPT,
                      code=question.code, category=category.name(question_language(ctx.settings, account, question)))
 
 
@@ -205,7 +204,7 @@ def post_review_card(ctx: Context, question: Question, duplicates: list[Duplicat
                   for other, match in duplicates]
         buttons += tuple((Button(ctx.text(language, "merge_button", code=other.code),
                                  f"cur:merge:{question.id}:{other.id}"),) for other, _ in duplicates)
-    ctx.send(review_chat(ctx.settings), Html("\n\n".join(lines)), buttons, question=question, link_role="review")
+    ctx.send(review_chat(ctx.settings), Html("\n\n".join(lines)), buttons, question=question, link_role=LinkRole.REVIEW)
 
 
 def list_review(ctx: Context) -> None:
@@ -218,7 +217,7 @@ def approve(ctx: Context, question: Question) -> None:
         ctx.reply(language, "not_in_review", code=question.code, status=routing.status_name(ctx, language, question))
         return
     department = routing.forward(ctx, question, actor=ctx.incoming.account_key)
-    ctx.tell_account(question.account, "approved_notice", question=question, link_role="notice",
+    ctx.tell_account(question.account, "approved_notice", question=question, link_role=LinkRole.NOTICE,
                      code=question.code, department=department.name)
     ctx.reply(language, "approved_done", code=question.code, department=department.name)
 
@@ -241,7 +240,7 @@ def clarify(ctx: Context, question: Question, text: str) -> None:
         assert department is not None
         lead = ctx.text(language, "clarified_lead", code=question.code)
         routing.post_card(ctx, question, department, lead=Html(lead + "\n\n"))
-    ctx.tell_account(question.account, "clarified_notice", question=question, link_role="notice",
+    ctx.tell_account(question.account, "clarified_notice", question=question, link_role=LinkRole.NOTICE,
                      code=question.code, text=text)
     ctx.reply(language, "clarified_done", code=question.code)
 
@@ -292,7 +291,7 @@ def merge(ctx: Context, source: Question, target: Question) -> None:
     event_day.unpick(ctx, source)
     add_support(ctx.session, target, source.account, ctx.now, merged=source)
     move_followers(ctx.session, source, target, ctx.now)
-    ctx.tell_account(source.account, "merged_notice", question=target, link_role="notice",
+    ctx.tell_account(source.account, "merged_notice", question=target, link_role=LinkRole.NOTICE,
                      code=source.code, target=target.code, text=preview(target.text))
     send_existing_answer(ctx, target, source.account)
     ctx.reply(language, "merged_done", code=source.code, target=target.code)
@@ -338,7 +337,7 @@ def support(ctx: Context, account: Account, argument: str) -> None:
     draft = ctx.session.get(Question, int(draft_id)) if draft_id.isdigit() else None
     if draft is not None and draft.account_id == account.id and draft.status == QuestionStatus.DRAFT:
         ctx.session.delete(draft)
-        account.state = ""
+        account.state = AccountState.IDLE
     if not add_support(ctx.session, target, account, ctx.now):
         ctx.reply(language, "support_already", code=target.code)
         return

@@ -30,8 +30,8 @@ from handlers import (
 )
 from handlers.commands import OFFICER_COMMANDS
 from handlers.context import Context
-from handlers.limits import count_message
-from storage.models import Account, ChatMenu, Question
+from handlers.limits import Verdict, count_message
+from storage.models import Account, AccountState, ChatMenu, Question
 from storage.questions import find_account
 
 log = logging.getLogger(__name__)
@@ -95,8 +95,8 @@ def handle_private(ctx: Context, command: str) -> None:
     account.blocked_at = None  # writing to the bot undoes a block
     zalo_window.release_held(ctx, account)
     verdict = count_message(account, ctx.now, ctx.settings.limits.messages_per_minute)
-    if verdict != "ok":
-        if verdict == "warn":
+    if verdict != Verdict.OK:
+        if verdict == Verdict.WARN:
             ctx.reply(account.person.language, "rate_limited_messages")
         return
     if incoming.edited:
@@ -109,7 +109,7 @@ def handle_private(ctx: Context, command: str) -> None:
         return
     elif followups.waiting(account):
         followups.receive(ctx, account)
-    elif account.state == "district" and not incoming.attachments:
+    elif account.state == AccountState.DISTRICT and not incoming.attachments:
         choose_district_by_name(ctx, account, incoming.text)
     else:
         intake.receive_message(ctx, account)

@@ -21,7 +21,7 @@ from handlers import routing
 from handlers.context import Context
 from handlers.followers import tell_supporters
 from storage.curation import CLOSED, agenda, event_candidates, live_answer, lock_agenda, support_counts
-from storage.models import Answer, AnswerRevision, Question, QuestionStatus
+from storage.models import Answer, AnswerRevision, AnswerSource, LinkRole, Question, QuestionStatus
 from storage.questions import add_event, find_by_code
 
 COMMANDS = ("/suggest", "/pick", "/unpick", "/move", "/agenda", "/live")
@@ -226,12 +226,12 @@ def record_live(ctx: Context, question: Question, words: list[str]) -> None:
         question.answers.append(Answer(
             department_key=question.department_key or "", platform=incoming.platform, chat_id=incoming.chat_id,
             message_id=incoming.message_id, officer=incoming.account_key, officer_name=incoming.user_name,
-            text=summary, created_at=ctx.now, source="live", speaker=speaker,
+            text=summary, created_at=ctx.now, source=AnswerSource.LIVE, speaker=speaker,
         ))
     question.status = QuestionStatus.ANSWERED
     question.answered_at = question.answered_at or ctx.now
     add_event(question, "answered_live", ctx.now, incoming.account_key)
-    ctx.tell_account(question.account, key, question=question, link_role="answer", code=question.code,
+    ctx.tell_account(question.account, key, question=question, link_role=LinkRole.ANSWER, code=question.code,
                      answer=summary, speaker=speaker)
     count = 1 + tell_supporters(ctx, question, key, answer=summary, speaker=speaker)
     ctx.reply(language, "live_recorded", code=question.code, count=count)
