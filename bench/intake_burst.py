@@ -316,6 +316,7 @@ def child_fill(options: dict[str, Any]) -> None:
     from storage.db import transaction
     from storage.models import Question, QuestionStatus
 
+    stored = options.pop("stored")
     settings = load_settings(ROOT / "config.example.toml", options)
     app = build_app(settings)
     texts = [text.split("] ", 1)[1] for text in questions()]
@@ -328,7 +329,7 @@ def child_fill(options: dict[str, Any]) -> None:
                  "category_key": "education", "suggested_category_key": "education", "language": "vi",
                  "text": f"{texts[n % len(texts)]} ({n})", "signature": signatures[n % len(texts)],
                  "status": QuestionStatus.FORWARDED, "created_at": now, "accepted_at": now}
-                for n in range(options["stored"])]
+                for n in range(stored)]
         for start in range(0, len(rows), 5000):
             session.execute(insert(Question), rows[start:start + 5000])
     app.engine.dispose()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -37,9 +38,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin_immediate(connection: Any, writers: WriterQueue) -> None:
     """Take the write lock at the start, so that read-then-write never deadlocks between processes.
 
-    The threads of this process take their turn first, in order of arrival: SQLite's own busy
-    wait retries at intervals, and a thread committing in a loop (the inbox during a burst) would
-    take the lock again and again before a waiting sender's next try."""
+    The threads of this process take their turn first (`WriterQueue`): SQLite's own busy wait
+    retries at intervals, and a thread committing in a loop (the inbox during a burst) took the
+    lock again and again before a waiting sender's next try."""
     writers.enter()
     try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -49,26 +50,41 @@ def _sqlite_begin_immediate(connection: Any, writers: WriterQueue) -> None:
 
 
 WAIT_SECONDS = 30  # as SQLite's busy timeout
+PATIENCE_SECONDS = 0.05
 
 
 class WriterQueue:
-    """One SQLite transaction at a time among this process's threads, first come first served."""
+    """One SQLite transaction at a time among this process's threads; none waits much behind another
+    that commits in a loop.
 
-    def __init__(self) -> None:
+    A free lock goes to whoever asks, unless a thread has waited PATIENCE_SECONDS: then threads go in
+    order of arrival. Handing the lock over in strict order at every commit would leave it idle until
+    the next thread in line is scheduled, which on a busy machine costs more than the transactions."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._turns = threading.Condition()
-        self._waiting: deque[object] = deque()
+        self._waiting: deque[float] = deque()  # since when each waiting thread has waited, oldest first
         self._busy = False
 
     def enter(self) -> None:
         """Wait for this thread's turn; after WAIT_SECONDS (a transaction left open in this very thread,
         say) go on to SQLite's own wait, which fails as it always did."""
-        ticket = object()
         with self._turns:
-            self._waiting.append(ticket)
-            self._turns.wait_for(lambda: not self._busy and self._waiting[0] is ticket, WAIT_SECONDS)
-            self._waiting.remove(ticket)
+            since = self._clock()
+            self._waiting.append(since)
+            deadline = since + WAIT_SECONDS
+            while self._busy or not self._may_go(since):
+                if self._clock() >= deadline:
+                    break
+                self._turns.wait(PATIENCE_SECONDS)
+            self._waiting.remove(since)
             self._busy = True
             self._turns.notify_all()
+
+    def _may_go(self, since: float) -> bool:
+        oldest = self._waiting[0]
+        return oldest == since or self._clock() - oldest < PATIENCE_SECONDS
 
     def leave(self) -> None:
         with self._turns:

@@ -15,7 +15,7 @@ from core.clock import FakeClock
 from core.config import Settings
 from core.messages import ChatKind, Incoming
 from storage import inbox
-from storage.db import WriterQueue, transaction
+from storage.db import PATIENCE_SECONDS, WriterQueue, transaction
 from storage.models import InboxUpdate
 from tests.harness import Harness
 
@@ -233,18 +233,31 @@ def test_a_failed_commit_fails_every_post_of_its_burst(harness: Harness, monkeyp
     assert [type(result) for result in asyncio.run(burst())] == [RuntimeError, RuntimeError]
 
 
-def test_a_thread_waiting_for_sqlite_gets_its_turn_before_the_one_committing_in_a_loop() -> None:
-    """The inbox, committing batch after batch during a burst, must not keep the sender out."""
-    writers = WriterQueue()
+def turns(waited: float) -> list[str]:
+    """Who goes first when the processor, holding SQLite's lock, commits and begins again at once
+    while the sender has been waiting `waited` seconds (on the queue's clock)."""
+    now = [0.0]
+    writers = WriterQueue(clock=lambda: now[0])
     order: list[str] = []
     writers.enter()  # the processor's transaction
     sender = threading.Thread(target=lambda: (writers.enter(), order.append("sender"), writers.leave()))
     sender.start()
     while not writers._waiting:  # the sender is queued
         threading.Event().wait(0.001)
+    now[0] += waited
     writers.leave()
-    writers.enter()  # the processor's next transaction, at once
+    writers.enter()  # the processor's next transaction
     order.append("processor")
     writers.leave()
     sender.join()
-    assert order == ["sender", "processor"]
+    return order
+
+
+def test_a_thread_that_waited_long_enough_for_sqlite_goes_before_the_one_committing_in_a_loop() -> None:
+    """The inbox, committing batch after batch during a burst, must not keep the sender out."""
+    assert turns(waited=PATIENCE_SECONDS) == ["sender", "processor"]
+
+
+def test_a_free_lock_goes_to_whoever_asks_while_no_one_has_waited_long() -> None:
+    """Handing it over at every commit would leave it idle until the next thread is scheduled."""
+    assert turns(waited=0.0) == ["processor", "sender"]
