@@ -158,7 +158,10 @@ def run(bot: str, limits: str, kind: str, stored: int, profile: Path | None) -> 
             for index, user in enumerate(users):  # consent and district, not measured
                 for text in ("xin chào", "1", str(1 + index % 11)):
                     fake.user_sends(user, text=text)
-            wait_for(lambda: all(len(fake.bot_messages(u)) >= 3 for u in users), "past consent and district")
+            wait_for(lambda: all(len(fake.bot_messages(u)) >= 3 for u in users) or child.poll() is not None,
+                     "past consent and district")
+            if child.poll() is not None:
+                raise RuntimeError(f"youthbot stopped: {child.communicate()[1].decode(errors='replace')[-3000:]}")
         else:
             child = start_child("relay", json.dumps({"base_url": fake.base_url, "token": fake.token,
                                                      "groups": groups}))
