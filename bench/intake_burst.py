@@ -317,7 +317,7 @@ def child_fill(options: dict[str, Any]) -> None:
     from bot.app import build_app
     from core.config import load_settings
     from storage.db import transaction
-    from storage.models import Question, QuestionStatus
+    from storage.models import Account, Person, Question, QuestionStatus
 
     stored = options.pop("stored")
     settings = load_settings(ROOT / "config.example.toml", options)
@@ -328,7 +328,13 @@ def child_fill(options: dict[str, Any]) -> None:
         model = app.services.understanding.model(session)
         signatures = [model.signature(text) for text in texts]
         campaign = app.campaign(session)
-        rows = [{"campaign_id": campaign.id, "number": n + 1, "code": f"OLD-{n:06d}", "district_key": "tp-hung-yen",
+        asker = Account(person=Person(created_at=now, consent_at=now, language="vi", district_key="tp-hung-yen"),
+                        platform="telegram", user_id="1", chat_id="1", display_name="", state="", window_count=0,
+                        created_at=now)
+        session.add(asker)
+        session.flush()
+        rows = [{"campaign_id": campaign.id, "account_id": asker.id, "department_key": "so-gddt", "number": n + 1,
+                 "code": f"OLD-{n:06d}", "district_key": "tp-hung-yen",
                  "category_key": "education", "suggested_category_key": "education", "language": "vi",
                  "text": f"{texts[n % len(texts)]} ({n})", "signature": signatures[n % len(texts)],
                  "status": QuestionStatus.FORWARDED, "created_at": now, "accepted_at": now}
