@@ -3,12 +3,23 @@
 The update row is marked processed in the transaction that applies its effects and
 enqueues its replies, so a crash at any point either leaves everything undone (and it
 is handled again after restart) or everything done (and it is never handled again).
+
+A commit flushed to disk costs more than handling a message, so a burst is recorded a page
+at a time (`record_many`) and handled a batch at a time: the first waiting update of up to
+BATCH_SIZE chats in one transaction, so each chat's updates still go one at a time, in order.
+A batch stops taking rows after BATCH_SECONDS, so that the write lock it holds never keeps the
+sender waiting long. When one update of a batch fails, the whole batch is rolled back and its
+updates are handled one by one, each in its own transaction: the failing one is retried later
+alone, its neighbours' effects are committed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 import traceback
+from collections.abc import Sequence
 from dataclasses import replace
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +36,9 @@ from storage.questions import find_account
 
 log = logging.getLogger(__name__)
 
+BATCH_SIZE = 50
+BATCH_SECONDS = 0.2
+
 
 class InboxProcessor:
     def __init__(self, sessions: sessionmaker[Session], services: Services, campaign_id: int, clock: Clock) -> None:
@@ -35,37 +49,77 @@ class InboxProcessor:
 
     def record(self, update_key: str, incoming: Incoming) -> bool:
         """Commit an update; only after this returns may the platform be told it arrived."""
+        return self.record_many([(update_key, incoming)]) == 1
+
+    def record_many(self, updates: Sequence[tuple[str, Incoming]]) -> int:
+        """Commit updates together (one flush to disk); only after this returns may the platform be
+        told they arrived. How many were new."""
         with transaction(self._sessions) as session:
-            recorded = inbox.record(session, update_key, incoming, self._clock.now())
-        if recorded:
-            UPDATES_RECEIVED.labels(incoming.platform).inc()
+            recorded = inbox.record_many(session, updates, self._clock.now())
+        if recorded and updates:
+            UPDATES_RECEIVED.labels(updates[0][1].platform).inc(recorded)
         return recorded
 
     def process_all(self) -> int:
         count = 0
-        while self.process_one():
-            count += 1
+        while handled := self.process_batch():
+            count += handled
         return count
 
+    def process_batch(self, size: int = BATCH_SIZE) -> int:
+        """Handle the first waiting update of up to `size` chats in one transaction; how many were
+        handled (0: none waits). A failure rolls the batch back and handles its updates one by one."""
+        claimed = 0
+        try:
+            with transaction(self._sessions) as session:
+                updates = inbox.claim_batch(session, self._clock.now(), size)
+                claimed = len(updates)
+                if claimed <= 1:
+                    for update in updates:
+                        self._handle_alone(session, update)
+                    return claimed
+                handled = self._apply_batch(session, updates)
+        except Exception:
+            if claimed <= 1:
+                raise
+            log.info("a batch of %d updates failed; handling them one by one", claimed)
+            return sum(self.process_one() for _ in range(claimed))
+        UPDATES_PROCESSED.labels("ok").inc(handled)
+        return handled
+
+    def _apply_batch(self, session: Session, updates: list[InboxUpdate]) -> int:
+        """Apply updates of different chats, until BATCH_SECONDS have passed; how many were applied.
+        The others stay waiting, first in their chats: the next batch takes them."""
+        stop_at = time.monotonic() + BATCH_SECONDS
+        for handled, update in enumerate(updates, 1):
+            self._apply(session, update)
+            if time.monotonic() >= stop_at:
+                return handled
+        return len(updates)
+
     def process_one(self) -> bool:
-        """Handle the oldest waiting update; False when there is none."""
+        """Handle the oldest waiting update alone; False when there is none."""
         with transaction(self._sessions) as session:
             update = inbox.claim_next(session, self._clock.now())
             if update is None:
                 return False
-            try:
-                with session.begin_nested():
-                    self._apply(session, update)
-            except Exception:  # a bug or bad data must not stop the queue: retried later, then set aside
-                error = traceback.format_exc()
-                log.exception("update %s failed", update.id, extra={"update_id": update.id})
-                UPDATES_PROCESSED.labels("failed").inc()
-                if inbox.record_failure(session, update.id, error, self._clock.now()):
-                    log.error("update %s set aside after %s attempts", update.id, update.attempts,
-                              extra={"update_id": update.id})
-            else:
-                UPDATES_PROCESSED.labels("ok").inc()
+            self._handle_alone(session, update)
         return True
+
+    def _handle_alone(self, session: Session, update: InboxUpdate) -> None:
+        """Apply one update in a savepoint; if it fails, record the failure in this transaction instead."""
+        try:
+            with session.begin_nested():
+                self._apply(session, update)
+        except Exception:  # a bug or bad data must not stop the queue: retried later, then set aside
+            error = traceback.format_exc()
+            log.exception("update %s failed", update.id, extra={"update_id": update.id})
+            UPDATES_PROCESSED.labels("failed").inc()
+            if inbox.record_failure(session, update.id, error, self._clock.now()):
+                log.error("update %s set aside after %s attempts", update.id, update.attempts,
+                          extra={"update_id": update.id})
+        else:
+            UPDATES_PROCESSED.labels("ok").inc()
 
     def _apply(self, session: Session, update: InboxUpdate) -> None:
         now = self._clock.now()
@@ -75,6 +129,37 @@ class InboxProcessor:
         inbox.mark_processed(update, now)
         if incoming.is_private and find_account(session, incoming.platform, incoming.user_id) is None:
             update.payload = _without_content(incoming).to_json()  # no consent: keep nothing personal
+
+
+class BurstRecorder:
+    """Records updates that arrive together (a webhook's concurrent posts) in one commit, written by
+    one task in a thread: the event loop never waits on the disk, and SQLite sees one writer for
+    them. `record` returns once its update is committed; then the platform may be told."""
+
+    def __init__(self, processor: InboxProcessor) -> None:
+        self._processor = processor
+        self._waiting: list[tuple[tuple[str, Incoming], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def record(self, update_key: str, incoming: Incoming) -> None:
+        future = asyncio.get_running_loop().create_future()
+        self._waiting.append(((update_key, incoming), future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+        await asyncio.shield(future)
+
+    async def _write(self) -> None:
+        """Those arriving while one commit is written go together in the next."""
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                await asyncio.to_thread(self._processor.record_many, [entry for entry, _ in batch])
+            except Exception as error:  # each waiting request answers 5xx; the platform sends it again
+                for _, future in batch:
+                    future.set_exception(error)
+            else:
+                for _, future in batch:
+                    future.set_result(None)
 
 
 def _without_content(incoming: Incoming) -> Incoming:

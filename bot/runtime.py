@@ -55,8 +55,8 @@ class Runtime:
         while True:
             await wait_or_time_out(self._inbox_ready, POLL_SECONDS)
             self._inbox_ready.clear()
-            if await asyncio.to_thread(self.app.processor.process_all):
-                for sender in self.senders:
+            while await asyncio.to_thread(self.app.processor.process_batch):  # a burst: the senders
+                for sender in self.senders:                                   # take each batch's replies
                     sender.notify()
 
     async def remind_forever(self) -> None:

@@ -292,8 +292,9 @@ class OutboxSender:
     def _record(self, outcomes: list[Outcome]) -> None:
         now = self._clock.now()
         with transaction(self._sessions) as session:
+            rows = outbox.rows(session, [outcome.row_id for outcome in outcomes])
             for outcome in outcomes:
-                row = session.get_one(OutboxMessage, outcome.row_id)
+                row = rows[outcome.row_id]
                 if outcome.error is None:
                     outbox.mark_sent(session, row, outcome.message_ids, now, self._chat_interval(row.chat_id))
                     notices.settle(session, row)

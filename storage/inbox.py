@@ -7,6 +7,7 @@ transaction as its effects, so a crash mid-way leaves it to be processed again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
@@ -19,30 +20,41 @@ from storage.models import InboxUpdate
 
 MAX_ATTEMPTS = 5
 FIRST_RETRY_SECONDS = 2  # then 4, 8, 16: a passing fault (a lock, a restart) has time to clear
+RECORD_CHUNK = 100  # rows per INSERT: a getUpdates page, well under SQLite's limit of bound values
 
 
 def record(session: Session, update_key: str, incoming: Incoming, now: datetime) -> bool:
     """Store an update unless it is already stored; True when it is new."""
-    values = dict(
-        platform=incoming.platform,
-        update_key=update_key,
-        chat_key=str(incoming.chat),
-        payload=incoming.to_json(),
-        received_at=now,
-        attempts=0,
-    )
+    return bool(record_many(session, [(update_key, incoming)], now))
+
+
+def record_many(session: Session, updates: Sequence[tuple[str, Incoming]], now: datetime) -> int:
+    """Store updates (a page of getUpdates, a burst of webhook posts) in one statement, skipping those
+    already stored; how many were new. Their ids follow the given order, which keeps each chat's."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(InboxUpdate)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["platform", "update_key"])
-        .returning(InboxUpdate.id)
-    )
-    return session.execute(statement).scalar() is not None
+    new = 0
+    for start in range(0, len(updates), RECORD_CHUNK):
+        rows = [dict(platform=incoming.platform, update_key=key, chat_key=str(incoming.chat),
+                     payload=incoming.to_json(), received_at=now, attempts=0)
+                for key, incoming in updates[start:start + RECORD_CHUNK]]
+        statement = (
+            insert(InboxUpdate)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["platform", "update_key"])
+            .returning(InboxUpdate.id)
+        )
+        new += len(session.execute(statement).all())
+    return new
 
 
 def claim_next(session: Session, now: datetime) -> InboxUpdate | None:
-    """The oldest unprocessed update that is first in its chat and due, locked for this transaction.
+    """The oldest unprocessed update that is first in its chat and due, locked for this transaction."""
+    return next(iter(claim_batch(session, now, 1)), None)
+
+
+def claim_batch(session: Session, now: datetime, size: int) -> list[InboxUpdate]:
+    """The oldest unprocessed updates that are first in their chat and due, at most `size`, locked for
+    this transaction: at most one per chat.
 
     Workers sharing a database skip rows another one holds; since only the first waiting
     update of each chat can be claimed, a chat's updates are handled one at a time, in order.
@@ -59,10 +71,10 @@ def claim_next(session: Session, now: datetime) -> InboxUpdate | None:
         .where(InboxUpdate.processed_at.is_(None), first_in_chat,
                or_(InboxUpdate.retry_at.is_(None), InboxUpdate.retry_at <= now))
         .order_by(InboxUpdate.id)
-        .limit(1)
+        .limit(size)
         .with_for_update(skip_locked=True)
     )
-    return session.scalars(statement).first()
+    return list(session.scalars(statement))
 
 
 def mark_processed(update: InboxUpdate, now: datetime) -> None:

@@ -155,12 +155,13 @@ class LearningModel:
         self._seed = seed_examples(settings.understanding.examples)
         self._lexicon = lexicon(settings)
         self._version = (0, 0)  # nothing learned: what the model below is built from
+        self._model: Understanding | None = None
         self._model = self._build([])
         self._lock = threading.Lock()
 
     def _build(self, learned: Sequence[Example], merges: Sequence[tuple[str, str]] = ()) -> Understanding:
         return Understanding(self._settings.categories, self._settings.fallback_category, self._lexicon,
-                             [*self._seed, *learned], merges)
+                             [*self._seed, *learned], merges, previous=self._model)
 
     def model(self, session: Session) -> Understanding:
         version = _version(session)
@@ -169,4 +170,5 @@ class LearningModel:
                 self._model = (self._build(learned_categories(session), learned_merges(session)) if version[0]
                                else self._build([]))
                 self._version = version
+            assert self._model is not None
             return self._model

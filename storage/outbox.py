@@ -154,6 +154,11 @@ def mark_sent(session: Session, row: OutboxMessage, message_ids: list[str], now:
             ))
 
 
+def rows(session: Session, row_ids: list[int]) -> dict[int, OutboxMessage]:
+    """Rows by id, read in one query (the sender records a batch of answers at once)."""
+    return {row.id: row for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(row_ids)))}
+
+
 def retry_later(row: OutboxMessage, error: str, at: datetime) -> None:
     row.status = OutboxStatus.PENDING
     row.not_before = at

@@ -35,7 +35,7 @@ WORKER = "tests.telegramworker"  # run as a module, so that it can import from t
 PEOPLE = 30
 FIRST_USER = 5_000
 SEED = 11
-KILL_SPAN = 300
+KILL_SPAN = 60  # kill points drawn from 1..KILL_SPAN: batched recording and handling left about 250 in a whole run
 MIN_KILLS = 4
 MAX_RUNS = 100
 # A card starts with its code (the coordinator's chat also gets review cards), after the note of a resend if any.

@@ -74,8 +74,9 @@ def webhook_status(body: bytes) -> int:
     recorded: list[Incoming] = []
 
     class Inbox:
-        def record(self, _key: str, incoming: Incoming) -> None:
-            recorded.append(incoming)
+        def record_many(self, updates: list[tuple[str, Incoming]]) -> int:
+            recorded.extend(incoming for _key, incoming in updates)
+            return len(updates)
 
     async def post(bot: telegram.Bot) -> int:
         endpoint = LocalServer(webhook_app(bot, TelegramReceiver(bot, Inbox()), secret))  # type: ignore[arg-type]

@@ -39,6 +39,7 @@ CONTAINMENT = 0.75
 BAYES_WEIGHT = 0.3
 PREFILTER = 0.5
 MERGE_TERMS = 3
+PARSED_TEXTS = 200_000  # texts whose terms are kept (examples, keywords, questions): a few hundred MB at most
 
 
 @dataclass(frozen=True)
@@ -110,10 +111,15 @@ class Understanding:
     """Suggests categories and scores likely duplicates; see the module's docstring for how."""
 
     def __init__(self, categories: Sequence[Category], fallback: str, lexicon: Lexicon,
-                 examples: Iterable[Example] = (), merges: Iterable[tuple[str, str]] = ()) -> None:
+                 examples: Iterable[Example] = (), merges: Iterable[tuple[str, str]] = (),
+                 previous: Understanding | None = None) -> None:
+        """`previous`: a model of the same categories and lexicon, whose keyword suggester and parsed
+        texts are reused, so that learning one more example does not parse every example again."""
         self.keys = tuple(c.key for c in categories)
         self.lexicon = lexicon
-        self._keywords = CategorySuggester(categories, fallback)
+        self._keywords = previous._keywords if previous else CategorySuggester(categories, fallback)
+        self._parsed: dict[str, list[str]] = previous._parsed if previous else {}
+        self._signatures: dict[str, frozenset[str]] = previous._signatures if previous else {}
         self.examples = tuple(e for e in examples if e.category in self.keys)
         keyword_terms = {c.key: [t for k in c.keywords for t in self.terms(k)] for c in categories}
         example_terms = [self.terms(e.text) for e in self.examples]
@@ -141,7 +147,11 @@ class Understanding:
         return frozenset(related)
 
     def terms(self, text: str) -> list[str]:
-        return content_terms(text, self.lexicon)
+        if (found := self._parsed.get(text)) is None:
+            if len(self._parsed) >= PARSED_TEXTS:
+                self._parsed.clear()
+            found = self._parsed[text] = content_terms(text, self.lexicon)
+        return list(found)
 
     # --- categories ------------------------------------------------------------------------
 
@@ -172,8 +182,12 @@ class Understanding:
         return " ".join(self.terms(text))
 
     def _parse_signature(self, signature: str) -> _Parsed:
-        # Signatures stored before the lexicon (plain folded words) are named the same way on reading.
-        terms = frozenset(t for t in self.lexicon.apply(signature.split()) if t not in STOP_TERMS)
+        if (terms := self._signatures.get(signature)) is None:
+            if len(self._signatures) >= PARSED_TEXTS:
+                self._signatures.clear()
+            # Signatures stored before the lexicon (plain folded words) are named the same way on reading.
+            terms = self._signatures[signature] = frozenset(
+                t for t in self.lexicon.apply(signature.split()) if t not in STOP_TERMS)
         return _Parsed(terms, self._weight(terms), self._weight(terms - FRAME_TERMS))
 
     def score(self, a: str, b: str) -> tuple[float, tuple[str, ...]]:

@@ -7,6 +7,7 @@ confirms only after the update is committed to the inbox.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -32,7 +33,7 @@ from telegram.error import RetryAfter as TelegramRetryAfter
 from telegram.request import HTTPXRequest
 
 from bot.polling import poll_forever
-from bot.processing import InboxProcessor
+from bot.processing import BurstRecorder, InboxProcessor
 from bot.transport import PermanentFailure, RateLimits, RetryAfter, TemporaryFailure
 from core.messages import Action, Attachment, Button, ChatKind, Incoming, MediaKind, Outgoing
 from core.texts import plain_text
@@ -121,26 +122,27 @@ class TelegramReceiver:
     def __init__(self, bot: telegram.Bot, processor: InboxProcessor) -> None:
         self._bot = bot
         self._processor = processor
+        self.burst = BurstRecorder(processor)  # the webhook's posts arriving together: one commit
         self.offset: int | None = None
 
     def record(self, update: Update) -> None:
-        self.record_incoming(update.update_id, incoming_from_update(update))
-
-    def record_incoming(self, update_id: int, incoming: Incoming | None) -> None:
-        if incoming is not None:
-            self._processor.record(str(update_id), incoming)
+        if (incoming := incoming_from_update(update)) is not None:
+            self._processor.record(str(update.update_id), incoming)
 
     async def poll_forever(self, on_recorded: Callable[[], None]) -> None:
         await poll_forever(self.poll_once, on_recorded, (NetworkError,), "Telegram")
 
     async def poll_once(self, timeout: int = 30) -> int:
-        """One long poll; the offset moves past an update only after it is committed."""
+        """One long poll; the offset moves past the page only after all of it is committed, in one
+        transaction and in a thread, so that the sender goes on meanwhile."""
         updates = await self._bot.get_updates(offset=self.offset, timeout=timeout,
                                               allowed_updates=ALLOWED_UPDATES)
-        for update in updates:
-            self.record(update)
-            self.offset = update.update_id + 1
-            await acknowledge_button(update)
+        page = [(str(update.update_id), incoming) for update in updates
+                if (incoming := incoming_from_update(update)) is not None]
+        await asyncio.to_thread(self._processor.record_many, page)
+        if updates:
+            self.offset = updates[-1].update_id + 1
+        await asyncio.gather(*(acknowledge_button(update) for update in updates))
         return len(updates)
 
 

@@ -20,7 +20,6 @@ from collections.abc import Callable
 
 import telegram
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -51,7 +50,8 @@ def webhook_app(bot: telegram.Bot, receiver: TelegramReceiver, secret: str,
         except UNREADABLE as error:
             log.warning("update %s is unusable and set aside (%s: %s)", data["update_id"], type(error).__name__, error)
             return PlainTextResponse("unusable update, set aside", status_code=200)
-        await run_in_threadpool(receiver.record_incoming, update.update_id, incoming)
+        if incoming is not None:
+            await receiver.burst.record(str(update.update_id), incoming)
         on_recorded()
         await acknowledge_button(update)
         return Response(status_code=200)
