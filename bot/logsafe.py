@@ -26,10 +26,11 @@ _installed = False
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    """Every configured secret: bot tokens, webhook secrets, the OA's keys and first tokens."""
+    """Every configured secret: bot tokens, webhook secrets, the OA's keys and first tokens, the console's key."""
     oa = settings.zalo_oa
     return [settings.telegram.token, settings.telegram.webhook_secret, settings.zalo.token,
-            settings.zalo.webhook_secret, oa.app_secret, oa.oa_secret_key, oa.access_token, oa.refresh_token]
+            settings.zalo.webhook_secret, oa.app_secret, oa.oa_secret_key, oa.access_token, oa.refresh_token,
+            settings.web.secret]
 
 
 def protect(secrets: Iterable[str]) -> None:
