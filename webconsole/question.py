@@ -152,7 +152,7 @@ def _event(writer: Writer, t: Translate, settings: Settings, question: Question,
 def actor_label(t: Translate, settings: Settings, question: Question, members: dict[str, StaffMember],
                 actor: str) -> Markup:
     """Who did it, as staff may read it: a role and department, "the asker", never a platform id."""
-    if not actor:
+    if actor in ("", "bot"):
         return t("console_actor_system")
     if actor == question.account.key:
         return t("console_actor_asker")
