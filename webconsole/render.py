@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +44,8 @@ def page(request: Request, template: str, staff: Staff | None, status: int = 200
          **values: Any) -> Response:
     console = console_of(request)
     settings = console.app.settings
-    texts = console.app.services.texts
     language = language_of(request)
-
-    def t(key: str, **fields: object) -> Markup:
-        return Markup(texts.render(language, key, **fields))
-
+    t = translator(request)
     others = [code for code in settings.languages if code != language]
     context = {
         "t": t, "lang": language, "staff": staff, "csrf": staff.csrf if staff else csrf,
@@ -56,6 +53,16 @@ def page(request: Request, template: str, staff: Staff | None, status: int = 200
         "role_label": role_label(t, settings, staff) if staff else "", **values,
     }
     return console.templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def translator(request: Request) -> Callable[..., Markup]:
+    """`t(key, **values)`: a catalogue entry in the browser's language, as safe markup."""
+    texts = console_of(request).app.services.texts
+    language = language_of(request)
+
+    def t(key: str, **values: object) -> Markup:
+        return Markup(texts.render(language, key, **values))
+    return t
 
 
 def role_label(t: Any, settings: Any, staff: Staff) -> Markup:
