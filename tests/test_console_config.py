@@ -80,3 +80,11 @@ def test_the_cookie_key_is_kept_once_or_configured_and_never_logged(
     assert secret not in caplog.text
     for app in (first, second, configured):
         app.engine.dispose()
+
+
+def test_a_sign_in_link_is_masked_in_log_lines(caplog: pytest.LogCaptureFixture) -> None:
+    logsafe.protect([])
+    link = "http://127.0.0.1:8000/console/login/rCSDNuM6vgAprUZtSaU06tCnkRu5PvP0LJzOM4r2W6Y"
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("youthbot.test").info("sent %s", link)
+    assert "rCSDNuM6" not in caplog.text and "/console/login/" + logsafe.MASK in caplog.text
