@@ -14,7 +14,16 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 from handlers.context import Services, Writer
 from handlers.curation import likely_duplicates
-from storage.models import Answer, Question, QuestionEvent, QuestionSupport, StaffMember, StaffRole
+from storage import audit
+from storage.models import (
+    Answer,
+    AuditEntry,
+    Question,
+    QuestionEvent,
+    QuestionSupport,
+    StaffMember,
+    StaffRole,
+)
 from storage.models import QuestionStatus as S
 from webconsole.auth import Staff
 
@@ -61,6 +70,7 @@ class QuestionView:
     duplicates: list[dict[str, object]] = field(default_factory=list)
     answers: list[Entry] = field(default_factory=list)
     history: list[Entry] = field(default_factory=list)
+    audit: list[Entry] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     departments: list[tuple[str, str]] = field(default_factory=list)
 
@@ -100,6 +110,7 @@ def question_view(session: Session, services: Services, now: datetime, staff: St
         duplicates=_duplicates(session, services, question, writer, language),
         answers=[_answer(writer, t, settings, answer) for answer in question.answers],
         history=[_event(writer, t, settings, question, members, event) for event in question.events],
+        audit=[_audited(writer, t, entry) for entry in audit.history(session, question.id)],
         actions=offered_actions(staff, question),
         departments=[(d.key, d.name) for d in settings.departments if d.key != question.department_key],
     )
@@ -147,6 +158,18 @@ def _event(writer: Writer, t: Translate, settings: Settings, question: Question,
     names = {name: department_name(settings, detail.get(name)) for name in ("department", "source", "target")}
     return Entry(writer.local(event.at), t(key, **names), actor_label(t, settings, question, members, event.actor),
                  str(detail.get("reason") or ""))
+
+
+def _audited(writer: Writer, t: Translate, entry: AuditEntry) -> Entry:
+    """A staff action from the audit log: what, who (the label staff read), from where, and if refused."""
+    key = f"console_action_{entry.action}"
+    known = writer.services.texts.keys(writer.staff_language)
+    surface = f"console_surface_{entry.surface}"
+    note = [t(surface)] if surface in known else []
+    if entry.status != "done":
+        note.append(t("console_refused"))
+    return Entry(writer.local(entry.at), t(key if key in known else "console_event_other"), Markup(entry.label),
+                 ", ".join(note))
 
 
 def actor_label(t: Translate, settings: Settings, question: Question, members: dict[str, StaffMember],
