@@ -12,12 +12,10 @@ from starlette.datastructures import FormData
 from actions.model import Actor, Outcome, Place, Role, Surface, invalid
 from actions.perform import perform
 from handlers.context import Services, Writer
-from storage.models import Campaign, Question, StaffRole
+from storage.models import Campaign, Question
 from storage.questions import find_by_code
 from webconsole.auth import Staff
 
-ROLES = {StaffRole.ADMIN: Role.ADMIN, StaffRole.COORDINATOR: Role.COORDINATOR, StaffRole.OFFICER: Role.OFFICER,
-         StaffRole.VIEWER: Role.VIEWER}
 FIELDS: dict[str, tuple[str, ...]] = {
     "approve": (), "clarify": ("text",), "decline": ("reason",), "merge": ("target",),
     "reassign": ("department",), "reject": ("reason",), "answer": ("text",), "publish": (),
@@ -27,7 +25,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 
 def actor_of(staff: Staff, label: str) -> Actor:
     """Staff on the web are audited by their chat account, so one person is one identity everywhere."""
-    return Actor(frozenset({ROLES[staff.role]}), Place.WEB, staff.department_key, staff.account, Surface.WEB,
+    return Actor(frozenset({Role(str(staff.role))}), Place.WEB, staff.department_key, staff.account, Surface.WEB,
                  label)
 
 
