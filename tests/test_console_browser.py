@@ -54,6 +54,12 @@ def test_sign_in_by_link_and_read_a_question(site: Harness, database_url: str) -
         screenshot(driver, f"console-question-{kind}")
         driver.find_element(By.LINK_TEXT, "English").click()
         assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+        assert driver.current_url.endswith("/console/q/HY-0002")  # the same page, in English
+        screenshot(driver, f"console-question-en-{kind}")
+        driver.find_element(By.LINK_TEXT, "Tiếng Việt").click()
+        driver.find_element(By.LINK_TEXT, site.app.services.texts.plain("vi", "console_nav_staff")).click()
+        assert "console:officer-so-ct" in driver.find_element(By.TAG_NAME, "table").text
+        screenshot(driver, f"console-staff-{kind}")
     with serving(site) as base, chromium(390, 844) as phone:
         sign_in(phone, base, site, "console:officer-so-ct")
         phone.get(f"{base}/console/q/HY-0001")
