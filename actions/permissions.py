@@ -6,9 +6,9 @@ actions/table.py and summed up in docs/actions.md.
 
 from __future__ import annotations
 
+from actions.model import IGNORED, Action, Actor, Outcome, Place, Role, Surface, refused
 from core.config import Department, Settings
 from core.messages import ChatRef, Incoming
-from actions.model import IGNORED, Action, Actor, Outcome, Place, Role, Surface, refused
 from storage.models import Question
 
 STAFF = frozenset({Role.OFFICER, Role.COORDINATOR, Role.ADMIN})
@@ -58,8 +58,9 @@ def allowed(action: Action, actor: Actor) -> bool:
 
 
 def may_act_on(actor: Actor, question: Question) -> bool:
-    """In a department's chat, only that department's questions; elsewhere staff act on any."""
-    if actor.place == Place.DEPARTMENT:
+    """In a department's chat, only that department's questions; elsewhere staff act on any, but an officer
+    who is nothing more (on the web console) still only on their department's."""
+    if actor.place == Place.DEPARTMENT or not actor.roles & {Role.ADMIN, Role.COORDINATOR, Role.VIEWER}:
         return question.department_key == actor.department
     return bool(actor.roles & (STAFF | {Role.VIEWER}))
 

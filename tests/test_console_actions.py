@@ -9,9 +9,13 @@ from dataclasses import replace
 import pytest
 from starlette.testclient import TestClient
 
+from actions.model import Actor, Place, Role, Status, Surface
+from actions.perform import perform
 from core.clock import FakeClock
 from core.config import Settings
+from handlers.context import Writer
 from storage import audit
+from storage.db import transaction
 from storage.models import Question, QuestionStatus
 from storage.questions import find_by_code
 from tests.console_client import csrf_of, signed_in_client
@@ -99,3 +103,19 @@ def test_a_refused_action_shows_why_and_changes_nothing(reviewing: Harness) -> N
     assert question(reviewing, "HY-0001").published_at is None
     assert admin.post("/console/q/HY-0001/act", data={"csrf": csrf_of(page.text), "action": "ban"}
                       ).status_code == 404  # not an action of this page
+
+
+def test_perform_keeps_a_web_officer_to_their_department(reviewing: Harness) -> None:
+    """The web's own 404 aside, the action table refuses an officer another department's question."""
+
+    admin = signed_in_client(reviewing, "console:admin")
+    post(admin, "HY-0001", action="approve")
+    stranger = Actor(frozenset({Role.OFFICER}), Place.WEB, "so-gddt", "console:officer-so-gddt", Surface.WEB)
+    with transaction(reviewing.app.sessions) as session:
+        target = find_by_code(session, "HY-0001", reviewing.app.processor.campaign_id)
+        assert target is not None and target.department_key != "so-gddt"
+        outcome = perform(Writer(reviewing.app.services, session, reviewing.clock.now()),
+                          reviewing.app.campaign(session), stranger, "reject", {"question": str(target.id)},
+                          Surface.WEB)
+    assert outcome.status == Status.REFUSED and outcome.key == "wrong_department"
+    assert question(reviewing, "HY-0001").status == QuestionStatus.FORWARDED
