@@ -14,18 +14,16 @@ from typing import TextIO
 
 from sqlalchemy.orm import Session
 
+from actions.model import Actor, Args, Outcome, Status, done, invalid, refused
 from core.config import Settings
 from core.normalize import fold
 from core.texts import Html, preview
 from handlers import routing
-from actions.model import Actor, Args, Outcome, Status, done, invalid, refused
 from handlers.context import Job, Writer
 from handlers.followers import tell_supporters
 from storage.curation import CLOSED, agenda, event_candidates, live_answer, lock_agenda, support_counts
 from storage.models import Answer, AnswerRevision, Question, QuestionStatus
 from storage.questions import add_event, find_by_code
-
-COMMANDS = ("/suggest", "/pick", "/unpick", "/move", "/agenda", "/live")
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.channels import channel
 from actions.buttons import button
+from core.channels import channel
 from handlers.context import Writer, question_language
 from storage.curation import latest_answer, supporters
 from storage.models import Account, Answer, Question, QuestionStatus
@@ -50,7 +50,8 @@ def tell_answer(ctx: Writer, account: Account, question: Question, key: str = "a
         ctx.tell_account(account, key, question=question, link_role="answer", code=question.code, **values)
         return
     language = question_language(ctx.settings, account, question)  # as the text above the buttons
-    buttons = ((button(ctx.session, ctx.text(language, "followup_choice", code=question.code), "followup", question.id),),
+    follow = ctx.text(language, "followup_choice", code=question.code)
+    buttons = ((button(ctx.session, follow, "followup", question.id),),
                (button(ctx.session, ctx.text(language, "new_question_choice"), "ask"),))
     ctx.tell_account(account, NUMBERED[key], buttons=buttons, question=question, link_role="answer",
                      code=question.code, **values)

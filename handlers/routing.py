@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from actions.buttons import button
 from core.config import Department
 from core.texts import Html, preview
-from actions.buttons import button
 from handlers.context import Job, Writer, with_deadline
 from handlers.followers import tell_supporters
 from scheduler.deadlines import answer_due_at, reassigned_due_at
