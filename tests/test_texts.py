@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from actions.table import ACTIONS
 from core.texts import Html, Texts, load_catalogue
 from core.textsplit import split_html
 
@@ -32,6 +33,7 @@ def test_every_entry_is_used_by_the_code() -> None:
                                               "reminder_state_", "language_", "action_", "role_", "surface_",
                                               "audit_status_", "help_header_", "console_role_", "console_event_",
                                               "console_action_"))}  # looked up as f"status_{status}" etc.
+    built |= {f"{action.name}_button" for action in ACTIONS}  # a review card's buttons: f"{name}_button"
     assert keys - used - built == set()
 
 
