@@ -36,7 +36,7 @@ from bot.zalo_webhook import bot_route, oa_route
 from core.config import Settings
 from handlers.commands import command_menus
 from handlers.zalo_window import report_undeliverable
-from webconsole.app import console_mount
+from webconsole.app import console_pages
 
 
 async def serve(settings: Settings) -> None:
@@ -59,7 +59,7 @@ async def serve(settings: Settings) -> None:
 
 def web_server(settings: Settings, runtime: Runtime, routes: list[BaseRoute]) -> uvicorn.Server:
     """The one server of the process, in every mode; the webhooks are among its routes."""
-    routes = [console_mount(runtime.app), *routes]
+    routes = [*console_pages(runtime.app), *routes]
     # a Mount("") takes every path, so it goes last
     mounted_last = sorted(routes, key=lambda route: isinstance(route, Mount) and route.path == "")
     app = web_app(runtime.health, runtime.gauges, mounted_last)
