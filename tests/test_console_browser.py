@@ -10,10 +10,11 @@ import pytest
 
 from core.clock import FakeClock
 from core.config import Settings
-from tests.browser import chromium, free_port, require_browser, screenshot, serving
+from tests.browser import chromium, require_browser, screenshot, serving
 from tests.console_client import login_link, staff_chat
 from tests.harness import Harness
 from tests.test_console_security import console_staff
+from tests.test_migrate_lock import free_port
 
 TAX = "Em bán hàng online trên Shopee thì có phải nộp thuế không ạ?"
 TAX_AGAIN = "Bán hàng online trên Shopee có phải nộp thuế không ạ, em cảm ơn?"

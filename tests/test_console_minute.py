@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -11,9 +10,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.browser import free_port
-from tests.conftest import EXAMPLE_CONFIG
 from tests.console_client import CSRF, LINK
+from tests.test_migrate_lock import free_port
+from tests.test_web import example_config
 
 
 def opened(browser: httpx.Client, link: str) -> httpx.Response:
@@ -30,12 +29,7 @@ def opened(browser: httpx.Client, link: str) -> httpx.Response:
 
 def test_the_console_chat_hands_out_a_link_into_the_web_console(database_url: str, tmp_path: Path) -> None:
     port = free_port()
-    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
-    for old, new in (('url = "sqlite:///youthbot.sqlite3"', f"url = {json.dumps(database_url)}"),
-                     ("listen_port = 8000", f"listen_port = {port}")):
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    (tmp_path / "config.toml").write_text(text, encoding="utf-8")
+    example_config(database_url, port, tmp_path)
     console = subprocess.Popen([str(Path(sys.executable).with_name("youthbot")), "--config", "config.toml"],
                                cwd=tmp_path, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL)
