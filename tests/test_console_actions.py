@@ -3,6 +3,7 @@ state changes as in chat, the audit log records it from the web, and the page sh
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -119,3 +120,14 @@ def test_perform_keeps_a_web_officer_to_their_department(reviewing: Harness) -> 
                           Surface.WEB)
     assert outcome.status == Status.REFUSED and outcome.key == "wrong_department"
     assert question(reviewing, "HY-0001").status == QuestionStatus.FORWARDED
+
+
+def test_each_role_is_offered_what_the_action_table_allows(reviewing: Harness) -> None:
+    forms = {who: set(re.findall(r'id="action-([a-z]+)"', signed_in_client(reviewing, who).get(
+        "/console/q/HY-0001").text)) for who in ("console:admin", "console:coord", "console:leader")}
+    assert forms["console:admin"] == forms["console:coord"] == {"approve", "clarify", "decline", "merge"}  # in review
+    assert forms["console:leader"] == set()
+    post(signed_in_client(reviewing, "console:admin"), "HY-0001", action="approve")
+    officer = set(re.findall(r'id="action-([a-z]+)"', signed_in_client(reviewing, "console:officer-so-ct").get(
+        "/console/q/HY-0001").text))
+    assert officer == {"reassign", "reject", "answer"}
