@@ -30,10 +30,12 @@ def site(example_settings: Settings, database_url: str, clock: FakeClock) -> Ite
     harness.dispose()
 
 
-def sign_in(driver: object, base: str, harness: Harness, account: str) -> None:
+def sign_in(driver: object, base: str, harness: Harness, account: str, shot: str = "") -> None:
     from selenium.webdriver.common.by import By
 
     driver.get(base + login_link(staff_chat(harness, account)))  # type: ignore[attr-defined]
+    if shot:
+        screenshot(driver, shot)
     driver.find_element(By.ID, "sign-in").click()  # type: ignore[attr-defined]
     assert driver.current_url == f"{base}/console/"  # type: ignore[attr-defined]
 
@@ -62,7 +64,8 @@ def test_sign_in_by_link_and_read_a_question(site: Harness, database_url: str) -
         assert "console:officer-so-ct" in driver.find_element(By.TAG_NAME, "table").text
         screenshot(driver, f"console-staff-{kind}")
     with serving(site) as base, chromium(390, 844) as phone:
-        sign_in(phone, base, site, "console:officer-so-ct")
+        sign_in(phone, base, site, "console:officer-so-ct", shot=f"console-signin-phone-{kind}")
+        screenshot(phone, f"console-home-phone-{kind}")
         phone.get(f"{base}/console/q/HY-0001")
         screenshot(phone, f"console-question-phone-{kind}")
 
