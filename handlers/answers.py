@@ -30,10 +30,11 @@ class Source:
 
 
 def closed(job: Job, question: Question, open_only: bool) -> Outcome | None:
-    """Answers (and corrections) are welcome until the question is closed; reassigning and rejecting
-    only while it waits for its answer (`open_only`)."""
-    shut = (QuestionStatus.REJECTED, QuestionStatus.MERGED) + ((QuestionStatus.ANSWERED,) if open_only else ())
-    if question.status not in shut:
+    """A department's work is on forwarded questions: answers (and additions) are welcome until the question
+    is closed; reassigning and rejecting only while it waits for its answer (`open_only`). Questions still
+    in review, or rejected or merged, are refused."""
+    workable = (QuestionStatus.FORWARDED,) + (() if open_only else (QuestionStatus.ANSWERED,))
+    if question.status in workable and question.department_key:
         return None
     language = job.staff_language
     return refused("question_closed", question.id, code=question.code,

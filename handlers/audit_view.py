@@ -20,7 +20,7 @@ def show(job: Job, actor: Actor, args: Args) -> Outcome:
         return done("audit_empty")
     language = job.staff_language
     codes = dict(job.session.execute(select(Question.id, Question.code).where(
-        Question.id.in_({e.question_id for e in entries if e.question_id}))).tuples().all())
+        Question.id.in_({e.question_id for e in entries if e.question_id}))).all())
     lines = [job.text(language, "audit_header", count=len(entries))]
     lines += [line(job, entry, codes.get(entry.question_id or 0) or "–") for entry in entries]
     return Outcome(Status.DONE, "audit_header", html=Html("\n".join(lines)))

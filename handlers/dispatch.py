@@ -50,9 +50,10 @@ def handle(ctx: Context) -> None:
     surface = surface_of(typed, ctx.incoming)
     actor = actor_for(ctx.settings, ctx.incoming, surface)
     request = requested(ctx)
-    if ctx.incoming.is_private and broadcasts.wants_input(ctx) and request is None:
-        broadcasts.receive_input(ctx)  # the admin's draft waits for its text, link or time
-    elif ctx.incoming.is_private and broadcasts.wants_input(ctx) and request.action is action_named("cancel"):
+    drafting = ctx.incoming.is_private and broadcasts.wants_input(ctx)  # an admin's draft awaits typed input
+    if drafting and request is None:
+        broadcasts.receive_input(ctx)
+    elif drafting and request is not None and request.action is action_named("cancel"):
         broadcasts.abandon(ctx)
     elif request is not None and request.action is action_named("login") and not ctx.incoming.edited:
         run(ctx, web_login.staff_actor(ctx.session, actor), request)  # staff need no account to sign in

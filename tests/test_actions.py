@@ -19,7 +19,7 @@ from bot.app import build_app
 from bot.console import COORDINATOR_CHAT
 from core.clock import FakeClock
 from core.config import Settings
-from core.messages import ChatKind
+from core.messages import ChatKind, ChatRef
 from storage import audit
 from storage.models import AuditEntry, Broadcast, Person, Question, QuestionStatus
 from tests.harness import Delivered, Harness, Participant
@@ -42,11 +42,17 @@ TYPED = {
 
 
 @pytest.fixture
-def asked(harness: Harness) -> Iterator[Harness]:
+def asked(example_settings: Settings, database_url: str, clock: FakeClock) -> Iterator[Harness]:
+    """Two questions asked; a review chat of its own; Sở Công Thương lists its one officer."""
+    curation = replace(example_settings.curation, review_chat=ChatRef("console", "review"))
+    departments = tuple(replace(d, officers=("console:officer-so-ct",)) if d.key == "so-ct" else d
+                        for d in example_settings.departments)
+    harness = Harness(replace(example_settings, curation=curation, departments=departments), database_url, clock)
     an = harness.registered_youth("an")
     harness.ask(an, SHOPEE)
     harness.ask(harness.registered_youth("binh"), SCHOOL, "Giáo dục")
     yield harness
+    harness.dispose()
 
 
 def fingerprint(harness: Harness) -> tuple[object, ...]:
@@ -74,15 +80,20 @@ def participants(harness: Harness) -> dict[str, Participant]:
         "admin": harness.admin(),
         "officer": harness.officer("so-ct"),
         "coordinator": Participant(harness, "staff", COORDINATOR_CHAT, ChatKind.GROUP, "Cán bộ Sở Nội vụ"),
+        "reviewer": Participant(harness, "reviewer", "review", ChatKind.GROUP, "Cán bộ Tỉnh đoàn"),
+        "visitor": Participant(harness, "visitor", "dept-so-ct", ChatKind.GROUP, "Khách"),  # not a listed officer
         "stranger": Participant(harness, "someone", "group-elsewhere", ChatKind.GROUP, "Ai đó"),
     }
+
+
+WHO = ["youth", "admin", "officer", "coordinator", "reviewer", "visitor", "stranger"]
 
 
 def the_actor(harness: Harness, person: Participant):  # noqa: ANN201 - an Actor, as dispatch makes it
     return actor_for(harness.settings, person._incoming(text="/help"))
 
 
-@pytest.mark.parametrize("who", ["youth", "admin", "officer", "coordinator", "stranger"])
+@pytest.mark.parametrize("who", WHO)
 def test_every_command_is_allowed_or_refused_as_the_table_says(asked: Harness, who: str) -> None:
     person = participants(asked)[who]
     actor = the_actor(asked, person)
@@ -150,7 +161,7 @@ def test_forged_buttons_are_refused_and_change_nothing(asked: Harness) -> None:
     assert fingerprint(asked) == before
 
 
-@pytest.mark.parametrize("who", ["youth", "admin", "officer", "coordinator", "stranger"])
+@pytest.mark.parametrize("who", WHO)
 def test_every_button_is_allowed_or_refused_as_the_table_says(asked: Harness, who: str) -> None:
     person = participants(asked)[who]
     actor = the_actor(asked, person)
@@ -241,8 +252,8 @@ def entries(harness: Harness) -> list[AuditEntry]:
         return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
 
 
-def test_staff_actions_are_audited_from_every_surface(reviewing_harness: Harness) -> None:
-    harness = reviewing_harness
+def test_staff_actions_are_audited_from_every_surface(reviewing: Harness) -> None:
+    harness = reviewing
     an = harness.registered_youth("an")
     harness.ask(an, SHOPEE)
     harness.ask(harness.registered_youth("binh"), SCHOOL, "Giáo dục")
@@ -274,16 +285,24 @@ def test_refused_attempts_are_audited_and_young_people_never(asked: Harness) -> 
     assert all(not e.who.endswith(":an") for e in recorded)
 
 
-@pytest.fixture
-def reviewing_harness(example_settings: Settings, database_url: str, clock: FakeClock) -> Iterator[Harness]:
-    settings = replace(example_settings, curation=replace(example_settings.curation, approval_required=True))
-    harness = Harness(settings, database_url, clock)
-    yield harness
-    harness.dispose()
+def test_roles_by_chat(asked: Harness) -> None:
+    people = participants(asked)
+    actors = {name: the_actor(asked, person) for name, person in people.items()}
+    assert {name: (set(a.roles), a.place) for name, a in actors.items()} == {
+        "youth": ({Role.YOUTH}, Place.PRIVATE), "admin": ({Role.ADMIN}, Place.PRIVATE),
+        "officer": ({Role.OFFICER}, Place.DEPARTMENT), "coordinator": ({Role.COORDINATOR}, Place.COORDINATOR),
+        "reviewer": ({Role.COORDINATOR}, Place.REVIEW), "visitor": (set(), Place.DEPARTMENT),
+        "stranger": (set(), Place.GROUP)}
 
 
-def test_roles_by_chat(harness: Harness) -> None:
-    people = participants(harness)
-    roles = {name: the_actor(harness, person).roles for name, person in people.items()}
-    assert roles == {"youth": {Role.YOUTH}, "admin": {Role.ADMIN}, "officer": {Role.OFFICER},
-                     "coordinator": {Role.COORDINATOR}, "stranger": set()}
+def test_every_key_the_table_names_is_in_the_catalogue(harness: Harness) -> None:
+    texts = harness.app.services.texts
+    for language in texts.languages:
+        keys = texts.keys(language)
+        for action in ACTIONS:
+            named = {action.usage_key, action.elsewhere_key, *(a.error_key for a in action.arguments)} - {""}
+            if action.commands:
+                named.add(action.description_key)
+            if action.audited and action.roles - {Role.YOUTH}:
+                named.add(f"action_{action.name}")  # its name in the audit log
+            assert named <= keys, (language, action.name, named - keys)
