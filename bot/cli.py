@@ -156,7 +156,7 @@ def _duplicates(settings: Settings, pairs: Path | None) -> int:
 
 def _act(settings: Settings, name: str, words: list[str], role: str) -> int:
     """0 when done, 1 when refused or invalid (what it says goes to stderr then)."""
-    from actions.command_line import act
+    from bot.act import act
     from bot.app import build_app
 
     outcome, shown = act(build_app(settings), name, words, role)

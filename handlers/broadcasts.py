@@ -18,7 +18,7 @@ from core.messages import Button, ChatRef, MediaKind
 from core.texts import Html, escape, plain_text, preview
 from handlers.context import Context, Job, Writer
 from storage import broadcasts as store
-from storage.models import Broadcast, BroadcastKind, BroadcastStatus
+from storage.models import Broadcast, BroadcastAwaiting, BroadcastKind, BroadcastStatus
 
 SAFE_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
 FILE_KINDS = (MediaKind.PHOTO, MediaKind.DOCUMENT)
@@ -44,7 +44,7 @@ def compose(ctx: Context, actor: Actor, args: Args) -> Outcome | None:
         return invalid("broadcast_usage")
     _drop_draft(ctx)
     ctx.session.add(Broadcast(campaign_id=ctx.campaign.id, author=actor.who, author_chat=str(ctx.incoming.chat),
-                              awaiting="text", created_at=ctx.now))
+                              awaiting=BroadcastAwaiting.TEXT, created_at=ctx.now))
     return done("broadcast_compose")
 
 
@@ -73,7 +73,8 @@ def start_correction(ctx: Context, actor: Actor, original: Broadcast, kind: Broa
     correction = Broadcast(campaign_id=ctx.campaign.id, kind=kind, corrects_id=original.id,
                            author=actor.who, author_chat=str(ctx.incoming.chat),
                            link_label=original.link_label, link_url=original.link_url, created_at=ctx.now,
-                           awaiting="text" if kind == BroadcastKind.EDIT else "")
+                           awaiting=BroadcastAwaiting.TEXT if kind == BroadcastKind.EDIT
+                           else BroadcastAwaiting.NOTHING)
     ctx.session.add(correction)
     ctx.session.flush()
     if kind == BroadcastKind.EDIT:
@@ -99,7 +100,7 @@ def wants_input(ctx: Context) -> bool:
     if ctx.incoming.button_data or ctx.incoming.edited:
         return False
     draft = store.draft_of(ctx.session, ctx.incoming.account_key)
-    return draft is not None and bool(draft.awaiting)
+    return draft is not None and draft.awaiting != BroadcastAwaiting.NOTHING
 
 
 def abandon(ctx: Context) -> None:
@@ -113,11 +114,11 @@ def abandon(ctx: Context) -> None:
 def receive_input(ctx: Context) -> None:
     draft = store.draft_of(ctx.session, ctx.incoming.account_key)
     assert draft is not None
-    if draft.awaiting == "text":
+    if draft.awaiting == BroadcastAwaiting.TEXT:
         receive_text(ctx, draft)
-    elif draft.awaiting == "link":
+    elif draft.awaiting == BroadcastAwaiting.LINK:
         receive_link(ctx, draft)
-    elif draft.awaiting == "time":
+    elif draft.awaiting == BroadcastAwaiting.TIME:
         receive_time(ctx, draft)
 
 
@@ -132,7 +133,7 @@ def receive_text(ctx: Context, draft: Broadcast) -> None:
         file = files[0]
         draft.attachment = {"platform": ctx.incoming.platform, "kind": str(file.kind), "file_ref": file.file_ref,
                             "file_name": file.file_name}
-    draft.awaiting = ""
+    draft.awaiting = BroadcastAwaiting.NOTHING
     if draft.kind == BroadcastKind.EDIT:
         show_preview(ctx, draft)
     else:
@@ -145,7 +146,7 @@ def receive_link(ctx: Context, draft: Broadcast) -> None:
         ctx.reply(ctx.staff_language, "broadcast_link_invalid")
         return
     draft.link_label, draft.link_url = match["label"].strip(), match["url"]
-    draft.awaiting = ""
+    draft.awaiting = BroadcastAwaiting.NOTHING
     show_preview(ctx, draft)
 
 
@@ -155,7 +156,7 @@ def receive_time(ctx: Context, draft: Broadcast) -> None:
         ctx.reply(ctx.staff_language, "broadcast_time_invalid", now=ctx.local(ctx.now))
         return
     draft.send_at = moment
-    draft.awaiting = ""
+    draft.awaiting = BroadcastAwaiting.NOTHING
     draft.status = BroadcastStatus.SCHEDULED
     draft.planned = store.count_audience(ctx.session, draft)
     ctx.reply(ctx.staff_language, "broadcast_scheduled", id=draft.id, at=ctx.local(moment), count=draft.planned)
@@ -216,13 +217,13 @@ def next_step(ctx: Context, actor: Actor, args: Args) -> None:
 
 def ask_link(ctx: Context, actor: Actor, args: Args) -> None:
     if (broadcast := own_draft(ctx, actor, args)) is not None:
-        broadcast.awaiting = "link"
+        broadcast.awaiting = BroadcastAwaiting.LINK
         ctx.reply(ctx.staff_language, "broadcast_ask_link")
 
 
 def ask_time(ctx: Context, actor: Actor, args: Args) -> None:
     if (broadcast := own_draft(ctx, actor, args)) is not None:
-        broadcast.awaiting = "time"
+        broadcast.awaiting = BroadcastAwaiting.TIME
         ctx.reply(ctx.staff_language, "broadcast_ask_time", now=ctx.local(ctx.now))
 
 

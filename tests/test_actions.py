@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from actions import codec
-from actions.command_line import act
 from actions.model import Place, Role
 from actions.permissions import actor_for, allowed
 from actions.table import ACTIONS, action_named
+from bot.act import act
 from bot.app import build_app
 from bot.console import COORDINATOR_CHAT
 from core.clock import FakeClock

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from actions.model import Actor, Outcome, Place, Role, Surface
 from actions.perform import perform
+from bot.app import App
 from core.texts import plain_text
 from handlers.context import Writer
 from storage.db import transaction
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 CLI_ROLES = {"admin": Role.ADMIN, "coordinator": Role.COORDINATOR}
 
