@@ -15,13 +15,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from bot.health import Health
 from bot.metrics import DatabaseGauges
-from bot.web import web_app
+from bot.web import web_server
 from tests.harness import Harness
-from webconsole.app import console_mount
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = os.environ.get("YOUTHBOT_CHROMIUM", "/usr/bin/chromium")
@@ -47,10 +45,7 @@ def serving(harness: Harness) -> Iterator[str]:
     """The harness's app behind the product's own web server (health, metrics, console), on
     `harness.settings.web.listen_port`; yields its base URL."""
     web = harness.settings.web
-    app = web_app(Health(harness.app.engine), DatabaseGauges(harness.app.sessions, harness.clock),
-                  [console_mount(harness.app)])
-    server = uvicorn.Server(uvicorn.Config(app, host=web.listen_host, port=web.listen_port, log_config=None,
-                                           access_log=False))
+    server = web_server(harness.app, Health(harness.app.engine), DatabaseGauges(harness.app.sessions, harness.clock))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:  # uvicorn says when it listens; no fixed wait

@@ -16,7 +16,7 @@ from actions.permissions import actor_for, allowed
 from actions.table import ACTIONS, action_named
 from bot.act import act
 from bot.app import build_app
-from bot.console import COORDINATOR_CHAT
+from bot.channels.console import COORDINATOR_CHAT
 from core.clock import FakeClock
 from core.config import Settings
 from core.messages import ChatKind, ChatRef

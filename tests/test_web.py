@@ -142,9 +142,9 @@ def test_run_serves_the_zalo_webhook_health_and_metrics_on_one_port(example_sett
     async def main() -> None:
         with FakeZaloBot() as zalo:
             zalo.add_user("mai", "Mai")
-            settings = replace(example_settings, database_url=database_url, web=WebSettings(listen_port=port),
-                               zalo=replace(example_settings.zalo, token=zalo.token, base_url=zalo.base_url,
-                                            mode="webhook", webhook_url=f"{url}/zalo", webhook_secret="s3cret-zalo"))
+            settings = replace(example_settings, database_url=database_url, web=WebSettings(listen_port=port))
+            settings = settings.with_channel("zalo", token=zalo.token, base_url=zalo.base_url, mode="webhook",
+                                             webhook_url=f"{url}/zalo", webhook_secret="s3cret-zalo")
             running = asyncio.create_task(serve(settings))
             try:
                 async with asyncio.timeout(20), httpx.AsyncClient() as client:

@@ -55,11 +55,6 @@ def console_mount(app: App) -> Mount:
     return Mount(PREFIX, app=SecurityHeaders(console_app(app), https=app.settings.web.secure))
 
 
-def console_pages(app: App) -> list[BaseRoute]:
-    """The console as a source of routes for the one web server (bot/web.py's route sources)."""
-    return [console_mount(app)]
-
-
 def _message(key: str, status: int):  # noqa: ANN202 - starlette's handler type
     def handler(request: Request, _error: Exception) -> Response:
         return page(request, "message.html", None, status=status, message_key=key)

@@ -17,8 +17,8 @@ from handlers.curation import likely_duplicates
 from storage import audit
 from storage.models import (
     OPEN_STATUSES,
-    AnswerSource,
     Answer,
+    AnswerSource,
     AuditEntry,
     Question,
     QuestionEvent,
