@@ -86,3 +86,15 @@ def screenshot(driver: object, name: str) -> Path:
     driver.set_window_size(width, max(height, 400) + 120)  # type: ignore[attr-defined]
     driver.save_screenshot(str(path))  # type: ignore[attr-defined]
     return path
+
+
+def follow(driver: object, element: object) -> None:
+    """Click what leads to another page (a link, a form's button) and wait until the browser has left this
+    one, so nothing is read from the page being replaced."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
+    element.click()  # type: ignore[attr-defined]
+    WebDriverWait(driver, 10).until(staleness_of(page))

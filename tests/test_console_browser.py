@@ -10,7 +10,7 @@ import pytest
 
 from core.clock import FakeClock
 from core.config import Settings
-from tests.browser import chromium, require_browser, screenshot, serving
+from tests.browser import chromium, follow, require_browser, screenshot, serving
 from tests.console_client import login_link, staff_chat
 from tests.harness import Harness
 from tests.test_console_security import console_staff
@@ -36,7 +36,7 @@ def sign_in(driver: object, base: str, harness: Harness, account: str, shot: str
     driver.get(base + login_link(staff_chat(harness, account)))  # type: ignore[attr-defined]
     if shot:
         screenshot(driver, shot)
-    driver.find_element(By.ID, "sign-in").click()  # type: ignore[attr-defined]
+    follow(driver, driver.find_element(By.ID, "sign-in"))
     assert driver.current_url == f"{base}/console/"  # type: ignore[attr-defined]
 
 
@@ -51,16 +51,16 @@ def test_sign_in_by_link_and_read_a_question(site: Harness, database_url: str) -
         sign_in(driver, base, site, "console:admin")
         assert "HY-0002" in driver.find_element(By.TAG_NAME, "table").text
         screenshot(driver, f"console-home-{kind}")
-        driver.find_element(By.LINK_TEXT, "HY-0002").click()
+        follow(driver, driver.find_element(By.LINK_TEXT, "HY-0002"))
         assert driver.find_element(By.ID, "question-text").text == TAX_AGAIN
         assert "HY-0001" in driver.find_element(By.ID, "duplicates").text
         screenshot(driver, f"console-question-{kind}")
-        driver.find_element(By.LINK_TEXT, "English").click()
+        follow(driver, driver.find_element(By.LINK_TEXT, "English"))
         assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
         assert driver.current_url.endswith("/console/q/HY-0002")  # the same page, in English
         screenshot(driver, f"console-question-en-{kind}")
-        driver.find_element(By.LINK_TEXT, "Tiếng Việt").click()
-        driver.find_element(By.LINK_TEXT, site.app.services.texts.plain("vi", "console_nav_staff")).click()
+        follow(driver, driver.find_element(By.LINK_TEXT, "Tiếng Việt"))
+        follow(driver, driver.find_element(By.LINK_TEXT, site.app.services.texts.plain("vi", "console_nav_staff")))
         assert "console:officer-so-ct" in driver.find_element(By.TAG_NAME, "table").text
         screenshot(driver, f"console-staff-{kind}")
     with serving(site) as base, chromium(390, 844) as phone:
@@ -82,7 +82,7 @@ def test_merge_reassign_and_answer_from_the_web(site: Harness, database_url: str
     with serving(site) as base, chromium() as driver:
         sign_in(driver, base, site, "console:admin")
         driver.get(f"{base}/console/q/HY-0002")
-        driver.find_element(By.CSS_SELECTOR, "[data-merge='HY-0001']").click()
+        follow(driver, driver.find_element(By.CSS_SELECTOR, "[data-merge='HY-0001']"))
         assert driver.find_element(By.ID, "outcome").get_attribute("class") == "notice"
         assert site.app.services.texts.plain("vi", "status_merged") in driver.find_element(By.TAG_NAME, "h1").text
         screenshot(driver, f"console-merged-{kind}")
@@ -90,7 +90,7 @@ def test_merge_reassign_and_answer_from_the_web(site: Harness, database_url: str
         driver.get(f"{base}/console/q/HY-0001")
         form = driver.find_element(By.ID, "action-reassign")
         Select(form.find_element(By.NAME, "department")).select_by_value("so-gddt")
-        form.find_element(By.TAG_NAME, "button").click()
+        follow(driver, form.find_element(By.TAG_NAME, "button"))
         assert driver.find_element(By.ID, "department").text == site.settings.department("so-gddt").name
         screenshot(driver, f"console-reassigned-{kind}")
 
@@ -99,7 +99,7 @@ def test_merge_reassign_and_answer_from_the_web(site: Harness, database_url: str
         driver.get(f"{base}/console/q/HY-0001")
         form = driver.find_element(By.ID, "action-answer")
         form.find_element(By.NAME, "text").send_keys(answer)
-        form.find_element(By.TAG_NAME, "button").click()
+        follow(driver, form.find_element(By.TAG_NAME, "button"))
         assert driver.find_element(By.ID, "outcome").get_attribute("class") == "notice"
         assert answer in driver.find_element(By.CSS_SELECTOR, ".answer-text").text
         screenshot(driver, f"console-answered-{kind}")

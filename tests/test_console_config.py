@@ -10,8 +10,9 @@ import pytest
 
 from bot import logsafe
 from bot.app import build_app
+from bot.channels.registry import parse_settings
 from core.clock import FakeClock
-from core.config import Settings, parse_settings
+from core.config import Settings
 from storage.db import transaction
 from storage.models import StaffRole
 from storage.staff import active_staff, find_staff, remove_staff
