@@ -23,6 +23,7 @@ from handlers import (
     learning,
     reminders,
     reports,
+    web_login,
     youth,
 )
 
@@ -32,6 +33,7 @@ OFFICERS = frozenset({Role.OFFICER})
 COORDINATION = frozenset({Role.ADMIN, Role.COORDINATOR})
 ADMINS = frozenset({Role.ADMIN})
 EVERYONE = frozenset({Role.YOUTH, Role.OFFICER, Role.COORDINATOR, Role.ADMIN, Role.VIEWER})
+CONSOLE_STAFF = EVERYONE - YOUTH  # whoever is on the web console's staff list
 
 PRIVATE = frozenset({Place.PRIVATE})
 DEPARTMENT = frozenset({Place.DEPARTMENT, Place.COORDINATOR, Place.WEB, Place.CLI})  # the coordinator chat
@@ -72,6 +74,9 @@ ACTIONS: tuple[Action, ...] = (
     # --- everyone ---------------------------------------------------------------------------
     Action("help", EVERYONE, CHATS, names("help", "start", vi=("huongdan",)), handler=help.show, menu=True,
            audited=False),
+    # --- staff: the web console's sign-in link (roles from the console's staff list: handlers/web_login.py)
+    Action("login", CONSOLE_STAFF, PRIVATE, names("login", vi=("dangnhap",)), handler=web_login.send_login_link,
+           elsewhere_key="login_private_only", menu=True, audited=False),
     # --- young people: commands -----------------------------------------------------------------
     Action("my", YOUTH, PRIVATE, names("my"), chat=youth.my, menu=True),
     Action("faq", YOUTH | COORDINATION, PRIVATE | {Place.COORDINATOR}, names("faq"), (text("query"),),

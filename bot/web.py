@@ -23,6 +23,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from bot.health import Health
 from bot.metrics import REGISTRY, DatabaseGauges
+from webconsole.app import console_mount
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -30,8 +31,8 @@ if TYPE_CHECKING:
 READY_TIMEOUT = 3.0  # an unreachable database may take far longer to say so
 
 RouteSource = Callable[["App"], BaseRoute]
-WEB_ROUTES: tuple[RouteSource, ...] = ()
-"""Pages beside the channels' webhooks (the staff console mounts here)."""
+WEB_ROUTES: tuple[RouteSource, ...] = (console_mount,)
+"""Pages beside the channels' webhooks: the staff console at /console (docs/console.md)."""
 
 
 def web_app(health: Health, gauges: DatabaseGauges, routes: Sequence[BaseRoute] = ()) -> Starlette:

@@ -7,6 +7,8 @@ duplicate, receive the answer too.
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from actions.buttons import button
 from actions.model import Actor, Args, Outcome, Status, done, refused
 from actions.permissions import review_chat
@@ -14,7 +16,7 @@ from core.messages import Button
 from core.texts import Html, preview
 from core.understanding.model import Match
 from handlers import event_day, routing
-from handlers.context import Context, Job, Writer, question_language, questions_listing
+from handlers.context import Context, Job, Services, Writer, question_language, questions_listing
 from handlers.followers import send_existing_answer
 from storage import learning
 from storage.curation import (
@@ -59,18 +61,28 @@ Duplicate = tuple[Question, Match]
 
 def candidates(ctx: Context, statuses: tuple[QuestionStatus, ...] = REVIEWABLE,
                excluding_person: int | None = None) -> dict[int, list[str]]:
+    return campaign_candidates(ctx.session, ctx.campaign.id, statuses, excluding_person)
+
+
+def campaign_candidates(session: Session, campaign_id: int, statuses: tuple[QuestionStatus, ...] = REVIEWABLE,
+                        excluding_person: int | None = None) -> dict[int, list[str]]:
     """Open questions' signatures, each with those of the duplicates merged into it (learned from merges)."""
-    merged = learning.merged_signatures(ctx.session, ctx.campaign.id, statuses)
+    merged = learning.merged_signatures(session, campaign_id, statuses)
     return {key: [signature, *merged.get(key, ())]
-            for key, signature in open_signatures(ctx.session, ctx.campaign.id, statuses, excluding_person).items()}
+            for key, signature in open_signatures(session, campaign_id, statuses, excluding_person).items()}
 
 
 def duplicates_of(ctx: Context, question: Question) -> list[Duplicate]:
-    found = candidates(ctx)
+    return likely_duplicates(ctx.session, ctx.services, question)
+
+
+def likely_duplicates(session: Session, services: Services, question: Question) -> list[Duplicate]:
+    """The open questions of its campaign that `question` likely repeats, best first (chat and web alike)."""
+    found = campaign_candidates(session, question.campaign_id)
     found.pop(question.id, None)
-    model = ctx.services.understanding.model(ctx.session)
-    matches = model.likely_duplicates(question.signature or "", found, ctx.settings.curation.duplicate_threshold)
-    return [(ctx.session.get_one(Question, m.key), m) for m in matches]
+    model = services.understanding.model(session)
+    matches = model.likely_duplicates(question.signature or "", found, services.settings.curation.duplicate_threshold)
+    return [(session.get_one(Question, m.key), m) for m in matches]
 
 
 def post_review_card(ctx: Context, question: Question, duplicates: list[Duplicate], awaiting: bool) -> None:

@@ -21,7 +21,7 @@ from actions.table import action_by_code, action_by_command, action_named
 from core.config import District
 from core.messages import Incoming
 from core.normalize import fold, words
-from handlers import answers, broadcasts, digests, followups, intake, reply_window
+from handlers import answers, broadcasts, digests, followups, intake, reply_window, web_login
 from handlers.answers import ANSWERED_BY_REPLY, Source
 from handlers.context import Context
 from handlers.limits import Verdict, count_message
@@ -54,6 +54,8 @@ def handle(ctx: Context) -> None:
         broadcasts.receive_input(ctx)
     elif drafting and request is not None and request.action is action_named("cancel"):
         broadcasts.abandon(ctx)
+    elif request is not None and request.action is action_named("login") and not ctx.incoming.edited:
+        run(ctx, web_login.staff_actor(ctx.session, actor), request)  # staff need no account to sign in
     elif actor.place == Place.GROUP:
         log.info("message in group %s, which is no department's chat (put it in the config?)", ctx.incoming.chat)
     elif ctx.incoming.is_private and (Role.YOUTH in actor.roles or personal(request)):
