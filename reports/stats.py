@@ -32,6 +32,7 @@ class DepartmentStats:
     useful_yes: int = 0
     useful_no: int = 0
     days_to_answer: list[float] = field(default_factory=list, repr=False)
+    key: str = ""  # the configured key; "" for questions not yet assigned
 
     @property
     def answer_rate(self) -> float:
@@ -196,10 +197,10 @@ def _departments(settings: Settings, counted: dict[str, DepartmentStats]) -> lis
     result = []
     for department in settings.departments:
         stats = counted.pop(department.key, DepartmentStats(""))
-        stats.name = department.name
+        stats.name, stats.key = department.name, department.key
         result.append(stats)
     unassigned = counted.pop("", None)
     for key, stats in sorted(counted.items()):
-        stats.name = key
+        stats.name = stats.key = key
         result.append(stats)
     return result + ([unassigned] if unassigned else [])
