@@ -134,6 +134,7 @@ class Question(Base):
         Index("ix_questions_account", "account_id", "created_at"),
         Index("ix_questions_board_due", "campaign_id", "answer_due_at", "number"),  # the board by deadline
         Index("ix_questions_board_status", "campaign_id", "status", "department_key"),  # its counts
+        Index("ix_questions_changed", "campaign_id", "changed_at"),  # storage.board.change_mark
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -169,6 +170,10 @@ class Question(Base):
         **{key: context.get_current_parameters().get(key) for key in SEARCHED}), server_default="")
     """The code and words folded (core.normalize.fold), so that the board's search for "thue" finds "thuế";
     kept by `search_text_of` on every insert and update (the default here, `_refold` below)."""
+    changed_at: Mapped[datetime | None] = mapped_column(default=lambda: datetime.now(UTC),
+                                                        onupdate=lambda: datetime.now(UTC))
+    """The wall clock at the last insert or update of the row (ORM or not): only compared, to tell the
+    console's pages that something changed, so it is not the app's clock."""
 
     campaign: Mapped[Campaign] = relationship()
     account: Mapped[Account] = relationship(foreign_keys=[account_id])

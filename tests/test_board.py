@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import select, update
 
 from core.clock import FakeClock
@@ -17,6 +18,7 @@ from core.normalize import fold
 from reports.rows import Compliance, report_rows
 from storage.board import BoardFilter, Due, Sort, board_page, change_mark, matching_ids
 from storage.db import transaction
+from storage.migrate import alembic_config, upgrade
 from storage.models import Question, QuestionStatus
 from tests.harness import Harness
 from tests.report_data import populate, populate_campaign, reporting_harness
@@ -167,6 +169,18 @@ def test_the_change_mark_moves_with_an_answer(changeable_board: Harness) -> None
             return change_mark(session, changeable_board.app.processor.campaign_id)
     before = mark()
     assert mark() == before
-    card = [m for m in changeable_board.messages_to("dept-so-ct") if "HY-0004" in m.text and m.buttons][0]
-    changeable_board.officer("so-ct", "can-bo").reply(card, "Đã có câu trả lời")
+    (overdue,) = stored(changeable_board, Question.code == "HY-0002")
+    department = overdue.department_key
+    card = [m for m in changeable_board.messages_to(f"dept-{department}") if "HY-0002" in m.text and m.buttons][0]
+    changeable_board.officer(department, "can-bo").reply(card, "Đã có câu trả lời")
     assert mark() != before
+
+
+def test_migration_0024_folds_the_questions_already_stored(changeable_board: Harness) -> None:
+    engine = changeable_board.app.engine
+    command.downgrade(alembic_config(engine), "0016")
+    upgrade(engine)
+    with changeable_board.app.sessions() as session:
+        folded = dict(session.execute(select(Question.code, Question.search_text).where(Question.code.is_not(None))).tuples().all())
+    assert folded["HY-0001"].startswith("hy-0001 em ban hang online tren shopee thi co phai nop thue")
+    assert every_code(changeable_board, BoardFilter(search="the thao")) == ["HY-0002"]

@@ -1,4 +1,4 @@
-"""the staff board: a folded search column (backfilled) and the indexes its pages and counts use
+"""the staff board: a folded search column (backfilled), a change stamp, and the indexes its pages use
 
 Revision ID: 0024
 Revises: 0016
@@ -8,6 +8,7 @@ Create Date: 2026-12-03
 from alembic import op
 import sqlalchemy as sa
 
+import storage.models
 from storage.models import search_text_of
 
 
@@ -22,6 +23,8 @@ BATCH = 2000
 def upgrade() -> None:
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('search_text', sa.Text(), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('changed_at', storage.models.UTCDateTime(timezone=True), nullable=True))
+        batch_op.create_index('ix_questions_changed', ['campaign_id', 'changed_at'], unique=False)
         batch_op.create_index('ix_questions_board_due', ['campaign_id', 'answer_due_at', 'number'], unique=False)
         batch_op.create_index('ix_questions_board_status', ['campaign_id', 'status', 'department_key'],
                               unique=False)
@@ -44,7 +47,9 @@ def _backfill(connection: sa.Connection) -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('questions', schema=None) as batch_op:
-        batch_op.drop_index('ix_questions_board_status')
-        batch_op.drop_index('ix_questions_board_due')
-        batch_op.drop_column('search_text')
+    """Plain ALTER TABLE (SQLite 3.35+ drops columns): a batch copy of `questions` would break the
+    foreign keys of the tables referring to it."""
+    for index in ('ix_questions_changed', 'ix_questions_board_status', 'ix_questions_board_due'):
+        op.drop_index(index, table_name='questions')
+    op.drop_column('questions', 'changed_at')
+    op.drop_column('questions', 'search_text')
