@@ -181,6 +181,7 @@ def test_migration_0024_folds_the_questions_already_stored(changeable_board: Har
     command.downgrade(alembic_config(engine), "0016")
     upgrade(engine)
     with changeable_board.app.sessions() as session:
-        folded = dict(session.execute(select(Question.code, Question.search_text).where(Question.code.is_not(None))).tuples().all())
+        folded = {code: text for code, text in session.execute(
+            select(Question.code, Question.search_text).where(Question.code.is_not(None)))}
     assert folded["HY-0001"].startswith("hy-0001 em ban hang online tren shopee thi co phai nop thue")
     assert every_code(changeable_board, BoardFilter(search="the thao")) == ["HY-0002"]
