@@ -8,6 +8,7 @@ costs the same at question 100 and at question 99,900: it walks `uq (campaign_id
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, time, timedelta
 from enum import StrEnum
@@ -21,6 +22,7 @@ from storage.models import Account, Question, QuestionStatus
 
 PAGE_SIZE = 50
 EXCERPT = 160  # characters of a question's text on the board
+CODE = re.compile(r"[A-Za-z]+-\d+")  # a tracking code typed whole, e.g. HY-0042
 UNANSWERED = (QuestionStatus.RECEIVED, QuestionStatus.FORWARDED, QuestionStatus.IN_REVIEW)
 
 
@@ -118,6 +120,9 @@ def conditions(campaign_id: int, board: BoardFilter, now: datetime, timezone: Zo
         where += [Question.status.in_(UNANSWERED), Question.answer_due_at >= now, Question.answer_due_at < midnight]
     if board.picked:
         where.append(Question.event_rank.is_not(None))
+    if CODE.fullmatch(board.search.strip()):
+        where.append(Question.code == board.search.strip().upper())  # one index lookup, not a scan
+        return where
     for word in words(board.search):
         where.append(Question.search_text.like(f"%{word}%"))  # words are letters and digits: no wildcard
     return where
@@ -132,10 +137,14 @@ def board_page(session: Session, campaign_id: int, board: BoardFilter, now: date
                cursor: str = "", size: int = PAGE_SIZE) -> BoardPage:
     """One page after `cursor` (from the previous page's `next_cursor`; "" for the first)."""
     where = conditions(campaign_id, board, now, timezone)
-    total = session.scalar(select(func.count()).select_from(Question).where(*where)) or 0
-    rows = _rows(session, where, board.sort, _Cursor.parse(cursor), size + 1)
+    after = _Cursor.parse(cursor)
+    rows = _rows(session, where, board.sort, after, size + 1)
     more = len(rows) > size
     rows = rows[:size]
+    if after is None and not more:
+        total = len(rows)  # a first page that holds everything: no second scan to count (a rare word's search)
+    else:
+        total = session.scalar(select(func.count()).select_from(Question).where(*where)) or 0
     return BoardPage(rows, total, _Cursor.after(rows[-1], board.sort) if more else "")
 
 
@@ -177,7 +186,9 @@ def _select() -> Select:
     return (select(Question.code, Question.number, Question.status, Question.district_key, Question.category_key,
                    Question.department_key, Question.language, Account.platform, func.substr(Question.text, 1, EXCERPT),
                    Question.created_at, Question.answer_due_at, Question.answered_at, Question.event_rank)
-            .join(Account, Account.id == Question.account_id))
+            # An outer join (every question has its account) keeps SQLite walking the questions in page
+            # order: with an inner join it may start from the accounts and sort everything.
+            .outerjoin(Account, Account.id == Question.account_id))
 
 
 def _fetch(session: Session, statement: Select) -> list[BoardRow]:

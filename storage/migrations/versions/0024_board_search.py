@@ -26,8 +26,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('changed_at', storage.models.UTCDateTime(timezone=True), nullable=True))
         batch_op.create_index('ix_questions_changed', ['campaign_id', 'changed_at'], unique=False)
         batch_op.create_index('ix_questions_board_due', ['campaign_id', 'answer_due_at', 'number'], unique=False)
-        batch_op.create_index('ix_questions_board_status', ['campaign_id', 'status', 'department_key'],
-                              unique=False)
+        batch_op.create_index('ix_questions_board_status', ['campaign_id', 'status', 'answer_due_at'], unique=False)
+        batch_op.create_index('ix_questions_board_department', ['campaign_id', 'department_key', 'status',
+                                                                'answer_due_at'], unique=False)
     _backfill(op.get_bind())
 
 
@@ -49,7 +50,8 @@ def _backfill(connection: sa.Connection) -> None:
 def downgrade() -> None:
     """Plain ALTER TABLE (SQLite 3.35+ drops columns): a batch copy of `questions` would break the
     foreign keys of the tables referring to it."""
-    for index in ('ix_questions_changed', 'ix_questions_board_status', 'ix_questions_board_due'):
+    for index in ('ix_questions_changed', 'ix_questions_board_department', 'ix_questions_board_status',
+                  'ix_questions_board_due'):
         op.drop_index(index, table_name='questions')
     op.drop_column('questions', 'changed_at')
     op.drop_column('questions', 'search_text')
