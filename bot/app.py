@@ -28,6 +28,7 @@ from storage.migrate import upgrade
 from storage.models import Campaign, OutboxMessage
 from storage.outbox import Outbox
 from storage.questions import ensure_campaign
+from storage.staff import seed_staff
 
 FailureReporter = Callable[[Services, Session, OutboxMessage, datetime], None]
 
@@ -68,6 +69,7 @@ def build_app(settings: Settings, clock: Clock | None = None, text_limits: Mappi
     sessions = make_session_factory(engine)
     with transaction(sessions) as session:
         campaign_id = ensure_campaign(session, settings.campaign, clock.now()).id
+        seed_staff(session, settings, clock.now())  # the web console's first staff, from the config
     services = Services(
         settings=settings,
         texts=Texts(settings.languages, settings.texts),

@@ -301,8 +301,9 @@ def _serve_web_in_background(app: App) -> None:
     from bot.health import Health
     from bot.metrics import DatabaseGauges
     from bot.web import web_app
+    from webconsole.app import console_mount
 
-    web = web_app(Health(app.engine), DatabaseGauges(app.sessions, app.clock))
+    web = web_app(Health(app.engine), DatabaseGauges(app.sessions, app.clock), [console_mount(app)])
     server = uvicorn.Server(uvicorn.Config(web, host=app.settings.web.listen_host, port=app.settings.web.listen_port,
                                            log_config=None, access_log=False))
     threading.Thread(target=server.run, name="web", daemon=True).start()

@@ -36,6 +36,7 @@ from bot.zalo_webhook import bot_route, oa_route
 from core.config import Settings
 from handlers.commands import command_menus
 from handlers.zalo_window import report_undeliverable
+from webconsole.app import console_mount
 
 
 async def serve(settings: Settings) -> None:
@@ -58,7 +59,9 @@ async def serve(settings: Settings) -> None:
 
 def web_server(settings: Settings, runtime: Runtime, routes: list[BaseRoute]) -> uvicorn.Server:
     """The one server of the process, in every mode; the webhooks are among its routes."""
-    mounted_last = sorted(routes, key=lambda route: isinstance(route, Mount))  # a Mount("") takes every path
+    routes = [console_mount(runtime.app), *routes]
+    # a Mount("") takes every path, so it goes last
+    mounted_last = sorted(routes, key=lambda route: isinstance(route, Mount) and route.path == "")
     app = web_app(runtime.health, runtime.gauges, mounted_last)
     return uvicorn.Server(uvicorn.Config(app, host=settings.web.listen_host, port=settings.web.listen_port,
                                          log_config=None, access_log=False))

@@ -189,10 +189,27 @@ class ZaloOaSettings:
 
 @dataclass(frozen=True)
 class WebSettings:
-    """The one web server of a process: /healthz, /readyz, /metrics and the platforms' webhooks."""
+    """The one web server of a process: /healthz, /readyz, /metrics, the platforms' webhooks and the
+    staff's console (/console). `public_url` is where staff's browsers reach it (the sign-in links
+    point there); `secret` signs the console's cookies (a random one is kept in the database if empty)."""
 
     listen_host: str = "127.0.0.1"
     listen_port: int = 8000
+    public_url: str = ""
+    secret: str = ""
+    login_minutes: int = 10   # a sign-in link works once, for this long
+    session_hours: int = 12   # a console session ends this long after sign-in
+
+    @property
+    def console_url(self) -> str:
+        """The console's address as staff open it: `public_url`, else the server's own address."""
+        base = self.public_url or f"http://{self.listen_host}:{self.listen_port}"
+        return base.rstrip("/") + "/console"
+
+    @property
+    def secure(self) -> bool:
+        """Served over https: cookies are Secure and browsers are told to keep to https (HSTS)."""
+        return self.public_url.startswith("https://")
 
 
 @dataclass(frozen=True)
@@ -235,6 +252,8 @@ class Settings:
     departments: tuple[Department, ...]
     coordinator_chat: ChatRef
     admins: frozenset[str]
+    coordinators: frozenset[str] = frozenset()  # Home Affairs staff in the web console, as platform:user_id
+    viewers: frozenset[str] = frozenset()       # read-only console access (leaders and their assistants)
     limits: Limits = field(default_factory=Limits)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     show_identity_to_departments: bool = False
@@ -354,6 +373,8 @@ def _parse(reader: _Reader, base_dir: Path) -> Settings:
         departments=departments,
         coordinator_chat=bot.chat("coordinator_chat"),
         admins=frozenset(str(account) for account in bot.account_list("admins")),
+        coordinators=frozenset(str(account) for account in bot.account_list("coordinators")),
+        viewers=frozenset(str(account) for account in bot.account_list("viewers")),
         limits=limits,
         telegram=_telegram(reader.table("telegram", required=False)),
         show_identity_to_departments=bot.bool("show_identity_to_departments", default=False),
@@ -423,7 +444,15 @@ def _web(table: _Reader) -> WebSettings:
     port = table.positive_int("listen_port", default=WebSettings.listen_port)
     if port > 65535:
         table.fail("listen_port", f"must be a TCP port (1-65535), not {port}")
-    return WebSettings(table.str("listen_host", default=WebSettings.listen_host), port)
+    public_url = table.str("public_url", default="").rstrip("/")
+    if public_url and not re.fullmatch(r"https?://[^/\s]+(/\S*)?", public_url):
+        table.fail("public_url", f"'{public_url}' is not an address like \"https://bot.example.gov.vn\"")
+    secret = table.str("secret", default="")
+    if secret and len(secret) < 32:
+        table.fail("secret", "must be at least 32 characters (or left out: a random one is kept in the database)")
+    return WebSettings(table.str("listen_host", default=WebSettings.listen_host), port, public_url, secret,
+                       login_minutes=table.positive_int("login_minutes", default=WebSettings.login_minutes),
+                       session_hours=table.positive_int("session_hours", default=WebSettings.session_hours))
 
 
 def _check_webhook(table: _Reader, mode: str, webhook_url: str, platform: str) -> None:

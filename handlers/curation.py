@@ -7,13 +7,15 @@ coordinator chat. Supporters, "+1" or askers of a merged duplicate, receive the 
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from core.config import Settings
 from core.messages import Button, ChatRef
 from core.texts import Html, preview
 from core.understanding.model import Match
 from handlers import event_day, routing
 from handlers.admin import may_administer
-from handlers.context import Context, question_language
+from handlers.context import Context, Services, question_language
 from handlers.followers import send_existing_answer
 from storage import learning
 from storage.curation import (
@@ -166,18 +168,28 @@ Duplicate = tuple[Question, Match]
 
 def candidates(ctx: Context, statuses: tuple[QuestionStatus, ...] = REVIEWABLE,
                excluding_person: int | None = None) -> dict[int, list[str]]:
+    return campaign_candidates(ctx.session, ctx.campaign.id, statuses, excluding_person)
+
+
+def campaign_candidates(session: Session, campaign_id: int, statuses: tuple[QuestionStatus, ...] = REVIEWABLE,
+                        excluding_person: int | None = None) -> dict[int, list[str]]:
     """Open questions' signatures, each with those of the duplicates merged into it (learned from merges)."""
-    merged = learning.merged_signatures(ctx.session, ctx.campaign.id, statuses)
+    merged = learning.merged_signatures(session, campaign_id, statuses)
     return {key: [signature, *merged.get(key, ())]
-            for key, signature in open_signatures(ctx.session, ctx.campaign.id, statuses, excluding_person).items()}
+            for key, signature in open_signatures(session, campaign_id, statuses, excluding_person).items()}
 
 
 def duplicates_of(ctx: Context, question: Question) -> list[Duplicate]:
-    found = candidates(ctx)
+    return likely_duplicates(ctx.session, ctx.services, question)
+
+
+def likely_duplicates(session: Session, services: Services, question: Question) -> list[Duplicate]:
+    """The open questions of its campaign that `question` likely repeats, best first (chat and web alike)."""
+    found = campaign_candidates(session, question.campaign_id)
     found.pop(question.id, None)
-    model = ctx.services.understanding.model(ctx.session)
-    matches = model.likely_duplicates(question.signature or "", found, ctx.settings.curation.duplicate_threshold)
-    return [(ctx.session.get_one(Question, m.key), m) for m in matches]
+    model = services.understanding.model(session)
+    matches = model.likely_duplicates(question.signature or "", found, services.settings.curation.duplicate_threshold)
+    return [(session.get_one(Question, m.key), m) for m in matches]
 
 
 def post_review_card(ctx: Context, question: Question, duplicates: list[Duplicate], awaiting: bool) -> None:

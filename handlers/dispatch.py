@@ -26,6 +26,7 @@ from handlers import (
     privacy,
     reminders,
     reports,
+    web_login,
     zalo_window,
 )
 from handlers.commands import OFFICER_COMMANDS
@@ -45,6 +46,8 @@ def handle(ctx: Context) -> None:
     command, arguments = parse_command(ctx.incoming.text)
     if ctx.incoming.button_data.startswith("bc:"):
         broadcasts.press(ctx)
+    elif command == "/login" and not ctx.incoming.edited:
+        web_login.send_login_link(ctx)
     elif command in admin.ADMIN_COMMANDS and not ctx.incoming.edited:
         admin.run_command(ctx, command, arguments)
     elif command in reports.REPORT_COMMANDS and not ctx.incoming.edited:

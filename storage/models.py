@@ -547,3 +547,67 @@ class LearnedExample(Base):
     category_key: Mapped[str | None] = mapped_column(String(64))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
     created_at: Mapped[datetime]
+
+
+class StaffRole(StrEnum):
+    """Who a staff member is in the web console."""
+
+    ADMIN = "admin"              # Youth Union: everything, including the staff list
+    COORDINATOR = "coordinator"  # Home Affairs: every question, every department
+    OFFICER = "officer"          # one department's questions only
+    VIEWER = "viewer"            # reads everything, changes nothing (leaders)
+
+
+class StaffMember(Base):
+    """A person allowed into the web console, by their chat account (`platform:user_id`).
+
+    Seeded from the configuration (admins, coordinators, viewers, departments' officers) once per
+    account; from then on admins manage them in the console. A removed member keeps the row
+    (`removed_at`), so that the next start does not add them again from the configuration."""
+
+    __tablename__ = "staff_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(96), unique=True)
+    role: Mapped[StaffRole] = mapped_column(String(16))
+    department_key: Mapped[str | None] = mapped_column(String(64))  # an officer's department
+    created_at: Mapped[datetime]
+    added_by: Mapped[str] = mapped_column(String(96), default="")  # "config", or the admin's account
+    removed_at: Mapped[datetime | None]
+
+
+class WebLoginToken(Base):
+    """A one-time sign-in link sent by /login; only its SHA-256 is stored."""
+
+    __tablename__ = "web_login_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_members.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie carries the (signed) session id; only its SHA-256 is stored,
+    so reading the database gives no one a live session."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_members.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]  # signed out, or ended by an admin
+
+    staff: Mapped[StaffMember] = relationship()
+
+
+class StoredSecret(Base):
+    """A secret the process makes once and keeps (the console's cookie key when `[web] secret` is empty)."""
+
+    __tablename__ = "stored_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

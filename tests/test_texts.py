@@ -20,16 +20,17 @@ def test_every_entry_exists_in_both_languages_with_the_same_placeholders() -> No
         assert texts.placeholders("vi", key) == texts.placeholders("en", key), key
 
 
-PRODUCT_PACKAGES = ("bot", "core", "handlers", "scheduler", "storage", "reports")
+PRODUCT_PACKAGES = ("bot", "core", "handlers", "scheduler", "storage", "reports", "webconsole")
 
 
 def test_every_entry_is_used_by_the_code() -> None:
-    sources = [p for package in PRODUCT_PACKAGES for p in (ROOT / package).rglob("*.py")]
+    sources = [p for package in PRODUCT_PACKAGES for kind in ("*.py", "*.html") for p in (ROOT / package).rglob(kind)]
     code = "\n".join(p.read_text(encoding="utf-8") for p in sources)
     used = set(re.findall(r"[\"']([a-z_]+)[\"']", code))
     keys = Texts(("vi",)).keys("vi")
     built = {k for k in keys if k.startswith(("status_", "command_", "channel_", "outbox_state_", "reminder_kind_",
-                                              "reminder_state_", "language_"))}  # looked up as f"status_{status}" etc.
+                                              "reminder_state_", "language_", "console_role_",
+                                              "console_event_", "console_action_", "console_surface_"))}  # looked up as f"status_{status}" etc.
     assert keys - used - built == set()
 
 

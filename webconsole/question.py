@@ -1,0 +1,164 @@
+"""What a question's page shows, read in one transaction: never the asker's platform id, and their
+name only where `show_identity_to_departments` allows it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from markupsafe import Markup
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.config import Settings
+from handlers.context import Services, Writer
+from handlers.curation import likely_duplicates
+from storage.models import Answer, Question, QuestionEvent, QuestionSupport, StaffMember, StaffRole
+from storage.models import QuestionStatus as S
+from webconsole.auth import Staff
+
+Translate = Callable[..., Markup]
+
+# Which of a question's actions each role is offered, and in which states. The action itself
+# (actions.perform) checks again, with the same rule as in chat.
+OFFERED: dict[str, tuple[frozenset[StaffRole], frozenset[S]]] = {
+    "approve": (frozenset({StaffRole.ADMIN}), frozenset({S.IN_REVIEW})),
+    "clarify": (frozenset({StaffRole.ADMIN}), frozenset({S.IN_REVIEW, S.RECEIVED, S.FORWARDED})),
+    "decline": (frozenset({StaffRole.ADMIN}), frozenset({S.IN_REVIEW})),
+    "merge": (frozenset({StaffRole.ADMIN}), frozenset({S.IN_REVIEW, S.RECEIVED, S.FORWARDED})),
+    "reassign": (frozenset({StaffRole.ADMIN, StaffRole.COORDINATOR, StaffRole.OFFICER}), frozenset({S.FORWARDED})),
+    "reject": (frozenset({StaffRole.ADMIN, StaffRole.COORDINATOR, StaffRole.OFFICER}), frozenset({S.FORWARDED})),
+    "answer": (frozenset({StaffRole.ADMIN, StaffRole.COORDINATOR, StaffRole.OFFICER}), frozenset({S.FORWARDED})),
+    "publish": (frozenset({StaffRole.ADMIN}), frozenset({S.ANSWERED})),
+}
+
+
+@dataclass
+class Entry:
+    at: str
+    label: Markup
+    actor: Markup
+    note: str = ""
+
+
+@dataclass
+class QuestionView:
+    code: str
+    text: str
+    original_text: str | None
+    status: Markup
+    district: str
+    category: str
+    department: str
+    department_key: str | None
+    asked_at: str
+    deadline: Markup
+    asker: str
+    supporters: int
+    merged_into: str | None
+    published: bool
+    duplicates: list[dict[str, object]] = field(default_factory=list)
+    answers: list[Entry] = field(default_factory=list)
+    history: list[Entry] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    departments: list[tuple[str, str]] = field(default_factory=list)
+
+
+def offered_actions(staff: Staff, question: Question) -> list[str]:
+    if staff.read_only:
+        return []
+    actions = [name for name, (roles, states) in OFFERED.items() if staff.role in roles and question.status in states]
+    if question.published_at is not None and "publish" in actions:
+        actions.remove("publish")
+    return actions
+
+
+def question_view(session: Session, services: Services, now: datetime, staff: Staff, question: Question,
+                  t: Translate, language: str) -> QuestionView:
+    settings = services.settings
+    writer = Writer(services, session, now)
+    category = settings.category(question.category_key or "")
+    deadline = writer.deadline(language, question)
+    members = {m.account: m for m in session.scalars(select(StaffMember))}
+    return QuestionView(
+        code=question.code or "",
+        text=question.text,
+        original_text=question.original_text,
+        status=t(f"status_{question.status}"),
+        district=_name(settings.district(question.district_key), question.district_key),
+        category=category.name(language) if category else "",
+        department=department_name(settings, question.department_key),
+        department_key=question.department_key,
+        asked_at=writer.local(question.accepted_at or question.created_at),
+        deadline=Markup(deadline) if deadline else t("console_q_no_deadline"),
+        asker=question.account.display_name if settings.show_identity_to_departments else "",
+        supporters=session.scalar(select(func.count()).select_from(QuestionSupport)
+                                  .where(QuestionSupport.question_id == question.id)) or 0,
+        merged_into=_code(session, question.merged_into_id),
+        published=question.published_at is not None,
+        duplicates=_duplicates(session, services, question, writer, language),
+        answers=[_answer(writer, t, settings, answer) for answer in question.answers],
+        history=[_event(writer, t, settings, question, members, event) for event in question.events],
+        actions=offered_actions(staff, question),
+        departments=[(d.key, d.name) for d in settings.departments if d.key != question.department_key],
+    )
+
+
+def department_name(settings: Settings, key: str | None) -> str:
+    department = settings.department(key or "")
+    return department.name if department else ""
+
+
+def _name(item: object, fallback: str) -> str:
+    return getattr(item, "name", None) or fallback
+
+
+def _code(session: Session, question_id: int | None) -> str | None:
+    return session.get_one(Question, question_id).code if question_id else None
+
+
+def _duplicates(session: Session, services: Services, question: Question, writer: Writer,
+                language: str) -> list[dict[str, object]]:
+    if question.status not in (S.IN_REVIEW, S.RECEIVED, S.FORWARDED):
+        return []
+    settings = services.settings
+    return [{"code": other.code, "text": other.text, "score": round(match.score * 100),
+             "district": _name(settings.district(other.district_key), other.district_key),
+             "status": writer.text(language, f"status_{other.status}")}
+            for other, match in likely_duplicates(session, services, question)]
+
+
+def _answer(writer: Writer, t: Translate, settings: Settings, answer: Answer) -> Entry:
+    at = writer.local(answer.edited_at or answer.created_at)
+    if answer.source == "live":
+        label = t("console_q_answer_live", speaker=answer.speaker, at=at)
+    else:
+        label = t("console_q_answer_by", department=department_name(settings, answer.department_key), at=at)
+    return Entry(at, label, Markup(""), answer.text)
+
+
+def _event(writer: Writer, t: Translate, settings: Settings, question: Question,
+           members: dict[str, StaffMember], event: QuestionEvent) -> Entry:
+    detail = event.detail or {}
+    key = f"console_event_{event.kind}"
+    if key not in writer.services.texts.keys(writer.staff_language):
+        key = "console_event_other"
+    names = {name: department_name(settings, detail.get(name)) for name in ("department", "source", "target")}
+    return Entry(writer.local(event.at), t(key, **names), actor_label(t, settings, question, members, event.actor),
+                 str(detail.get("reason") or ""))
+
+
+def actor_label(t: Translate, settings: Settings, question: Question, members: dict[str, StaffMember],
+                actor: str) -> Markup:
+    """Who did it, as staff may read it: a role and department, "the asker", never a platform id."""
+    if actor in ("", "bot"):
+        return t("console_actor_system")
+    if actor == question.account.key:
+        return t("console_actor_asker")
+    member = members.get(actor)
+    if member is None:
+        return t("console_actor_staff")
+    if member.role == StaffRole.OFFICER:
+        return t("console_role_officer", department=department_name(settings, member.department_key))
+    return t(f"console_role_{member.role}")
