@@ -44,6 +44,12 @@ def nudge_department(d: Writer, reminder: Reminder) -> bool:
     return True
 
 
+def nudge_now(d: Writer, campaign_id: int, department_key: str) -> bool:
+    """The department's nudge at once (the dashboard's button): the very message of the planned one,
+    from a reminder that is never stored. False when the department has nothing unanswered."""
+    return nudge_department(d, Reminder(kind="nudge", campaign_id=campaign_id, department_key=department_key))
+
+
 def _card_id(session: Session, question: Question, chat: ChatRef) -> str:
     """The oldest question's card in the chat, quoted so that the nudge sits under it."""
     return session.scalar(select(MessageLink.message_id).where(

@@ -7,7 +7,6 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-
 from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, and_, case, func, literal, null, outerjoin, select

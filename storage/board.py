@@ -68,7 +68,8 @@ class BoardFilter:
     def to_query(self) -> dict[str, str]:
         """The fields that differ from the default, for links (a next page, an export)."""
         default = BoardFilter()
-        query = {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) != getattr(default, f.name)}
+        query = {f.name: getattr(self, f.name) for f in fields(self)
+                 if getattr(self, f.name) != getattr(default, f.name)}
         return {key: ("1" if value is True else str(value)) for key, value in query.items()}
 
     def within(self, department: str | None) -> BoardFilter:
@@ -160,7 +161,8 @@ def _rows(session: Session, where: list[ColumnElement[bool]], sort: Sort, cursor
     if sort is Sort.DEADLINE:
         return _by_deadline(session, where, cursor, limit)
     ascending = sort is Sort.OLDEST
-    after = [] if cursor is None else [Question.number > cursor.number if ascending else Question.number < cursor.number]
+    after = [] if cursor is None else [
+        Question.number > cursor.number if ascending else Question.number < cursor.number]
     order = Question.number.asc() if ascending else Question.number.desc()
     return _fetch(session, _select().where(*where, *after).order_by(order).limit(limit))
 

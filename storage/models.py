@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    event,
     Boolean,
     DateTime,
     ForeignKey,
@@ -23,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
     text,
     true,
 )

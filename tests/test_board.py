@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import select, update
 
 from core.clock import FakeClock
@@ -28,7 +29,8 @@ from tests.report_data import populate, populate_campaign, reporting_harness
 def board(example_settings: Settings, module_database_url: str,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     """The small campaign of tests/report_data.py (typed by people, HY-0001..4) and 300 bulk questions."""
-    harness = reporting_harness(example_settings, module_database_url, FakeClock(datetime(2023, 2, 10, 2, 0, tzinfo=UTC)),
+    clock = FakeClock(datetime(2023, 2, 10, 2, 0, tzinfo=UTC))
+    harness = reporting_harness(example_settings, module_database_url, clock,
                                 tmp_path_factory.mktemp("board"))
     populate(harness)
     populate_campaign(harness, 300)
@@ -178,7 +180,8 @@ def test_the_change_mark_moves_with_an_answer(changeable_board: Harness) -> None
 
 def test_migration_0024_folds_the_questions_already_stored(changeable_board: Harness) -> None:
     engine = changeable_board.app.engine
-    command.downgrade(alembic_config(engine), "0016")
+    config = alembic_config(engine)
+    command.downgrade(config, ScriptDirectory.from_config(config).get_revision("0024").down_revision)
     upgrade(engine)
     with changeable_board.app.sessions() as session:
         folded = {code: text for code, text in session.execute(

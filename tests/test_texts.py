@@ -30,7 +30,9 @@ def test_every_entry_is_used_by_the_code() -> None:
     keys = Texts(("vi",)).keys("vi")
     built = {k for k in keys if k.startswith(("status_", "command_", "channel_", "outbox_state_", "reminder_kind_",
                                               "reminder_state_", "language_", "console_role_",
-                                              "console_event_", "console_action_", "console_surface_"))}  # looked up as f"status_{status}" etc.
+                                              "console_event_", "console_action_", "console_surface_",
+                                              "console_board_filter_", "console_board_sort_", "console_board_due_",
+                                              "console_language_", "console_nudge_", "platform_"))}  # looked up as f"status_{status}" etc.
     assert keys - used - built == set()
 
 

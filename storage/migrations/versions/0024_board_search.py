@@ -1,7 +1,7 @@
 """the staff board: a folded search column (backfilled), a change stamp, and the indexes its pages use
 
 Revision ID: 0024
-Revises: 0016
+Revises: 0022
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ from storage.models import search_text_of
 
 
 revision = '0024'
-down_revision = '0016'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,99 @@
+"""The dashboard (/console/dashboard): the campaign's progress, with the report's own figures
+(reports/dashboard.py), its charts as SVG, a live fragment, and a nudge per department for the
+coordinator and the admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from handlers.context import Writer
+from handlers.reminders import nudge_now
+from reports.charts import chart_specs, chart_svg
+from reports.dashboard import Dashboard
+from reports.labels import Labels
+from storage.models import StaffRole
+from webconsole.auth import Staff, check_csrf, form_endpoint, signed_in
+from webconsole.board import console_figures, etag
+from webconsole.render import language_of, page
+from webconsole.state import console_of
+
+NUDGERS = (StaffRole.ADMIN, StaffRole.COORDINATOR)
+
+
+def dashboard_page(request: Request) -> Response:
+    staff = signed_in(request)
+    return page(request, "dashboard.html", staff, **_view(request, staff))
+
+
+def dashboard_fragment(request: Request) -> Response:
+    staff = signed_in(request)
+    console = console_of(request)
+    with console.transaction() as session:
+        version = console_figures(request).version(session, console.app.processor.campaign_id, console.now())
+    tag = etag(version, "dashboard", staff, language_of(request))
+    if request.headers.get("if-none-match") == tag:
+        return Response(status_code=304, headers={"etag": tag})
+    response = page(request, "dashboard_body.html", staff, **_view(request, staff))
+    response.headers["etag"] = tag
+    return response
+
+
+def chart(request: Request) -> Response:
+    """One of the report's charts as SVG (`/console/dashboard/chart/by_district.svg`)."""
+    staff = signed_in(request)
+    figures, labels = _figures(request, staff)
+    key = request.path_params["key"]
+    spec = next((spec for spec in chart_specs(figures.stats, labels) if spec.key == key), None)
+    if spec is None:
+        return Response(status_code=404)
+    return Response(chart_svg(spec), media_type="image/svg+xml")
+
+
+@form_endpoint
+def nudge(request: Request, form: FormData) -> Response:
+    """Send the department its list of unanswered questions now, as the morning nudge does."""
+    staff = signed_in(request, *NUDGERS)
+    check_csrf(request, staff, form)
+    console = console_of(request)
+    department = console.app.settings.department(str(form.get("department", "")))
+    sent = False
+    if department is not None:
+        with console.transaction() as session:
+            sent = nudge_now(Writer(console.app.services, session, console.now()), console.app.processor.campaign_id,
+                             department.key)
+    outcome = "sent" if sent else "nothing"
+    return RedirectResponse(f"/console/dashboard?nudged={outcome}", status_code=303)
+
+
+def _figures(request: Request, staff: Staff) -> tuple[Dashboard, Labels]:
+    console = console_of(request)
+    with console.transaction() as session:
+        figures = console_figures(request).get(session, console.app.settings, console.app.processor.campaign_id,
+                                               console.now())
+    settings = console.app.settings
+    return figures, Labels(console.app.services.texts, language_of(request), settings.timezone)
+
+
+def _view(request: Request, staff: Staff) -> dict[str, Any]:
+    console = console_of(request)
+    settings = console.app.settings
+    figures, labels = _figures(request, staff)
+    timezone = settings.timezone
+
+    def moment(value: Any) -> str:
+        return value.astimezone(timezone).strftime("%H:%M %d/%m/%Y") if value else ""
+
+    texts = console.app.services.texts
+    language = language_of(request)
+    return {
+        "figures": figures, "stats": figures.stats, "moment": moment,
+        "status_label": lambda status: Markup(texts.render(language, f"status_{status}")),
+        "charts": [(spec.key, spec.title) for spec in chart_specs(figures.stats, labels)],
+        "may_nudge": staff.role in NUDGERS, "nudged": request.query_params.get("nudged", ""),
+        "updated": moment(figures.at),
+    }
