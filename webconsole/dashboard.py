@@ -85,13 +85,13 @@ def _view(request: Request, staff: Staff) -> dict[str, Any]:
     figures, labels = _figures(request, staff)
     timezone = settings.timezone
 
-    def moment(value: Any) -> str:
-        return value.astimezone(timezone).strftime("%H:%M %d/%m/%Y") if value else ""
+    def moment(value: Any, form: str = "%H:%M %d/%m/%Y") -> str:
+        return value.astimezone(timezone).strftime(form) if value else ""
 
     texts = console.app.services.texts
     language = language_of(request)
     return {
-        "figures": figures, "stats": figures.stats, "moment": moment,
+        "figures": figures, "stats": figures.stats, "day": lambda value: moment(value, "%d/%m/%Y"),
         "status_label": lambda status: Markup(texts.render(language, f"status_{status}")),
         "charts": [(spec.key, spec.title) for spec in chart_specs(figures.stats, labels)],
         "may_nudge": staff.role in NUDGERS, "nudged": request.query_params.get("nudged", ""),
