@@ -45,13 +45,19 @@ def dashboard_fragment(request: Request) -> Response:
 
 def chart(request: Request) -> Response:
     """One of the report's charts as SVG (`/console/dashboard/chart/by_district.svg`)."""
-    staff = signed_in(request)
-    figures, labels = _figures(request, staff)
-    key = request.path_params["key"]
-    spec = next((spec for spec in chart_specs(figures.stats, labels) if spec.key == key), None)
-    if spec is None:
-        return Response(status_code=404)
-    return Response(chart_svg(spec), media_type="image/svg+xml")
+    signed_in(request)
+    console = console_of(request)
+    key, language = request.path_params["key"], language_of(request)
+    labels = Labels(console.app.services.texts, language, console.app.settings.timezone)
+
+    def draw(figures: Dashboard) -> bytes | None:
+        spec = next((spec for spec in chart_specs(figures.stats, labels) if spec.key == key), None)
+        return None if spec is None else chart_svg(spec)
+
+    with console.transaction() as session:
+        svg = console_figures(request).chart(session, console.app.settings, console.app.processor.campaign_id,
+                                             console.now(), f"{language}:{key}", draw)
+    return Response(status_code=404) if svg is None else Response(svg, media_type="image/svg+xml")
 
 
 @form_endpoint
@@ -70,7 +76,7 @@ def nudge(request: Request, form: FormData) -> Response:
     return RedirectResponse(f"/console/dashboard?nudged={outcome}", status_code=303)
 
 
-def _figures(request: Request, staff: Staff) -> tuple[Dashboard, Labels]:
+def _figures(request: Request) -> tuple[Dashboard, Labels]:
     console = console_of(request)
     with console.transaction() as session:
         figures = console_figures(request).get(session, console.app.settings, console.app.processor.campaign_id,
@@ -82,7 +88,7 @@ def _figures(request: Request, staff: Staff) -> tuple[Dashboard, Labels]:
 def _view(request: Request, staff: Staff) -> dict[str, Any]:
     console = console_of(request)
     settings = console.app.settings
-    figures, labels = _figures(request, staff)
+    figures, labels = _figures(request)
     timezone = settings.timezone
 
     def moment(value: Any, form: str = "%H:%M %d/%m/%Y") -> str:

@@ -8,6 +8,7 @@ every 15 s, or ten of them, costs one index lookup per poll, and one computation
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -28,6 +29,7 @@ class Figures:
 
     _key: tuple[int, str, str] | None = None
     _value: Dashboard | None = None
+    _charts: dict[str, bytes] = field(default_factory=dict)  # drawn (matplotlib: ~0.3 s each) once per version
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def version(self, session: Session, campaign_id: int, now: datetime) -> str:
@@ -39,8 +41,22 @@ class Figures:
         with self._lock:
             if key != self._key or self._value is None:
                 self._value, self._key = dashboard(session, settings, campaign_id, now), key
+                self._charts = {}
             return self._value
+
+    def chart(self, session: Session, settings: Settings, campaign_id: int, now: datetime, name: str,
+              draw: Callable[[Dashboard], bytes | None]) -> bytes | None:
+        """A chart of the current figures (`name` says which, and in which language), drawn once."""
+        figures = self.get(session, settings, campaign_id, now)
+        with self._lock:
+            if name not in self._charts:
+                drawn = draw(figures)
+                if drawn is None:
+                    return None
+                self._charts[name] = drawn
+            return self._charts[name]
 
     def forget(self) -> None:
         with self._lock:
             self._key = self._value = None
+            self._charts = {}
