@@ -18,7 +18,7 @@ from sqlalchemy import select
 from core.clock import FakeClock
 from core.config import Settings
 from reports.stats import gather_stats
-from storage.models import Question
+from storage.models import AuditEntry, Question, QuestionStatus
 from tests.console_client import csrf_of, signed_in_client
 from tests.harness import Harness
 from tests.report_data import populate, populate_campaign, reporting_harness
@@ -129,3 +129,61 @@ def test_only_coordinators_and_admins_nudge_and_the_nudge_reaches_the_group(site
     assert done.status_code == 200 and 'id="outcome"' in done.text
     site.flush()
     assert len(site.messages_to("dept-so-ct")) == before + 1
+
+
+@pytest.fixture
+def changing(example_settings: Settings, database_url: str, clock: FakeClock, tmp_path: Path) -> Iterator[Harness]:
+    harness = reporting_harness(console_staff(example_settings), database_url, clock, tmp_path)
+    populate(harness)
+    populate_campaign(harness, 40)
+    yield harness
+    harness.dispose()
+
+
+def stored(harness: Harness, *codes: str) -> dict[str, Question]:
+    with harness.app.sessions() as session:
+        return {q.code: q for q in session.scalars(select(Question).where(Question.code.in_(codes)))}
+
+
+def bulk(client, action: str, codes: list[str], **fields: str):  # noqa: ANN001, ANN201 - a TestClient, its answer
+    csrf = csrf_of(client.get("/console/").text)
+    return client.post("/console/board/bulk", data={"csrf": csrf, "action": action, "code": codes, **fields})
+
+
+def test_bulk_approve_and_reassign_go_through_the_actions_and_their_audit(changing: Harness) -> None:
+    admin = signed_in_client(changing, "console:admin")
+    waiting = [code for code, q in stored(changing, *[f"HY-{n:04d}" for n in range(5, 45)]).items()
+               if q.status == QuestionStatus.IN_REVIEW]
+    assert waiting
+    page = bulk(admin, "approve", waiting + ["HY-0003"])  # HY-0003 was rejected: refused, the rest done
+    assert 'id="outcome"' in page.text
+    assert {q.status for q in stored(changing, *waiting).values()} == {QuestionStatus.FORWARDED}
+    moved = [code for code, q in stored(changing, *waiting).items()][:2]
+    bulk(admin, "reassign", moved, department="so-nv")
+    assert {q.department_key for q in stored(changing, *moved).values()} == {"so-nv"}
+    with changing.app.sessions() as session:
+        audited = session.scalars(select(AuditEntry.action).where(AuditEntry.surface == "web")).all()
+    assert audited.count("approve") == len(waiting) and audited.count("reassign") == len(moved)
+
+
+def test_bulk_actions_stay_within_what_the_member_may_do(changing: Harness) -> None:
+    officer = signed_in_client(changing, "console:officer-so-gddt")
+    theirs = [code for code, q in stored(changing, *[f"HY-{n:04d}" for n in range(5, 45)]).items()
+              if q.department_key == "so-ct" and q.status == QuestionStatus.FORWARDED]
+    assert theirs
+    bulk(officer, "reassign", theirs, department="so-nv")  # another department's: not visible, not moved
+    assert {q.department_key for q in stored(changing, *theirs).values()} == {"so-ct"}
+    viewer = signed_in_client(changing, "console:leader")
+    assert bulk(viewer, "approve", theirs).status_code == 403
+    admin = signed_in_client(changing, "console:admin")
+    assert admin.post("/console/board/bulk", data={"action": "approve", "code": theirs}).status_code == 403
+
+
+def test_bulk_pick_puts_the_ticked_questions_on_the_events_list(changing: Harness) -> None:
+    admin = signed_in_client(changing, "console:admin")
+    answered = [code for code, q in stored(changing, *[f"HY-{n:04d}" for n in range(5, 45)]).items()
+                if q.status == QuestionStatus.ANSWERED][:3]
+    bulk(admin, "pick", answered)
+    assert all(q.event_rank for q in stored(changing, *answered).values())
+    picked = admin.get("/console/", params={"picked": "1"})
+    assert sorted(codes(picked.text)) == sorted(answered)

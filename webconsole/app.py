@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.app import App
-from webconsole import board, dashboard, pages, signin, staffpage
+from webconsole import board, bulk, dashboard, pages, signin, staffpage
 from webconsole.auth import CsrfRefused, Forbidden, NotSignedIn
 from webconsole.figures import Figures
 from webconsole.pages import NotFound
@@ -28,6 +28,7 @@ def console_routes() -> list[BaseRoute]:
         Route("/", board.board),
         Route("/board/fragment", board.board_fragment),
         Route("/board/export/{format}", board.board_export),
+        Route("/board/bulk", bulk.bulk, methods=["POST"]),
         Route("/dashboard", dashboard.dashboard_page),
         Route("/dashboard/fragment", dashboard.dashboard_fragment),
         Route("/dashboard/chart/{key}.svg", dashboard.chart),

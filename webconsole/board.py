@@ -121,8 +121,20 @@ def _view(request: Request, staff: Staff) -> dict[str, Any]:
         "fragment_url": "/console/board/fragment?" + request.url.query,
         "choices": _choices(settings, language_of(request), staff, console),
         "officer": staff.role == StaffRole.OFFICER, "can_act": staff.role != StaffRole.VIEWER,
+        "bulk": _bulk_result(request),
         "departments": [Choice(d.key, d.name) for d in settings.departments],
     }
+
+
+def _bulk_result(request: Request) -> dict[str, int] | None:
+    """What the last bulk action did (webconsole/bulk.py redirects here with the counts)."""
+    query = request.query_params
+    if "bulk_none" in query:
+        return {}
+    if "bulk_done" not in query:
+        return None
+    return {name: int(value) if (value := query.get(f"bulk_{name}", "0")).isdigit() else 0
+            for name in ("done", "refused")}
 
 
 def _rows(console: Console, session: Session, result: BoardPage, language: str) -> list[dict[str, Any]]:
