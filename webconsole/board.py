@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,14 +47,20 @@ def board(request: Request) -> Response:
 
 def board_fragment(request: Request) -> Response:
     """The list and its count alone, for the page's live refresh; 304 when nothing changed."""
+    return live_fragment(request, "board_rows.html", request.url.query, _view)
+
+
+def live_fragment(request: Request, template: str, scope: str,
+                  view: Callable[[Request, Staff], dict[str, Any]]) -> Response:
+    """A page's live part: 304 to the ETag of the same data, filter (`scope`), viewer and language."""
     staff = signed_in(request)
     console = console_of(request)
     with console.transaction() as session:
         version = console_figures(request).version(session, console.app.processor.campaign_id, console.now())
-    tag = etag(version, request.url.query, staff, language_of(request))
+    tag = etag(version, scope, staff, language_of(request))
     if request.headers.get("if-none-match") == tag:
         return Response(status_code=304, headers={"etag": tag})
-    response = page(request, "board_rows.html", staff, **_view(request, staff))
+    response = page(request, template, staff, **view(request, staff))
     response.headers["etag"] = tag
     return response
 

@@ -18,7 +18,7 @@ from reports.dashboard import Dashboard
 from reports.labels import Labels
 from storage.models import StaffRole
 from webconsole.auth import Staff, check_csrf, form_endpoint, signed_in
-from webconsole.board import console_figures, etag
+from webconsole.board import console_figures, live_fragment
 from webconsole.render import language_of, page
 from webconsole.state import console_of
 
@@ -31,16 +31,7 @@ def dashboard_page(request: Request) -> Response:
 
 
 def dashboard_fragment(request: Request) -> Response:
-    staff = signed_in(request)
-    console = console_of(request)
-    with console.transaction() as session:
-        version = console_figures(request).version(session, console.app.processor.campaign_id, console.now())
-    tag = etag(version, "dashboard", staff, language_of(request))
-    if request.headers.get("if-none-match") == tag:
-        return Response(status_code=304, headers={"etag": tag})
-    response = page(request, "dashboard_body.html", staff, **_view(request, staff))
-    response.headers["etag"] = tag
-    return response
+    return live_fragment(request, "dashboard_body.html", "dashboard", _view)
 
 
 def chart(request: Request) -> Response:
