@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
-from handlers.context import Context
+from sqlalchemy.orm import Session
+
+from actions.model import Actor, Args, Outcome, Place, Role, done, refused
+from handlers.context import Job
 from storage.staff import find_staff, issue_login_token
 
 
-def send_login_link(ctx: Context) -> None:
+def staff_actor(session: Session, actor: Actor) -> Actor:
+    """In a private chat the configuration knows only admins; the console's staff list knows the
+    coordinators, officers and viewers too (admins manage it in the console)."""
+    member = find_staff(session, actor.who)
+    return replace(actor, roles=actor.roles | {Role(str(member.role))}) if member else actor
+
+
+def send_login_link(job: Job, actor: Actor, _args: Args) -> Outcome:
     """Only in a private chat: a link posted in a group could be opened by anyone there."""
-    language = ctx.staff_language
-    if not ctx.incoming.is_private:
-        ctx.reply(language, "login_private_only")
-        return
-    member = find_staff(ctx.session, ctx.incoming.account_key)
+    if actor.place != Place.PRIVATE:
+        return refused("login_private_only")
+    member = find_staff(job.session, actor.who)
     if member is None:
-        ctx.reply(language, "login_not_staff")
-        return
-    web = ctx.settings.web
-    token = issue_login_token(ctx.session, member, ctx.now, timedelta(minutes=web.login_minutes))
-    ctx.reply(language, "login_link", url=f"{web.console_url}/login/{token}", minutes=web.login_minutes)
+        return refused("login_not_staff")
+    web = job.settings.web
+    token = issue_login_token(job.session, member, job.now, timedelta(minutes=web.login_minutes))
+    return done("login_link", url=f"{web.console_url}/login/{token}", minutes=web.login_minutes)

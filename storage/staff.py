@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.config import Settings
-from storage.models import StaffMember, StaffRole, StoredSecret, WebLoginToken, WebSession
+from storage.models import StaffMember, StaffRole, WebLoginToken, WebSession
 
 
 def digest(value: str) -> str:
@@ -145,20 +144,3 @@ def live_session_counts(session: Session, now: datetime) -> dict[int, int]:
     for (staff_id,) in rows:
         counts[staff_id] = counts.get(staff_id, 0) + 1
     return counts
-
-
-# --- stored secrets -----------------------------------------------------------------------
-
-def stored_secret(session: Session, name: str, now: datetime) -> str:
-    """The secret kept under `name`, made on first use. Two processes racing both read the first one
-    committed: the loser's insert fails and it reads again."""
-    row = session.get(StoredSecret, name)
-    if row is not None:
-        return row.value
-    value = secrets.token_urlsafe(48)
-    try:
-        with session.begin_nested():
-            session.add(StoredSecret(name=name, value=value, created_at=now))
-    except IntegrityError:  # a concurrent first start committed one
-        return session.get_one(StoredSecret, name).value
-    return value

@@ -34,7 +34,7 @@ def staff_chat(harness: Harness, account: str) -> Participant:
 
 def login_link(person: Participant) -> str:
     """What /login answers: the path of the one-time link."""
-    reply = person.say("/login")[-1].text
+    reply = [d for d in person.say("/login") if d.message.chat.chat_id == person.chat_id][-1].text
     found = LINK.search(reply)
     assert found, reply
     return urlsplit(found.group(0)).path

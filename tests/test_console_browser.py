@@ -58,3 +58,41 @@ def test_sign_in_by_link_and_read_a_question(site: Harness, database_url: str) -
         sign_in(phone, base, site, "console:officer-so-ct")
         phone.get(f"{base}/console/q/HY-0001")
         screenshot(phone, f"console-question-phone-{kind}")
+
+
+def test_merge_reassign_and_answer_from_the_web(site: Harness, database_url: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.select import Select
+
+    asker, supporter = site.registered_youth("an"), site.registered_youth("binh", "Văn Lâm")
+    site.ask(asker, TAX)
+    site.ask(supporter, TAX_AGAIN)
+    kind = database_url.partition(":")[0].partition("+")[0]
+    answer = "Có, em cần đăng ký và kê khai thuế khi doanh thu trên 100 triệu đồng một năm."
+    with serving(site) as base, chromium() as driver:
+        sign_in(driver, base, site, "console:admin")
+        driver.get(f"{base}/console/q/HY-0002")
+        driver.find_element(By.CSS_SELECTOR, "[data-merge='HY-0001']").click()
+        assert driver.find_element(By.ID, "outcome").get_attribute("class") == "notice"
+        assert site.app.services.texts.plain("vi", "status_merged") in driver.find_element(By.TAG_NAME, "h1").text
+        screenshot(driver, f"console-merged-{kind}")
+
+        driver.get(f"{base}/console/q/HY-0001")
+        form = driver.find_element(By.ID, "action-reassign")
+        Select(form.find_element(By.NAME, "department")).select_by_value("so-gddt")
+        form.find_element(By.TAG_NAME, "button").click()
+        assert driver.find_element(By.ID, "department").text == site.settings.department("so-gddt").name
+        screenshot(driver, f"console-reassigned-{kind}")
+
+    with serving(site) as base, chromium() as driver:
+        sign_in(driver, base, site, "console:officer-so-gddt")
+        driver.get(f"{base}/console/q/HY-0001")
+        form = driver.find_element(By.ID, "action-answer")
+        form.find_element(By.NAME, "text").send_keys(answer)
+        form.find_element(By.TAG_NAME, "button").click()
+        assert driver.find_element(By.ID, "outcome").get_attribute("class") == "notice"
+        assert answer in driver.find_element(By.CSS_SELECTOR, ".answer-text").text
+        screenshot(driver, f"console-answered-{kind}")
+    site.flush()  # the outbox, as the sender would drain it
+    assert answer in asker.last().text  # the asker gets it as an officer's reply in the group
+    assert answer in supporter.last().text  # and so does the asker of the merged duplicate

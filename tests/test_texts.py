@@ -20,7 +20,7 @@ def test_every_entry_exists_in_both_languages_with_the_same_placeholders() -> No
         assert texts.placeholders("vi", key) == texts.placeholders("en", key), key
 
 
-PRODUCT_PACKAGES = ("bot", "core", "handlers", "scheduler", "storage", "reports", "webconsole")
+PRODUCT_PACKAGES = ("bot", "core", "handlers", "scheduler", "storage", "reports", "actions", "webconsole")
 
 
 def test_every_entry_is_used_by_the_code() -> None:
@@ -29,10 +29,11 @@ def test_every_entry_is_used_by_the_code() -> None:
     used = set(re.findall(r"[\"']([a-z_]+)[\"']", code))
     keys = Texts(("vi",)).keys("vi")
     built = {k for k in keys if k.startswith(("status_", "command_", "channel_", "outbox_state_", "reminder_kind_",
-                                              "reminder_state_", "language_", "console_role_",
-                                              "console_event_", "console_action_", "console_surface_",
-                                              "console_board_filter_", "console_board_sort_", "console_board_due_",
-                                              "console_language_", "console_nudge_", "platform_"))}  # looked up as f"status_{status}" etc.
+                                              "reminder_state_", "language_", "action_", "role_", "surface_",
+                                              "audit_status_", "help_header_", "console_role_", "console_event_",
+                                              "console_action_", "console_board_filter_", "console_board_sort_",
+                                              "console_board_due_", "console_language_", "console_nudge_",
+                                              "platform_"))}  # looked up as f"status_{status}" etc.
     assert keys - used - built == set()
 
 

@@ -38,6 +38,7 @@ def console_routes() -> list[BaseRoute]:
         Route("/logout", signin.sign_out, methods=["POST"]),
         Route("/lang", pages.switch_language),
         Route("/q/{code}", pages.question_page),
+        Route("/q/{code}/act", pages.question_action, methods=["POST"]),
         Route("/staff", staffpage.staff_page, methods=["GET"]),
         Route("/staff", staffpage.change_staff, methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=FOLDER / "static"), name="static"),

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from markupsafe import Markup
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storage.models import Question, QuestionStatus
 from storage.questions import find_by_code
-from webconsole.auth import Staff, signed_in
+from webconsole.acting import FIELDS, act, outcome_text
+from webconsole.auth import Forbidden, Staff, check_csrf, form_endpoint, signed_in
 from webconsole.question import question_view
-from webconsole.render import LANGUAGE_COOKIE, language_of, page
+from webconsole.render import LANGUAGE_COOKIE, language_of, page, role_label, translator
 from webconsole.state import console_of
 
 
@@ -20,18 +22,41 @@ class NotFound(Exception):
 
 
 def question_page(request: Request) -> Response:
+    return question_response(request, signed_in(request), request.path_params["code"])
+
+
+@form_endpoint
+def question_action(request: Request, form: FormData) -> Response:
+    """One of the page's forms: checked (session, CSRF, the question visible to this member, a role that
+    changes things), done through `actions.perform`, then the page again with what came of it."""
     staff = signed_in(request)
+    check_csrf(request, staff, form)
+    name = str(form.get("action", ""))
+    if staff.read_only:
+        raise Forbidden
+    if name not in FIELDS:
+        raise NotFound
     console = console_of(request)
     language = language_of(request)
-    texts = console.app.services.texts
-
-    def t(key: str, **values: object) -> Markup:
-        return Markup(texts.render(language, key, **values))
-
+    settings = console.app.settings
+    code = request.path_params["code"]
     with console.transaction() as session:
-        question = visible_question(session, console.app.processor.campaign_id, staff, request.path_params["code"])
-        view = question_view(session, console.app.services, console.now(), staff, question, t, language)
-    return page(request, "question.html", staff, q=view, done=request.query_params.get("done", ""))
+        question = visible_question(session, console.app.processor.campaign_id, staff, code)
+        label = str(role_label(translator(request), settings, staff))
+        outcome = act(session, console.app.services, console.campaign(session), console.now(), staff, label,
+                      question, name, form)
+        flash = outcome_text(console.app.services, language, outcome)
+    return question_response(request, staff, code, flash, outcome.ok)
+
+
+def question_response(request: Request, staff: Staff, code: str, flash: Markup | None = None,
+                      ok: bool = True) -> Response:
+    console = console_of(request)
+    with console.transaction() as session:
+        question = visible_question(session, console.app.processor.campaign_id, staff, code)
+        view = question_view(session, console.app.services, console.now(), staff, question, translator(request),
+                             language_of(request))
+    return page(request, "question.html", staff, status=200 if ok else 400, q=view, flash=flash, flash_ok=ok)
 
 
 def visible_question(session: Session, campaign_id: int, staff: Staff, code: str) -> Question:

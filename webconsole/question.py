@@ -14,7 +14,17 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 from handlers.context import Services, Writer
 from handlers.curation import likely_duplicates
-from storage.models import Answer, Question, QuestionEvent, QuestionSupport, StaffMember, StaffRole
+from storage import audit
+from storage.models import (
+    OPEN_STATUSES,
+    Answer,
+    AuditEntry,
+    Question,
+    QuestionEvent,
+    QuestionSupport,
+    StaffMember,
+    StaffRole,
+)
 from storage.models import QuestionStatus as S
 from webconsole.auth import Staff
 
@@ -53,7 +63,7 @@ class QuestionView:
     department: str
     department_key: str | None
     asked_at: str
-    deadline: Markup
+    deadline: Markup  # empty once the question is closed
     asker: str
     supporters: int
     merged_into: str | None
@@ -61,6 +71,7 @@ class QuestionView:
     duplicates: list[dict[str, object]] = field(default_factory=list)
     answers: list[Entry] = field(default_factory=list)
     history: list[Entry] = field(default_factory=list)
+    audit: list[Entry] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     departments: list[tuple[str, str]] = field(default_factory=list)
 
@@ -79,7 +90,6 @@ def question_view(session: Session, services: Services, now: datetime, staff: St
     settings = services.settings
     writer = Writer(services, session, now)
     category = settings.category(question.category_key or "")
-    deadline = writer.deadline(language, question)
     members = {m.account: m for m in session.scalars(select(StaffMember))}
     return QuestionView(
         code=question.code or "",
@@ -91,7 +101,7 @@ def question_view(session: Session, services: Services, now: datetime, staff: St
         department=department_name(settings, question.department_key),
         department_key=question.department_key,
         asked_at=writer.local(question.accepted_at or question.created_at),
-        deadline=Markup(deadline) if deadline else t("console_q_no_deadline"),
+        deadline=_deadline(writer, t, language, question),
         asker=question.account.display_name if settings.show_identity_to_departments else "",
         supporters=session.scalar(select(func.count()).select_from(QuestionSupport)
                                   .where(QuestionSupport.question_id == question.id)) or 0,
@@ -100,9 +110,18 @@ def question_view(session: Session, services: Services, now: datetime, staff: St
         duplicates=_duplicates(session, services, question, writer, language),
         answers=[_answer(writer, t, settings, answer) for answer in question.answers],
         history=[_event(writer, t, settings, question, members, event) for event in question.events],
+        audit=[_audited(writer, t, entry) for entry in audit.history(session, question.id)],
         actions=offered_actions(staff, question),
         departments=[(d.key, d.name) for d in settings.departments if d.key != question.department_key],
     )
+
+
+def _deadline(writer: Writer, t: Translate, language: str, question: Question) -> Markup:
+    """The deadline and what is left of it while the question waits for its answer."""
+    if question.status not in OPEN_STATUSES:
+        return Markup("")
+    deadline = writer.deadline(language, question)
+    return Markup(deadline) if deadline else t("console_q_no_deadline")
 
 
 def department_name(settings: Settings, key: str | None) -> str:
@@ -147,6 +166,15 @@ def _event(writer: Writer, t: Translate, settings: Settings, question: Question,
     names = {name: department_name(settings, detail.get(name)) for name in ("department", "source", "target")}
     return Entry(writer.local(event.at), t(key, **names), actor_label(t, settings, question, members, event.actor),
                  str(detail.get("reason") or ""))
+
+
+def _audited(writer: Writer, t: Translate, entry: AuditEntry) -> Entry:
+    """A staff action from the audit log: what, who (the label staff read), from where, and what came of it,
+    in the words of the chat's /audit (the `action_`, `surface_` and `audit_status_` labels)."""
+    role = writer.label("role", entry.role)
+    note = f"{writer.label('surface', entry.surface)}, {writer.label('audit_status', entry.status)}"
+    return Entry(writer.local(entry.at), Markup(writer.label("action", entry.action)), Markup(entry.label or role),
+                 note)
 
 
 def actor_label(t: Translate, settings: Settings, question: Question, members: dict[str, StaffMember],

@@ -15,10 +15,9 @@ from starlette.templating import Jinja2Templates
 
 from bot.app import App
 from storage.db import transaction
-from storage.models import Campaign
-from storage.staff import stored_secret
+from storage.models import Campaign, Secret
 
-SECRET_NAME = "web_console_key"
+SECRET_NAME = "console_key"  # made by migration 0022
 
 
 @dataclass(frozen=True)
@@ -45,11 +44,11 @@ class Console:
 
 
 def console_key(app: App) -> bytes:
-    """`[web] secret`, else a random key made once and kept in the database (shared by every process)."""
+    """`[web] secret`, else the random key made once in the database (shared by every process)."""
     secret = app.settings.web.secret
     if not secret:
         with transaction(app.sessions) as session:
-            secret = stored_secret(session, SECRET_NAME, app.clock.now())
+            secret = session.get_one(Secret, SECRET_NAME).value
     return hashlib.sha256(b"youthbot-console:" + secret.encode()).digest()
 
 

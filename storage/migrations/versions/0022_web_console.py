@@ -1,9 +1,11 @@
-"""the web console: staff members, one-time sign-in links, sessions, stored secrets
+"""the web console: staff members, one-time sign-in links, sessions, and its cookie key
 
 Revision ID: 0022
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-03
 """
+
+import secrets
 
 from alembic import op
 import sqlalchemy as sa
@@ -12,7 +14,7 @@ import storage.models
 
 
 revision = '0022'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
@@ -52,17 +54,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id_hash'),
     )
     op.create_index('ix_web_sessions_staff_id', 'web_sessions', ['staff_id'])
-    op.create_table(
-        'stored_secrets',
-        sa.Column('name', sa.String(length=64), nullable=False),
-        sa.Column('value', sa.Text(), nullable=False),
-        sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint('name'),
-    )
+    # Made once here (like the button key of 0017), so every process signs the console's cookies alike.
+    secrets_table = sa.table('secrets', sa.column('name', sa.String), sa.column('value', sa.String))
+    op.bulk_insert(secrets_table, [{'name': 'console_key', 'value': secrets.token_urlsafe(48)}])
 
 
 def downgrade() -> None:
-    op.drop_table('stored_secrets')
+    op.execute("DELETE FROM secrets WHERE name = 'console_key'")
     op.drop_index('ix_web_sessions_staff_id', table_name='web_sessions')
     op.drop_table('web_sessions')
     op.drop_index('ix_web_login_tokens_staff_id', table_name='web_login_tokens')
