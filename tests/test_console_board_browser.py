@@ -41,6 +41,7 @@ def kind_of(url: str) -> str:
 
 
 def test_filter_and_search_the_board_and_it_refreshes_itself(site: Harness, database_url: str) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.select import Select
     from selenium.webdriver.support.wait import WebDriverWait
@@ -51,7 +52,8 @@ def test_filter_and_search_the_board_and_it_refreshes_itself(site: Harness, data
         driver.find_element(By.ID, "search").send_keys("shopee thue")  # as typed on a phone, no diacritics
         Select(driver.find_element(By.ID, "filter-department")).select_by_value("so-ct")
         driver.find_element(By.ID, "apply").click()
-        assert "search=shopee+thue" in driver.current_url and "department=so-ct" in driver.current_url
+        WebDriverWait(driver, 10).until(lambda d: "search=shopee+thue" in d.current_url)
+        assert "department=so-ct" in driver.current_url
         codes = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "#board tbody td:nth-child(2) a")]
         assert "HY-0001" in codes and all(code.startswith("HY-") for code in codes)
         screenshot(driver, f"console-board-search-{kind_of(database_url)}")
@@ -59,15 +61,17 @@ def test_filter_and_search_the_board_and_it_refreshes_itself(site: Harness, data
         Select(driver.find_element(By.ID, "filter-due")).select_by_value("overdue")
         driver.find_element(By.ID, "search").clear()
         driver.find_element(By.ID, "apply").click()
+        WebDriverWait(driver, 10).until(lambda d: "due=overdue" in d.current_url)
         overdue = driver.find_elements(By.CSS_SELECTOR, "#board tbody tr")
         assert overdue and all("overdue" in row.get_attribute("class") for row in overdue)
 
         driver.get(f"{base}/console/?department=so-ct")
         before = driver.find_element(By.ID, "board-count").text
-        site.ask(site.registered_youth("dung", "Văn Giang"), "Em muốn mở cửa hàng bán online trên TikTok thì cần thủ tục gì?",
-                 "Thương mại")
+        asker = site.registered_youth("dung", "Văn Giang")
+        site.ask(asker, "Em muốn mở cửa hàng bán online trên TikTok thì cần thủ tục gì?", "Thương mại")
         driver.execute_script("window.youthbotRefresh()")  # what the 15-second tick does
-        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "board-count").text != before)
+        WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: d.find_element(By.ID, "board-count").text != before)  # the list is replaced as it is read
         assert driver.find_element(By.CSS_SELECTOR, "#board tbody tr a").text.startswith("HY-")
 
 

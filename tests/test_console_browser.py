@@ -31,10 +31,12 @@ def site(example_settings: Settings, database_url: str, clock: FakeClock) -> Ite
 
 def sign_in(driver: object, base: str, harness: Harness, account: str) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
 
     driver.get(base + login_link(staff_chat(harness, account)))  # type: ignore[attr-defined]
     driver.find_element(By.ID, "sign-in").click()  # type: ignore[attr-defined]
-    assert driver.current_url == f"{base}/console/"  # type: ignore[attr-defined]
+    # click() returns before the browser has followed the redirect: wait for it, not a fixed time
+    WebDriverWait(driver, 10).until(lambda d: d.current_url == f"{base}/console/")
 
 
 def test_sign_in_by_link_and_read_a_question(site: Harness, database_url: str) -> None:

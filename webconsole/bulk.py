@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
-from actions.model import Status, Surface
-from actions.perform import perform
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from actions.model import Status, Surface
+from actions.perform import perform
 from handlers.context import Writer
 from storage.board import PAGE_SIZE
 from storage.models import QuestionStatus
