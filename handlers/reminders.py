@@ -46,10 +46,14 @@ def nudge_department(d: Writer, reminder: Reminder) -> bool:
     return True
 
 
-def nudge_now(d: Writer, campaign_id: int, department_key: str) -> bool:
-    """The department's nudge at once (the dashboard's button): the very message of the planned one,
-    from a reminder that is never stored. False when the department has nothing unanswered."""
-    return nudge_department(d, Reminder(kind="nudge", campaign_id=campaign_id, department_key=department_key))
+def nudge(job: Job, actor: Actor, args: Args) -> Outcome:
+    """The department's nudge at once (`/nudge so-ct`, the dashboard's button): the very message of the
+    planned one, from a reminder that is never stored; refused when the department has nothing unanswered."""
+    department = args["department"]
+    reminder = Reminder(kind="nudge", campaign_id=job.campaign.id, department_key=department.key)
+    if not nudge_department(job, reminder):
+        return refused("nudge_nothing", department=department.name)
+    return done("nudge_sent", department=department.name)
 
 
 def _card_id(session: Session, question: Question, chat: ChatRef) -> str:

@@ -129,6 +129,12 @@ def test_only_coordinators_and_admins_nudge_and_the_nudge_reaches_the_group(site
     assert done.status_code == 200 and 'id="outcome"' in done.text
     site.flush()
     assert len(site.messages_to("dept-so-ct")) == before + 1
+    unknown = coordinator.post("/console/dashboard/nudge", data={"department": "so-xyz", "csrf": csrf_of(page.text)})
+    assert unknown.status_code == 400 and "so-ct" in unknown.text.split('id="outcome"')[1].split("</p>")[0]
+    with site.app.sessions() as session:
+        audited = session.execute(select(AuditEntry.action, AuditEntry.status)
+                                  .where(AuditEntry.action == "nudge")).all()
+    assert ("nudge", "done") in audited
 
 
 @pytest.fixture
@@ -188,3 +194,11 @@ def test_bulk_pick_puts_the_ticked_questions_on_the_events_list(changing: Harnes
     assert all(q.event_rank for q in stored(changing, *answered).values())
     picked = admin.get("/console/", params={"picked": "1"})
     assert sorted(codes(picked.text)) == sorted(answered)
+
+
+def test_the_same_nudge_from_chat(changing: Harness) -> None:
+    before = len(changing.messages_to("dept-so-ct"))
+    replies = changing.admin().say("/nudge so-ct")
+    assert len(changing.messages_to("dept-so-ct")) == before + 1
+    assert "Sở Công Thương" in replies[-1].text  # the admin is told, by the department's name
+    assert "so-ct" in changing.admin().say("/nudge")[-1].text  # the usage shows a key

@@ -32,7 +32,7 @@ def test_every_entry_is_used_by_the_code() -> None:
                                               "reminder_state_", "language_", "action_", "role_", "surface_",
                                               "audit_status_", "help_header_", "console_role_", "console_event_",
                                               "console_action_", "console_board_filter_", "console_board_sort_",
-                                              "console_board_due_", "console_language_", "console_nudge_",
+                                              "console_board_due_", "console_language_",
                                               "platform_"))}  # looked up as f"status_{status}" etc.
     assert keys - used - built == set()
 

@@ -9,17 +9,19 @@ from typing import Any
 from markupsafe import Markup
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
+from actions.model import Surface
+from actions.perform import perform
 from handlers.context import Writer
-from handlers.reminders import nudge_now
 from reports.charts import chart_specs, chart_svg
 from reports.dashboard import Dashboard
 from reports.labels import Labels
 from storage.models import StaffRole
+from webconsole.acting import actor_of, outcome_text
 from webconsole.auth import Staff, check_csrf, form_endpoint, signed_in
 from webconsole.board import console_figures, live_fragment
-from webconsole.render import language_of, page
+from webconsole.render import language_of, page, role_label, translator
 from webconsole.state import console_of
 
 NUDGERS = (StaffRole.ADMIN, StaffRole.COORDINATOR)
@@ -53,18 +55,19 @@ def chart(request: Request) -> Response:
 
 @form_endpoint
 def nudge(request: Request, form: FormData) -> Response:
-    """Send the department its list of unanswered questions now, as the morning nudge does."""
+    """Send a department its unanswered questions now: the `nudge` action, as `/nudge KEY` in chat
+    (same permission check, same audit row); the page says what came of it."""
     staff = signed_in(request, *NUDGERS)
     check_csrf(request, staff, form)
     console = console_of(request)
-    department = console.app.settings.department(str(form.get("department", "")))
-    sent = False
-    if department is not None:
-        with console.transaction() as session:
-            sent = nudge_now(Writer(console.app.services, session, console.now()), console.app.processor.campaign_id,
-                             department.key)
-    outcome = "sent" if sent else "nothing"
-    return RedirectResponse(f"/console/dashboard?nudged={outcome}", status_code=303)
+    label = str(role_label(translator(request), console.app.settings, staff))
+    with console.transaction() as session:
+        outcome = perform(Writer(console.app.services, session, console.now()), console.campaign(session),
+                          actor_of(staff, label), "nudge", {"department": str(form.get("department", ""))},
+                          Surface.WEB)
+        flash = outcome_text(console.app.services, language_of(request), outcome)
+    return page(request, "dashboard.html", staff, status=200 if outcome.ok else 400, **_view(request, staff),
+                flash=flash, flash_ok=outcome.ok)
 
 
 def _figures(request: Request) -> tuple[Dashboard, Labels]:
@@ -91,6 +94,6 @@ def _view(request: Request, staff: Staff) -> dict[str, Any]:
         "figures": figures, "stats": figures.stats, "day": lambda value: moment(value, "%d/%m/%Y"),
         "status_label": lambda status: Markup(texts.render(language, f"status_{status}")),
         "charts": [(spec.key, spec.title) for spec in chart_specs(figures.stats, labels)],
-        "may_nudge": staff.role in NUDGERS, "nudged": request.query_params.get("nudged", ""),
+        "may_nudge": staff.role in NUDGERS,
         "updated": moment(figures.at),
     }
