@@ -6,9 +6,9 @@ actions/table.py and summed up in docs/actions.md.
 
 from __future__ import annotations
 
+from actions.model import IGNORED, Action, Actor, Outcome, Place, Role, Surface, refused
 from core.config import Department, Settings
 from core.messages import ChatRef, Incoming
-from actions.model import IGNORED, Action, Actor, Outcome, Place, Role, Surface, refused
 from storage.models import Question
 
 STAFF = frozenset({Role.OFFICER, Role.COORDINATOR, Role.ADMIN})

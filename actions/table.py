@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from actions.model import Action, Argument, Kind, Place, Role
+from actions.model import Action, Argument, ChatHandler, Kind, Place, Role
 from handlers import (
     admin,
     answers,
@@ -64,6 +64,12 @@ def word(name: str, required: bool = False, error_key: str = "") -> Argument:
     return Argument(name, Kind.WORD, required, error_key)
 
 
+def person_button(name: str, code: str, chat: ChatHandler, *arguments: str) -> Action:
+    """A button of a young person's conversation (an admin may be asking too); not staff work, so not audited."""
+    return Action(name, PERSON, PRIVATE, arguments=tuple(word(a) for a in arguments), chat=chat, code=code,
+                  audited=False)
+
+
 ACTIONS: tuple[Action, ...] = (
     # --- everyone ---------------------------------------------------------------------------
     Action("help", EVERYONE, CHATS, names("help", "start", vi=("huongdan",)), handler=help.show, menu=True,
@@ -84,20 +90,20 @@ ACTIONS: tuple[Action, ...] = (
     Action("mydata", YOUTH, PRIVATE, names("mydata"), chat=youth.mydata, menu=True),
     Action("forget", YOUTH, PRIVATE, names("forget"), chat=youth.forget, menu=True),
     # --- young people: buttons ------------------------------------------------------------------
-    Action("consent", PERSON, PRIVATE, arguments=(word("answer"), word("language")), chat=youth.consent, code="cs"),
-    Action("choose_district", PERSON, PRIVATE, arguments=(word("key"),), chat=youth.choose_district, code="di"),
-    Action("choose_language", PERSON, PRIVATE, arguments=(word("code"),), chat=youth.choose_language, code="la"),
-    Action("confirm", PERSON, PRIVATE, arguments=(word("draft"),), chat=youth.confirm, code="ok"),
-    Action("categories", PERSON, PRIVATE, arguments=(word("draft"),), chat=youth.categories, code="ca"),
-    Action("category", PERSON, PRIVATE, arguments=(word("draft"), word("key")), chat=youth.category, code="cg"),
-    Action("cancel_draft", PERSON, PRIVATE, arguments=(word("draft"),), chat=youth.cancel_draft, code="cd"),
-    Action("replace_draft", PERSON, PRIVATE, arguments=(word("draft"),), chat=youth.replace_draft, code="rd"),
-    Action("append_draft", PERSON, PRIVATE, arguments=(word("draft"),), chat=youth.append_draft, code="ad"),
-    Action("useful", PERSON, PRIVATE, arguments=(word("question"), word("verdict")), chat=youth.useful, code="us"),
-    Action("forget_confirm", PERSON, PRIVATE, arguments=(word("answer"),), chat=youth.forget_confirm, code="fg"),
-    Action("support", PERSON, PRIVATE, arguments=(word("question"), word("draft")), chat=youth.support, code="sp"),
-    Action("followup", PERSON, PRIVATE, arguments=(word("question"),), chat=youth.followup, code="fu"),
-    Action("ask", PERSON, PRIVATE, chat=youth.ask, code="as"),
+    person_button("consent", "cs", youth.consent, "answer", "language"),
+    person_button("choose_district", "di", youth.choose_district, "key"),
+    person_button("choose_language", "la", youth.choose_language, "code"),
+    person_button("confirm", "ok", youth.confirm, "draft"),
+    person_button("categories", "ca", youth.categories, "draft"),
+    person_button("category", "cg", youth.category, "draft", "key"),
+    person_button("cancel_draft", "cd", youth.cancel_draft, "draft"),
+    person_button("replace_draft", "rd", youth.replace_draft, "draft"),
+    person_button("append_draft", "ad", youth.append_draft, "draft"),
+    person_button("useful", "us", youth.useful, "question", "verdict"),
+    person_button("forget_confirm", "fg", youth.forget_confirm, "answer"),
+    person_button("support", "sp", youth.support, "question", "draft"),
+    person_button("followup", "fu", youth.followup, "question"),
+    person_button("ask", "as", youth.ask),
     # --- officers (an admin or the coordinator also, from the web) --------------------------------
     Action("pending", OFFICERS, DEPARTMENT, names("pending"), handler=answers.list_pending, menu=True,
            audited=False),
@@ -158,7 +164,7 @@ ACTIONS: tuple[Action, ...] = (
            audited=False),
     Action("learned_reset", COORDINATION, COORDINATING, names("learned reset"), handler=learning.reset),
     Action("report", COORDINATION, COORDINATING, names("report"), (word("format"),), handler=reports.report),
-    Action("stats", COORDINATION, COORDINATING, names("stats"), handler=reports.stats),
+    Action("stats", COORDINATION, COORDINATING, names("stats"), handler=reports.stats, audited=False),
     Action("publish", COORDINATION, COORDINATING, names("publish"), (published(),), handler=reports.publish,
            usage_key="publish_usage"),
     Action("unpublish", COORDINATION, COORDINATING, names("unpublish"), (published(),), handler=reports.unpublish,
@@ -182,8 +188,13 @@ ACTIONS: tuple[Action, ...] = (
            (word("id", True, "broadcast_usage"),), chat=broadcasts.edit),
     Action("broadcast_delete", ADMINS, COORDINATING, names("broadcast delete"),
            (word("id", True, "broadcast_usage"),), chat=broadcasts.delete),
-    Action("broadcast_button", ADMINS, PRIVATE | {Place.COORDINATOR},
-           arguments=(word("id"), word("verb"), word("argument")), chat=broadcasts.press, code="bc"),
+    *(Action(f"broadcast_{step}", ADMINS, PRIVATE | {Place.COORDINATOR}, arguments=(word("id"), word("argument")),
+             chat=handler, code=code, audited=audited)
+      for step, handler, code, audited in (
+          ("everyone", broadcasts.to_everyone, "ba", False), ("language", broadcasts.toggle_language, "bl", False),
+          ("district", broadcasts.toggle_district, "bd", False), ("next", broadcasts.next_step, "bn", False),
+          ("link", broadcasts.ask_link, "bk", False), ("schedule", broadcasts.ask_time, "bs", False),
+          ("send", broadcasts.send, "bg", True), ("drop", broadcasts.drop, "bx", False))),
 )
 
 _BY_NAME = {action.name: action for action in ACTIONS}

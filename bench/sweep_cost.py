@@ -3,7 +3,7 @@
 Usage: .venv/bin/python bench/sweep_cost.py [--sizes 10000,100000,1000000] [--database sqlite|postgresql]
 
 For each size N: a fresh database holds N forwarded questions, as the product stores them,
-with the reminder rows `scheduler/planner.py::plan_for_question` plans for each (its
+with the reminder rows `timing/planner.py::plan_for_question` plans for each (its
 overdue and very-overdue alerts, and the department nudges it shares with the other
 questions due the same day). 1% of the questions passed their deadline within the last
 hour, so their overdue alert is due now; every other reminder is due later (or, for nudges
@@ -34,10 +34,9 @@ from sqlalchemy import Connection, func, insert, select, text, update
 from bot.app import App, build_app
 from core.clock import FakeClock
 from core.config import Settings, load_settings
-from scheduler.planner import plan_for_question
-from scheduler.quiet import next_allowed
 from scheduler.sweep import ReminderScheduler
-from storage.models import Account, Campaign, Person, Question, QuestionStatus, Reminder, ReminderStatus
+from storage.models import Account, Campaign, Person, Question, QuestionStatus, Reminder, ReminderKind, ReminderStatus
+from timing.planner import alert_times, plan_for_question
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2023, 3, 27, 3, 0, tzinfo=UTC)  # a Monday, 10:00 in Asia/Ho_Chi_Minh: not quiet, a working day
@@ -45,27 +44,7 @@ ACCOUNTS = 500
 CHUNK = 20_000
 FIXED_DUE = 100
 FORWARDED_BEFORE_DEADLINE = timedelta(days=7)
-Times = tuple[tuple[datetime, ...], datetime, datetime]  # a deadline's nudges, overdue and very-overdue alerts
-
-
-def planned_times(settings: Settings, due: datetime) -> Times:
-    """The nudge, overdue and very-overdue times `plan_for_question` gives a deadline.
-
-    The same arithmetic as the planner, cached per deadline by `fill`: calling the planner for each
-    of a million questions would take longer than the sweep it prepares. `check_against_planner`
-    makes sure both agree.
-    """
-    rules = settings.reminders
-    due_day = due.astimezone(settings.timezone).date()
-    nudges = []
-    for days in rules.nudge_days_before:
-        at = next_allowed(settings, datetime.combine(due_day - timedelta(days=days), rules.nudge_time,
-                                                     tzinfo=settings.timezone), working_days_only=True)
-        if at <= due:
-            nudges.append(at)
-    overdue = next_allowed(settings, due, working_days_only=True)
-    very_overdue = next_allowed(settings, due + timedelta(days=rules.very_overdue_days), True)
-    return tuple(nudges), overdue, very_overdue
+Times = tuple[list[datetime], datetime, datetime]  # a deadline's nudges, overdue and very-overdue alerts
 
 
 def deadline(i: int) -> datetime:
@@ -117,11 +96,11 @@ def reminder_rows(times: Callable[[datetime], Times], question: dict[str, object
         if key not in nudged:
             nudged.add(key)
             sent = at <= NOW
-            rows.append({**common, "kind": "nudge", "dedupe_key": key, "question_id": None,
+            rows.append({**common, "kind": ReminderKind.NUDGE, "dedupe_key": key, "question_id": None,
                          "department_key": question["department_key"], "due_at": at,
                          "status": ReminderStatus.SENT if sent else ReminderStatus.PENDING,
                          "sent_at": at if sent else None})
-    for kind, at in (("overdue", overdue), ("very_overdue", very_overdue)):
+    for kind, at in ((ReminderKind.OVERDUE, overdue), (ReminderKind.VERY_OVERDUE, very_overdue)):
         rows.append({**common, "kind": kind, "dedupe_key": f"{kind}:{question['id']}:{stamp}",
                      "question_id": question["id"], "department_key": None, "due_at": at,
                      "status": ReminderStatus.PENDING, "sent_at": None})
@@ -134,7 +113,7 @@ def fill(app: App, size: int) -> int:
     with app.engine.begin() as connection:
         campaign = connection.execute(select(Campaign)).one()
         accounts = add_askers(connection)
-    times = cache(partial(planned_times, settings))
+    times = cache(partial(alert_times, settings))  # per deadline: a million questions share a few
     nudged: set[str] = set()
     for start in range(0, size, CHUNK):
         questions = [question_row(settings, campaign, accounts, i) for i in range(start, min(start + CHUNK, size))]
@@ -169,7 +148,7 @@ def make_due(app: App, count: int) -> None:
             Question.answer_due_at > NOW).order_by(Question.id).limit(count)))
         connection.execute(update(Question).where(Question.id.in_(ids))
                            .values(answer_due_at=NOW - timedelta(minutes=1)))
-        connection.execute(update(Reminder).where(Reminder.question_id.in_(ids), Reminder.kind == "overdue")
+        connection.execute(update(Reminder).where(Reminder.question_id.in_(ids), Reminder.kind == ReminderKind.OVERDUE)
                            .values(due_at=NOW))
 
 

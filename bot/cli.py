@@ -68,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     agenda.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
     updates = command("updates", help="list the incoming updates set aside after failing, or put one back")
     updates.add_argument("--retry", type=int, metavar="ID", help="queue this set-aside update again")
+    act = command("act", help="perform a staff action (as in chat: approve HY-0004, reassign HY-0004 so-ct …)")
+    act.add_argument("name", help="the action's name (docs/actions.md)")
+    act.add_argument("words", nargs="*", help="its arguments, as typed after the command in chat")
+    act.add_argument("--as", dest="role", required=True, choices=("admin", "coordinator"), help="acting as")
     args = parser.parse_args(argv)
     setup_logging(getattr(args, "log_level", "INFO"), getattr(args, "log_format", "text"))
     if args.command == "init":
@@ -98,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         return _agenda(settings, args.out)
     if args.command == "updates":
         return _updates(settings, args.retry)
+    if args.command == "act":
+        return _act(settings, args.name, args.words, args.role)
     if args.command == "migrate":
         from bot.app import build_app
 
@@ -146,6 +152,16 @@ def _duplicates(settings: Settings, pairs: Path | None) -> int:
             print(f"duplicates: {error}", file=sys.stderr)
             return 2
     return 0
+
+
+def _act(settings: Settings, name: str, words: list[str], role: str) -> int:
+    """0 when done, 1 when refused or invalid (what it says goes to stderr then)."""
+    from bot.act import act
+    from bot.app import build_app
+
+    outcome, shown = act(build_app(settings), name, words, role)
+    print(shown, file=sys.stdout if outcome.ok else sys.stderr)
+    return 0 if outcome.ok else 1
 
 
 def _updates(settings: Settings, retry: int | None) -> int:

@@ -8,7 +8,7 @@ wait in the inbox and the outbox across restarts.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from enum import StrEnum
 from typing import Any
 
@@ -198,9 +198,3 @@ def _cleaned(attachment: Attachment) -> Attachment:
 def _attachment(data: dict[str, Any]) -> Attachment:
     return Attachment(**{**data, "kind": MediaKind(data["kind"])})
 
-
-@dataclass(frozen=True)
-class Sent:
-    """What a platform answered to a send: the id to map replies and edits back to."""
-
-    message_ids: tuple[str, ...] = field(default_factory=tuple)

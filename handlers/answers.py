@@ -12,11 +12,11 @@ from handlers import routing
 from handlers.context import Context, Job, questions_listing
 from handlers.delivery_notices import watch_delivery
 from handlers.followers import tell_answer, tell_supporters
-from scheduler.planner import plan_usefulness_question
-from storage.models import Answer, AnswerRevision, Question, QuestionStatus
+from storage.models import Answer, AnswerRevision, LinkRole, Question, QuestionStatus
 from storage.questions import add_event, answer_by_message, open_for_department
+from timing.planner import plan_usefulness_question
 
-ANSWERED_BY_REPLY = frozenset({"card", "followup", "digest"})  # link roles of what officers answer
+ANSWERED_BY_REPLY = frozenset({LinkRole.CARD, LinkRole.FOLLOWUP, LinkRole.DIGEST})  # what officers answer
 
 
 @dataclass(frozen=True)
@@ -30,10 +30,11 @@ class Source:
 
 
 def closed(job: Job, question: Question, open_only: bool) -> Outcome | None:
-    """Answers (and corrections) are welcome until the question is closed; reassigning and rejecting
-    only while it waits for its answer (`open_only`)."""
-    shut = (QuestionStatus.REJECTED, QuestionStatus.MERGED) + ((QuestionStatus.ANSWERED,) if open_only else ())
-    if question.status not in shut:
+    """A department's work is on forwarded questions: answers (and additions) are welcome until the question
+    is closed; reassigning and rejecting only while it waits for its answer (`open_only`). Questions still
+    in review, or rejected or merged, are refused."""
+    workable = (QuestionStatus.FORWARDED,) + (() if open_only else (QuestionStatus.ANSWERED,))
+    if question.status in workable and question.department_key:
         return None
     language = job.staff_language
     return refused("question_closed", question.id, code=question.code,
@@ -110,7 +111,7 @@ def reassign(job: Job, actor: Actor, args: Args) -> Outcome:
         choices = tuple((Choice(d.name, "reassign", (str(question.id), d.key)),)
                         for d in job.settings.departments if d.key != current.key)
         return Outcome(Status.DONE, "choose_department", {"code": question.code}, question.id, choices=choices,
-                       awaits="reassign")
+                       awaits=LinkRole.REASSIGN)
     if target.key == current.key:
         return refused("same_department", question.id, code=question.code, department=target.name)
     routing.reassign(job, question, target, actor=actor.who)
@@ -125,7 +126,7 @@ def reject(job: Job, actor: Actor, args: Args) -> Outcome:
     if (refusal := closed(job, question, open_only=True)) is not None:
         return refusal
     if not reason:
-        return Outcome(Status.DONE, "reject_prompt", {"code": question.code}, question.id, awaits="reject")
+        return Outcome(Status.DONE, "reject_prompt", {"code": question.code}, question.id, awaits=LinkRole.REJECT)
     routing.reject(job, question, reason, actor=actor.who)
     return done("rejected_done", question.id, code=question.code)
 

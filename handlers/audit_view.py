@@ -3,6 +3,8 @@ person's platform id (the audit keeps none)."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from actions.model import Actor, Args, Outcome, Status, done
 from core.texts import Html
 from handlers.context import Job
@@ -17,8 +19,8 @@ def show(job: Job, actor: Actor, args: Args) -> Outcome:
     if not entries:
         return done("audit_empty")
     language = job.staff_language
-    codes = {q.id: q.code for q in job.session.query(Question).filter(
-        Question.id.in_({e.question_id for e in entries if e.question_id}))}
+    codes = dict(job.session.execute(select(Question.id, Question.code).where(
+        Question.id.in_({e.question_id for e in entries if e.question_id}))).all())
     lines = [job.text(language, "audit_header", count=len(entries))]
     lines += [line(job, entry, codes.get(entry.question_id or 0) or "–") for entry in entries]
     return Outcome(Status.DONE, "audit_header", html=Html("\n".join(lines)))

@@ -15,7 +15,7 @@ from core.messages import Attachment, Button, ChatRef, Incoming, Outgoing
 from core.texts import Html, Texts, preview
 from reports.deadline_note import deadline_note
 from storage.learning import LearningModel
-from storage.models import OPEN_STATUSES, Account, Campaign, OutboxMessage, Question
+from storage.models import OPEN_STATUSES, Account, Campaign, LinkRole, OutboxMessage, Question
 from storage.outbox import Outbox
 
 
@@ -72,7 +72,7 @@ class Writer:
         reply_to: str = "",
         attachments: tuple[Attachment, ...] = (),
         question: Question | None = None,
-        link_role: str | None = None,
+        link_role: LinkRole | None = None,
         new_topic: str = "",
         expects_reply: bool = False,
     ) -> None:
@@ -82,7 +82,7 @@ class Writer:
             self.session, message, self.now, question_id=question.id if question else None, link_role=link_role)
 
     def tell_account(self, account: Account, key: str, *, buttons: tuple[tuple[Button, ...], ...] = (),
-                     question: Question | None = None, link_role: str | None = None, **values: object) -> None:
+                     question: Question | None = None, link_role: LinkRole | None = None, **values: object) -> None:
         """Write to a young person in their private chat; not to one who was forgotten. About their own
         question, in the language it is written in (an English question gets English replies)."""
         if not account.chat_id:
@@ -130,7 +130,7 @@ class Context(Job):
         self.send(self.incoming.chat, self.text(language, key, **values), buttons, reply_to=quote)
 
     def prompt(self, html: str, buttons: tuple[tuple[Button, ...], ...] = (), *, question: Question | None = None,
-               link_role: str | None = None) -> None:
+               link_role: LinkRole | None = None) -> None:
         """Ask for typed text, which comes back as a reply to this message. A typed command is quoted,
         so that the client of the one who typed it (and only theirs) opens the reply; a button's is not
         (its message is the bot's own)."""

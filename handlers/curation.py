@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from actions.buttons import button
-from actions.model import Actor, Args, Outcome, done, refused
+from actions.model import Actor, Args, Outcome, Status, done, refused
 from actions.permissions import review_chat
 from core.messages import Button
 from core.texts import Html, preview
@@ -29,7 +29,7 @@ from storage.curation import (
     support_counts,
     supported_by,
 )
-from storage.models import Account, Question, QuestionStatus
+from storage.models import Account, AccountState, LinkRole, Question, QuestionStatus
 from storage.questions import add_event
 
 Buttons = tuple[tuple[Button, ...], ...]
@@ -45,7 +45,7 @@ def hold_for_review(ctx: Context, account: Account, question: Question) -> None:
     post_review_card(ctx, question, duplicates_of(ctx, question), awaiting=True)
     category = ctx.settings.category(question.category_key or "")
     assert category is not None
-    ctx.tell_account(account, "receipt_in_review", question=question, link_role="receipt",
+    ctx.tell_account(account, "receipt_in_review", question=question, link_role=LinkRole.RECEIPT,
                      code=question.code, category=category.name(question_language(ctx.settings, account, question)))
 
 
@@ -110,7 +110,7 @@ def post_review_card(ctx: Context, question: Question, duplicates: list[Duplicat
                   for other, match in duplicates]
         buttons += tuple((button(ctx.session, ctx.text(language, "merge_button", code=other.code), "merge",
                                  question.id, other.id),) for other, _ in duplicates)
-    ctx.send(review_chat(ctx.settings), Html("\n\n".join(lines)), buttons, question=question, link_role="review")
+    ctx.send(review_chat(ctx.settings), Html("\n\n".join(lines)), buttons, question=question, link_role=LinkRole.REVIEW)
 
 
 def list_review(job: Job, actor: Actor, args: Args) -> Outcome:
@@ -125,7 +125,7 @@ def approve(job: Job, actor: Actor, args: Args) -> Outcome:
         return refused("not_in_review", question.id, code=question.code,
                        status=routing.status_name(job, language, question))
     department = routing.forward(job, question, actor=actor.who)
-    job.tell_account(question.account, "approved_notice", question=question, link_role="notice",
+    job.tell_account(question.account, "approved_notice", question=question, link_role=LinkRole.NOTICE,
                      code=question.code, department=department.name)
     return done("approved_done", question.id, code=question.code, department=department.name)
 
@@ -138,7 +138,7 @@ def clarify(job: Job, actor: Actor, args: Args) -> Outcome:
     if question.status not in REVIEWABLE:
         return refuse_closed(job, question)
     if not text:
-        return awaiting(question, "clarify")
+        return awaiting(question, LinkRole.CLARIFY)
     maximum = job.settings.limits.max_question_chars
     if len(text) > maximum:
         return refused("too_long", question.id, length=len(text), maximum=maximum)
@@ -151,7 +151,7 @@ def clarify(job: Job, actor: Actor, args: Args) -> Outcome:
         assert department is not None
         lead = job.text(job.staff_language, "clarified_lead", code=question.code)
         routing.post_card(job, question, department, lead=Html(lead + "\n\n"))
-    job.tell_account(question.account, "clarified_notice", question=question, link_role="notice",
+    job.tell_account(question.account, "clarified_notice", question=question, link_role=LinkRole.NOTICE,
                      code=question.code, text=text)
     return done("clarified_done", question.id, code=question.code)
 
@@ -162,7 +162,7 @@ def decline(job: Job, actor: Actor, args: Args) -> Outcome:
     if question.status not in REVIEWABLE:
         return refuse_closed(job, question)
     if not reason:
-        return awaiting(question, "decline")
+        return awaiting(question, LinkRole.DECLINE)
     department = job.settings.department(question.department_key or "")
     if question.status == QuestionStatus.FORWARDED and department is not None:
         job.send(department.primary_chat, job.text(job.staff_language, "withdrawn_for_department",
@@ -172,12 +172,12 @@ def decline(job: Job, actor: Actor, args: Args) -> Outcome:
     return done("declined_done", question.id, code=question.code)
 
 
-PROMPTS = {"clarify": "clarify_prompt", "decline": "decline_prompt"}  # link role -> text admins reply to
+PROMPTS = {LinkRole.CLARIFY: "clarify_prompt", LinkRole.DECLINE: "decline_prompt"}  # link role -> the prompt
 
 
-def awaiting(question: Question, action: str) -> Outcome:
+def awaiting(question: Question, role: LinkRole) -> Outcome:
     """Ask for the text of a clarification or the reason of a decline, as a reply linked to the question."""
-    return Outcome(done().status, PROMPTS[action], {"code": question.code}, question.id, awaits=action)
+    return Outcome(Status.DONE, PROMPTS[role], {"code": question.code}, question.id, awaits=role)
 
 
 def refuse_closed(writer: Writer, question: Question) -> Outcome:
@@ -211,7 +211,7 @@ def merge(job: Job, actor: Actor, args: Args) -> Outcome:
     event_day.unpick(job, source, actor.who)
     add_support(job.session, target, source.account, job.now, merged=source)
     move_followers(job.session, source, target, job.now)
-    job.tell_account(source.account, "merged_notice", question=target, link_role="notice",
+    job.tell_account(source.account, "merged_notice", question=target, link_role=LinkRole.NOTICE,
                      code=source.code, target=target.code, text=preview(target.text))
     send_existing_answer(job, target, source.account)
     outcome = done("merged_done", source.id, code=source.code, target=target.code)
@@ -257,7 +257,7 @@ def support(ctx: Context, account: Account, target_id: str, draft_id: str) -> No
     draft = ctx.session.get(Question, int(draft_id)) if draft_id.isdigit() else None
     if draft is not None and draft.account_id == account.id and draft.status == QuestionStatus.DRAFT:
         ctx.session.delete(draft)
-        account.state = ""
+        account.state = AccountState.IDLE
     if not add_support(ctx.session, target, account, ctx.now):
         ctx.reply(language, "support_already", code=target.code)
         return

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from actions.model import Actor, Args, Outcome, Status, done, refused
 from core.messages import ChatRef, Outgoing
 from core.texts import Html, preview
-from actions.model import Actor, Args, Outcome, Status, done, refused
 from handlers.context import Job, Services
 from storage.models import Account, OutboxMessage, OutboxStatus, Question
 

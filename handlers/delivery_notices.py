@@ -18,7 +18,7 @@ from core.texts import Html
 from handlers.context import Services, Writer
 from handlers.zalo_window import WINDOW_CLOSED, hold_why
 from storage import notices
-from storage.models import OutboxMessage, Question
+from storage.models import LinkRole, OutboxMessage, Question
 
 QUEUED_AFTER = timedelta(minutes=1)  # an answer still unsent by then is reported as queued, once
 LINES = {
@@ -42,7 +42,7 @@ def tell_departments(services: Services, session: Session, platform: str, now: d
     for chat, told in notices.take_ready(session, platform, now, QUEUED_AFTER).items():
         questions = list(dict.fromkeys(item.question_id for item in told))
         # A reply to the notice adds to that answer; to a notice of several, it starts with the code.
-        role = "answer_recorded" if len(questions) == 1 else "notices"
+        role = LinkRole.ANSWER_RECORDED if len(questions) == 1 else LinkRole.NOTICES
         services.outbox.enqueue(session, Outgoing(chat, render(services, language, told)), now,
                                 question_id=questions[0], link_role=role)
 

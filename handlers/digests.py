@@ -14,7 +14,7 @@ from core.textsplit import utf16_length
 from handlers.context import Context, Writer
 from handlers.repeats import repeat_note
 from handlers.routing import card_html
-from storage.models import Question
+from storage.models import LinkRole, Question
 from storage.questions import find_by_code
 
 SEPARATOR = "\n\n"
@@ -36,7 +36,8 @@ def post_digest(writer: Writer, department: Department, questions: list[Question
             break
         entries.append(entry)
     header = writer.text(language, "digest_header", count=len(entries), example=questions[0].code or "")
-    writer.send(chat, Html(header + SEPARATOR + SEPARATOR.join(entries)), question=questions[0], link_role="digest")
+    writer.send(chat, Html(header + SEPARATOR + SEPARATOR.join(entries)), question=questions[0],
+                link_role=LinkRole.DIGEST)
     return questions[:len(entries)]
 
 

@@ -24,9 +24,8 @@ from core.normalize import fold, words
 from handlers import answers, broadcasts, digests, followups, intake, web_login, zalo_window
 from handlers.answers import ANSWERED_BY_REPLY, Source
 from handlers.context import Context
-from handlers.curation import PROMPTS
-from handlers.limits import count_message
-from storage.models import Account, ChatMenu, Question
+from handlers.limits import Verdict, count_message
+from storage.models import Account, AccountState, ChatMenu, LinkRole, Question
 from storage.questions import find_account, linked_question
 
 log = logging.getLogger(__name__)
@@ -50,9 +49,11 @@ def handle(ctx: Context) -> None:
     surface = surface_of(typed, ctx.incoming)
     actor = actor_for(ctx.settings, ctx.incoming, surface)
     request = requested(ctx)
-    if ctx.incoming.is_private and broadcasts.wants_input(ctx) and (
-            request is None or request.action is action_named("cancel")):
-        broadcasts.receive_input(ctx)  # the admin's draft waits for its text, link or time; /cancel drops it
+    drafting = ctx.incoming.is_private and broadcasts.wants_input(ctx)  # an admin's draft awaits typed input
+    if drafting and request is None:
+        broadcasts.receive_input(ctx)
+    elif drafting and request is not None and request.action is action_named("cancel"):
+        broadcasts.abandon(ctx)
     elif request is not None and request.action is action_named("login") and not ctx.incoming.edited:
         run(ctx, web_login.staff_actor(ctx.session, actor), request)  # staff need no account to sign in
     elif actor.place == Place.GROUP:
@@ -66,9 +67,10 @@ def handle(ctx: Context) -> None:
 
 
 def personal(request: Request | None) -> bool:
-    """A young person's conversational action (an admin may be asking too): it needs their account."""
+    """A button of a young person's conversation, pressed by an admin who is asking too: it needs their
+    account (an admin's typed commands are staff's: /help, /faq and the others answer as staff)."""
     action = request.action if request is not None else None
-    return action is not None and action.chat is not None and Role.YOUTH in action.roles
+    return action is not None and action.buttons and Role.YOUTH in action.roles
 
 
 def surface_of(typed: Incoming, incoming: Incoming) -> Surface:
@@ -157,8 +159,8 @@ def handle_youth(ctx: Context, actor: Actor, request: Request | None) -> None:
     account.blocked_at = None  # writing to the bot undoes a block
     zalo_window.release_held(ctx, account)
     verdict = count_message(account, ctx.now, ctx.settings.limits.messages_per_minute)
-    if verdict != "ok":
-        if verdict == "warn":
+    if verdict != Verdict.OK:
+        if verdict == Verdict.WARN:
             ctx.reply(language, "rate_limited_messages")
         return
     if incoming.edited:
@@ -175,7 +177,7 @@ def converse_youth(ctx: Context, account: Account) -> None:
         return
     if followups.waiting(account):
         followups.receive(ctx, account)
-    elif account.state == "district" and not incoming.attachments:
+    elif account.state == AccountState.DISTRICT and not incoming.attachments:
         choose_district_by_name(ctx, account, incoming.text)
     else:
         intake.receive_message(ctx, account)
@@ -219,6 +221,11 @@ def converse(ctx: Context, actor: Actor) -> None:
         handle_youth(ctx, replace(actor, roles=actor.roles | {Role.YOUTH}), None)
 
 
+# A prompt's link role → the action its reply performs, and the argument the reply's text is.
+PROMPTED = {LinkRole.CLARIFY: ("clarify", "text"), LinkRole.DECLINE: ("decline", "reason"),
+            LinkRole.REJECT: ("reject", "reason"), LinkRole.REASSIGN: ("reassign", "department")}
+
+
 def reply_to_bot(ctx: Context, actor: Actor) -> bool:
     """A reply to one of the bot's messages about a question is the action that message asked for;
     False when it is about none (officers talking among themselves)."""
@@ -228,13 +235,12 @@ def reply_to_bot(ctx: Context, actor: Actor) -> bool:
         return False
     question, role = found
     text = incoming.text.strip()
-    if role in PROMPTS or role in ("reject", "reassign"):
-        name, argument = role, {"clarify": "text", "decline": "reason", "reject": "reason",
-                                "reassign": "department"}[role]
+    if role in PROMPTED:
+        name, argument = PROMPTED[LinkRole(role)]
     elif actor.department is None:
         return False
     else:
-        if role in ("digest", "notices"):
+        if role in (LinkRole.DIGEST, LinkRole.NOTICES):
             named, text = digests.question_of_reply(ctx, question)
             if named is None:
                 return True

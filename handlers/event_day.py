@@ -14,18 +14,16 @@ from typing import TextIO
 
 from sqlalchemy.orm import Session
 
+from actions.model import Actor, Args, Outcome, Status, done, invalid, refused
 from core.config import Settings
 from core.normalize import fold
 from core.texts import Html, preview
 from handlers import routing
-from actions.model import Actor, Args, Outcome, Status, done, invalid, refused
 from handlers.context import Job, Writer
 from handlers.followers import tell_supporters
 from storage.curation import CLOSED, agenda, event_candidates, live_answer, lock_agenda, support_counts
-from storage.models import Answer, AnswerRevision, Question, QuestionStatus
+from storage.models import Answer, AnswerRevision, AnswerSource, LinkRole, Question, QuestionStatus
 from storage.questions import add_event, find_by_code
-
-COMMANDS = ("/suggest", "/pick", "/unpick", "/move", "/agenda", "/live")
 
 
 @dataclass(frozen=True)
@@ -219,13 +217,13 @@ def record_live(job: Job, actor: Actor, args: Args) -> Outcome:
         question.answers.append(Answer(
             department_key=question.department_key or "", platform=source.platform if source else "",
             chat_id=source.chat_id if source else "", message_id=source.message_id if source else "",
-            officer=actor.who, officer_name=actor.label, text=summary, created_at=job.now, source="live",
+            officer=actor.who, officer_name=actor.label, text=summary, created_at=job.now, source=AnswerSource.LIVE,
             speaker=speaker,
         ))
     question.status = QuestionStatus.ANSWERED
     question.answered_at = question.answered_at or job.now
     add_event(question, "answered_live", job.now, actor.who)
-    job.tell_account(question.account, key, question=question, link_role="answer", code=question.code,
+    job.tell_account(question.account, key, question=question, link_role=LinkRole.ANSWER, code=question.code,
                      answer=summary, speaker=speaker)
     count = 1 + tell_supporters(job, question, key, answer=summary, speaker=speaker)
     return done("live_recorded", question.id, code=question.code, count=count)

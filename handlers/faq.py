@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.texts import Html, plain_text, preview
 from actions.model import Actor, Args, Outcome, done, invalid
+from core.texts import Html, plain_text, preview
 from handlers.context import Job
 from reports.faq import faq_answer, published_entries, search
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from core.channels import channel
 from actions.buttons import button
+from core.channels import channel
 from handlers.context import Writer, question_language
 from storage.curation import latest_answer, supporters
-from storage.models import Account, Answer, Question, QuestionStatus
+from storage.models import Account, Answer, AnswerSource, LinkRole, Question, QuestionStatus
 
 # What an answer, an addition or a correction says where replies carry no reference (Zalo).
 NUMBERED = {"answer_delivery": "answer_delivery_numbered", "answer_addition": "answer_addition_numbered",
@@ -21,9 +21,9 @@ def send_existing_answer(ctx: Writer, question: Question, account: Account) -> N
 
 
 def tell_follower(ctx: Writer, question: Question, account: Account, answer: Answer) -> None:
-    if answer.source == "live":
+    if answer.source == AnswerSource.LIVE:
         ctx.tell_account(account, "live_delivery_by" if answer.speaker else "live_delivery", question=question,
-                         link_role="answer", code=question.code, answer=answer.text, speaker=answer.speaker)
+                         link_role=LinkRole.ANSWER, code=question.code, answer=answer.text, speaker=answer.speaker)
         return
     department = ctx.settings.department(answer.department_key)
     tell_answer(ctx, account, question, department=department.name if department else answer.department_key,
@@ -37,7 +37,7 @@ def tell_supporters(ctx: Writer, question: Question, key: str, **values: object)
         if key in NUMBERED:
             tell_answer(ctx, follower.account, question, key, **values)
         else:
-            ctx.tell_account(follower.account, key, question=question, link_role="answer", code=question.code,
+            ctx.tell_account(follower.account, key, question=question, link_role=LinkRole.ANSWER, code=question.code,
                              **values)
     return len(followers)
 
@@ -47,10 +47,11 @@ def tell_answer(ctx: Writer, account: Account, question: Question, key: str = "a
     """An answer (or an addition or correction to it) to the asker or a follower, to be followed up
     by reply or, where replies carry no reference (Zalo), by a numbered choice (`handlers.followups`)."""
     if channel(account.platform).replies:
-        ctx.tell_account(account, key, question=question, link_role="answer", code=question.code, **values)
+        ctx.tell_account(account, key, question=question, link_role=LinkRole.ANSWER, code=question.code, **values)
         return
     language = question_language(ctx.settings, account, question)  # as the text above the buttons
-    buttons = ((button(ctx.session, ctx.text(language, "followup_choice", code=question.code), "followup", question.id),),
+    follow = ctx.text(language, "followup_choice", code=question.code)
+    buttons = ((button(ctx.session, follow, "followup", question.id),),
                (button(ctx.session, ctx.text(language, "new_question_choice"), "ask"),))
-    ctx.tell_account(account, NUMBERED[key], buttons=buttons, question=question, link_role="answer",
+    ctx.tell_account(account, NUMBERED[key], buttons=buttons, question=question, link_role=LinkRole.ANSWER,
                      code=question.code, **values)

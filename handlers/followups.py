@@ -7,9 +7,7 @@ from __future__ import annotations
 from handlers import intake
 from handlers.context import Context
 from storage.curation import supporters
-from storage.models import Account, Question
-
-STATE = "followup:"  # the account's state while its next message is a follow-up to a question
+from storage.models import Account, AccountState, Question
 
 
 def start(ctx: Context, account: Account, question_id: str) -> None:
@@ -18,7 +16,7 @@ def start(ctx: Context, account: Account, question_id: str) -> None:
     if question is None or account.id not in {question.account_id, *followers_of(ctx, question)}:
         ctx.reply(account.person.language, "button_stale")
         return
-    account.state = f"{STATE}{question.id}"
+    account.state = f"{AccountState.FOLLOWUP}:{question.id}"
     ctx.reply(account.person.language, "followup_prompt", code=question.code)
 
 
@@ -28,18 +26,18 @@ def followers_of(ctx: Context, question: Question) -> set[int]:
 
 
 def ask_new(ctx: Context, account: Account) -> None:
-    account.state = ""
+    account.state = AccountState.IDLE
     ctx.reply(account.person.language, "ask_prompt")
 
 
 def waiting(account: Account) -> bool:
-    return account.state.startswith(STATE)
+    return account.state.partition(":")[0] == AccountState.FOLLOWUP
 
 
 def receive(ctx: Context, account: Account) -> None:
     """The follow-up itself, once; a closed question is said so, as for a reply."""
-    question_id = account.state.removeprefix(STATE)
-    account.state = ""
+    question_id = account.state.partition(":")[2]
+    account.state = AccountState.IDLE
     question = ctx.session.get(Question, int(question_id)) if question_id.isdigit() else None
     if question is None:
         intake.receive_message(ctx, account)

@@ -15,7 +15,8 @@ def show(job: Job, actor: Actor, args: Args) -> Outcome:
 
     language = args.get("language") or job.staff_language
     lines = [intro(job, actor, language)]
-    lines += [job.text(language, "help_item", command=f"/{command}", description=job.text(language, action.description_key))
+    lines += [job.text(language, "help_item", command=f"/{command}",
+                       description=job.text(language, action.description_key))
               for action, command in commands_for(ACTIONS, actor, language)]
     return Outcome(Status.DONE, "help", html=Html("\n".join(lines)))
 

@@ -16,7 +16,7 @@ from core.texts import Html, preview
 from handlers import curation, routing
 from handlers.context import Context, question_language, with_deadline
 from storage import learning
-from storage.models import Account, Person, Question, QuestionAttachment, QuestionStatus
+from storage.models import Account, AccountState, LinkRole, Person, Question, QuestionAttachment, QuestionStatus
 from storage.questions import (
     accepted_since,
     add_event,
@@ -60,7 +60,7 @@ def give_consent(ctx: Context, answer: str, hint: str) -> Account | None:
         return None
     person = Person(created_at=ctx.now, consent_at=ctx.now, language=language)
     account = Account(person=person, platform=incoming.platform, user_id=incoming.user_id,
-                      chat_id=incoming.chat_id, display_name=incoming.user_name, state="",
+                      chat_id=incoming.chat_id, display_name=incoming.user_name, state=AccountState.IDLE,
                       window_count=0, created_at=ctx.now)
     ctx.session.add(account)
     ctx.session.flush()
@@ -72,7 +72,7 @@ def ask_district(ctx: Context, account: Account, fitting: Sequence[District] = (
     """All units, or the few that fit what was typed (then the person says which one)."""
     shown = fitting if len(fitting) > 1 else ctx.settings.districts
     buttons = tuple((button(ctx.session, d.name, "choose_district", d.key),) for d in shown)
-    account.state = "district"
+    account.state = AccountState.DISTRICT
     ctx.reply(account.person.language, "choose_district_among" if len(fitting) > 1 else "choose_district", buttons)
 
 
@@ -82,7 +82,7 @@ def set_district(ctx: Context, account: Account, key: str) -> None:
         ctx.reply(account.person.language, "button_stale")
         return
     account.person.district_key = key
-    account.state = ""
+    account.state = AccountState.IDLE
     language = account.person.language
     ctx.reply(language, "district_set", district=district.name,
               sendable=sendable(ctx.services.texts, language, account.platform))
@@ -211,7 +211,7 @@ def suggest(ctx: Context, account: Account, draft: Question) -> None:
         (button(ctx.session, texts.plain(language, "other_category"), "categories", draft.id),),
         (button(ctx.session, texts.plain(language, "cancel_draft"), "cancel_draft", draft.id),),
     )
-    account.state = "category"
+    account.state = AccountState.IDLE
     offer, support_buttons = curation.support_offer(ctx, account, draft)
     html = ctx.text(language, "suggest_category", text=shown, category=category.name(language))
     ctx.send(ctx.incoming.chat, Html(html + offer), buttons + support_buttons)
@@ -230,7 +230,7 @@ def accept(ctx: Context, account: Account, draft: Question, category_key: str) -
     draft.category_key = category_key
     draft.status = QuestionStatus.RECEIVED
     draft.accepted_at = ctx.now
-    account.state = ""
+    account.state = AccountState.IDLE
     add_event(draft, "received", ctx.now, account.key, category=category_key)
     learning.record_category(ctx.session, draft, category_key, learning.CONFIRMED, ctx.now)
     if ctx.settings.curation.approval_required:
@@ -246,7 +246,7 @@ def _forward(ctx: Context, account: Account, draft: Question, category_key: str)
     category = ctx.settings.category(category_key)
     assert category is not None
     language = question_language(ctx.settings, account, draft)
-    ctx.tell_account(account, "receipt", question=draft, link_role="receipt",
+    ctx.tell_account(account, "receipt", question=draft, link_role=LinkRole.RECEIPT,
                      code=draft.code, category=category.name(language), department=department.name)
     curation.flag_duplicates(ctx, draft)
 
@@ -255,7 +255,7 @@ def cancel(ctx: Context, account: Account, draft: Question | None) -> None:
     """One draft (its Cancel button), or with None every draft of the account (/cancel)."""
     for question in [draft] if draft is not None else drafts_of(ctx.session, account):
         discard(ctx.session, question)
-    account.state = ""
+    account.state = AccountState.IDLE
     ctx.reply(account.person.language, "draft_cancelled")
 
 
@@ -277,7 +277,7 @@ def offer_draft_choice(ctx: Context, account: Account, draft: Question, new: Que
     texts = ctx.services.texts
     buttons = ((button(ctx.session, texts.plain(language, "draft_replace"), "replace_draft", new.id),),
                (button(ctx.session, texts.plain(language, "draft_append"), "append_draft", new.id),))
-    account.state = "category"
+    account.state = AccountState.IDLE
     ctx.reply(language, "draft_choice", buttons, draft=preview(draft.text or "📎"), text=preview(new.text or "📎"))
 
 

@@ -14,18 +14,11 @@ from sqlalchemy import update
 
 from core.channels import platform_name
 from handlers.context import Context
-from storage.models import Account, LinkCode, Person
+from storage.models import Account, AccountState, LinkCode, Person
 
 CODE_LIFETIME = timedelta(minutes=15)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_LENGTH = 8
-
-
-def run_command(ctx: Context, account: Account, arguments: list[str]) -> None:
-    if arguments:
-        redeem(ctx, account, arguments[0])
-    else:
-        issue(ctx, account)
 
 
 def issue(ctx: Context, account: Account) -> None:
@@ -76,7 +69,7 @@ def join(ctx: Context, account: Account, person: Person) -> None:
     person.district_key = person.district_key or former.district_key
     ctx.session.flush()
     for linked in person.accounts:
-        if linked.state == "district" and person.district_key:
-            linked.state = ""  # the joined person has a unit: the next message is a question, not a unit name
+        if linked.state == AccountState.DISTRICT and person.district_key:
+            linked.state = AccountState.IDLE  # the person has a unit: the next message is a question, not a unit name
     if not former.accounts:
         ctx.session.delete(former)  # nothing else refers to a person: keep no personal data twice

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from core.channels import platform_name
 from actions.buttons import button
+from core.channels import platform_name
 from core.texts import Html, preview
 from handlers.context import Context
 from handlers.routing import status_name

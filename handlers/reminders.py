@@ -17,7 +17,16 @@ from actions.model import Actor, Args, Outcome, Status, done, refused
 from core.messages import ChatRef
 from core.texts import Html, preview
 from handlers.context import Context, Job, Writer
-from storage.models import Account, MessageLink, Question, QuestionStatus, Reminder, ReminderStatus
+from storage.models import (
+    Account,
+    LinkRole,
+    MessageLink,
+    Question,
+    QuestionStatus,
+    Reminder,
+    ReminderKind,
+    ReminderStatus,
+)
 from storage.questions import add_event, open_for_department
 from storage.reminders import WAITING, set_paused, upcoming
 
@@ -50,7 +59,7 @@ def nudge(job: Job, actor: Actor, args: Args) -> Outcome:
     """The department's nudge at once (`/nudge so-ct`, the dashboard's button): the very message of the
     planned one, from a reminder that is never stored; refused when the department has nothing unanswered."""
     department = args["department"]
-    reminder = Reminder(kind="nudge", campaign_id=job.campaign.id, department_key=department.key)
+    reminder = Reminder(kind=ReminderKind.NUDGE, campaign_id=job.campaign.id, department_key=department.key)
     if not nudge_department(job, reminder):
         return refused("nudge_nothing", department=department.name)
     return done("nudge_sent", department=department.name)
@@ -59,7 +68,7 @@ def nudge(job: Job, actor: Actor, args: Args) -> Outcome:
 def _card_id(session: Session, question: Question, chat: ChatRef) -> str:
     """The oldest question's card in the chat, quoted so that the nudge sits under it."""
     return session.scalar(select(MessageLink.message_id).where(
-        MessageLink.question_id == question.id, MessageLink.role == "card",
+        MessageLink.question_id == question.id, MessageLink.role == LinkRole.CARD,
         MessageLink.platform == chat.platform, MessageLink.chat_id == chat.chat_id,
     ).order_by(MessageLink.id.desc()).limit(1)) or ""
 
@@ -76,8 +85,8 @@ def mark_overdue(d: Writer, reminder: Reminder) -> bool:
         due=d.local(question.answer_due_at), text=preview(question.text, 120)))
     if question.late_notice_at is None:
         question.late_notice_at = d.now
-        d.tell_account(question.account, "late_notice", question=question, link_role="notice", code=question.code,
-               department=department.name if department else "")
+        d.tell_account(question.account, "late_notice", question=question, link_role=LinkRole.NOTICE,
+                       code=question.code, department=department.name if department else "")
     return True
 
 
@@ -133,7 +142,7 @@ def remind_event(d: Writer, reminder: Reminder) -> bool:
     if account is None or account.person.banned_at is not None:
         return False
     campaign = d.settings.campaign
-    key = "event_tomorrow" if reminder.kind == "event_eve" else "event_today"
+    key = "event_tomorrow" if reminder.kind == ReminderKind.EVENT_EVE else "event_today"
     event_at = campaign.event_at.replace(tzinfo=d.settings.timezone)
     d.tell_account(account, key, name=campaign.name, time=d.local(event_at), place=campaign.event_place)
     return True
@@ -147,19 +156,19 @@ def ask_usefulness(d: Writer, reminder: Reminder) -> bool:
     plain = d.services.texts.plain
     buttons = ((button(d.session, plain(language, "useful_yes"), "useful", question.id, "yes"),
                 button(d.session, plain(language, "useful_no"), "useful", question.id, "no")),)
-    d.tell_account(question.account, "useful_ask", buttons=buttons, question=question, link_role="notice",
+    d.tell_account(question.account, "useful_ask", buttons=buttons, question=question, link_role=LinkRole.NOTICE,
                    code=question.code)
     return True
 
 
-KINDS: dict[str, Callable[[Writer, Reminder], bool]] = {
-    "nudge": nudge_department,
-    "overdue": mark_overdue,
-    "very_overdue": mark_very_overdue,
-    "digest": send_digest,
-    "event_eve": remind_event,
-    "event_morning": remind_event,
-    "useful": ask_usefulness,
+KINDS: dict[ReminderKind, Callable[[Writer, Reminder], bool]] = {
+    ReminderKind.NUDGE: nudge_department,
+    ReminderKind.OVERDUE: mark_overdue,
+    ReminderKind.VERY_OVERDUE: mark_very_overdue,
+    ReminderKind.DIGEST: send_digest,
+    ReminderKind.EVENT_EVE: remind_event,
+    ReminderKind.EVENT_MORNING: remind_event,
+    ReminderKind.USEFUL: ask_usefulness,
 }
 
 
@@ -193,11 +202,11 @@ def list_upcoming(job: Job, actor: Actor, args: Args, limit: int = 20) -> Outcom
 def _has_something_to_say(writer: Writer, reminder: Reminder) -> bool:
     """The checks `deliver` makes when the reminder comes due, as they stand now."""
     question = writer.session.get(Question, reminder.question_id) if reminder.question_id else None
-    if reminder.kind in ("overdue", "very_overdue"):
+    if reminder.kind in (ReminderKind.OVERDUE, ReminderKind.VERY_OVERDUE):
         return question is not None and question.status == QuestionStatus.FORWARDED
-    if reminder.kind == "useful":
+    if reminder.kind == ReminderKind.USEFUL:
         return question is not None and question.status == QuestionStatus.ANSWERED and question.useful is None
-    if reminder.kind == "nudge":
+    if reminder.kind == ReminderKind.NUDGE:
         return reminder.campaign_id is not None and bool(
             open_for_department(writer.session, reminder.department_key or "", reminder.campaign_id))
     return True

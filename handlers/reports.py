@@ -22,6 +22,7 @@ from reports.table import vietnamese_number
 from reports.transmittal import write_transmittal
 from storage.models import Question, QuestionStatus
 
+
 def scope(job: Job) -> ReportScope:
     return ReportScope(job.settings, job.services.texts, job.campaign, job.now)
 

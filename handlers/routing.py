@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from actions.buttons import button
 from core.config import Department
 from core.texts import Html, preview
-from actions.buttons import button
 from handlers.context import Job, Writer, with_deadline
 from handlers.followers import tell_supporters
-from scheduler.deadlines import answer_due_at, reassigned_due_at
-from scheduler.planner import plan_for_question
 from storage import learning
-from storage.models import Question, QuestionAttachment, QuestionStatus
+from storage.models import LinkRole, Question, QuestionAttachment, QuestionStatus
 from storage.questions import add_event
+from timing.deadlines import answer_due_at, reassigned_due_at
+from timing.planner import plan_for_question
 
 
 def forward(ctx: Job, question: Question, actor: str) -> Department:
@@ -62,7 +62,7 @@ def post_card(ctx: Writer, question: Question, department: Department, lead: Htm
     attachments = tuple(a.to_message() for a in question.attachments if _sendable(a, department.primary_chat.platform))
     topic = f"{question.code} · {preview(question.text, 80)}" if department.topic_per_question else ""
     ctx.send(department.primary_chat, Html(lead + html), buttons, attachments=attachments,
-             question=question, link_role="card", new_topic=topic)
+             question=question, link_role=LinkRole.CARD, new_topic=topic)
 
 
 def post_followup(ctx: Writer, question: Question, text: str, actor: str) -> Department:
@@ -71,7 +71,7 @@ def post_followup(ctx: Writer, question: Question, text: str, actor: str) -> Dep
     question.status = QuestionStatus.FORWARDED
     add_event(question, "followup", ctx.now, actor, text=text)
     html = ctx.text(ctx.staff_language, "followup_card", code=question.code, text=text)
-    ctx.send(department.primary_chat, html, question=question, link_role="followup")
+    ctx.send(department.primary_chat, html, question=question, link_role=LinkRole.FOLLOWUP)
     return department
 
 
@@ -91,7 +91,7 @@ def reassign(ctx: Job, question: Question, target: Department, actor: str) -> No
     lead = ctx.text(language, "reassigned_here", code=question.code,
                     from_department=source.name if source else "")
     post_card(ctx, question, target, lead=Html(lead + "\n\n"))
-    ctx.tell_account(question.account, "reassigned_notice", question=question, link_role="notice",
+    ctx.tell_account(question.account, "reassigned_notice", question=question, link_role=LinkRole.NOTICE,
                      code=question.code, department=target.name)
     tell_supporters(ctx, question, "reassigned_notice", department=target.name)
 
@@ -100,7 +100,7 @@ def reject(ctx: Writer, question: Question, reason: str, actor: str) -> None:
     question.status = QuestionStatus.REJECTED
     question.rejection_reason = reason
     add_event(question, "rejected", ctx.now, actor, reason=reason)
-    ctx.tell_account(question.account, "rejected_notice", question=question, link_role="notice",
+    ctx.tell_account(question.account, "rejected_notice", question=question, link_role=LinkRole.NOTICE,
                      code=question.code, reason=reason)
     tell_supporters(ctx, question, "rejected_notice", reason=reason)
 

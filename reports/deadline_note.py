@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from core.config import Settings
-from scheduler.deadlines import is_working_day
+from timing.deadlines import working_days_between
 
 
 def deadline_note(settings: Settings, labels: Callable[..., str], due_at: datetime | None, now: datetime) -> str:
@@ -19,5 +19,4 @@ def deadline_note(settings: Settings, labels: Callable[..., str], due_at: dateti
         return labels("deadline_overdue", days=max(1, (today - due).days))
     if due == today:
         return labels("deadline_today")
-    left = sum(is_working_day(settings, today + timedelta(days=n)) for n in range(1, (due - today).days + 1))
-    return labels("deadline_left", days=left)
+    return labels("deadline_left", days=working_days_between(settings, today, due))

@@ -17,10 +17,10 @@ from sqlalchemy import Select, case, select
 from sqlalchemy.orm import Session
 
 from core.config import Settings
-from storage.models import Answer, Question, QuestionStatus
+from storage.models import Answer, AnswerSource, Question, QuestionStatus
 
 BATCH = 2000
-LIVE = "live"  # Answer.source of a leader's answer at the event (handlers/event_day.py)
+LIVE = AnswerSource.LIVE  # a leader's answer at the event, the reports' short name
 NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # Word and Excel files refuse these
 
 

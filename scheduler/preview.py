@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.texts import plain_text
 from handlers.context import Services
-from scheduler.planner import plan_reminders
 from scheduler.sweep import BATCH, SweepResult, sweep_batch
 from storage.models import Campaign
+from timing.planner import plan_reminders
 
 
 def dry_run(sessions: sessionmaker[Session], services: Services, at: datetime) -> tuple[SweepResult, list[str]]:

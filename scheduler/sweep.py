@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.clock import Clock
 from handlers.context import Services, Writer
 from handlers.reminders import deliver
-from scheduler.planner import STATEFUL_KINDS, plan_reminders
 from storage.db import transaction
 from storage.models import Campaign, OutboxMessage, ReminderStatus
 from storage.questions import code_of
 from storage.reminders import claim_due
+from timing.planner import STATEFUL_KINDS, plan_reminders
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Account, Answer, Campaign, Question, QuestionStatus, QuestionSupport
+from storage.models import Account, Answer, AnswerSource, Campaign, Question, QuestionStatus, QuestionSupport
 
 REVIEWABLE = (QuestionStatus.IN_REVIEW, QuestionStatus.FORWARDED)  # open, as far as admins are concerned
 CLOSED = (QuestionStatus.DRAFT, QuestionStatus.REJECTED, QuestionStatus.MERGED)
@@ -95,7 +95,7 @@ def agenda(session: Session, campaign_id: int) -> Sequence[Question]:
 
 
 def live_answer(session: Session, question_id: int) -> Answer | None:
-    return session.scalar(select(Answer).where(Answer.question_id == question_id, Answer.source == "live"))
+    return session.scalar(select(Answer).where(Answer.question_id == question_id, Answer.source == AnswerSource.LIVE))
 
 
 def latest_answer(session: Session, question_id: int) -> Answer | None:

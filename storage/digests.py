@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, case, exists, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import OutboxMessage, OutboxStatus, QuestionAttachment
+from storage.models import LinkRole, OutboxMessage, OutboxStatus, QuestionAttachment
 
 GATHERED = "gathered into a digest"
 MOVED = "moved behind a digest"
@@ -32,9 +32,9 @@ def crowded_chats(session: Session, at_least: int) -> list[tuple[str, str, datet
         select(OutboxMessage.platform, OutboxMessage.chat_id, func.min(OutboxMessage.not_before))
         .where(OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)))
         .group_by(OutboxMessage.platform, OutboxMessage.chat_id)
-        .having(count(pending & (OutboxMessage.link_role == "card")) >= at_least,
+        .having(count(pending & (OutboxMessage.link_role == LinkRole.CARD)) >= at_least,
                 count(OutboxMessage.status == OutboxStatus.SENDING) == 0,
-                count(OutboxMessage.link_role == "digest") == 0)
+                count(OutboxMessage.link_role == LinkRole.DIGEST) == 0)
     )]
 
 
@@ -51,7 +51,7 @@ def take_waiting_cards(session: Session, platform: str, chat_id: str) -> list[Wa
     taken = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.platform == platform, OutboxMessage.chat_id == chat_id,
-               OutboxMessage.link_role == "card", OutboxMessage.status == OutboxStatus.PENDING, ~has_files)
+               OutboxMessage.link_role == LinkRole.CARD, OutboxMessage.status == OutboxStatus.PENDING, ~has_files)
         .values(status=OutboxStatus.CANCELLED, error=GATHERED)
         .returning(OutboxMessage.id, OutboxMessage.question_id, OutboxMessage.not_before)
         .execution_options(synchronize_session=False)

@@ -81,6 +81,14 @@ class Campaign(Base):
     reminders_paused_at: Mapped[datetime | None]
 
 
+class AccountState(StrEnum):
+    """What an account's next typed message is taken as (`Account.state`)."""
+
+    IDLE = ""              # a question, or a command
+    DISTRICT = "district"  # the name of their unit: the unit buttons are on screen
+    FOLLOWUP = "followup"  # a follow-up to a question, stored with its id: "followup:12" (handlers.followups)
+
+
 class Person(Base):
     """A young person (or an officer) who gave consent; several accounts may belong to one."""
 
@@ -110,7 +118,7 @@ class Account(Base):
     user_id: Mapped[str] = mapped_column(String(64))
     chat_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[str] = mapped_column(String(32), default="")
+    state: Mapped[str] = mapped_column(String(32), default=AccountState.IDLE)  # an AccountState, with its argument
     window_started_at: Mapped[datetime | None]
     window_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
@@ -225,6 +233,11 @@ class QuestionEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class AnswerSource(StrEnum):
+    DEPARTMENT = "department"  # an officer's reply in the department's chat
+    LIVE = "live"              # the secretariat's summary of a leader's answer at the event (handlers.event_day)
+
+
 class Answer(Base):
     """An officer's reply in a department chat; its edits are kept as revisions."""
 
@@ -242,8 +255,8 @@ class Answer(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     edited_at: Mapped[datetime | None]
-    source: Mapped[str] = mapped_column(String(16), default="department", server_default="department")
-    """"department" (an officer's reply) or "live" (the secretariat's summary of a leader's answer at the event)."""
+    source: Mapped[AnswerSource] = mapped_column(String(16), default=AnswerSource.DEPARTMENT,
+                                                 server_default=AnswerSource.DEPARTMENT.value)
     speaker: Mapped[str] = mapped_column(Text, default="", server_default="")
     """A live answer's leader, name and office from `campaign.hosts`; `officer` is who typed it."""
 
@@ -259,6 +272,25 @@ class AnswerRevision(Base):
     at: Mapped[datetime]
 
 
+class LinkRole(StrEnum):
+    """What a bot message about a question was, so that a reply to it is understood
+    (`MessageLink.role`, `OutboxMessage.link_role`)."""
+
+    CARD = "card"                        # the question's card in its department's chat
+    DIGEST = "digest"                    # several cards in one message (handlers.digests)
+    FOLLOWUP = "followup"                # the asker's follow-up, posted in the department's chat
+    REJECT = "reject"                    # the prompt for a rejection's reason
+    ANSWER_RECORDED = "answer_recorded"  # the department told its answer reached the asker
+    NOTICES = "notices"                  # several such outcomes in one message
+    RECEIPT = "receipt"                  # the asker told the question's code
+    ANSWER = "answer"                    # the answer, to the asker and the supporters
+    NOTICE = "notice"                    # anything else the asker is told: reassigned, rejected, late ...
+    REVIEW = "review"                    # the review card in the Youth Union's review chat
+    CLARIFY = "clarify"                  # the prompt for an admin's clarified text
+    DECLINE = "decline"                  # the prompt for the reason of a decline
+    REASSIGN = "reassign"                # the choice of the department to pass a question to
+
+
 class MessageLink(Base):
     """A message the bot sent about a question, so that a reply to it finds the question."""
 
@@ -270,7 +302,7 @@ class MessageLink(Base):
     chat_id: Mapped[str] = mapped_column(String(64))
     message_id: Mapped[str] = mapped_column(String(64))
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[LinkRole] = mapped_column(String(16))
 
 
 class ChatMenu(Base):
@@ -340,7 +372,7 @@ class OutboxMessage(Base):
     message_ids: Mapped[list[Any]] = mapped_column(default=list)
     error: Mapped[str | None] = mapped_column(Text)
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
-    link_role: Mapped[str | None] = mapped_column(String(16))
+    link_role: Mapped[LinkRole | None] = mapped_column(String(16))
     broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"))
     failure_reason: Mapped[str | None] = mapped_column(String(32))  # blocked, chat_gone, formatting, ...
 
@@ -351,6 +383,16 @@ class ReminderStatus(StrEnum):
     SENT = "sent"
     SKIPPED = "skipped"  # stale, or nothing left to say when it came due
     PAUSED = "paused"
+
+
+class ReminderKind(StrEnum):
+    NUDGE = "nudge"                  # a department's questions left to answer, before their deadline
+    OVERDUE = "overdue"              # a question's deadline passed: the coordinator alerted, the asker told
+    VERY_OVERDUE = "very_overdue"    # still unanswered days later: the coordinator alerted again
+    DIGEST = "digest"                # the coordinator's daily summary
+    EVENT_EVE = "event_eve"          # young people reminded of the event, the day before
+    EVENT_MORNING = "event_morning"  # and on its morning
+    USEFUL = "useful"                # the asker asked whether the answer helped
 
 
 class Reminder(Base):
@@ -364,7 +406,7 @@ class Reminder(Base):
     __table_args__ = (Index("ix_reminders_due", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[ReminderKind] = mapped_column(String(32))
     dedupe_key: Mapped[str] = mapped_column(String(160), unique=True)
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
@@ -395,6 +437,15 @@ class BroadcastKind(StrEnum):
     DELETE = "delete"  # withdraws every copy of `corrects_id`
 
 
+class BroadcastAwaiting(StrEnum):
+    """What a draft waits for its admin to type (`Broadcast.awaiting`)."""
+
+    NOTHING = ""   # buttons only
+    TEXT = "text"  # the announcement itself (or an edit's new text)
+    LINK = "link"  # the link button's label and address
+    TIME = "time"  # when to send it
+
+
 class Broadcast(Base):
     """A message from the Youth Union to many people, sent in batches through the outbox.
 
@@ -413,7 +464,7 @@ class Broadcast(Base):
     author: Mapped[str] = mapped_column(String(96))       # platform:user_id of the admin
     author_chat: Mapped[str] = mapped_column(String(96))  # platform:chat_id where progress and the report go
     status: Mapped[BroadcastStatus] = mapped_column(String(16), default=BroadcastStatus.DRAFT)
-    awaiting: Mapped[str] = mapped_column(String(16), default="")
+    awaiting: Mapped[BroadcastAwaiting] = mapped_column(String(16), default=BroadcastAwaiting.NOTHING)
     html: Mapped[str] = mapped_column(Text, default="")
     attachment: Mapped[dict[str, Any] | None]
     link_label: Mapped[str | None] = mapped_column(Text)

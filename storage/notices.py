@@ -16,7 +16,7 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from core.messages import ChatRef
-from storage.models import DeliveryNotice, NoticeStatus, OutboxMessage, OutboxStatus, Question
+from storage.models import DeliveryNotice, LinkRole, NoticeStatus, OutboxMessage, OutboxStatus, Question
 
 DELIVERED, FAILED, ERASED, QUEUED = "delivered", "failed", "erased", "queued"
 UNSENT = (OutboxStatus.PENDING, OutboxStatus.SENDING)
@@ -54,7 +54,7 @@ def settle(session: Session, row: OutboxMessage) -> None:
     A part refused for good fails its message: the parts after it are failed with it, unsent
     (they would meet the same refusal and be reported once each); held parts are released together.
     """
-    if row.question_id is None or row.link_role != "answer" or row.status not in (OutboxStatus.SENT,
+    if row.question_id is None or row.link_role != LinkRole.ANSWER or row.status not in (OutboxStatus.SENT,
                                                                                   OutboxStatus.FAILED):
         return
     notice = session.scalars(select(DeliveryNotice).where(
@@ -65,7 +65,7 @@ def settle(session: Session, row: OutboxMessage) -> None:
         return
     parts = (OutboxMessage.id.between(notice.first_row_id, notice.last_row_id),
              OutboxMessage.platform == row.platform, OutboxMessage.chat_id == row.chat_id,
-             OutboxMessage.question_id == row.question_id, OutboxMessage.link_role == "answer")
+             OutboxMessage.question_id == row.question_id, OutboxMessage.link_role == LinkRole.ANSWER)
     if row.status == OutboxStatus.FAILED:
         session.execute(
             update(OutboxMessage).where(*parts, OutboxMessage.status == OutboxStatus.PENDING)

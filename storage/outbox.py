@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.messages import Outgoing
 from core.textsplit import split_html
-from storage.models import ChatMenu, MessageLink, OutboxMessage, OutboxStatus
+from storage.models import ChatMenu, LinkRole, MessageLink, OutboxMessage, OutboxStatus
 
 DEFAULT_TEXT_LIMIT = 4096
 
@@ -38,7 +38,7 @@ class Outbox:
         message: Outgoing,
         now: datetime,
         question_id: int | None = None,
-        link_role: str | None = None,
+        link_role: LinkRole | None = None,
         broadcast_id: int | None = None,
     ) -> list[OutboxMessage]:
         limit = self.text_limit(message.chat.platform)

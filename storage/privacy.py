@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import (
     Account,
+    AccountState,
     ChatMenu,
     InboxUpdate,
     LinkCode,
@@ -73,7 +74,7 @@ def _forget_account(session: Session, account: Account, now: datetime) -> None:
     account.user_id = f"{FORGOTTEN_PREFIX}{account.id}"
     account.chat_id = ""
     account.display_name = ""
-    account.state = ""
+    account.state = AccountState.IDLE
 
 
 def expired_people(session: Session, cutoff: datetime, limit: int = SWEEP_BATCH) -> Sequence[Person]:

@@ -13,6 +13,7 @@ from storage.models import (
     Account,
     Answer,
     Campaign,
+    LinkRole,
     MessageLink,
     Question,
     QuestionEvent,
@@ -59,7 +60,7 @@ def find_by_code(session: Session, code: str, campaign_id: int) -> Question | No
     return session.scalar(statement)
 
 
-def linked_question(session: Session, platform: str, chat_id: str, message_id: str) -> tuple[Question, str] | None:
+def linked_question(session: Session, platform: str, chat_id: str, message_id: str) -> tuple[Question, LinkRole] | None:
     """The question a bot message was about, and the role of that message (card, answer, ...)."""
     link = session.scalar(select(MessageLink).where(
         MessageLink.platform == platform, MessageLink.chat_id == chat_id, MessageLink.message_id == message_id,

@@ -15,14 +15,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from storage.models import Campaign, Reminder, ReminderStatus
+from storage.models import Campaign, Reminder, ReminderKind, ReminderStatus
 
 
 @dataclass(frozen=True)
 class Plan:
     """One reminder to exist; `dedupe_key` says what makes it the same reminder."""
 
-    kind: str
+    kind: ReminderKind
     dedupe_key: str
     due_at: datetime
     campaign_id: int | None = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -38,15 +37,6 @@ def supporter_count(harness: Harness, code: str) -> int:
 
 def coordinator(harness: Harness, name: str = "staff") -> Participant:
     return Participant(harness, name, COORDINATOR_CHAT, ChatKind.GROUP)
-
-
-@pytest.fixture
-def reviewing(example_settings: Settings, database_url: str, clock: FakeClock) -> Iterator[Harness]:
-    """The test channel with [curation] approval_required = true."""
-    settings = replace(example_settings, curation=replace(example_settings.curation, approval_required=True))
-    harness = Harness(settings, database_url, clock)
-    yield harness
-    harness.dispose()
 
 
 # --- review before routing ------------------------------------------------------------------

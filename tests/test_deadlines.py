@@ -6,8 +6,14 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
 from core.config import DeadlineRules, Settings
-from scheduler.deadlines import add_working_days, answer_due_at, reassigned_due_at, working_days_for
-from scheduler.quiet import next_allowed
+from timing.deadlines import (
+    add_working_days,
+    answer_due_at,
+    reassigned_due_at,
+    working_days_between,
+    working_days_for,
+)
+from timing.quiet import next_allowed
 
 
 def local(settings: Settings, *args: int) -> datetime:
@@ -20,6 +26,13 @@ def test_holidays_and_weekends_are_not_working_days(example_settings: Settings) 
     # 28/04 (Fri) before the 29/04-03/05 break: Thu 04, Fri 05, Mon 08.
     assert add_working_days(example_settings, date(2023, 4, 28), 3) == date(2023, 5, 8)
     assert add_working_days(example_settings, date(2023, 8, 31), 1) == date(2023, 9, 5)
+
+
+def test_working_days_between_counts_what_add_working_days_adds(example_settings: Settings) -> None:
+    assert working_days_between(example_settings, date(2023, 1, 19), date(2023, 1, 31)) == 3  # across Tết
+    assert working_days_between(example_settings, date(2023, 3, 6), date(2023, 3, 6)) == 0
+    for start in (date(2023, 1, 19), date(2023, 4, 28), date(2023, 3, 3)):
+        assert working_days_between(example_settings, start, add_working_days(example_settings, start, 4)) == 4
 
 
 def test_due_at_end_of_campaign_deadline_or_minimum_after_it(example_settings: Settings) -> None:

@@ -11,9 +11,8 @@ import re
 
 from bot import console, telegram, zalo_bot, zalo_oa
 from core.texts import CATALOGUE_DIR, load_catalogue, plain_text
-from handlers.reminders import KINDS
 from scheduler.sweep import ReminderScheduler
-from storage.models import OutboxStatus, ReminderStatus
+from storage.models import OutboxStatus, ReminderKind, ReminderStatus
 from tests.harness import Delivered, Harness
 
 QUESTION = "Em bán hàng online trên Shopee thì có phải nộp thuế không ạ?"
@@ -38,7 +37,7 @@ def test_no_vietnamese_catalogue_entry_uses_internal_words() -> None:
 def test_every_stored_state_kind_and_platform_has_a_name_for_staff() -> None:
     keys = load_catalogue(CATALOGUE_DIR)["vi"].keys()
     wanted = ([f"outbox_state_{s}" for s in OutboxStatus] + [f"reminder_state_{s}" for s in ReminderStatus]
-              + [f"reminder_kind_{k}" for k in KINDS]
+              + [f"reminder_kind_{k}" for k in ReminderKind]
               + [f"channel_{p}" for p in (console.PLATFORM, telegram.PLATFORM, zalo_bot.PLATFORM, zalo_oa.PLATFORM)]
               + [f"language_{code}" for code in ("vi", "en")])
     assert [key for key in wanted if key not in keys] == []

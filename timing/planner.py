@@ -13,13 +13,13 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from core.config import Settings
-from scheduler.deadlines import is_working_day
-from scheduler.quiet import next_allowed
-from storage.models import Campaign, Question, QuestionStatus
+from storage.models import Campaign, Question, QuestionStatus, ReminderKind
 from storage.reminders import Plan, existing_keys, plan
+from timing.deadlines import is_working_day
+from timing.quiet import next_allowed
 
 EVENT_PLANNING_WINDOW = timedelta(days=3)
-STATEFUL_KINDS = frozenset({"overdue", "very_overdue"})
+STATEFUL_KINDS = frozenset({ReminderKind.OVERDUE, ReminderKind.VERY_OVERDUE})
 """Escalations change a question's state: they are applied however late, never skipped as stale."""
 
 
@@ -39,23 +39,26 @@ def plan_for_question(session: Session, settings: Settings, campaign: Campaign, 
                       now: datetime) -> int:
     """The nudges, overdue and very-overdue alerts of a question that just got its deadline."""
     assert question.answer_due_at is not None and question.department_key is not None
-    rules = settings.reminders
     due = question.answer_due_at
     stamp = due.strftime("%Y%m%dT%H%M")
-    due_day = due.astimezone(settings.timezone).date()
-    plans = []
-    for days in rules.nudge_days_before:
-        at = next_allowed(settings, datetime.combine(due_day - timedelta(days=days), rules.nudge_time,
-                                                     tzinfo=settings.timezone), working_days_only=True)
-        if at <= due:
-            plans.append(Plan("nudge", f"nudge:{question.department_key}:{at.date()}", at, campaign.id,
-                              department_key=question.department_key))
-    plans.append(Plan("overdue", f"overdue:{question.id}:{stamp}",
-                      next_allowed(settings, due, working_days_only=True), campaign.id, question.id))
-    plans.append(Plan("very_overdue", f"very_overdue:{question.id}:{stamp}",
-                      next_allowed(settings, due + timedelta(days=rules.very_overdue_days), True),
+    nudges, overdue, very_overdue = alert_times(settings, due)
+    plans = [Plan(ReminderKind.NUDGE, f"nudge:{question.department_key}:{at.date()}", at, campaign.id,
+                  department_key=question.department_key) for at in nudges]
+    plans.append(Plan(ReminderKind.OVERDUE, f"overdue:{question.id}:{stamp}", overdue, campaign.id, question.id))
+    plans.append(Plan(ReminderKind.VERY_OVERDUE, f"very_overdue:{question.id}:{stamp}", very_overdue,
                       campaign.id, question.id))
     return _add(session, settings, campaign, plans, now)
+
+
+def alert_times(settings: Settings, due: datetime) -> tuple[list[datetime], datetime, datetime]:
+    """When a deadline's nudges (those not after it), overdue and very-overdue alerts go, in allowed hours."""
+    rules = settings.reminders
+    due_day = due.astimezone(settings.timezone).date()
+    nudges = [next_allowed(settings, datetime.combine(due_day - timedelta(days=days), rules.nudge_time,
+                                                      tzinfo=settings.timezone), working_days_only=True)
+              for days in rules.nudge_days_before]
+    return ([at for at in nudges if at <= due], next_allowed(settings, due, working_days_only=True),
+            next_allowed(settings, due + timedelta(days=rules.very_overdue_days), working_days_only=True))
 
 
 def plan_usefulness_question(session: Session, settings: Settings, campaign: Campaign, question: Question,
@@ -64,7 +67,8 @@ def plan_usefulness_question(session: Session, settings: Settings, campaign: Cam
     assert question.answered_at is not None
     at = next_allowed(settings, question.answered_at + timedelta(days=settings.reminders.useful_after_days),
                       working_days_only=False)
-    useful = Plan("useful", f"useful:{question.id}", at, campaign.id, question.id, account_id=question.account_id)
+    useful = Plan(ReminderKind.USEFUL, f"useful:{question.id}", at, campaign.id, question.id,
+                  account_id=question.account_id)
     return _add(session, settings, campaign, [useful], now)
 
 
@@ -84,7 +88,7 @@ def _digest_plans(session: Session, settings: Settings, campaign: Campaign, now:
     if is_working_day(settings, today) and today <= settings.campaign.event_at.date() and session.scalar(
             select(exists().where(Question.campaign_id == campaign.id, Question.forwarded_at.is_not(None)))):
         at = datetime.combine(today, rules.digest_time, tzinfo=settings.timezone)
-        plans.append(Plan("digest", f"digest:{campaign.id}:{today}", at, campaign.id,
+        plans.append(Plan(ReminderKind.DIGEST, f"digest:{campaign.id}:{today}", at, campaign.id,
                           chat=str(settings.coordinator_chat)))
     return plans
 
@@ -98,10 +102,10 @@ def _youth_plans(session: Session, settings: Settings, campaign: Campaign, now: 
             Question.campaign_id == campaign.id, Question.number.is_not(None),
             Question.status.not_in((QuestionStatus.DRAFT, QuestionStatus.REJECTED, QuestionStatus.MERGED))))
         for account_id in askers:
-            plans.append(Plan("event_eve", f"event_eve:{campaign.id}:{account_id}",
+            plans.append(Plan(ReminderKind.EVENT_EVE, f"event_eve:{campaign.id}:{account_id}",
                               next_allowed(settings, event_at - timedelta(days=1), False), campaign.id,
                               account_id=account_id))
             if morning < event_at:
-                plans.append(Plan("event_morning", f"event_morning:{campaign.id}:{account_id}",
+                plans.append(Plan(ReminderKind.EVENT_MORNING, f"event_morning:{campaign.id}:{account_id}",
                                   next_allowed(settings, morning, False), campaign.id, account_id=account_id))
     return plans

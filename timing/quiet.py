@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from core.config import Settings
-from scheduler.deadlines import is_working_day
+from timing.deadlines import is_working_day
 
 
 def is_quiet(settings: Settings, local: time) -> bool:

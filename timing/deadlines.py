@@ -28,6 +28,11 @@ def add_working_days(settings: Settings, start: date, days: int) -> date:
     return current
 
 
+def working_days_between(settings: Settings, start: date, end: date) -> int:
+    """How many working days come after `start`, up to and including `end` (the inverse of add_working_days)."""
+    return sum(is_working_day(settings, start + timedelta(days=n)) for n in range(1, (end - start).days + 1))
+
+
 def working_days_for(settings: Settings, category_key: str | None, department_key: str | None) -> int:
     """The category's rule, else the department's, else the minimum; never below the minimum."""
     rules = settings.deadlines
