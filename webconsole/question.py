@@ -18,6 +18,7 @@ from storage import audit
 from storage.models import (
     OPEN_STATUSES,
     Answer,
+    AnswerSource,
     AuditEntry,
     Question,
     QuestionEvent,
@@ -150,7 +151,7 @@ def _duplicates(session: Session, services: Services, question: Question, writer
 
 def _answer(writer: Writer, t: Translate, settings: Settings, answer: Answer) -> Entry:
     at = writer.local(answer.edited_at or answer.created_at)
-    if answer.source == "live":
+    if answer.source == AnswerSource.LIVE:
         label = t("console_q_answer_live", speaker=answer.speaker, at=at)
     else:
         label = t("console_q_answer_by", department=department_name(settings, answer.department_key), at=at)
