@@ -58,8 +58,9 @@ def allowed(action: Action, actor: Actor) -> bool:
 
 
 def may_act_on(actor: Actor, question: Question) -> bool:
-    """In a department's chat, only that department's questions; elsewhere staff act on any."""
-    if actor.place == Place.DEPARTMENT:
+    """In a department's chat, only that department's questions; elsewhere staff act on any, but an officer
+    who is nothing more (on the web console) still only on their department's."""
+    if actor.place == Place.DEPARTMENT or not actor.roles & {Role.ADMIN, Role.COORDINATOR, Role.VIEWER}:
         return question.department_key == actor.department
     return bool(actor.roles & (STAFF | {Role.VIEWER}))
 

@@ -75,8 +75,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("help", EVERYONE, CHATS, names("help", "start", vi=("huongdan",)), handler=help.show, menu=True,
            audited=False),
     # --- staff: the web console's sign-in link (roles from the console's staff list: handlers/web_login.py)
-    Action("login", CONSOLE_STAFF, CHATS, names("login", vi=("dangnhap",)), handler=web_login.send_login_link,
-           audited=False),
+    Action("login", CONSOLE_STAFF, PRIVATE, names("login", vi=("dangnhap",)), handler=web_login.send_login_link,
+           elsewhere_key="login_private_only", menu=True, audited=False),
     # --- young people: commands -----------------------------------------------------------------
     Action("my", YOUTH, PRIVATE, names("my"), chat=youth.my, menu=True),
     Action("faq", YOUTH | COORDINATION, PRIVATE | {Place.COORDINATOR}, names("faq"), (text("query"),),

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.channels.registry import load_settings
 from bot.logs import FORMATS, setup_logging
-from core.config import EXAMPLE_CONFIG, ConfigError, Settings, load_settings
+from core.config import EXAMPLE_CONFIG, ConfigError, Settings
 from core.summary import summary
 
 if TYPE_CHECKING:
@@ -298,7 +299,7 @@ def _run(settings: Settings) -> int:
 
 def _run_console(settings: Settings) -> int:
     from bot.app import build_app
-    from bot.console import ConsoleChannel, console_settings
+    from bot.channels.console import ConsoleChannel, console_settings
 
     logging.getLogger().setLevel(logging.WARNING)
     app = build_app(console_settings(settings))
@@ -312,16 +313,11 @@ def _serve_web_in_background(app: App) -> None:
     """The console reads the terminal without awaiting; the web server gets a thread of its own."""
     import threading
 
-    import uvicorn
-
     from bot.health import Health
     from bot.metrics import DatabaseGauges
-    from bot.web import web_app
-    from webconsole.app import console_mount
+    from bot.web import web_server
 
-    web = web_app(Health(app.engine), DatabaseGauges(app.sessions, app.clock), [console_mount(app)])
-    server = uvicorn.Server(uvicorn.Config(web, host=app.settings.web.listen_host, port=app.settings.web.listen_port,
-                                           log_config=None, access_log=False))
+    server = web_server(app, Health(app.engine), DatabaseGauges(app.sessions, app.clock))
     threading.Thread(target=server.run, name="web", daemon=True).start()
 
 

@@ -27,11 +27,9 @@ _installed = False
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    """Every configured secret: bot tokens, webhook secrets, the OA's keys and first tokens, the console's key."""
-    oa = settings.zalo_oa
-    return [settings.telegram.token, settings.telegram.webhook_secret, settings.zalo.token,
-            settings.zalo.webhook_secret, oa.app_secret, oa.oa_secret_key, oa.access_token, oa.refresh_token,
-            settings.web.secret]
+    """Every configured secret, as each channel's table names them (tokens, webhook secrets, keys), and the
+    key that signs the web console's cookies."""
+    return [*(secret for section in settings.channels.values() for secret in section.secrets()), settings.web.secret]
 
 
 def protect(secrets: Iterable[str]) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from actions.model import Outcome, Status, done
+from core.channels import EVERYTHING, Capabilities
 from core.config import Settings
 from core.language import LanguageDetector
 from core.messages import Attachment, Button, ChatRef, Incoming, Outgoing
@@ -28,6 +29,10 @@ class Services:
     detector: LanguageDetector
     understanding: LearningModel  # categories and duplicates, with what the campaigns taught it
     outbox: Outbox
+    channels: Mapping[str, Capabilities] = field(default_factory=dict)  # by platform, from bot/channels
+
+    def channel(self, platform: str) -> Capabilities:
+        return self.channels.get(platform, EVERYTHING)
 
 
 @dataclass
@@ -45,6 +50,15 @@ class Writer:
 
     def text(self, language: str, key: str, **values: object) -> Html:
         return self.services.texts.render(language, key, **values)
+
+    def sendable(self, language: str, platform: str) -> Html:
+        """"text, a photo, a voice note or a file", or less where the platform carries less."""
+        return self.text(language, self.services.channel(platform).sendable)
+
+    def platform_name(self, language: str, platform: str) -> str:
+        """"Telegram", "Zalo": what people call a platform, not its key in the config."""
+        key = self.services.channel(platform).name
+        return self.services.texts.plain(language, key) if key else platform
 
     def local(self, moment: datetime) -> str:
         """A moment as people of the province read it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -13,6 +14,26 @@ from core.messages import ChatRef, Outgoing
 from core.texts import Html, preview
 from handlers.context import Job, Services
 from storage.models import Account, OutboxMessage, OutboxStatus, Question
+
+WINDOW_CLOSED = "window_closed"  # the failure reason of a message held outside a reply window
+WHY = re.compile(r"^outside the reply window \[(delivery_why_[a-z_]+)\] ")
+
+
+def window_error(why: str, detail: str) -> str:
+    """The error a channel gives a message refused outside its reply window (`handlers/reply_window.py`);
+    `why` is the catalogue key of the reason, which staff read instead of the marker."""
+    return f"outside the reply window [{why}] {detail}"
+
+
+def hold_why(error: str) -> str:
+    """The catalogue key of why a message is held, from its error (`window_error`)."""
+    found = WHY.search(error)
+    return found.group(1) if found else "delivery_why_window"
+
+
+def shown_error(row: OutboxMessage) -> str:
+    """A failed message's error as staff see it: without the catalogue key a held one carries."""
+    return WHY.sub("outside the reply window: ", row.error or "")
 
 
 def report_failure(services: Services, session: Session, row: OutboxMessage, now: datetime) -> None:
@@ -28,7 +49,7 @@ def report_failure(services: Services, session: Session, row: OutboxMessage, now
         return  # nowhere else to report it; it stays in /failed
     language = services.settings.default_language
     html = services.texts.render(language, "delivery_failed", id=row.id, recipient=recipient(services, session, row),
-                                 error=preview(row.error or "", 300))
+                                 error=preview(shown_error(row), 300))
     services.outbox.enqueue(session, Outgoing(coordinator, html), now)
 
 
@@ -73,7 +94,7 @@ def show_failed(job: Job, actor: Actor, args: Args, limit: int = 10) -> Outcome:
         return done("failed_empty")
     language = job.staff_language
     items = [job.text(language, "failed_item", id=row.id, recipient=recipient(job.services, job.session, row),
-                      error=preview(row.error or "", 200)) for row in rows]
+                      error=preview(shown_error(row), 200)) for row in rows]
     return Outcome(Status.DONE, "failed_header", html=Html("\n".join([job.text(language, "failed_header"), *items])))
 
 

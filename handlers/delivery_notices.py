@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from core.messages import ChatRef, Outgoing
 from core.texts import Html
 from handlers.context import Services, Writer
-from handlers.zalo_window import WINDOW_CLOSED, hold_why
+from handlers.deliveries import WINDOW_CLOSED, hold_why
 from storage import notices
 from storage.models import LinkRole, OutboxMessage, Question
 

@@ -21,7 +21,7 @@ from actions.table import action_by_code, action_by_command, action_named
 from core.config import District
 from core.messages import Incoming
 from core.normalize import fold, words
-from handlers import answers, broadcasts, digests, followups, intake, web_login, zalo_window
+from handlers import answers, broadcasts, digests, followups, intake, reply_window, web_login
 from handlers.answers import ANSWERED_BY_REPLY, Source
 from handlers.context import Context
 from handlers.limits import Verdict, count_message
@@ -157,7 +157,7 @@ def handle_youth(ctx: Context, actor: Actor, request: Request | None) -> None:
         ctx.reply(language, "banned")
         return
     account.blocked_at = None  # writing to the bot undoes a block
-    zalo_window.release_held(ctx, account)
+    reply_window.release_held(ctx, account)
     verdict = count_message(account, ctx.now, ctx.settings.limits.messages_per_minute)
     if verdict != Verdict.OK:
         if verdict == Verdict.WARN:

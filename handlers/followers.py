@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from actions.buttons import button
-from core.channels import channel
 from handlers.context import Writer, question_language
 from storage.curation import latest_answer, supporters
 from storage.models import Account, Answer, AnswerSource, LinkRole, Question, QuestionStatus
@@ -46,7 +45,7 @@ def tell_answer(ctx: Writer, account: Account, question: Question, key: str = "a
                 **values: object) -> None:
     """An answer (or an addition or correction to it) to the asker or a follower, to be followed up
     by reply or, where replies carry no reference (Zalo), by a numbered choice (`handlers.followups`)."""
-    if channel(account.platform).replies:
+    if ctx.services.channel(account.platform).replies:
         ctx.tell_account(account, key, question=question, link_role=LinkRole.ANSWER, code=question.code, **values)
         return
     language = question_language(ctx.settings, account, question)  # as the text above the buttons

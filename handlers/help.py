@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from actions.model import Action, Actor, Args, Outcome, Role, Status
 from actions.permissions import allowed
-from core.channels import sendable
 from core.texts import Html
 from handlers.context import Job
 
@@ -24,7 +23,7 @@ def show(job: Job, actor: Actor, args: Args) -> Outcome:
 def intro(job: Job, actor: Actor, language: str) -> Html:
     if Role.YOUTH in actor.roles:
         platform = actor.who.partition(":")[0]
-        return job.text(language, "help", sendable=sendable(job.services.texts, language, platform))
+        return job.text(language, "help", sendable=job.sendable(language, platform))
     return job.text(language, f"help_header_{actor.role}")
 
 

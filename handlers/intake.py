@@ -8,7 +8,6 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from actions.buttons import button
-from core.channels import sendable
 from core.config import District
 from core.messages import ACCEPTED_MEDIA, Button, Incoming, MediaKind
 from core.smalltalk import is_small_talk
@@ -85,7 +84,7 @@ def set_district(ctx: Context, account: Account, key: str) -> None:
     account.state = AccountState.IDLE
     language = account.person.language
     ctx.reply(language, "district_set", district=district.name,
-              sendable=sendable(ctx.services.texts, language, account.platform))
+              sendable=ctx.sendable(language, account.platform))
 
 
 def ask_language(ctx: Context) -> None:
@@ -113,7 +112,7 @@ def receive_message(ctx: Context, account: Account) -> None:
     if incoming.attachments and not media and not text:
         hidden = any(a.kind == MediaKind.HIDDEN for a in incoming.attachments)
         ctx.reply(language, "hidden_content" if hidden else "unsupported_content",
-                  sendable=sendable(ctx.services.texts, language, account.platform))
+                  sendable=ctx.sendable(language, account.platform))
         return
     if account.person.district_key is None:
         ask_district(ctx, account)

@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from core.channels import platform_name
 from handlers.context import Context
 from storage.models import Account, AccountState, LinkCode, Person
 
@@ -44,9 +43,9 @@ def redeem(ctx: Context, account: Account, typed: str) -> None:
         ctx.reply(language, "link_code_expired")
     else:
         join(ctx, account, owner.person)
-        texts, language = ctx.services.texts, account.person.language
-        ctx.reply(language, "link_done", platform=platform_name(texts, language, owner.platform))
-        ctx.tell_account(owner, "link_done", platform=platform_name(texts, language, account.platform))
+        language = account.person.language
+        ctx.reply(language, "link_done", platform=ctx.platform_name(language, owner.platform))
+        ctx.tell_account(owner, "link_done", platform=ctx.platform_name(language, account.platform))
 
 
 def _claim(ctx: Context, code: str, account: Account) -> bool:

@@ -59,7 +59,8 @@ def post_card(ctx: Writer, question: Question, department: Department, lead: Htm
         button(ctx.session, ctx.services.texts.plain(language, "reassign_button"), "reassign", question.id),
         button(ctx.session, ctx.services.texts.plain(language, "reject_button"), "reject", question.id),
     ),)
-    attachments = tuple(a.to_message() for a in question.attachments if _sendable(a, department.primary_chat.platform))
+    platform = department.primary_chat.platform
+    attachments = tuple(a.to_message() for a in question.attachments if _sendable(ctx, a, platform))
     topic = f"{question.code} · {preview(question.text, 80)}" if department.topic_per_question else ""
     ctx.send(department.primary_chat, Html(lead + html), buttons, attachments=attachments,
              question=question, link_role=LinkRole.CARD, new_topic=topic)
@@ -109,6 +110,6 @@ def status_name(ctx: Writer, language: str, question: Question) -> str:
     return ctx.services.texts.plain(language, f"status_{question.status}")
 
 
-def _sendable(attachment: QuestionAttachment, platform: str) -> bool:
-    """A file id means something only on its own platform; a public address (Zalo's) on any."""
-    return attachment.platform == platform or attachment.file_ref.startswith("https://")
+def _sendable(ctx: Writer, attachment: QuestionAttachment, platform: str) -> bool:
+    """A file id means something only on its own platform; a public address on any."""
+    return attachment.platform == platform or ctx.services.channel(attachment.platform).public_files

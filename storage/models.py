@@ -496,12 +496,13 @@ class ZaloOaToken(Base):
     updated_at: Mapped[datetime]
 
 
-class ZaloOaContact(Base):
-    """When a Zalo OA user last wrote, and which message: Zalo lets the OA answer for free by
-    replying to it within 48 hours, and not at all 7 days after it (or once they unfollow)."""
+class Contact(Base):
+    """When a person last wrote on a channel with a reply window, and which message, and whether they
+    unfollowed: the channel decides from it how (and whether) it may still write to them."""
 
-    __tablename__ = "zalo_oa_contacts"
+    __tablename__ = "contacts"
 
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_message_id: Mapped[str] = mapped_column(String(64), default="")
     last_message_at: Mapped[datetime | None]

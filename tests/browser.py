@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -16,23 +15,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from bot.health import Health
 from bot.metrics import DatabaseGauges
-from bot.web import web_app
+from bot.web import web_server
 from tests.harness import Harness
-from webconsole.app import console_mount
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = os.environ.get("YOUTHBOT_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("YOUTHBOT_CHROMEDRIVER", "/usr/bin/chromedriver")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def require_browser() -> None:
@@ -54,10 +45,7 @@ def serving(harness: Harness) -> Iterator[str]:
     """The harness's app behind the product's own web server (health, metrics, console), on
     `harness.settings.web.listen_port`; yields its base URL."""
     web = harness.settings.web
-    app = web_app(Health(harness.app.engine), DatabaseGauges(harness.app.sessions, harness.clock),
-                  [console_mount(harness.app)])
-    server = uvicorn.Server(uvicorn.Config(app, host=web.listen_host, port=web.listen_port, log_config=None,
-                                           access_log=False))
+    server = web_server(harness.app, Health(harness.app.engine), DatabaseGauges(harness.app.sessions, harness.clock))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:  # uvicorn says when it listens; no fixed wait

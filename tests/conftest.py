@@ -21,8 +21,9 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot.channels.registry import load_settings
 from core.clock import FakeClock
-from core.config import Settings, load_settings
+from core.config import Settings
 from storage.db import make_engine
 from storage.migrate import upgrade
 from tests.harness import Harness

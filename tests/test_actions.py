@@ -16,7 +16,7 @@ from actions.permissions import actor_for, allowed
 from actions.table import ACTIONS, action_named
 from bot.act import act
 from bot.app import build_app
-from bot.console import COORDINATOR_CHAT
+from bot.channels.console import COORDINATOR_CHAT
 from core.clock import FakeClock
 from core.config import Settings
 from core.messages import ChatKind, ChatRef
@@ -27,7 +27,7 @@ from tests.harness import Delivered, Harness, Participant
 SHOPEE = "Em bán hàng online trên Shopee thì có phải nộp thuế không ạ?"  # Sở Công Thương's
 SCHOOL = "Trường em có được dùng phòng máy tính miễn phí cho học sinh không ạ?"  # Sở GD&ĐT's
 PERMISSION_REFUSALS = ("staff_only", "youth_only", "not_here", "not_admin", "not_an_officer",
-                       "broadcast_private_only")
+                       *sorted({action.elsewhere_key for action in ACTIONS if action.elsewhere_key}))
 
 # Plausible typed arguments for each command: HY-0001 is Sở Công Thương's, HY-0002 Sở GD&ĐT's.
 TYPED = {

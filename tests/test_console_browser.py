@@ -10,10 +10,11 @@ import pytest
 
 from core.clock import FakeClock
 from core.config import Settings
-from tests.browser import chromium, free_port, require_browser, screenshot, serving
+from tests.browser import chromium, require_browser, screenshot, serving
 from tests.console_client import login_link, staff_chat
 from tests.harness import Harness
 from tests.test_console_security import console_staff
+from tests.test_migrate_lock import free_port
 
 TAX = "Em bán hàng online trên Shopee thì có phải nộp thuế không ạ?"
 TAX_AGAIN = "Bán hàng online trên Shopee có phải nộp thuế không ạ, em cảm ơn?"
@@ -29,11 +30,13 @@ def site(example_settings: Settings, database_url: str, clock: FakeClock) -> Ite
     harness.dispose()
 
 
-def sign_in(driver: object, base: str, harness: Harness, account: str) -> None:
+def sign_in(driver: object, base: str, harness: Harness, account: str, shot: str = "") -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.wait import WebDriverWait
 
     driver.get(base + login_link(staff_chat(harness, account)))  # type: ignore[attr-defined]
+    if shot:
+        screenshot(driver, shot)
     driver.find_element(By.ID, "sign-in").click()  # type: ignore[attr-defined]
     # click() returns before the browser has followed the redirect: wait for it, not a fixed time
     WebDriverWait(driver, 10).until(lambda d: d.current_url == f"{base}/console/")
@@ -56,8 +59,15 @@ def test_sign_in_by_link_and_read_a_question(site: Harness, database_url: str) -
         screenshot(driver, f"console-question-{kind}")
         driver.find_element(By.LINK_TEXT, "English").click()
         assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+        assert driver.current_url.endswith("/console/q/HY-0002")  # the same page, in English
+        screenshot(driver, f"console-question-en-{kind}")
+        driver.find_element(By.LINK_TEXT, "Tiếng Việt").click()
+        driver.find_element(By.LINK_TEXT, site.app.services.texts.plain("vi", "console_nav_staff")).click()
+        assert "console:officer-so-ct" in driver.find_element(By.TAG_NAME, "table").text
+        screenshot(driver, f"console-staff-{kind}")
     with serving(site) as base, chromium(390, 844) as phone:
-        sign_in(phone, base, site, "console:officer-so-ct")
+        sign_in(phone, base, site, "console:officer-so-ct", shot=f"console-signin-phone-{kind}")
+        screenshot(phone, f"console-home-phone-{kind}")
         phone.get(f"{base}/console/q/HY-0001")
         screenshot(phone, f"console-question-phone-{kind}")
 

@@ -76,6 +76,7 @@ def test_login_is_for_staff_in_private_chats(site: Harness) -> None:
     assert stranger.say("/login")[-1].text == text_of(site, "staff_only")  # as any staff command
     group = site.officer("so-ct")
     assert group.say("/login")[-1].text == text_of(site, "login_private_only")
+    assert "/console/login/" in staff_chat(site, "console:coord").say("/dangnhap")[-1].text  # its Vietnamese name
 
 
 def test_signing_in_makes_a_new_session_and_ends_the_old_one(site: Harness) -> None:

@@ -9,9 +9,10 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from bot.console import COORDINATOR_CHAT
+from bot.channels.console import COORDINATOR_CHAT
+from bot.channels.registry import parse_settings
 from core.clock import FakeClock
-from core.config import ConfigError, Settings, parse_settings
+from core.config import ConfigError, Settings
 from core.messages import ChatKind, ChatRef
 from storage.models import Question, QuestionStatus, QuestionSupport
 from tests.conftest import EXAMPLE_CONFIG

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.console import COORDINATOR_CHAT
+from bot.channels.console import COORDINATOR_CHAT
 from scheduler.sweep import ReminderScheduler
 from storage.models import Question, Reminder, ReminderStatus
 from tests.harness import Delivered, Harness, Participant

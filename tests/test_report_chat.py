@@ -10,8 +10,8 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
-from bot.console import COORDINATOR_CHAT
-from bot.telegram import TelegramTransport
+from bot.channels.console import COORDINATOR_CHAT
+from bot.channels.telegram.adapter import TelegramTransport
 from bot.transport import PermanentFailure
 from core.clock import FakeClock
 from core.config import Settings

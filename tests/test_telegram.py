@@ -14,9 +14,9 @@ import telegram
 from sqlalchemy import select
 
 from bot.app import App, build_app
+from bot.channels.telegram.adapter import TelegramReceiver, TelegramTransport, register_commands
+from bot.channels.telegram.webhook import SECRET_HEADER, webhook_app
 from bot.sender import OutboxSender
-from bot.telegram import TelegramReceiver, TelegramTransport, register_commands
-from bot.webhook import SECRET_HEADER, webhook_app
 from core.clock import FakeClock
 from core.config import Settings
 from core.messages import ChatRef, Outgoing
@@ -68,9 +68,8 @@ async def deployed(settings: Settings, database_url: str, clock: FakeClock) -> A
         fake.add_group(SO_CT, "Sở Công Thương - hỏi đáp thanh niên", members=[OFFICER], forum=forum,
                        bot_is_admin=forum)
         fake.add_group(COORDINATOR, "Sở Nội vụ - điều phối đối thoại")
-        telegram_settings = replace(settings.telegram, token=fake.token, base_url=fake.base_url)
-        app = build_app(replace(settings, database_url=database_url, telegram=telegram_settings), clock,
-                        text_limits={"telegram": TelegramTransport.max_text_length})
+        app = build_app(replace(settings, database_url=database_url).with_channel(
+            "telegram", token=fake.token, base_url=fake.base_url), clock)
         async with telegram.Bot(fake.token, base_url=fake.base_url) as bot:
             yield Deployment(fake, app, bot, TelegramReceiver(bot, app.processor),
                              app.sender(TelegramTransport(bot)), clock)

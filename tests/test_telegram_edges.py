@@ -11,8 +11,8 @@ import pytest
 import telegram
 from sqlalchemy import select
 
-from bot.telegram import TelegramReceiver
-from bot.webhook import SECRET_HEADER, webhook_app
+from bot.channels.telegram.adapter import TelegramReceiver
+from bot.channels.telegram.webhook import SECRET_HEADER, webhook_app
 from core.clock import FakeClock
 from core.config import Settings
 from core.messages import Incoming

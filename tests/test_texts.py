@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from actions.table import ACTIONS
 from core.texts import Html, Texts, load_catalogue
 from core.textsplit import split_html
 
@@ -34,6 +35,7 @@ def test_every_entry_is_used_by_the_code() -> None:
                                               "console_action_", "console_board_filter_", "console_board_sort_",
                                               "console_board_due_", "console_language_",
                                               "platform_"))}  # looked up as f"status_{status}" etc.
+    built |= {f"{action.name}_button" for action in ACTIONS}  # a review card's buttons: f"{name}_button"
     assert keys - used - built == set()
 
 

@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from storage.models import Question, QuestionStatus
 from storage.questions import find_by_code
-from webconsole.acting import FIELDS, act, outcome_text
+from webconsole.acting import PAGE_ACTIONS, act, outcome_text
 from webconsole.auth import Forbidden, Staff, check_csrf, form_endpoint, signed_in
 from webconsole.question import question_view
 from webconsole.render import LANGUAGE_COOKIE, language_of, page, role_label, translator
@@ -34,7 +34,7 @@ def question_action(request: Request, form: FormData) -> Response:
     name = str(form.get("action", ""))
     if staff.read_only:
         raise Forbidden
-    if name not in FIELDS:
+    if name not in PAGE_ACTIONS:
         raise NotFound
     console = console_of(request)
     language = language_of(request)

@@ -27,23 +27,10 @@ from storage.models import (
     StaffRole,
 )
 from storage.models import QuestionStatus as S
+from webconsole.acting import offered_actions
 from webconsole.auth import Staff
 
 Translate = Callable[..., Markup]
-
-# Which of a question's actions each role is offered, and in which states. The action itself
-# (actions.perform) checks again, with the same rule as in chat.
-OFFERED: dict[str, tuple[frozenset[StaffRole], frozenset[S]]] = {
-    "approve": (frozenset({StaffRole.ADMIN}), frozenset({S.IN_REVIEW})),
-    "clarify": (frozenset({StaffRole.ADMIN}), frozenset({S.IN_REVIEW, S.RECEIVED, S.FORWARDED})),
-    "decline": (frozenset({StaffRole.ADMIN}), frozenset({S.IN_REVIEW})),
-    "merge": (frozenset({StaffRole.ADMIN}), frozenset({S.IN_REVIEW, S.RECEIVED, S.FORWARDED})),
-    "reassign": (frozenset({StaffRole.ADMIN, StaffRole.COORDINATOR, StaffRole.OFFICER}), frozenset({S.FORWARDED})),
-    "reject": (frozenset({StaffRole.ADMIN, StaffRole.COORDINATOR, StaffRole.OFFICER}), frozenset({S.FORWARDED})),
-    "answer": (frozenset({StaffRole.ADMIN, StaffRole.COORDINATOR, StaffRole.OFFICER}), frozenset({S.FORWARDED})),
-    "publish": (frozenset({StaffRole.ADMIN}), frozenset({S.ANSWERED})),
-}
-
 
 @dataclass
 class Entry:
@@ -75,15 +62,6 @@ class QuestionView:
     audit: list[Entry] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     departments: list[tuple[str, str]] = field(default_factory=list)
-
-
-def offered_actions(staff: Staff, question: Question) -> list[str]:
-    if staff.read_only:
-        return []
-    actions = [name for name, (roles, states) in OFFERED.items() if staff.role in roles and question.status in states]
-    if question.published_at is not None and "publish" in actions:
-        actions.remove("publish")
-    return actions
 
 
 def question_view(session: Session, services: Services, now: datetime, staff: Staff, question: Question,
