@@ -8,14 +8,19 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.config import PLATFORMS
+from bot.channels.registry import CHANNELS
 from storage.models import StaffMember, StaffRole
 from storage.staff import active_staff, end_sessions, live_session_counts, remove_staff, set_staff
 from webconsole.auth import check_csrf, form_endpoint, signed_in
 from webconsole.render import page
 from webconsole.state import console_of
 
-_ACCOUNT = re.compile(rf"({'|'.join(PLATFORMS)}):[A-Za-z0-9_-]+")
+
+def valid_account(account: str) -> bool:
+    """`platform:user_id` of a registered channel, the id in that channel's form (as the config checks it)."""
+    platform, _, user_id = account.partition(":")
+    section = next((channel.section for channel in CHANNELS if channel.name == platform), None)
+    return section is not None and re.fullmatch(section.user_id.pattern, user_id) is not None
 
 
 def staff_page(request: Request, message_key: str = "", status: int = 200) -> Response:
@@ -50,7 +55,7 @@ def change_staff(request: Request, form: FormData) -> Response:
         if do == "save":
             account, role = str(form.get("account", "")).strip(), str(form.get("role", ""))
             department = str(form.get("department", "")) or None
-            if not _ACCOUNT.fullmatch(account) or role not in set(StaffRole):
+            if not valid_account(account) or role not in set(StaffRole):
                 return staff_page(request, "console_staff_bad_account", 400)
             if role == StaffRole.OFFICER and console.app.settings.department(department or "") is None:
                 return staff_page(request, "console_staff_needs_department", 400)
