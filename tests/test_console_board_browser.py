@@ -15,11 +15,12 @@ from core.config import Settings
 from reports.stats import gather_stats
 from storage.db import transaction
 from storage.models import Campaign, Question
-from tests.browser import chromium, free_port, require_browser, screenshot, serving
+from tests.browser import chromium, require_browser, screenshot, serving
 from tests.harness import Harness
 from tests.report_data import populate, populate_campaign, reporting_harness
 from tests.test_console_browser import sign_in
 from tests.test_console_security import console_staff
+from tests.test_migrate_lock import free_port
 
 
 @pytest.fixture
