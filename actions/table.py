@@ -154,6 +154,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("pause_reminders", COORDINATION, COORDINATING, names("pause_reminders"), handler=reminders.pause),
     Action("resume_reminders", COORDINATION, COORDINATING, names("resume_reminders"), handler=reminders.resume),
     Action("send_now", COORDINATION, COORDINATING, names("send_now"), (word("id"),), handler=reminders.send_now),
+    Action("nudge", COORDINATION, COORDINATING, names("nudge", vi=("nhac",)),
+           (Argument("department", Kind.DEPARTMENT, error_key="nudge_usage"),), handler=reminders.nudge),
     Action("ban", COORDINATION, COORDINATING, names("ban"), (word("target", True, "ban_usage"), text("reason")),
            handler=admin.ban),
     Action("unban", COORDINATION, COORDINATING, names("unban"), (word("target", True, "ban_usage"),),

@@ -55,6 +55,16 @@ def nudge_department(d: Writer, reminder: Reminder) -> bool:
     return True
 
 
+def nudge(job: Job, actor: Actor, args: Args) -> Outcome:
+    """The department's nudge at once (`/nudge so-ct`, the dashboard's button): the very message of the
+    planned one, from a reminder that is never stored; refused when the department has nothing unanswered."""
+    department = args["department"]
+    reminder = Reminder(kind=ReminderKind.NUDGE, campaign_id=job.campaign.id, department_key=department.key)
+    if not nudge_department(job, reminder):
+        return refused("nudge_nothing", department=department.name)
+    return done("nudge_sent", department=department.name)
+
+
 def _card_id(session: Session, question: Question, chat: ChatRef) -> str:
     """The oldest question's card in the chat, quoted so that the nudge sits under it."""
     return session.scalar(select(MessageLink.message_id).where(

@@ -22,12 +22,14 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
     text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from core.messages import Attachment, MediaKind
+from core.normalize import fold
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -138,6 +140,11 @@ class Question(Base):
         UniqueConstraint("campaign_id", "code"),
         Index("ix_questions_open", "status", "department_key"),
         Index("ix_questions_account", "account_id", "created_at"),
+        Index("ix_questions_board_due", "campaign_id", "answer_due_at", "number"),  # the board by deadline
+        # The board's counts read these without touching the rows: by status (and overdue), and an officer's
+        Index("ix_questions_board_status", "campaign_id", "status", "answer_due_at"),
+        Index("ix_questions_board_department", "campaign_id", "department_key", "status", "answer_due_at"),
+        Index("ix_questions_changed", "campaign_id", "changed_at"),  # storage.board.change_mark
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -169,12 +176,32 @@ class Question(Base):
     event_rank: Mapped[int | None]  # position in the event's list of questions; None when not picked
     signature: Mapped[str | None] = mapped_column(Text)  # Understanding.signature(text): its terms, to find duplicates
     published_at: Mapped[datetime | None]  # an admin put it in the public FAQ (/publish)
+    search_text: Mapped[str] = mapped_column(Text, default=lambda context: search_text_of(
+        **{key: context.get_current_parameters().get(key) for key in SEARCHED}), server_default="")
+    """The code and words folded (core.normalize.fold), so that the board's search for "thue" finds "thuế";
+    kept by `search_text_of` on every insert and update (the default here, `_refold` below)."""
+    changed_at: Mapped[datetime | None] = mapped_column(default=lambda: datetime.now(UTC),
+                                                        onupdate=lambda: datetime.now(UTC))
+    """The wall clock at the last insert or update of the row (ORM or not): only compared, to tell the
+    console's pages that something changed, so it is not the app's clock."""
 
     campaign: Mapped[Campaign] = relationship()
     account: Mapped[Account] = relationship(foreign_keys=[account_id])
     attachments: Mapped[list[QuestionAttachment]] = relationship(order_by="QuestionAttachment.id")
     events: Mapped[list[QuestionEvent]] = relationship(order_by="QuestionEvent.id")
     answers: Mapped[list[Answer]] = relationship(order_by="Answer.id")
+
+
+SEARCHED = ("code", "text", "original_text")
+
+
+def search_text_of(code: str | None, text: str | None, original_text: str | None) -> str:
+    return fold(" ".join(filter(None, (code, text, original_text))))
+
+
+@event.listens_for(Question, "before_update")
+def _refold(_mapper: Any, _connection: Any, question: Question) -> None:
+    question.search_text = search_text_of(*(getattr(question, key) for key in SEARCHED))
 
 
 class QuestionAttachment(Base):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from actions.table import ACTIONS
 from core.texts import Html, Texts, load_catalogue
 from core.textsplit import split_html
 
@@ -31,8 +32,10 @@ def test_every_entry_is_used_by_the_code() -> None:
     built = {k for k in keys if k.startswith(("status_", "command_", "channel_", "outbox_state_", "reminder_kind_",
                                               "reminder_state_", "language_", "action_", "surface_", "role_",
                                               "audit_status_", "help_header_", "console_role_", "console_event_",
-                                              "console_action_"))}  # looked up as f"status_{status}" etc.
-    built |= {f"{verb}_button" for verb in ("approve", "clarify", "decline")}  # curation's card: f"{name}_button"
+                                              "console_action_", "console_board_filter_", "console_board_sort_",
+                                              "console_board_due_", "console_language_",
+                                              "platform_"))}  # looked up as f"status_{status}" etc.
+    built |= {f"{action.name}_button" for action in ACTIONS}  # a review card's buttons: f"{name}_button"
     assert keys - used - built == set()
 
 

@@ -12,8 +12,9 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.app import App
-from webconsole import pages, signin, staffpage
+from webconsole import board, bulk, dashboard, pages, signin, staffpage
 from webconsole.auth import CsrfRefused, Forbidden, NotSignedIn
+from webconsole.figures import Figures
 from webconsole.pages import NotFound
 from webconsole.render import FOLDER, make_templates, page
 from webconsole.security import SecurityHeaders
@@ -24,7 +25,14 @@ PREFIX = "/console"
 
 def console_routes() -> list[BaseRoute]:
     return [
-        Route("/", pages.home),
+        Route("/", board.board),
+        Route("/board/fragment", board.board_fragment),
+        Route("/board/export/{format}", board.board_export),
+        Route("/board/bulk", bulk.bulk, methods=["POST"]),
+        Route("/dashboard", dashboard.dashboard_page),
+        Route("/dashboard/fragment", dashboard.dashboard_fragment),
+        Route("/dashboard/chart/{key}.svg", dashboard.chart),
+        Route("/dashboard/nudge", dashboard.nudge, methods=["POST"]),
         Route("/login/{token}", signin.show_signin, methods=["GET"]),
         Route("/login/{token}", signin.sign_in, methods=["POST"]),
         Route("/logout", signin.sign_out, methods=["POST"]),
@@ -47,6 +55,7 @@ def console_app(app: App) -> Starlette:
         405: _message("console_not_found", 405),
     })
     console.state.console = make_console(app, make_templates())
+    console.state.figures = Figures()
     return console
 
 

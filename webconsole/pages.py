@@ -1,48 +1,24 @@
-"""The console's read pages: the start page (the board comes here) and a question's page."""
+"""The console's read pages: a question's page (the board, the start page, is webconsole/board.py)."""
 
 from __future__ import annotations
 
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.texts import preview
-from handlers.context import Writer
-from storage.models import Question, QuestionStatus, StaffRole
+from storage.models import Question, QuestionStatus
 from storage.questions import find_by_code
 from webconsole.acting import PAGE_ACTIONS, act, outcome_text
 from webconsole.auth import Forbidden, Staff, check_csrf, form_endpoint, signed_in
-from webconsole.question import department_name, question_view
+from webconsole.question import question_view
 from webconsole.render import LANGUAGE_COOKIE, language_of, page, role_label, translator
 from webconsole.state import console_of
-
-HOME_ROWS = 50
 
 
 class NotFound(Exception):
     """No such page, or not one this staff member may see: both answer 404, so a URL tells nothing."""
-
-
-def home(request: Request) -> Response:
-    staff = signed_in(request)
-    console = console_of(request)
-    language = language_of(request)
-    with console.transaction() as session:
-        statement = (select(Question).where(Question.campaign_id == console.app.processor.campaign_id,
-                                            Question.code.is_not(None), Question.status != QuestionStatus.DRAFT)
-                     .order_by(Question.id.desc()).limit(HOME_ROWS))
-        if staff.role == StaffRole.OFFICER:
-            statement = statement.where(Question.department_key == staff.department_key)
-        writer = Writer(console.app.services, session, console.now())
-        rows = [{"code": q.code, "status": writer.text(language, f"status_{q.status}"),
-                 "district": getattr(console.app.settings.district(q.district_key), "name", q.district_key),
-                 "department": department_name(console.app.settings, q.department_key),
-                 "text": preview(q.text), "deadline": writer.deadline(language, q)}
-                for q in session.scalars(statement)]
-    return page(request, "home.html", staff, rows=rows)
 
 
 def question_page(request: Request) -> Response:
