@@ -51,7 +51,8 @@ class Status(StrEnum):
 @dataclass(frozen=True)
 class Actor:
     """Who acts, where. `who` is an opaque staff identity for the audit ("telegram:123", "web:7"), never
-    shown to officers; `label` is what staff read of them (a name, a department)."""
+    shown to officers; `label` is what staff read of them (a name, a department); `name` the person's own
+    name alone, which an answer is signed with (the report adds the department itself)."""
 
     roles: frozenset[Role]
     place: Place
@@ -59,6 +60,7 @@ class Actor:
     who: str
     surface: Surface
     label: str = ""
+    name: str = ""
 
     @property
     def staff(self) -> bool:

@@ -47,10 +47,9 @@ def actor_for(settings: Settings, incoming: Incoming, surface: Surface = Surface
         roles.add(Role.OFFICER)
     if place in (Place.COORDINATOR, Place.REVIEW):
         roles.add(Role.COORDINATOR)
-    label = incoming.user_name if place != Place.PRIVATE or roles != {Role.YOUTH} else ""
-    if department is not None:
-        label = f"{label} ({department.name})" if label else department.name
-    return Actor(frozenset(roles), place, department.key if department else None, key, surface, label)
+    name = incoming.user_name if place != Place.PRIVATE or roles != {Role.YOUTH} else ""
+    label = f"{name} ({department.name})" if name and department else (department.name if department else name)
+    return Actor(frozenset(roles), place, department.key if department else None, key, surface, label, name)
 
 
 def allowed(action: Action, actor: Actor) -> bool:

@@ -59,7 +59,7 @@ def answer(job: Job, actor: Actor, args: Args) -> Outcome:
     addition = args.get("addition", bool(question.answers))
     question.answers.append(Answer(
         department_key=department.key, platform=source.platform, chat_id=source.chat_id,
-        message_id=source.message_id, officer=actor.who, officer_name=actor.label, text=text, created_at=job.now,
+        message_id=source.message_id, officer=actor.who, officer_name=actor.name, text=text, created_at=job.now,
     ))
     chat = ChatRef(source.platform, source.chat_id) if source.chat_id else department.primary_chat
     if addition:
