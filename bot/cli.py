@@ -66,6 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     faq.add_argument("--out", required=True, type=Path, help="file to write, e.g. faq.html")
     agenda = command("agenda", help="write the event's list of questions as CSV (picked with /pick)")
     agenda.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
+    template = command("import-template", help="write the template for questions gathered offline (XLSX or CSV)")
+    template.add_argument("out", type=Path, help="file to write: .xlsx (drop-down lists) or .csv (UTF-8 with BOM)")
+    offline = command("import", help="check a file of questions gathered offline; import them with --confirm")
+    offline.add_argument("file", type=Path, help="the filled template, .xlsx or .csv")
+    offline.add_argument("--source", required=True,
+                         help="where they were gathered, e.g. \"Trực tiếp, Huyện đoàn Văn Giang\"")
+    offline.add_argument("--confirm", action="store_true", help="import every good row (without it: the preview only)")
     updates = command("updates", help="list the incoming updates set aside after failing, or put one back")
     updates.add_argument("--retry", type=int, metavar="ID", help="queue this set-aside update again")
     args = parser.parse_args(argv)
@@ -98,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
         return _agenda(settings, args.out)
     if args.command == "updates":
         return _updates(settings, args.retry)
+    if args.command == "import-template":
+        return _import_template(settings, args.out)
+    if args.command == "import":
+        return _import(settings, args.file, args.source, args.confirm)
     if args.command == "migrate":
         from bot.app import build_app
 
@@ -165,6 +176,54 @@ def _updates(settings: Settings, retry: int | None) -> int:
         for update in inbox.set_aside(session):
             error = (update.error or "").strip().splitlines()[-1:] or [""]
             print(f"{update.id}\t{update.platform}\t{update.received_at:%Y-%m-%d %H:%M}\t{error[0][:160]}")
+    return 0
+
+
+def _import_template(settings: Settings, out: Path) -> int:
+    from core.texts import Texts
+    from reports.offline_file import write_template
+
+    write_template(settings, Texts(settings.languages, settings.texts), out)
+    print(f"{out}: {len(settings.districts)} units, {len(settings.categories)} fields listed", file=sys.stderr)
+    return 0
+
+
+def _import(settings: Settings, file: Path, source: str, confirm: bool) -> int:
+    """The preview (nothing stored), or with --confirm every good row in one transaction."""
+    import getpass
+
+    from bot.app import build_app
+    from core.texts import plain_text
+    from handlers import offline
+    from reports.offline_file import ImportFileError, read_rows
+    from storage.db import transaction
+
+    app = build_app(settings)
+    texts = app.services.texts
+    language = settings.default_language
+    if not source.strip():
+        print(plain_text(texts.render(language, "import_source_missing")), file=sys.stderr)
+        return 2
+    try:
+        rows = read_rows(file, texts)
+    except ImportFileError as error:
+        print(plain_text(texts.render(language, error.key, **error.values)), file=sys.stderr)
+        return 2
+    actor = f"cli:{getpass.getuser()}"
+    with transaction(app.sessions) as session:
+        ctx = offline.surface_context(app.services, session, app.clock.now(), app.campaign(session), actor)
+        preview = offline.check(ctx, rows)
+        print("\n".join(offline.describe(ctx, preview, file.name)))
+        if not confirm:
+            print(plain_text(texts.render(language, "import_preview_hint", good=len(preview.good))))
+            session.rollback()
+            return 0
+        imported = offline.confirm(ctx, rows, source.strip(), file.name, actor)
+    if not imported:
+        print(plain_text(texts.render(language, "import_nothing")), file=sys.stderr)
+        return 1
+    print(plain_text(texts.render(language, "import_done", count=len(imported), first=imported[0].code,
+                                  last=imported[-1].code, source=source.strip(), bad=len(rows) - len(imported))))
     return 0
 
 

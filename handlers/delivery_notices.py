@@ -26,14 +26,15 @@ LINES = {
     ("correction", notices.DELIVERED): "notice_correction_delivered",
     ("addition", notices.DELIVERED): "notice_addition_delivered",
 }
-OUTCOME_LINES = {notices.QUEUED: "notice_queued", notices.ERASED: "notice_erased"}
+OUTCOME_LINES = {notices.QUEUED: "notice_queued", notices.ERASED: "notice_erased", notices.OFFLINE: "notice_offline"}
 WHY_FAILED = {"blocked": "delivery_why_blocked", "chat_gone": "delivery_why_chat_gone",
               "too_large": "delivery_why_too_large"}
 
 
 def watch_delivery(ctx: Context, question: Question, kind: str, rows: list[OutboxMessage]) -> None:
     """Tell the chat the answer came from what becomes of the asker's message `rows`, once."""
-    notices.watch(ctx.session, question.id, kind, rows, ctx.incoming.chat, ctx.now)
+    notices.watch(ctx.session, question.id, kind, rows, ctx.incoming.chat, ctx.now,
+                  without_rows=notices.OFFLINE if question.source_id is not None else notices.ERASED)
 
 
 def tell_departments(services: Services, session: Session, platform: str, now: datetime) -> None:

@@ -11,9 +11,9 @@ import logging
 from dataclasses import replace
 
 from core.channels import sendable
-from core.config import Department, District
+from core.config import Department
 from core.messages import Incoming
-from core.normalize import fold, words
+from core.naming import districts_named
 from handlers import (
     admin,
     answers,
@@ -35,10 +35,6 @@ from storage.models import Account, ChatMenu, Question
 from storage.questions import find_account
 
 log = logging.getLogger(__name__)
-
-# Words of a unit's kind ("huyện", "thị xã", "TP."): typed or not, they do not tell units apart.
-_DISTRICT_TITLES = frozenset("huyen thi xa thanh pho tp tx quan h".split())
-
 
 def handle(ctx: Context) -> None:
     ctx.incoming = resolve_menu(ctx, ctx.incoming)
@@ -199,19 +195,11 @@ def choose_district_by_name(ctx: Context, account: Account, text: str) -> None:
     Typed words must be whole words of one district's name (diacritics ignored): "an" is not
     in "Thành phố", and "Văn" fits Văn Lâm and Văn Giang alike, so then those two are offered.
     """
-    fitting = districts_named(ctx, text)
+    fitting = districts_named(ctx.settings.districts, text)
     if len(fitting) == 1:
         intake.set_district(ctx, account, fitting[0].key)
     else:
         intake.ask_district(ctx, account, fitting)
-
-
-def districts_named(ctx: Context, text: str) -> list[District]:
-    typed = set(words(text)) - _DISTRICT_TITLES
-    if not typed:
-        return []
-    return [d for d in ctx.settings.districts
-            if typed <= set(words(d.name)) or fold(text) == fold(d.key)]
 
 
 # --- group chats -----------------------------------------------------------------------
