@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -48,6 +48,10 @@ class Writer:
     def local(self, moment: datetime) -> str:
         """A moment as people of the province read it."""
         return moment.astimezone(self.settings.timezone).strftime("%H:%M %d/%m/%Y")
+
+    def local_today(self) -> date:
+        """Today in the province: what a commitment's date is judged against."""
+        return self.now.astimezone(self.settings.timezone).date()
 
     def deadline(self, language: str, question: Question) -> Html:
         """An open question's deadline and what is left of it ("hạn 23:59 06/03/2023, còn 2 ngày làm

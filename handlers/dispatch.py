@@ -18,6 +18,7 @@ from handlers import (
     admin,
     answers,
     broadcasts,
+    commitments,
     curation,
     faq,
     followups,
@@ -45,6 +46,8 @@ def handle(ctx: Context) -> None:
         admin.run_command(ctx, command, arguments)
     elif command in reports.REPORT_COMMANDS and not ctx.incoming.edited:
         reports.run_command(ctx, command, arguments)
+    elif commitments.claims(ctx, command):
+        commitments.run_command(ctx, command, arguments)
     elif curation.claims(ctx, command):
         curation.handle(ctx, command, arguments)
     elif ctx.incoming.is_private and broadcasts.wants_input(ctx):

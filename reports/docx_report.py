@@ -31,6 +31,9 @@ from docx.text.paragraph import Paragraph
 
 from core.config import ReportSettings
 from reports.charts import Chart
+from reports.commitments import CommitmentRow
+from reports.commitments import status_cell as commitment_status
+from reports.commitments import summary as commitment_summary
 from reports.labels import Labels
 from reports.rows import ReportRow
 from reports.stats import DepartmentStats, Stats
@@ -58,6 +61,7 @@ QUESTION_WIDTHS_CM = (1.9, 2.4, 5.8, 7.5, 2.7, 2.6, 2.3)  # sums to the landscap
 DEPARTMENT_WIDTHS_CM = (4.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5)
 COUNT_WIDTHS_CM = (1.2, 11.3, 4.0)
 OPEN_WIDTHS_CM = (1.2, 2.0, 5.3, 3.5, 2.0, 2.5)
+COMMITMENT_WIDTHS_CM = (1.0, 2.4, 6.2, 3.0, 1.9, 2.0)
 TWIPS_PER_CM = 1440 / 2.54
 MARKER = "@@youthbot-questions@@"
 BODY = "word/document.xml"
@@ -66,9 +70,9 @@ OpenRow = tuple[ReportRow, str]  # an open question and what is left of its dead
 
 def write_docx(rows: Iterable[ReportRow], stats: Stats, charts: list[Chart], labels: Labels, form: ReportSettings,
                campaign: str, now: datetime, live: Sequence[ReportRow], open_rows: Sequence[OpenRow],
-               out: Path) -> int:
+               out: Path, commitments: Sequence[CommitmentRow] = ()) -> int:
     frame = io.BytesIO()
-    OfficialFrame(labels, form, campaign, now).build(stats, charts, live, open_rows).save(frame)
+    OfficialFrame(labels, form, campaign, now).build(stats, charts, live, open_rows, commitments).save(frame)
     with zipfile.ZipFile(frame) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         count = 0
         for item in source.infolist():
@@ -101,7 +105,7 @@ class OfficialFrame:
         self.date = official_date(labels, form, now)
 
     def build(self, stats: Stats, charts: list[Chart], live: Sequence[ReportRow],
-              open_rows: Sequence[OpenRow]) -> Document:
+              open_rows: Sequence[OpenRow], commitments: Sequence[CommitmentRow] = ()) -> Document:
         self.start()
         self.letterhead(self.form.number_prefix)
         self.title(self.labels("form_kind"), self.labels("form_subject", campaign=self.campaign), self.form.addressee)
@@ -110,6 +114,7 @@ class OfficialFrame:
         self.figures(stats, charts)
         self.live_answers(live)
         self.open_questions(open_rows)
+        self.commitments(commitments)
         self.proposals()
         self.signature_block()
         self.annex_start()
@@ -195,6 +200,26 @@ class OfficialFrame:
             [str(n), row.code, row.question, row.department or labels("no_department"), labels.date(row.due_at),
              remaining or labels(COMPLIANCE_KEYS[row.compliance])]
             for n, (row, remaining) in enumerate(open_rows, 1)], left=(2, 3))
+
+    def commitments(self, rows: Sequence[CommitmentRow]) -> None:
+        """What earlier dialogues promised and where each promise stands (the plan opens with it)."""
+        labels = self.labels
+        self.paragraph(labels("form_section_commitments"), bold=True, indent=False, space_before=6)
+        if not rows:
+            self.paragraph(labels("form_commitments_none"))
+            return
+        self.paragraph(commitment_summary(rows, labels))
+        self.commitment_table(rows)
+
+    def commitment_table(self, rows: Sequence[CommitmentRow]) -> None:
+        labels = self.labels
+        headers = [labels(k) for k in ("col_number", "col_code", "col_commitment", "col_responsible", "col_due_on",
+                                       "col_commitment_status")]
+        self.data_table(headers, COMMITMENT_WIDTHS_CM, [
+            [str(n), f"{row.code}\n{row.campaign}", f"{row.what}\n({labels('col_promised_by')}: {row.promised_by})"
+             if row.promised_by else row.what, row.department, row.due_on.strftime("%d/%m/%Y"),
+             commitment_status(row, labels)]
+            for n, row in enumerate(rows, 1)], left=(2, 3, 5))
 
     def proposals(self) -> None:
         self.paragraph(self.labels("form_section_proposals"), bold=True, indent=False, space_before=6)

@@ -16,11 +16,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reports.commitments import CommitmentRow, status_cell, summary
 from reports.labels import Labels
 from reports.rows import ReportRow
 from reports.stats import DepartmentStats, Stats
 from reports.table import DATE_COLUMNS, department_cells, department_headers, headers, typed_cells
 
+COMMITMENT_WIDTHS = (24, 10, 40, 24, 45, 26, 12, 20)
 WIDTHS = (10, 20, 20, 16, 45, 50, 24, 16, 16, 16, 16, 14, 14, 9, 40)
 WRAPPED = (1, 2, 3, 4, 5, 6, 14)  # long texts read in their column, not across the sheet
 EXCEL_MAX_CELL = 32767
@@ -34,7 +36,8 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 
 
-def write_xlsx(rows: Iterable[ReportRow], stats: Stats, labels: Labels, out: Path) -> int:
+def write_xlsx(rows: Iterable[ReportRow], stats: Stats, labels: Labels, out: Path,
+               commitments: Sequence[CommitmentRow] = ()) -> int:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(labels("sheet_questions"))
     _prepare(sheet, WIDTHS)
@@ -55,6 +58,8 @@ def write_xlsx(rows: Iterable[ReportRow], stats: Stats, labels: Labels, out: Pat
     for title_key, column_key, counts in (("sheet_districts", "col_district", stats.by_district),
                                           ("sheet_categories", "col_category", stats.by_category)):
         _write_counts(book, labels(title_key), [labels(column_key), labels("col_count")], counts, labels)
+    if commitments:
+        _write_commitments(book, commitments, labels)
     book.save(out)
     return count
 
@@ -96,6 +101,21 @@ def _write_counts(book: Workbook, title: str, titles: list[str], counts: list[tu
         sheet.append([_cell(sheet, name, TOP), _cell(sheet, count, TOP, COUNT_FORMAT)])
     _finish(sheet, 2, len(counts))
     sheet.append([_bold(sheet, labels("row_total")), _bold(sheet, sum(count for _, count in counts))])
+
+
+def _write_commitments(book: Workbook, rows: Sequence[CommitmentRow], labels: Labels) -> None:
+    """Earlier dialogues' commitments: one row each, the due date a date, the status in words."""
+    sheet = book.create_sheet(labels("sheet_commitments"))
+    titles = [labels(k) for k in ("col_campaign", "col_code", "col_commitment_question", "col_promised_by",
+                                  "col_commitment", "col_responsible", "col_due_on", "col_commitment_status")]
+    _prepare(sheet, COMMITMENT_WIDTHS)
+    sheet.append([_bold(sheet, text) for text in titles])
+    for row in rows:
+        sheet.append([_cell(sheet, value, WRAP) for value in (row.campaign, row.code, row.question, row.promised_by,
+                                                               row.what, row.department)]
+                     + [_cell(sheet, row.due_on, TOP, "dd/mm/yyyy"), _cell(sheet, status_cell(row, labels), WRAP)])
+    _finish(sheet, len(titles), len(rows))
+    sheet.append([_bold(sheet, summary(list(rows), labels))])
 
 
 def _prepare(sheet: object, widths: Sequence[float]) -> None:

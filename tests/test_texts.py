@@ -29,7 +29,8 @@ def test_every_entry_is_used_by_the_code() -> None:
     used = set(re.findall(r"[\"']([a-z_]+)[\"']", code))
     keys = Texts(("vi",)).keys("vi")
     built = {k for k in keys if k.startswith(("status_", "command_", "channel_", "outbox_state_", "reminder_kind_",
-                                              "reminder_state_", "language_"))}  # looked up as f"status_{status}" etc.
+                                              "reminder_state_", "language_", "commitment_status_", "import_col_",
+                                              "import_list_"))}  # looked up as f"status_{status}" etc.
     assert keys - used - built == set()
 
 
