@@ -12,6 +12,7 @@ takes milliseconds per table row, which at 100,000 questions means gigabytes and
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -61,7 +62,7 @@ QUESTION_WIDTHS_CM = (1.9, 2.4, 5.8, 7.5, 2.7, 2.6, 2.3)  # sums to the landscap
 DEPARTMENT_WIDTHS_CM = (4.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5)
 COUNT_WIDTHS_CM = (1.2, 11.3, 4.0)
 OPEN_WIDTHS_CM = (1.2, 2.0, 5.3, 3.5, 2.0, 2.5)
-COMMITMENT_WIDTHS_CM = (1.0, 2.4, 6.2, 3.0, 1.9, 2.0)
+COMMITMENT_WIDTHS_CM = (1.0, 1.9, 5.6, 2.9, 2.5, 2.6)
 TWIPS_PER_CM = 1440 / 2.54
 MARKER = "@@youthbot-questions@@"
 BODY = "word/document.xml"
@@ -212,14 +213,16 @@ class OfficialFrame:
         self.commitment_table(rows)
 
     def commitment_table(self, rows: Sequence[CommitmentRow]) -> None:
+        """One table per earlier campaign, under its name."""
         labels = self.labels
         headers = [labels(k) for k in ("col_number", "col_code", "col_commitment", "col_responsible", "col_due_on",
                                        "col_commitment_status")]
-        self.data_table(headers, COMMITMENT_WIDTHS_CM, [
-            [str(n), f"{row.code}\n{row.campaign}", f"{row.what}\n({labels('col_promised_by')}: {row.promised_by})"
-             if row.promised_by else row.what, row.department, row.due_on.strftime("%d/%m/%Y"),
-             commitment_status(row, labels)]
-            for n, row in enumerate(rows, 1)], left=(2, 3, 5))
+        for campaign, group in itertools.groupby(rows, key=lambda row: row.campaign):
+            self.paragraph(campaign, italic=True, indent=False, space_before=6)
+            self.data_table(headers, COMMITMENT_WIDTHS_CM, [
+                [str(n), row.code, _promise(row, labels), row.department, row.due_on.strftime("%d/%m/%Y"),
+                 commitment_status(row, labels)]
+                for n, row in enumerate(group, 1)], left=(2, 3, 5))
 
     def proposals(self) -> None:
         self.paragraph(self.labels("form_section_proposals"), bold=True, indent=False, space_before=6)
@@ -331,6 +334,13 @@ def _fonts(run_properties: object) -> None:
                                        f'w:eastAsia="{FONT}" w:cs="{FONT}"/>'))
     run_properties.append(parse_xml(f'<w:lang {nsdecls("w")} w:val="{LANGUAGE}" w:eastAsia="{LANGUAGE}" '
                                     f'w:bidi="ar-SA"/>'))
+
+
+def _promise(row: CommitmentRow, labels: Labels) -> str:
+    """What was promised, and who promised it when that was not the responsible department (a leader)."""
+    if not row.promised_by or row.promised_by == row.department:
+        return row.what
+    return f"{row.what}\n({labels('col_promised_by')}: {row.promised_by})"
 
 
 def _page(section: object, landscape: bool) -> None:
