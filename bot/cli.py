@@ -66,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     faq.add_argument("--out", required=True, type=Path, help="file to write, e.g. faq.html")
     agenda = command("agenda", help="write the event's list of questions as CSV (picked with /pick)")
     agenda.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
+    programme = command("programme", help="write the event's programme annex: commitments, picked questions, honours")
+    programme.add_argument("--out", required=True, type=Path, help="file to write, e.g. phu-luc-chuong-trinh.docx")
     template = command("import-template", help="write the template for questions gathered offline (XLSX or CSV)")
     template.add_argument("out", type=Path, help="file to write: .xlsx (drop-down lists) or .csv (UTF-8 with BOM)")
     offline = command("import", help="check a file of questions gathered offline; import them with --confirm")
@@ -105,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         return _agenda(settings, args.out)
     if args.command == "updates":
         return _updates(settings, args.retry)
+    if args.command == "programme":
+        return _programme(settings, args.out)
     if args.command == "import-template":
         return _import_template(settings, args.out)
     if args.command == "import":
@@ -176,6 +180,20 @@ def _updates(settings: Settings, retry: int | None) -> int:
         for update in inbox.set_aside(session):
             error = (update.error or "").strip().splitlines()[-1:] or [""]
             print(f"{update.id}\t{update.platform}\t{update.received_at:%Y-%m-%d %H:%M}\t{error[0][:160]}")
+    return 0
+
+
+def _programme(settings: Settings, out: Path) -> int:
+    from bot.app import build_app
+    from reports.build import ReportScope
+    from reports.programme import write_programme
+    from storage.db import transaction
+
+    app = build_app(settings)
+    with transaction(app.sessions) as session:
+        scope = ReportScope(settings, app.services.texts, app.campaign(session), app.clock.now())
+        commitments, questions, honoured = write_programme(session, scope, out)
+    print(f"{out}: {commitments} commitments, {questions} questions, {honoured} honoured", file=sys.stderr)
     return 0
 
 

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from core.config import Settings
 from core.texts import Texts
 
-YOUTH_COMMANDS = ("my", "faq", "district", "lang", "cancel", "stop", "subscribe", "link", "mydata", "forget", "help")
+YOUTH_COMMANDS = ("my", "faq", "district", "lang", "cancel", "stop", "subscribe", "link", "nominate", "mydata",
+                  "forget", "help")
 OFFICER_COMMANDS = ("pending", "reassign", "reject")
-OFFICER_MENU = (*OFFICER_COMMANDS, "transmittal")  # the transmittal is a report (handlers.reports)
+OFFICER_MENU = (*OFFICER_COMMANDS, "transmittal", "commitments")  # transmittal: handlers.reports; commitments: theirs
 ADMIN_MENU = ("broadcast", "review", "suggest", "agenda", "reminders", "queue", "failed", "transmittal", "learned",
-              "help")
+              "commitments", "nominations", "help")
 
 
 @dataclass(frozen=True)

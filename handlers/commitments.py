@@ -16,6 +16,7 @@ from core.normalize import fold
 from core.texts import Html, preview
 from handlers.admin import may_administer
 from handlers.context import Context
+from handlers.refused import Refused
 from storage.commitments import listed, shown_status
 from storage.curation import latest_answer, live_answer
 from storage.models import Commitment, CommitmentStatus, Question
@@ -26,14 +27,6 @@ COMMANDS = ("/commit", "/commitments", "/commitment")
 STATUS_WORDS = {"chua": CommitmentStatus.PENDING, "pending": CommitmentStatus.PENDING,
                 "dang": CommitmentStatus.IN_PROGRESS, "in_progress": CommitmentStatus.IN_PROGRESS,
                 "xong": CommitmentStatus.DONE, "done": CommitmentStatus.DONE}
-
-
-class Refused(Exception):
-    """Why an action on a commitment was not done: a catalogue key and its values."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key, self.values = key, values
 
 
 def mark(session: Session, settings: Settings, now: datetime, question: Question, department_key: str,

@@ -24,6 +24,7 @@ from handlers import (
     followups,
     intake,
     linking,
+    nominations,
     privacy,
     reminders,
     reports,
@@ -48,6 +49,8 @@ def handle(ctx: Context) -> None:
         reports.run_command(ctx, command, arguments)
     elif commitments.claims(ctx, command):
         commitments.run_command(ctx, command, arguments)
+    elif nominations.claims(ctx, command):
+        nominations.run_command(ctx, command, arguments)
     elif curation.claims(ctx, command):
         curation.handle(ctx, command, arguments)
     elif ctx.incoming.is_private and broadcasts.wants_input(ctx):
@@ -102,6 +105,8 @@ def handle_private(ctx: Context, command: str) -> None:
         intake.receive_edit(ctx, account)
     elif incoming.button_data:
         press_youth_button(ctx, account, incoming.button_data)
+    elif nominations.waiting(account) and command in ("", "/cancel"):
+        nominations.receive(ctx, account, command)
     elif command:
         run_youth_command(ctx, account, command)
     elif incoming.reply_to_message_id and intake.receive_followup(ctx, account):
@@ -134,6 +139,8 @@ def run_youth_command(ctx: Context, account: Account, command: str) -> None:
         privacy.ask_to_forget(ctx, account)
     elif command in ("/stop", "/unsubscribe", "/subscribe"):
         subscribe(ctx, account, command == "/subscribe")
+    elif command == "/nominate":
+        nominations.start(ctx, account)
     elif command == "/link":
         linking.run_command(ctx, account, parse_command(ctx.incoming.text)[1])
     else:
@@ -167,6 +174,8 @@ def press_youth_button(ctx: Context, account: Account, data: str) -> None:
         followups.start(ctx, account, argument)
     elif action == "ask":
         followups.ask_new(ctx, account)
+    elif action == "nominate":
+        nominations.press(ctx, account, argument)
     else:
         ctx.reply(account.person.language, "button_stale")
 

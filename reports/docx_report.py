@@ -202,10 +202,10 @@ class OfficialFrame:
              remaining or labels(COMPLIANCE_KEYS[row.compliance])]
             for n, (row, remaining) in enumerate(open_rows, 1)], left=(2, 3))
 
-    def commitments(self, rows: Sequence[CommitmentRow]) -> None:
+    def commitments(self, rows: Sequence[CommitmentRow], title: str = "form_section_commitments") -> None:
         """What earlier dialogues promised and where each promise stands (the plan opens with it)."""
         labels = self.labels
-        self.paragraph(labels("form_section_commitments"), bold=True, indent=False, space_before=6)
+        self.paragraph(labels(title), bold=True, indent=False, space_before=6)
         if not rows:
             self.paragraph(labels("form_commitments_none"))
             return

@@ -575,3 +575,34 @@ class Commitment(Base):
     campaign: Mapped[Campaign] = relationship()
     question: Mapped[Question] = relationship()
     answer: Mapped[Answer | None] = relationship()
+
+
+class NominationStatus(StrEnum):
+    DRAFT = "draft"              # a young person is still filling it in the chat
+    PROPOSED = "proposed"        # complete, waiting for the Youth Union
+    SHORTLISTED = "shortlisted"  # to be honoured at the dialogue, in `rank` order
+
+
+class Nomination(Base):
+    """A young person or group proposed for honouring at the dialogue (plan, section IV.2).
+
+    Nothing about the nominee is stored before their consent is recorded: the chat asks for it first."""
+
+    __tablename__ = "nominations"
+    __table_args__ = (Index("ix_nominations_campaign", "campaign_id", "status", "rank"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    nominee_name: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str] = mapped_column(Text, default="")
+    achievement: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[list[Any]] = mapped_column(default=list)  # attachments as platform file ids: [{kind, file_ref, ...}]
+    consent_at: Mapped[datetime]
+    consent_note: Mapped[str] = mapped_column(Text, default="")  # how it was given (declared by the proposer, in writing)
+    proposer: Mapped[str] = mapped_column(String(96), default="")  # platform:user_id, or surface:user
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))  # the proposer's, from the chat
+    status: Mapped[NominationStatus] = mapped_column(String(16), default=NominationStatus.DRAFT)
+    rank: Mapped[int | None]  # place in the programme once shortlisted
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str] = mapped_column(String(96), default="")
