@@ -58,7 +58,8 @@ def _forget_account(session: Session, account: Account, now: datetime) -> None:
         OutboxMessage.status != OutboxStatus.SENDING))
     session.execute(delete(MessageLink).where(MessageLink.platform == platform, MessageLink.chat_id == chat_id))
     session.execute(delete(ChatMenu).where(ChatMenu.platform == platform, ChatMenu.chat_id == chat_id))
-    session.execute(update(Question).where(Question.account_id == account.id).values(source_message_id=""))
+    session.execute(update(Question).where(Question.account_id == account.id).values(source_message_id="",
+                                                                              asker_name=None))
     session.execute(update(QuestionAttachment).where(QuestionAttachment.question_id.in_(questions))
                     .values(file_ref="", file_name=""))
     session.execute(update(QuestionEvent).where(QuestionEvent.actor == key).values(actor=""))

@@ -16,6 +16,7 @@ from handlers import offline
 from reports.offline_file import ImportFileError, RawRow, read_rows, write_template
 from storage.db import transaction
 from storage.models import Account, Question, QuestionSource, QuestionStatus
+from storage.privacy import forget_person
 from tests.conftest import EXAMPLE_CONFIG
 from tests.harness import Harness
 
@@ -161,3 +162,14 @@ def test_cli_previews_then_imports(database_url: str, tmp_path: Path, capsys: py
     assert cli(arguments + ["--confirm"]) == 0
     assert "HY-0001 … HY-0002" in capsys.readouterr().out
     assert cli(arguments + ["--confirm"]) == 1  # a second time: all duplicates, nothing imported
+
+
+def test_retention_erases_the_offline_askers_names(harness: Harness, tmp_path: Path) -> None:
+    imported(harness, read_rows(xlsx_of(tmp_path / "vg.xlsx", ROWS[:1]), harness.app.services.texts))
+    with transaction(harness.app.sessions) as session:
+        source = session.scalars(select(QuestionSource)).one()
+        forget_person(session, source.account.person, harness.clock.now())
+    with harness.app.sessions() as session:
+        question = session.scalars(select(Question)).one()
+        assert question.asker_name is None and question.text == SHOPEE
+        assert question.source.label == "Trực tiếp, Huyện đoàn Văn Giang"  # a union's name is no personal data
