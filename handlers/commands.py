@@ -12,7 +12,7 @@ YOUTH_COMMANDS = ("my", "faq", "district", "lang", "cancel", "stop", "subscribe"
 OFFICER_COMMANDS = ("pending", "reassign", "reject")
 OFFICER_MENU = (*OFFICER_COMMANDS, "transmittal", "commitments")  # transmittal: handlers.reports; commitments: theirs
 ADMIN_MENU = ("broadcast", "review", "suggest", "agenda", "reminders", "queue", "failed", "transmittal", "learned",
-              "commitments", "nominations", "help")
+              "commitments", "nominations", "programme", "help")
 
 
 @dataclass(frozen=True)

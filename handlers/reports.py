@@ -1,4 +1,4 @@
-"""The coordinator's reports in chat: `/report docx|xlsx|csv`, `/stats` with charts, and
+"""The coordinator's reports in chat: `/report docx|xlsx|csv`, `/stats` with charts, `/programme`, and
 publishing answered questions to the FAQ (`/publish CODE`, `/unpublish CODE`).
 
 Files are written under `reports.folder` and sent as uploads. A report is written while
@@ -14,13 +14,14 @@ from handlers.admin import may_administer
 from handlers.context import Context
 from reports.build import FORMATS, ReportScope, report_path, write_report
 from reports.charts import draw_charts
+from reports.programme import write_programme
 from reports.stats import DepartmentStats, gather_stats
 from reports.table import vietnamese_number
 from reports.transmittal import write_transmittal
 from storage.models import QuestionStatus
 from storage.questions import find_by_code
 
-REPORT_COMMANDS = ("/report", "/stats", "/publish", "/unpublish", "/transmittal")
+REPORT_COMMANDS = ("/report", "/stats", "/publish", "/unpublish", "/transmittal", "/programme")
 
 
 def run_command(ctx: Context, command: str, arguments: list[str]) -> None:
@@ -33,6 +34,8 @@ def run_command(ctx: Context, command: str, arguments: list[str]) -> None:
         send_report(ctx, arguments[0].lower() if arguments else "docx")
     elif command == "/stats":
         send_stats(ctx)
+    elif command == "/programme":
+        send_programme(ctx)
     else:
         publish(ctx, arguments[0] if arguments else "", published=command == "/publish")
 
@@ -63,6 +66,16 @@ def send_transmittal(ctx: Context, department_key: str) -> None:
     document = Attachment(MediaKind.DOCUMENT, "", out.name, FORMATS["docx"], out.stat().st_size, path=str(out))
     ctx.send(ctx.incoming.chat, ctx.text(ctx.staff_language, "transmittal_ready", department=department.name,
                                          count=count), attachments=(document,), reply_to=_quote(ctx))
+
+
+def send_programme(ctx: Context) -> None:
+    """The event's annex: earlier commitments, the picked questions, the honours list (reports/programme.py)."""
+    out = report_path(ctx.settings, ctx.campaign, ctx.now, "-phu-luc-chuong-trinh.docx")
+    commitments, questions, honoured = write_programme(ctx.session, scope(ctx), out)
+    document = Attachment(MediaKind.DOCUMENT, "", out.name, FORMATS["docx"], out.stat().st_size, path=str(out))
+    ctx.send(ctx.incoming.chat, ctx.text(ctx.staff_language, "programme_ready", commitments=commitments,
+                                         questions=questions, honoured=honoured),
+             attachments=(document,), reply_to=_quote(ctx))
 
 
 def send_stats(ctx: Context) -> None:

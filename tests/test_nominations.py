@@ -85,6 +85,10 @@ def test_nominate_shortlist_order_and_export(harness: Harness, tmp_path: Path) -
     assert [row.cells[1].text for row in honoured.rows[1:]] == ["Trần Văn Nam", "Nguyễn Thị Hoa"]
     assert honoured.rows[2].cells[4].text == "1 tệp"
 
+    (sent,) = admin.say("/programme")  # the same annex, in the chat
+    assert said(harness, [sent], "programme_ready", commitments=0, questions=0, honoured=2)
+    assert sent.message.attachments[0].file_name.endswith("-phu-luc-chuong-trinh.docx")
+
     admin.say("/unshortlist 2")
     with harness.app.sessions() as session:
         assert session.get_one(Nomination, 1).rank == 1  # Hoa moves up when Nam leaves the list
