@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.normalize import fold
-from core.texts import Html, preview
+from core.texts import preview
 from handlers.admin import may_administer
 from handlers.context import Context
 from handlers.refused import Refused
@@ -132,20 +132,13 @@ def change(ctx: Context, department_key: str, arguments: list[str]) -> None:
 
 
 def show(ctx: Context, department_key: str | None) -> None:
-    commitments = listed(ctx.session, department_key)
-    language = ctx.staff_language
-    if not commitments:
-        ctx.reply(language, "commitments_none")
-        return
-    today = ctx.local_today()
-    lines = [ctx.text(language, "commitments_header", count=len(commitments))]
-    lines += [ctx.text(language, "commitments_item", number=c.id, code=c.question.code, campaign=c.campaign.name,
-                       what=preview(c.what, 120), department=_department_name(ctx, c),
-                       due=c.due_on.strftime("%d/%m/%Y"),
-                       status=ctx.label("commitment_status", shown_status(c, today)),
-                       note=ctx.text(language, "commitments_note", note=c.note) if c.note else "")
-              for c in commitments]
-    ctx.send(ctx.incoming.chat, Html("\n\n".join(lines)))
+    language, today = ctx.staff_language, ctx.local_today()
+    ctx.reply_items([ctx.text(language, "commitments_item", number=c.id, code=c.question.code,
+                              campaign=c.campaign.name, what=preview(c.what, 120), department=_department_name(ctx, c),
+                              due=c.due_on.strftime("%d/%m/%Y"),
+                              status=ctx.label("commitment_status", shown_status(c, today)),
+                              note=ctx.text(language, "commitments_note", note=c.note) if c.note else "")
+                     for c in listed(ctx.session, department_key)], "commitments_header", "commitments_none")
 
 
 def _department_name(ctx: Context, commitment: Commitment) -> str:

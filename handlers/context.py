@@ -135,6 +135,14 @@ class Context(Writer):
         self.send(self.incoming.chat, html, buttons, reply_to=quote, question=question, link_role=link_role,
                   expects_reply=True)
 
+    def reply_items(self, items: Sequence[Html], header: str, empty: str) -> None:
+        """Answer with a header counting `items`, then each item in its own paragraph; `empty` when none."""
+        language = self.staff_language
+        if not items:
+            self.reply(language, empty)
+            return
+        self.send(self.incoming.chat, Html("\n\n".join([self.text(language, header, count=len(items)), *items])))
+
     def list_questions(self, questions: Sequence[Question], header: str, empty: str) -> None:
         """Answer with the questions' codes and openings under a header (staff's language)."""
         language = self.staff_language

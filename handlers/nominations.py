@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.messages import ACCEPTED_MEDIA, Button, Incoming
-from core.texts import Html, preview
+from core.texts import preview
 from handlers.admin import may_administer
 from handlers.context import Context
 from handlers.refused import Refused
@@ -175,14 +175,7 @@ def run_command(ctx: Context, command: str, arguments: list[str]) -> None:
 
 def show(ctx: Context) -> None:
     language = ctx.staff_language
-    nominations = of_campaign(ctx.session, ctx.campaign.id)
-    if not nominations:
-        ctx.reply(language, "nominations_none")
-        return
-    lines = [ctx.text(language, "nominations_header", count=len(nominations))]
-    lines += [ctx.text(language, "nominations_item", number=n.id, name=n.nominee_name, unit=n.unit,
-                       achievement=preview(n.achievement, 100), files=len(n.evidence),
-                       place=ctx.text(language, "nominations_place", rank=n.rank) if n.rank else "")
-              for n in nominations]
-    lines.append(ctx.text(language, "nominations_usage"))
-    ctx.send(ctx.incoming.chat, Html("\n\n".join(lines)))
+    ctx.reply_items([ctx.text(language, "nominations_item", number=n.id, name=n.nominee_name, unit=n.unit,
+                              achievement=preview(n.achievement, 100), files=len(n.evidence),
+                              place=ctx.text(language, "nominations_place", rank=n.rank) if n.rank else "")
+                     for n in of_campaign(ctx.session, ctx.campaign.id)], "nominations_header", "nominations_none")
