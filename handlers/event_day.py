@@ -119,10 +119,16 @@ def item(ctx: Context, rank: int, question: Question, support: int, live: bool =
 
 
 def show_agenda(ctx: Context) -> None:
+    language = ctx.staff_language
     questions = agenda(ctx.session, ctx.campaign.id)
+    if not questions:
+        ctx.reply(language, "agenda_empty")
+        return
     supports = support_counts(ctx.session, [q.id for q in questions])
-    ctx.reply_items([item(ctx, q.event_rank or 0, q, supports.get(q.id, 0), live_answer(ctx.session, q.id) is not None)
-                     for q in questions], "agenda_header", "agenda_empty")
+    lines = [ctx.text(language, "agenda_header", count=len(questions))]
+    lines += [item(ctx, q.event_rank or 0, q, supports.get(q.id, 0), live_answer(ctx.session, q.id) is not None)
+              for q in questions]
+    ctx.send(ctx.incoming.chat, Html("\n\n".join(lines)))
 
 
 def pick(ctx: Context, codes: list[str]) -> None:
