@@ -207,42 +207,36 @@ def _import_template(settings: Settings, out: Path) -> int:
 
 
 def _import(settings: Settings, file: Path, source: str, confirm: bool) -> int:
-    """The preview (nothing stored), or with --confirm every good row in one transaction."""
+    """The preview (nothing stored), or with --confirm every good row in one transaction; audited."""
     import getpass
 
+    from actions.model import Actor, Place, Role, Surface
+    from actions.perform import perform
     from bot.app import build_app
     from core.texts import plain_text
-    from handlers import offline
+    from handlers.context import Job
     from reports.offline_file import ImportFileError, read_rows
     from storage.db import transaction
 
     app = build_app(settings)
-    texts = app.services.texts
-    language = settings.default_language
-    if not source.strip():
-        print(plain_text(texts.render(language, "import_source_missing")), file=sys.stderr)
-        return 2
+    texts, language = app.services.texts, settings.default_language
     try:
         rows = read_rows(file, texts)
     except ImportFileError as error:
         print(plain_text(texts.render(language, error.key, **error.values)), file=sys.stderr)
         return 2
-    actor = f"cli:{getpass.getuser()}"
+    user = getpass.getuser()
+    actor = Actor(frozenset({Role.ADMIN}), Place.CLI, None, f"cli:{user}", Surface.CLI, user)
     with transaction(app.sessions) as session:
-        ctx = offline.surface_context(app.services, session, app.clock.now(), app.campaign(session), actor)
-        preview = offline.check(ctx, rows)
-        print("\n".join(offline.describe(ctx, preview, file.name)))
+        campaign = app.campaign(session)
+        job = Job(app.services, session, app.clock.now(), campaign=campaign)
+        outcome = perform(job, campaign, actor, "import_questions", (), Surface.CLI,
+                          given={"rows": rows, "source": source, "file_name": file.name, "confirm": confirm})
         if not confirm:
-            print(plain_text(texts.render(language, "import_preview_hint", good=len(preview.good))))
-            session.rollback()
-            return 0
-        imported = offline.confirm(ctx, rows, source.strip(), file.name, actor)
-    if not imported:
-        print(plain_text(texts.render(language, "import_nothing")), file=sys.stderr)
-        return 1
-    print(plain_text(texts.render(language, "import_done", count=len(imported), first=imported[0].code,
-                                  last=imported[-1].code, source=source.strip(), bad=len(rows) - len(imported))))
-    return 0
+            session.rollback()  # the preview changes nothing, not even the audit
+    print(plain_text(outcome.html) if outcome.html else plain_text(texts.render(language, outcome.key,
+                                                                                **outcome.values)))
+    return 0 if outcome.ok else (2 if outcome.key == "import_source_missing" else 1)
 
 
 def _reminders(settings: Settings, at_text: str, dry_run: bool) -> int:

@@ -1,8 +1,8 @@
 """Last year's promises followed up (issue 17, item 5): an answer marked as a commitment (what, which
 department is responsible, by when), its status kept by that department, listed and reported.
 
-`mark` and `update` work on plain inputs and refuse with a catalogue key (`Refused`), so a chat
-command, the command line or a web page call them alike; the chat surface is below them.
+`mark` and `update` work on plain inputs and refuse with a catalogue key (`Refused`); the actions below
+them (declared in actions/table.py) are what a chat command, the web or the command line perform.
 """
 
 from __future__ import annotations
@@ -11,18 +11,17 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from actions.model import Actor, Args, Outcome, Place, done, invalid, refused
 from core.config import Settings
 from core.normalize import fold
 from core.texts import preview
-from handlers.admin import may_administer
-from handlers.context import Context
+from handlers.context import Job, Writer, items_listing
 from handlers.refused import Refused
 from storage.commitments import listed, shown_status
 from storage.curation import latest_answer, live_answer
 from storage.models import Commitment, CommitmentStatus, Question
-from storage.questions import add_event, find_by_code
+from storage.questions import add_event
 
-COMMANDS = ("/commit", "/commitments", "/commitment")
 # What a department types for a status; Vietnamese words without diacritics, or the stored keys.
 STATUS_WORDS = {"chua": CommitmentStatus.PENDING, "pending": CommitmentStatus.PENDING,
                 "dang": CommitmentStatus.IN_PROGRESS, "in_progress": CommitmentStatus.IN_PROGRESS,
@@ -76,71 +75,51 @@ def parse_date(text: str) -> date | None:
     return None
 
 
-# --- the chat surface ----------------------------------------------------------------------
+# --- actions (declared in actions/table.py) ------------------------------------------------------
 
-def claims(ctx: Context, command: str) -> bool:
-    """Staff's commands: admins and the coordinator chat, and department groups; others' fall through."""
-    staff = may_administer(ctx) or ctx.settings.department_for_chat(ctx.incoming.chat) is not None
-    return command in COMMANDS and staff and not ctx.incoming.edited
-
-
-def run_command(ctx: Context, command: str, arguments: list[str]) -> None:
-    """/commit (admins, anywhere); /commitments and /commitment in a department's group (its own)."""
-    department = ctx.settings.department_for_chat(ctx.incoming.chat)
-    try:
-        if command == "/commit" and may_administer(ctx):
-            commit(ctx, arguments)
-        elif command == "/commitments" and (department is not None or may_administer(ctx)):
-            show(ctx, department.key if department else None)
-        elif command == "/commitment" and department is not None:
-            change(ctx, department.key, arguments)
-        else:
-            ctx.reply(ctx.staff_language, "commitment_where")
-    except Refused as refused:
-        ctx.reply(ctx.staff_language, refused.key, **refused.values)
-
-
-def commit(ctx: Context, arguments: list[str]) -> None:
-    """/commit CODE [DEPARTMENT] DD/MM/YYYY WHAT: the department defaults to the question's."""
-    if len(arguments) < 3:
-        raise Refused("commitment_usage")
-    question = find_by_code(ctx.session, arguments[0], ctx.campaign.id)
-    if question is None:
-        raise Refused("code_unknown", code=arguments[0])
-    rest = arguments[1:]
-    department_key = question.department_key or ""
-    if parse_date(rest[0]) is None:
-        department_key, rest = rest[0], rest[1:]
-    due_on = parse_date(rest[0]) if rest else None
+def commit(job: Job, actor: Actor, args: Args) -> Outcome:
+    """/commit CODE DD/MM/YYYY [DEPARTMENT-KEY] WHAT: the department defaults to the question's."""
+    question: Question = args["question"]
+    due_on = parse_date(args["due"])
     if due_on is None:
-        raise Refused("commitment_usage")
-    commitment = mark(ctx.session, ctx.settings, ctx.now, question, department_key, due_on, " ".join(rest[1:]),
-                      ctx.incoming.account_key)
-    ctx.reply(ctx.staff_language, "commitment_marked", number=commitment.id, code=question.code,
-              department=_department_name(ctx, commitment), due=commitment.due_on.strftime("%d/%m/%Y"))
+        return invalid("commitment_usage")
+    first, _, rest = args["what"].partition(" ")
+    department_key, what = (first, rest) if job.settings.department(first) else (question.department_key or "",
+                                                                                args["what"])
+    try:
+        commitment = mark(job.session, job.settings, job.now, question, department_key, due_on, what, actor.who)
+    except Refused as refusal:
+        return refused(refusal.key, question.id, **refusal.values)
+    return done("commitment_marked", question.id, number=commitment.id, code=question.code,
+                department=_department_name(job, commitment), due=commitment.due_on.strftime("%d/%m/%Y"))
 
 
-def change(ctx: Context, department_key: str, arguments: list[str]) -> None:
-    """/commitment N chua|dang|xong [note]."""
-    status = STATUS_WORDS.get(fold(arguments[1])) if len(arguments) > 1 else None
-    if not arguments or not arguments[0].lstrip("#").isdigit() or status is None:
-        raise Refused("commitment_status_usage")
-    commitment = update(ctx.session, ctx.now, int(arguments[0].lstrip("#")), department_key, status,
-                        " ".join(arguments[2:]), ctx.incoming.account_key)
-    ctx.reply(ctx.staff_language, "commitment_updated", number=commitment.id,
-              status=ctx.label("commitment_status", shown_status(commitment, ctx.local_today())))
+def change(job: Job, actor: Actor, args: Args) -> Outcome:
+    """/commitment N chua|dang|xong [note], in the responsible department's chat."""
+    status = STATUS_WORDS.get(fold(args["status"]))
+    if status is None:
+        return invalid("commitment_status_usage")
+    try:
+        commitment = update(job.session, job.now, args["number"], actor.department or "", status, args["note"] or "",
+                            actor.who)
+    except Refused as refusal:
+        return refused(refusal.key, **refusal.values)
+    return done("commitment_updated", commitment.question_id, number=commitment.id,
+                status=job.label("commitment_status", shown_status(commitment, job.local_today())))
 
 
-def show(ctx: Context, department_key: str | None) -> None:
-    language, today = ctx.staff_language, ctx.local_today()
-    ctx.reply_items([ctx.text(language, "commitments_item", number=c.id, code=c.question.code,
-                              campaign=c.campaign.name, what=preview(c.what, 120), department=_department_name(ctx, c),
-                              due=c.due_on.strftime("%d/%m/%Y"),
-                              status=ctx.label("commitment_status", shown_status(c, today)),
-                              note=ctx.text(language, "commitments_note", note=c.note) if c.note else "")
-                     for c in listed(ctx.session, department_key)], "commitments_header", "commitments_none")
+def show(job: Job, actor: Actor, args: Args) -> Outcome:
+    """/commitments: a department's own, or every one for the coordinator and admins."""
+    language, today = job.staff_language, job.local_today()
+    own = actor.department if actor.place == Place.DEPARTMENT else None
+    return items_listing(job, [
+        job.text(language, "commitments_item", number=c.id, code=c.question.code, campaign=c.campaign.name,
+                 what=preview(c.what, 120), department=_department_name(job, c), due=c.due_on.strftime("%d/%m/%Y"),
+                 status=job.label("commitment_status", shown_status(c, today)),
+                 note=job.text(language, "commitments_note", note=c.note) if c.note else "")
+        for c in listed(job.session, own)], "commitments_header", "commitments_none")
 
 
-def _department_name(ctx: Context, commitment: Commitment) -> str:
-    department = ctx.settings.department(commitment.department_key)
+def _department_name(writer: Writer, commitment: Commitment) -> str:
+    department = writer.settings.department(commitment.department_key)
     return department.name if department else commitment.department_key

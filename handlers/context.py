@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from actions.model import Outcome, Status, done
 from core.config import Settings
 from core.language import LanguageDetector
 from core.messages import Attachment, Button, ChatRef, Incoming, Outgoing
@@ -115,10 +116,16 @@ def question_language(settings: Settings, account: Account, question: Question |
 
 
 @dataclass
-class Context(Writer):
-    """One incoming update being handled inside one database transaction."""
+class Job(Writer):
+    """Work on one campaign in one transaction: what staff actions get, from a chat, the web or the CLI."""
 
     campaign: Campaign
+
+
+@dataclass
+class Context(Job):
+    """One incoming update being handled inside one database transaction."""
+
     incoming: Incoming
 
     def reply(self, language: str, key: str, buttons: tuple[tuple[Button, ...], ...] = (), **values: object) -> None:
@@ -135,24 +142,24 @@ class Context(Writer):
         self.send(self.incoming.chat, html, buttons, reply_to=quote, question=question, link_role=link_role,
                   expects_reply=True)
 
-    def reply_items(self, items: Sequence[Html], header: str, empty: str) -> None:
-        """Answer with a header counting `items`, then each item in its own paragraph; `empty` when none."""
-        language = self.staff_language
-        if not items:
-            self.reply(language, empty)
-            return
-        self.send(self.incoming.chat, Html("\n\n".join([self.text(language, header, count=len(items)), *items])))
 
-    def list_questions(self, questions: Sequence[Question], header: str, empty: str) -> None:
-        """Answer with the questions' codes and openings under a header (staff's language)."""
-        language = self.staff_language
-        if not questions:
-            self.reply(language, empty)
-            return
-        lines = [self.text(language, header, count=len(questions))]
-        lines += [with_deadline(self.text(language, "pending_item", code=q.code, text=preview(q.text)),
-                                self.deadline(language, q)) for q in questions]
-        self.send(self.incoming.chat, Html("\n".join(lines)))
+def questions_listing(writer: Writer, questions: Sequence[Question], header: str, empty: str) -> Outcome:
+    """The questions' codes and openings under a header (staff's language), as an action's outcome."""
+    language = writer.staff_language
+    if not questions:
+        return done(empty)
+    lines = [writer.text(language, header, count=len(questions))]
+    lines += [with_deadline(writer.text(language, "pending_item", code=q.code, text=preview(q.text)),
+                            writer.deadline(language, q)) for q in questions]
+    return Outcome(Status.DONE, header, html=Html("\n".join(lines)))
+
+
+def items_listing(writer: Writer, items: Sequence[Html], header: str, empty: str) -> Outcome:
+    """A header counting `items`, then each in its own paragraph (staff's language), as an action's outcome."""
+    if not items:
+        return done(empty)
+    html = Html("\n\n".join([writer.text(writer.staff_language, header, count=len(items)), *items]))
+    return Outcome(Status.DONE, header, html=html)
 
 
 def with_deadline(html: Html, deadline: Html) -> Html:

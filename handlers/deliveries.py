@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from core.messages import ChatRef, Outgoing
 from core.texts import Html, preview
-from handlers.context import Context, Services
+from actions.model import Actor, Args, Outcome, Status, done, refused
+from handlers.context import Job, Services
 from storage.models import Account, OutboxMessage, OutboxStatus, Question
 
 
@@ -51,40 +52,37 @@ def recipient(services: Services, session: Session, row: OutboxMessage) -> str:
     return services.texts.render(language, "someone_asking")
 
 
-def show_queue(ctx: Context) -> None:
-    counts = ctx.session.execute(
+def show_queue(job: Job, actor: Actor, args: Args) -> Outcome:
+    counts = job.session.execute(
         select(OutboxMessage.platform, OutboxMessage.status, func.count())
         .group_by(OutboxMessage.platform, OutboxMessage.status)
         .order_by(OutboxMessage.platform, OutboxMessage.status)
     ).all()
-    language = ctx.staff_language
-    lines = [ctx.text(language, "queue_item", platform=ctx.label("channel", platform),
-                      status=ctx.label("outbox_state", status), count=count)
+    lines = [job.text(job.staff_language, "queue_item", platform=job.label("channel", platform),
+                      status=job.label("outbox_state", status), count=count)
              for platform, status, count in counts]
-    ctx.reply(language, "queue_status", counts=Html("\n".join(lines)) or "0")
+    return done("queue_status", counts=Html("\n".join(lines)) or "0")
 
 
-def show_failed(ctx: Context, limit: int = 10) -> None:
-    rows: Sequence[OutboxMessage] = ctx.session.scalars(
+def show_failed(job: Job, actor: Actor, args: Args, limit: int = 10) -> Outcome:
+    rows: Sequence[OutboxMessage] = job.session.scalars(
         select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)
         .order_by(OutboxMessage.id.desc()).limit(limit)
     ).all()
-    language = ctx.staff_language
     if not rows:
-        ctx.reply(language, "failed_empty")
-        return
-    items = [ctx.text(language, "failed_item", id=row.id, recipient=recipient(ctx.services, ctx.session, row),
+        return done("failed_empty")
+    language = job.staff_language
+    items = [job.text(language, "failed_item", id=row.id, recipient=recipient(job.services, job.session, row),
                       error=preview(row.error or "", 200)) for row in rows]
-    ctx.send(ctx.incoming.chat, "\n".join([ctx.text(language, "failed_header"), *items]))
+    return Outcome(Status.DONE, "failed_header", html=Html("\n".join([job.text(language, "failed_header"), *items])))
 
 
-def resend(ctx: Context, row_id: str) -> None:
-    row = ctx.session.get(OutboxMessage, int(row_id)) if row_id.isdigit() else None
-    language = ctx.staff_language
+def resend(job: Job, actor: Actor, args: Args) -> Outcome:
+    row_id = args["id"]
+    row = job.session.get(OutboxMessage, int(row_id)) if row_id.isdigit() else None
     if row is None or row.status != OutboxStatus.FAILED:
-        ctx.reply(language, "resend_unknown", id=row_id)
-        return
+        return refused("resend_unknown", id=row_id)
     row.status = OutboxStatus.PENDING
-    row.not_before = ctx.now
+    row.not_before = job.now
     row.attempts = 0
-    ctx.reply(language, "resend_done", id=row.id)
+    return done("resend_done", id=row.id)

@@ -1,7 +1,8 @@
 """Honouring exemplary youth (issue 17, item 4): nominations, the Youth Union's ordered shortlist.
 
 `propose`, `place` and `withdraw` work on plain inputs (a district union's form on the console will call
-`propose`); the chat flow below lets a young person propose someone. It asks first whether the nominee
+`propose`); the actions below them are declared in actions/table.py. The chat flow lets a young person
+propose someone. It asks first whether the nominee
 agreed, and stores nothing about them before that answer is yes.
 """
 
@@ -13,17 +14,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.messages import ACCEPTED_MEDIA, Button, Incoming
+from actions.buttons import button
+from actions.model import Actor, Args, Outcome, refused
+from core.messages import ACCEPTED_MEDIA, Incoming
 from core.texts import preview
-from handlers.admin import may_administer
-from handlers.context import Context
+from handlers.context import Context, Job, items_listing
 from handlers.refused import Refused
 from storage.curation import lock_agenda
 from storage.models import Account, Nomination, NominationStatus
 from storage.nominations import draft_of, of_campaign, shortlist
 
 STATE = "nominate"  # the account's state while it fills a nomination in
-STAFF_COMMANDS = ("/nominations", "/shortlist", "/unshortlist")
 DECLARED = "declared_by_proposer"  # consent_note of the chat flow: the proposer said the nominee agreed
 FIELDS = ("nominee_name", "unit", "achievement")  # asked in this order
 PROMPTS = {"nominee_name": "nominate_ask_name", "unit": "nominate_ask_unit", "achievement": "nominate_ask_achievement"}
@@ -94,42 +95,52 @@ def waiting(account: Account) -> bool:
     return account.state == STATE
 
 
-def start(ctx: Context, account: Account) -> None:
+def start(ctx: Context, actor: Actor, args: Args) -> None:
     """/nominate: consent first; nothing about the nominee is stored before it."""
-    language = account.person.language
+    language = args["account"].person.language
     texts = ctx.services.texts
-    ctx.reply(language, "nominate_consent", ((Button(texts.plain(language, "nominate_consent_yes"), "nominate:yes"),
-                                              Button(texts.plain(language, "nominate_consent_no"), "nominate:no")),))
+    ctx.reply(language, "nominate_consent", ((
+        button(ctx.session, texts.plain(language, "nominate_consent_yes"), "nominate_button", "yes"),
+        button(ctx.session, texts.plain(language, "nominate_consent_no"), "nominate_button", "no")),))
 
 
-def press(ctx: Context, account: Account, argument: str) -> None:
+def press(ctx: Context, actor: Actor, args: Args) -> None:
+    """The consent buttons (a fresh draft on yes) and Done (the draft becomes a nomination)."""
+    account: Account = args["account"]
     language = account.person.language
-    if argument == "no":
+    draft = draft_of(ctx.session, account)
+    if args["answer"] == "no":
         ctx.reply(language, "nominate_needs_consent")
-    elif argument == "yes" and draft_of(ctx.session, account) is None:
+    elif args["answer"] == "yes":
+        if draft is not None:
+            ctx.session.delete(draft)  # a nomination left half-done: this one replaces it
         ctx.session.add(Nomination(campaign_id=ctx.campaign.id, account_id=account.id, proposer=account.key,
                                    consent_at=ctx.now, consent_note=DECLARED, status=NominationStatus.DRAFT,
                                    evidence=[], created_at=ctx.now, decided_by=""))
         account.state = STATE
         ctx.reply(language, PROMPTS[FIELDS[0]])
-    elif argument == "done" and (draft := draft_of(ctx.session, account)) is not None and draft.achievement:
+    elif args["answer"] == "done" and draft is not None and draft.achievement:
         draft.status = NominationStatus.PROPOSED
         account.state = ""
-        ctx.reply(language, "nominate_received", number=draft.id, name=draft.nominee_name,
-                  count=len(draft.evidence))
+        ctx.reply(language, "nominate_received", number=draft.id, name=draft.nominee_name, count=len(draft.evidence))
     else:
         ctx.reply(language, "button_stale")
 
 
-def receive(ctx: Context, account: Account, command: str) -> None:
-    """The next field, or evidence; /cancel drops the draft."""
+def cancel(ctx: Context, account: Account) -> None:
+    """/cancel while nominating: the draft and what it holds about the nominee are deleted."""
+    if (draft := draft_of(ctx.session, account)) is not None:
+        ctx.session.delete(draft)
+    account.state = ""
+    ctx.reply(account.person.language, "nominate_cancelled")
+
+
+def receive(ctx: Context, account: Account) -> None:
+    """The next field, or evidence."""
     language = account.person.language
     draft = draft_of(ctx.session, account)
-    if draft is None or command == "/cancel":
-        if draft is not None:
-            ctx.session.delete(draft)
-        account.state = ""
-        ctx.reply(language, "nominate_cancelled")
+    if draft is None:
+        cancel(ctx, account)
         return
     missing = next((name for name in FIELDS if not getattr(draft, name)), None)
     text = ctx.incoming.text.strip()
@@ -144,38 +155,37 @@ def receive(ctx: Context, account: Account, command: str) -> None:
             return
     else:
         draft.evidence = [*draft.evidence, *evidence_of(ctx.incoming)]
-    done = ((Button(ctx.services.texts.plain(language, "nominate_done_button"), "nominate:done"),),)
-    ctx.reply(language, "nominate_ask_evidence", done, count=len(draft.evidence))
+    done_button = button(ctx.session, ctx.services.texts.plain(language, "nominate_done_button"), "nominate_button",
+                         "done")
+    ctx.reply(language, "nominate_ask_evidence", ((done_button,),), count=len(draft.evidence))
 
 
-# --- the Youth Union's shortlist ------------------------------------------------------------------
+# --- the Youth Union's shortlist (actions) ----------------------------------------------------------
 
-def claims(ctx: Context, command: str) -> bool:
-    return command in STAFF_COMMANDS and not ctx.incoming.edited and may_administer(ctx)
+def show(job: Job, actor: Actor, args: Args) -> Outcome:
+    """/nominations: the shortlist in order, then the others as they came."""
+    language = job.staff_language
+    return items_listing(job, [
+        job.text(language, "nominations_item", number=n.id, name=n.nominee_name, unit=n.unit,
+                 achievement=preview(n.achievement, 100), files=len(n.evidence),
+                 place=job.text(language, "nominations_place", rank=n.rank) if n.rank else "")
+        for n in of_campaign(job.session, job.campaign.id)], "nominations_header", "nominations_none")
 
 
-def run_command(ctx: Context, command: str, arguments: list[str]) -> None:
-    """/nominations; /shortlist N [POSITION]; /unshortlist N."""
-    language = ctx.staff_language
-    numbers = [int(a.lstrip("#")) for a in arguments if a.lstrip("#").isdigit()]
+def shortlist_one(job: Job, actor: Actor, args: Args) -> Outcome:
+    """/shortlist N [POSITION]."""
     try:
-        if command == "/shortlist" and numbers:
-            place(ctx.session, ctx.campaign.id, ctx.now, numbers[0], numbers[1] if len(numbers) > 1 else None,
-                  ctx.incoming.account_key)
-        elif command == "/unshortlist" and numbers:
-            withdraw(ctx.session, ctx.campaign.id, ctx.now, numbers[0], ctx.incoming.account_key)
-        elif command != "/nominations":
-            raise Refused("nominations_usage")
-    except Refused as refused:
-        ctx.reply(language, refused.key, **refused.values)
-        return
-    ctx.session.flush()
-    show(ctx)
+        place(job.session, job.campaign.id, job.now, args["number"], args["position"], actor.who)
+    except Refused as refusal:
+        return refused(refusal.key, **refusal.values)
+    job.session.flush()
+    return show(job, actor, args)
 
 
-def show(ctx: Context) -> None:
-    language = ctx.staff_language
-    ctx.reply_items([ctx.text(language, "nominations_item", number=n.id, name=n.nominee_name, unit=n.unit,
-                              achievement=preview(n.achievement, 100), files=len(n.evidence),
-                              place=ctx.text(language, "nominations_place", rank=n.rank) if n.rank else "")
-                     for n in of_campaign(ctx.session, ctx.campaign.id)], "nominations_header", "nominations_none")
+def unshortlist_one(job: Job, actor: Actor, args: Args) -> Outcome:
+    """/unshortlist N."""
+    try:
+        withdraw(job.session, job.campaign.id, job.now, args["number"], actor.who)
+    except Refused as refusal:
+        return refused(refusal.key, **refusal.values)
+    return show(job, actor, args)

@@ -9,20 +9,17 @@ one transaction. Imported questions carry their source and then go the way of a 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
 
-from sqlalchemy.orm import Session
-
-from core.messages import ChatKind, Incoming
+from actions.model import Actor, Args, Outcome, done, invalid, refused
 from core.naming import category_named, districts_named
-from core.texts import plain_text
+from core.texts import Html, plain_text
 from core.texts import preview as preview_text
 from handlers import curation, routing
-from handlers.context import Context, Services
+from handlers.context import Job, Writer
 from reports.offline_file import RawRow
 from storage.curation import open_signatures
-from storage.models import Account, Campaign, Person, Question, QuestionSource, QuestionStatus
+from storage.models import Account, Person, Question, QuestionSource, QuestionStatus
 from storage.questions import add_event, allocate_code
 
 PLATFORM = "offline"  # the placeholder asker's platform: no adapter sends to it
@@ -65,7 +62,7 @@ class Preview:
         return [row for row in self.rows if not row.good]
 
 
-def check(ctx: Context, rows: Sequence[RawRow]) -> Preview:
+def check(ctx: Job, rows: Sequence[RawRow]) -> Preview:
     """Each row's unit, field and text; duplicates of an earlier row or of a stored question. Read-only."""
     model = ctx.services.understanding.model(ctx.session)
     threshold = ctx.settings.curation.duplicate_threshold
@@ -85,7 +82,7 @@ def check(ctx: Context, rows: Sequence[RawRow]) -> Preview:
     return Preview(tuple(checked))
 
 
-def _check_fields(ctx: Context, raw: RawRow, signature: str) -> CheckedRow:
+def _check_fields(ctx: Job, raw: RawRow, signature: str) -> CheckedRow:
     settings, problems = ctx.settings, []
     districts = districts_named(settings.districts, raw.district) if raw.district else []
     if not raw.district:
@@ -114,7 +111,7 @@ def _with(row: CheckedRow, problem: Problem) -> CheckedRow:
                       (*row.problems, problem))
 
 
-def confirm(ctx: Context, rows: Sequence[RawRow], label: str, file_name: str, actor: str) -> list[Question]:
+def confirm(ctx: Job, rows: Sequence[RawRow], label: str, file_name: str, actor: str) -> list[Question]:
     """Check again (the stored questions may have changed since the preview) and import every good row.
 
     The caller's transaction holds all of it: a failure on any row leaves nothing imported."""
@@ -128,7 +125,7 @@ def confirm(ctx: Context, rows: Sequence[RawRow], label: str, file_name: str, ac
     return imported
 
 
-def _new_source(ctx: Context, label: str, file_name: str, actor: str) -> QuestionSource:
+def _new_source(ctx: Job, label: str, file_name: str, actor: str) -> QuestionSource:
     """The source and its placeholder asker: no chat, no consent, never in a broadcast's audience."""
     person = Person(created_at=ctx.now, language=ctx.settings.default_language)
     account = Account(person=person, platform=PLATFORM, user_id="", chat_id="", display_name=label, state="",
@@ -143,7 +140,7 @@ def _new_source(ctx: Context, label: str, file_name: str, actor: str) -> Questio
     return source
 
 
-def _import_row(ctx: Context, source: QuestionSource, row: CheckedRow, actor: str) -> Question:
+def _import_row(ctx: Job, source: QuestionSource, row: CheckedRow, actor: str) -> Question:
     assert row.district_key is not None and row.category_key is not None
     number, code = allocate_code(ctx.session, ctx.campaign)
     question = Question(
@@ -158,7 +155,7 @@ def _import_row(ctx: Context, source: QuestionSource, row: CheckedRow, actor: st
     return question
 
 
-def _route(ctx: Context, question: Question, actor: str) -> None:
+def _route(ctx: Job, question: Question, actor: str) -> None:
     """As a chat question is once accepted: to the Youth Union's review first when it is required."""
     if ctx.settings.curation.approval_required:
         curation.hold_for_review(ctx, question.account, question)
@@ -166,7 +163,7 @@ def _route(ctx: Context, question: Question, actor: str) -> None:
         routing.forward(ctx, question, actor=actor)
 
 
-def describe(ctx: Context, preview: Preview, file_name: str) -> list[str]:
+def describe(ctx: Writer, preview: Preview, file_name: str) -> list[str]:
     """The preview as plain lines, staff's language: the count, each bad row with its reasons, the good rows."""
     language, settings = ctx.staff_language, ctx.settings
 
@@ -184,9 +181,22 @@ def describe(ctx: Context, preview: Preview, file_name: str) -> list[str]:
     return lines
 
 
-def surface_context(services: Services, session: Session, now: datetime, campaign: Campaign, actor: str) -> Context:
-    """A Context for an admin acting outside any chat (the command line, later the console): its
-    `incoming` names only who acts (`surface:user`), so nothing is ever replied to it."""
-    surface, _, user = actor.partition(":")
-    incoming = Incoming(platform=surface, chat_id="", chat_kind=ChatKind.PRIVATE, user_id=user)
-    return Context(services, session, now, campaign=campaign, incoming=incoming)
+def import_questions(job: Job, actor: Actor, args: Args) -> Outcome:
+    """The action (actions/table.py) the command line and the console perform: the preview of `rows`, or
+    with `confirm` the import of every good row; either way the preview's lines are in `html`."""
+    rows, source, file_name = args["rows"], " ".join(str(args["source"]).split()), args["file_name"]
+    if not source:
+        return invalid("import_source_missing")
+    preview = check(job, rows)
+    lines = describe(job, preview, file_name)
+    if not args.get("confirm"):
+        lines.append(plain_text(job.text(job.staff_language, "import_preview_hint", good=len(preview.good))))
+        return replace(done("import_preview_header", file=file_name, good=len(preview.good), bad=len(preview.bad)),
+                       html=Html("\n".join(lines)))
+    imported = confirm(job, rows, source, file_name, actor.who)
+    if not imported:
+        return replace(refused("import_nothing"), html=Html("\n".join(lines)))
+    summary = job.text(job.staff_language, "import_done", count=len(imported), first=imported[0].code,
+                       last=imported[-1].code, source=source, bad=len(preview.bad))
+    return replace(done("import_done"), html=Html("\n".join([*lines, plain_text(summary)])),
+                   detail={"source": source, "file": file_name, "imported": len(imported), "bad": len(preview.bad)})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from core.channels import platform_name
-from core.messages import Button
+from actions.buttons import button
 from core.texts import Html, preview
 from handlers.context import Context
 from handlers.routing import status_name
@@ -32,8 +32,8 @@ def show_data(ctx: Context, account: Account) -> None:
 
 def ask_to_forget(ctx: Context, account: Account) -> None:
     language = account.person.language
-    buttons = ((Button(ctx.text(language, "forget_yes"), "forget:yes"),
-                Button(ctx.text(language, "forget_no"), "forget:no")),)
+    buttons = ((button(ctx.session, ctx.text(language, "forget_yes"), "forget_confirm", "yes"),
+                button(ctx.session, ctx.text(language, "forget_no"), "forget_confirm", "no")),)
     ctx.reply(language, "forget_confirm", buttons)
 
 

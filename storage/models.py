@@ -606,3 +606,34 @@ class Nomination(Base):
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str] = mapped_column(String(96), default="")
+
+
+class Secret(Base):
+    """A value made once for the database and shared by every process using it: the key that signs button
+    data (actions/codec.py) is made by migration 0017."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+
+
+class AuditEntry(Base):
+    """One staff action through actions.perform, from any surface: who (an opaque staff identity, and the
+    label staff read), what, on which question, where from and what came of it. Never a young person's id."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_question", "question_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16))
+    who: Mapped[str] = mapped_column(String(96))
+    label: Mapped[str] = mapped_column(Text, default="")
+    surface: Mapped[str] = mapped_column(String(16))
+    place: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    question_id: Mapped[int | None]
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

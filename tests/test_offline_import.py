@@ -9,13 +9,15 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from bot.cli import main as cli
 from core.texts import Texts
 from handlers import offline
+from handlers.context import Job
 from reports.offline_file import ImportFileError, RawRow, read_rows, write_template
-from storage.db import transaction
-from storage.models import Account, Question, QuestionSource, QuestionStatus
+from storage.db import make_engine, transaction
+from storage.models import Account, AuditEntry, Question, QuestionSource, QuestionStatus
 from storage.privacy import forget_person
 from tests.conftest import EXAMPLE_CONFIG
 from tests.harness import Harness
@@ -44,18 +46,18 @@ def xlsx_of(path: Path, rows: list[list[object]]) -> Path:
     return path
 
 
+def job_of(harness: Harness, session: Session) -> Job:
+    return Job(harness.app.services, session, harness.clock.now(), campaign=harness.app.campaign(session))
+
+
 def checked(harness: Harness, rows: list[RawRow]) -> offline.Preview:
     with transaction(harness.app.sessions) as session:
-        ctx = offline.surface_context(harness.app.services, session, harness.clock.now(),
-                                      harness.app.campaign(session), "cli:admin")
-        return offline.check(ctx, rows)
+        return offline.check(job_of(harness, session), rows)
 
 
 def imported(harness: Harness, rows: list[RawRow], source: str = "Trực tiếp, Huyện đoàn Văn Giang") -> list[str]:
     with transaction(harness.app.sessions) as session:
-        ctx = offline.surface_context(harness.app.services, session, harness.clock.now(),
-                                      harness.app.campaign(session), "cli:admin")
-        codes = [q.code or "" for q in offline.confirm(ctx, rows, source, "vg.xlsx", "cli:admin")]
+        codes = [q.code or "" for q in offline.confirm(job_of(harness, session), rows, source, "vg.xlsx", "cli:admin")]
     harness.flush()
     return codes
 
@@ -162,6 +164,9 @@ def test_cli_previews_then_imports(database_url: str, tmp_path: Path, capsys: py
     assert cli(arguments + ["--confirm"]) == 0
     assert "HY-0001 … HY-0002" in capsys.readouterr().out
     assert cli(arguments + ["--confirm"]) == 1  # a second time: all duplicates, nothing imported
+    with make_engine(database_url).connect() as connection:  # the import is in the audit log, the previews not
+        rows = connection.execute(select(AuditEntry.action, AuditEntry.status)).all()
+    assert [tuple(r) for r in rows] == [("import_questions", "done"), ("import_questions", "refused")]
 
 
 def test_retention_erases_the_offline_askers_names(harness: Harness, tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """questions gathered offline carry their source; commitments made in answers are followed up
 
 Revision ID: 0025
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-03
 """
 
@@ -12,7 +12,7 @@ import storage.models
 
 
 revision = '0025'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
