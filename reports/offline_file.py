@@ -22,11 +22,13 @@ from core.config import Settings
 from core.normalize import fold
 from core.texts import Texts
 from reports.labels import Labels
+from reports.xlsx_report import prepare_sheet
 
 COLUMNS = ("number", "district", "category", "text", "asker")  # in the template's order
 REQUIRED = ("district", "text")
 LISTS = ("districts", "categories")  # the CSV template's reference columns, right of the data
-WIDTHS = {"number": 6, "district": 24, "category": 34, "text": 80, "asker": 24}
+WIDTHS = {"number": 6, "district": 24, "category": 34, "text": 70, "asker": 24}
+HEADER_POINTS = 32  # two lines: the optional asker's header wraps
 TEMPLATE_ROWS = 500  # rows the XLSX template's drop-down lists cover
 CSV_DELIMITERS = ",;\t"
 
@@ -76,20 +78,19 @@ def _write_xlsx_template(out: Path, labels: Labels, headers: list[str], district
     book = Workbook()
     sheet = book.active
     sheet.title = labels("import_sheet_questions")
+    prepare_sheet(sheet, [WIDTHS[column] for column in COLUMNS])  # landscape A4, one page wide, header repeated
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for letter, column in zip("ABCDE", COLUMNS, strict=True):
-        sheet.column_dimensions[letter].width = WIDTHS[column]
-    sheet.freeze_panes = "A2"
+    sheet.row_dimensions[1].height = HEADER_POINTS  # LibreOffice and Excel do not grow a row on opening
     lists = book.create_sheet(labels("import_sheet_lists"))
+    prepare_sheet(lists, (30, 45))
     lists.append([labels("import_list_districts"), labels("import_list_categories")])
     for cell in lists[1]:
         cell.font = Font(bold=True)
     for index in range(max(len(districts), len(categories))):
         lists.append([_at(districts, index), _at(categories, index)])
-    lists.column_dimensions["A"].width, lists.column_dimensions["B"].width = 30, 45
     for letter, column, count in (("B", "A", len(districts)), ("C", "B", len(categories))):
         # Typing is still allowed (showErrorMessage off): names without diacritics are matched on import.
         validation = DataValidation(type="list", formula1=f"'{lists.title}'!${column}$2:${column}${count + 1}",

@@ -40,7 +40,7 @@ def write_xlsx(rows: Iterable[ReportRow], stats: Stats, labels: Labels, out: Pat
                commitments: Sequence[CommitmentRow] = ()) -> int:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(labels("sheet_questions"))
-    _prepare(sheet, WIDTHS)
+    prepare_sheet(sheet, WIDTHS)
     sheet.append([_bold(sheet, text) for text in headers(labels)])
     count = 0
     for row in rows:
@@ -69,7 +69,7 @@ def _write_departments(book: Workbook, stats: Stats, labels: Labels) -> None:
     received column adds up to the total."""
     sheet = book.create_sheet(labels("sheet_stats"))
     titles = department_headers(labels)
-    _prepare(sheet, (40,) + (14,) * (len(titles) - 1))
+    prepare_sheet(sheet, (40,) + (14,) * (len(titles) - 1))
     sheet.append([_bold(sheet, text) for text in titles])
     for department in stats.departments:
         sheet.append(_department_row(sheet, department, labels))
@@ -95,7 +95,7 @@ def _department_row(sheet: object, department: DepartmentStats, labels: Labels,
 def _write_counts(book: Workbook, title: str, titles: list[str], counts: list[tuple[str, int]],
                   labels: Labels) -> None:
     sheet = book.create_sheet(title)
-    _prepare(sheet, (40, 14))
+    prepare_sheet(sheet, (40, 14))
     sheet.append([_bold(sheet, text) for text in titles])
     for name, count in counts:
         sheet.append([_cell(sheet, name, TOP), _cell(sheet, count, TOP, COUNT_FORMAT)])
@@ -108,17 +108,23 @@ def _write_commitments(book: Workbook, rows: Sequence[CommitmentRow], labels: La
     sheet = book.create_sheet(labels("sheet_commitments"))
     titles = [labels(k) for k in ("col_campaign", "col_code", "col_commitment_question", "col_promised_by",
                                   "col_commitment", "col_responsible", "col_due_on", "col_commitment_status")]
-    _prepare(sheet, COMMITMENT_WIDTHS)
+    prepare_sheet(sheet, COMMITMENT_WIDTHS)
+    sheet.row_dimensions[1].height = 2 * LINE_POINTS
     sheet.append([_bold(sheet, text) for text in titles])
-    for row in rows:
-        sheet.append([_cell(sheet, value, WRAP) for value in (row.campaign, row.code, row.question, row.promised_by,
-                                                               row.what, row.department)]
-                     + [_cell(sheet, row.due_on, TOP, "dd/mm/yyyy"), _cell(sheet, status_cell(row, labels), WRAP)])
+    for number, row in enumerate(rows, 2):
+        texts = (row.campaign, row.code, row.question, row.promised_by, row.what, row.department, "",
+                 status_cell(row, labels))
+        sheet.row_dimensions[number].height = min(MAX_ROW_POINTS, LINE_POINTS * max(
+            _lines(text, width) for text, width in zip(texts, COMMITMENT_WIDTHS, strict=True)))
+        sheet.append([_cell(sheet, text, WRAP) for text in texts[:6]]
+                     + [_cell(sheet, row.due_on, TOP, "dd/mm/yyyy"), _cell(sheet, texts[7], WRAP)])
     _finish(sheet, len(titles), len(rows))
-    sheet.append([_bold(sheet, summary(list(rows), labels))])
+    summary_cell = _cell(sheet, summary(list(rows), labels), TOP)  # not wrapped: it reads across the columns
+    summary_cell.font = Font(bold=True)
+    sheet.append([summary_cell])
 
 
-def _prepare(sheet: object, widths: Sequence[float]) -> None:
+def prepare_sheet(sheet: object, widths: Sequence[float]) -> None:
     """Column widths, frozen header, print setup: landscape A4, one page wide, header on every page."""
     for index, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(index)].width = width
