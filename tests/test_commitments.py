@@ -104,3 +104,23 @@ def test_overdue_is_open_past_its_date() -> None:
     assert shown_status(commitment, date(2024, 7, 1)) == "overdue"
     commitment.status = CommitmentStatus.DONE
     assert shown_status(commitment, date(2025, 1, 1)) == "done"
+
+
+def test_the_responsible_department_may_be_named(example_settings: Settings, database_url: str,
+                                                 clock: FakeClock) -> None:
+    harness = answered_campaign(example_settings, database_url, clock)
+    try:
+        admin = harness.admin()
+        assert said(harness, admin.say("/commit HY-0001 31/12/2023 so-tttt Phủ sóng 4G cho các xã còn lõm sóng"),
+                    "commitment_marked", number=1, code="HY-0001", department="Sở Thông tin và Truyền thông",
+                    due="31/12/2023")
+        assert said(harness, admin.say("/commit HY-0001 31-12-2023 Phủ sóng"), "commitment_usage")
+        with harness.app.sessions() as session:
+            commitment = session.scalars(select(Commitment)).one()
+            assert (commitment.department_key, commitment.what) == ("so-tttt", "Phủ sóng 4G cho các xã còn lõm sóng")
+            assert commitment.answer is not None and commitment.answer.department_key == "so-ct"
+        # Sở Công Thương answered, but Sở TT&TT is responsible: only it may update the commitment.
+        assert said(harness, harness.officer("so-ct").say("/commitment 1 xong"), "commitment_wrong_department",
+                    number=1)
+    finally:
+        harness.dispose()
