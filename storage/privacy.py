@@ -4,7 +4,8 @@ for the report (Decree 13/2023/NĐ-CP: the right to delete; storage no longer th
 Erased: names, platform account and chat ids, district, consent, the updates they sent
 (inbox), the messages sent to them (outbox), links and menus of their chat, their questions'
 message ids and attachments, their name as the actor of question events, reminders still
-planned for them, account-linking codes and the Zalo OA contact window; they leave every
+planned for them, account-linking codes and the Zalo OA contact window, the nominations they were still
+writing (and their name on the ones they sent); they leave every
 broadcast audience. Kept: question texts, answers, dates, statuses, districts and categories
 of the questions, and the person row (so a ban is not lifted by forgetting).
 """
@@ -23,6 +24,8 @@ from storage.models import (
     InboxUpdate,
     LinkCode,
     MessageLink,
+    Nomination,
+    NominationStatus,
     OutboxMessage,
     OutboxStatus,
     Person,
@@ -67,6 +70,10 @@ def _forget_account(session: Session, account: Account, now: datetime) -> None:
         (ReminderStatus.PENDING, ReminderStatus.PAUSED))).values(status=ReminderStatus.SKIPPED))
     session.execute(delete(LinkCode).where(
         (LinkCode.account_id == account.id) | (LinkCode.used_by_account_id == account.id)))
+    # Their nominations stay (the nominee consented to them) without naming who proposed; half-done ones go.
+    session.execute(delete(Nomination).where(Nomination.account_id == account.id,
+                                             Nomination.status == NominationStatus.DRAFT))
+    session.execute(update(Nomination).where(Nomination.account_id == account.id).values(proposer=""))
     if platform == ZALO_OA:
         session.execute(delete(ZaloOaContact).where(ZaloOaContact.user_id == account.user_id))
     account.subscribed = False

@@ -104,3 +104,15 @@ def test_propose_needs_every_field_and_consent(harness: Harness) -> None:
         nominations.propose(session, campaign.id, harness.clock.now(), name="Hoa", unit="Đoàn xã", achievement="x",
                             evidence=[], consent_note="in writing", proposer="console:vg")
     assert count(harness) == 1
+
+
+def test_forgetting_the_proposer_keeps_sent_nominations_and_drops_a_half_done_one(harness: Harness) -> None:
+    an = harness.registered_youth("an")
+    nominate(harness, an, "Nguyễn Thị Hoa", "Đoàn xã Long Hưng", "Khởi nghiệp trồng nấm")
+    an.press(an.say("/nominate")[-1], "đã đồng ý")
+    an.say("Trần Văn Nam")  # left half-done
+    an.press(an.say("/forget")[-1], "Xoá")
+    with harness.app.sessions() as session:
+        left = session.scalars(select(Nomination)).all()
+        assert [(n.nominee_name, n.status, n.proposer) for n in left] == [
+            ("Nguyễn Thị Hoa", NominationStatus.PROPOSED, "")]
