@@ -201,8 +201,13 @@ ACTIONS: tuple[Action, ...] = (
            (word("id", True, "broadcast_usage"),), chat=broadcasts.edit),
     Action("broadcast_delete", ADMINS, COORDINATING, names("broadcast delete"),
            (word("id", True, "broadcast_usage"),), chat=broadcasts.delete),
-    Action("broadcast_button", ADMINS, PRIVATE | {Place.COORDINATOR},
-           arguments=(word("id"), word("verb"), word("argument")), chat=broadcasts.press, code="bc"),
+    *(Action(f"broadcast_{step}", ADMINS, PRIVATE | {Place.COORDINATOR}, arguments=(word("id"), word("argument")),
+             chat=handler, code=code, audited=audited)
+      for step, handler, code, audited in (
+          ("everyone", broadcasts.to_everyone, "ba", False), ("language", broadcasts.toggle_language, "bl", False),
+          ("district", broadcasts.toggle_district, "bd", False), ("next", broadcasts.next_step, "bn", False),
+          ("link", broadcasts.ask_link, "bk", False), ("schedule", broadcasts.ask_time, "bs", False),
+          ("send", broadcasts.send, "bg", True), ("drop", broadcasts.drop, "bx", False))),
 )
 
 _BY_NAME = {action.name: action for action in ACTIONS}

@@ -77,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     offline.add_argument("--confirm", action="store_true", help="import every good row (without it: the preview only)")
     updates = command("updates", help="list the incoming updates set aside after failing, or put one back")
     updates.add_argument("--retry", type=int, metavar="ID", help="queue this set-aside update again")
+    act = command("act", help="perform a staff action (as in chat: approve HY-0004, reassign HY-0004 so-ct …)")
+    act.add_argument("name", help="the action's name (docs/actions.md)")
+    act.add_argument("words", nargs="*", help="its arguments, as typed after the command in chat")
+    act.add_argument("--as", dest="role", required=True, choices=("admin", "coordinator"), help="acting as")
     args = parser.parse_args(argv)
     setup_logging(getattr(args, "log_level", "INFO"), getattr(args, "log_format", "text"))
     if args.command == "init":
@@ -113,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         return _import_template(settings, args.out)
     if args.command == "import":
         return _import(settings, args.file, args.source, args.confirm)
+    if args.command == "act":
+        return _act(settings, args.name, args.words, args.role)
     if args.command == "migrate":
         from bot.app import build_app
 
@@ -163,6 +169,16 @@ def _duplicates(settings: Settings, pairs: Path | None) -> int:
     return 0
 
 
+def _act(settings: Settings, name: str, words: list[str], role: str) -> int:
+    """0 when done, 1 when refused or invalid (what it says goes to stderr then)."""
+    from actions.command_line import act
+    from bot.app import build_app
+
+    outcome, shown = act(build_app(settings), name, words, role)
+    print(shown, file=sys.stdout if outcome.ok else sys.stderr)
+    return 0 if outcome.ok else 1
+
+
 def _updates(settings: Settings, retry: int | None) -> int:
     """Updates given up on: the error's last line only, never the chat or the words (personal data)."""
     from bot.app import build_app
@@ -208,9 +224,8 @@ def _import_template(settings: Settings, out: Path) -> int:
 
 def _import(settings: Settings, file: Path, source: str, confirm: bool) -> int:
     """The preview (nothing stored), or with --confirm every good row in one transaction; audited."""
-    import getpass
-
-    from actions.model import Actor, Place, Role, Surface
+    from actions.command_line import cli_actor
+    from actions.model import Surface
     from actions.perform import perform
     from bot.app import build_app
     from core.texts import plain_text
@@ -225,8 +240,7 @@ def _import(settings: Settings, file: Path, source: str, confirm: bool) -> int:
     except ImportFileError as error:
         print(plain_text(texts.render(language, error.key, **error.values)), file=sys.stderr)
         return 2
-    user = getpass.getuser()
-    actor = Actor(frozenset({Role.ADMIN}), Place.CLI, None, f"cli:{user}", Surface.CLI, user)
+    actor = cli_actor("admin")
     with transaction(app.sessions) as session:
         campaign = app.campaign(session)
         job = Job(app.services, session, app.clock.now(), campaign=campaign)

@@ -80,7 +80,7 @@ def start_correction(ctx: Context, actor: Actor, original: Broadcast, kind: Broa
         return done("broadcast_ask_edit", id=original.id)
     copies = store.tally(ctx.session, original.id).delivered
     ctx.reply(language, "broadcast_confirm_delete", _buttons(ctx, correction, ("send", "broadcast_button_delete"),
-                                                             ("cancel", "broadcast_button_cancel")),
+                                                             ("drop", "broadcast_button_cancel")),
               id=original.id, count=copies)
     return None
 
@@ -96,20 +96,24 @@ def _drop_draft(ctx: Context) -> None:
 
 def wants_input(ctx: Context) -> bool:
     """Whether this private message answers an admin's draft (checked before the youth flows)."""
-    if ctx.incoming.account_key not in ctx.settings.admins or ctx.incoming.button_data or ctx.incoming.edited:
+    if ctx.incoming.button_data or ctx.incoming.edited:
         return False
     draft = store.draft_of(ctx.session, ctx.incoming.account_key)
     return draft is not None and bool(draft.awaiting)
 
 
+def abandon(ctx: Context) -> None:
+    """/cancel while the draft waits for typed input."""
+    draft = store.draft_of(ctx.session, ctx.incoming.account_key)
+    assert draft is not None
+    _drop_draft(ctx)
+    ctx.reply(ctx.staff_language, "broadcast_dropped", id=draft.id)
+
+
 def receive_input(ctx: Context) -> None:
     draft = store.draft_of(ctx.session, ctx.incoming.account_key)
     assert draft is not None
-    language = ctx.staff_language
-    if ctx.incoming.text.strip().lower() in ("/cancel", "/huy"):
-        _drop_draft(ctx)
-        ctx.reply(language, "broadcast_dropped", id=draft.id)
-    elif draft.awaiting == "text":
+    if draft.awaiting == "text":
         receive_text(ctx, draft)
     elif draft.awaiting == "link":
         receive_link(ctx, draft)
@@ -176,39 +180,61 @@ def parse_moment(text: str, now: datetime, zone: object) -> datetime | None:
 
 # --- buttons -------------------------------------------------------------------------------
 
-def press(ctx: Context, actor: Actor, args: Args) -> None:
-    """A button of a draft (its id, a verb, an argument), pressed by the admin composing that broadcast."""
-    number, verb, argument = args["id"] or "", args["verb"] or "", args["argument"] or ""
+def own_draft(ctx: Context, actor: Actor, args: Args) -> Broadcast | None:
+    """The draft a button belongs to, if the one pressing it is composing it; else the button is stale."""
+    number = args["id"] or ""
     broadcast = ctx.session.get(Broadcast, int(number)) if number.isdigit() else None
-    language = ctx.staff_language
     if broadcast is None or broadcast.author != actor.who or broadcast.status != BroadcastStatus.DRAFT:
-        ctx.reply(language, "button_stale")
-    elif verb in ("all", "lang", "district"):
-        choose_audience(broadcast, verb, argument)
-        show_audience(ctx, broadcast)
-    elif verb == "next":
-        show_preview(ctx, broadcast)
-    elif verb in ("link", "schedule"):
-        broadcast.awaiting = "link" if verb == "link" else "time"
-        key = "broadcast_ask_link" if verb == "link" else "broadcast_ask_time"
-        ctx.reply(language, key, now=ctx.local(ctx.now))
-    elif verb == "send":
-        send_now(ctx, broadcast)
-    elif verb == "cancel":
-        _drop_draft(ctx)
-        ctx.reply(language, "broadcast_dropped", id=broadcast.id)
-    else:
-        ctx.reply(language, "button_stale")
+        ctx.reply(ctx.staff_language, "button_stale")
+        return None
+    return broadcast
 
 
-def choose_audience(broadcast: Broadcast, verb: str, argument: str) -> None:
-    if verb == "all":
+def to_everyone(ctx: Context, actor: Actor, args: Args) -> None:
+    if (broadcast := own_draft(ctx, actor, args)) is not None:
         broadcast.districts, broadcast.language = [], None
-    elif verb == "lang":
-        broadcast.language = None if broadcast.language == argument else argument
-    else:
-        chosen = set(broadcast.districts) ^ {argument}
-        broadcast.districts = sorted(chosen)
+        show_audience(ctx, broadcast)
+
+
+def toggle_language(ctx: Context, actor: Actor, args: Args) -> None:
+    if (broadcast := own_draft(ctx, actor, args)) is not None:
+        code = args["argument"]
+        broadcast.language = None if broadcast.language == code else code
+        show_audience(ctx, broadcast)
+
+
+def toggle_district(ctx: Context, actor: Actor, args: Args) -> None:
+    if (broadcast := own_draft(ctx, actor, args)) is not None:
+        broadcast.districts = sorted(set(broadcast.districts) ^ {args["argument"]})
+        show_audience(ctx, broadcast)
+
+
+def next_step(ctx: Context, actor: Actor, args: Args) -> None:
+    if (broadcast := own_draft(ctx, actor, args)) is not None:
+        show_preview(ctx, broadcast)
+
+
+def ask_link(ctx: Context, actor: Actor, args: Args) -> None:
+    if (broadcast := own_draft(ctx, actor, args)) is not None:
+        broadcast.awaiting = "link"
+        ctx.reply(ctx.staff_language, "broadcast_ask_link")
+
+
+def ask_time(ctx: Context, actor: Actor, args: Args) -> None:
+    if (broadcast := own_draft(ctx, actor, args)) is not None:
+        broadcast.awaiting = "time"
+        ctx.reply(ctx.staff_language, "broadcast_ask_time", now=ctx.local(ctx.now))
+
+
+def send(ctx: Context, actor: Actor, args: Args) -> None:
+    if (broadcast := own_draft(ctx, actor, args)) is not None:
+        send_now(ctx, broadcast)
+
+
+def drop(ctx: Context, actor: Actor, args: Args) -> None:
+    if (broadcast := own_draft(ctx, actor, args)) is not None:
+        _drop_draft(ctx)
+        ctx.reply(ctx.staff_language, "broadcast_dropped", id=broadcast.id)
 
 
 def send_now(ctx: Context, broadcast: Broadcast) -> None:
@@ -228,14 +254,15 @@ def show_audience(ctx: Context, broadcast: Broadcast) -> None:
     mark = "✓ "
     rows: list[tuple[Button, ...]] = [
         (_button(ctx, ("" if broadcast.districts or broadcast.language else mark)
-                + ctx.services.texts.plain(language, "broadcast_button_everyone"), broadcast, "all"),),
-        tuple(_button(ctx, ("✓ " if broadcast.language == code else "") + _readers_of(ctx, code), broadcast, "lang",
-                      code) for code in ctx.settings.languages),
+                 + ctx.services.texts.plain(language, "broadcast_button_everyone"), "broadcast_everyone", broadcast),),
+        tuple(_button(ctx, ("✓ " if broadcast.language == code else "") + _readers_of(ctx, code),
+                      "broadcast_language", broadcast, code) for code in ctx.settings.languages),
     ]
-    districts = [_button(ctx, ("✓ " if d.key in broadcast.districts else "") + d.name, broadcast, "district", d.key)
-                 for d in ctx.settings.districts]
+    districts = [_button(ctx, ("✓ " if d.key in broadcast.districts else "") + d.name, "broadcast_district",
+                         broadcast, d.key) for d in ctx.settings.districts]
     rows += [tuple(districts[i:i + 2]) for i in range(0, len(districts), 2)]
-    rows.append((_button(ctx, ctx.services.texts.plain(language, "broadcast_button_next"), broadcast, "next"),))
+    rows.append((_button(ctx, ctx.services.texts.plain(language, "broadcast_button_next"), "broadcast_next",
+                         broadcast),))
     ctx.reply(language, "broadcast_audience", tuple(rows), id=broadcast.id, audience=describe_audience(ctx, broadcast),
               count=store.count_audience(ctx.session, broadcast))
 
@@ -265,22 +292,24 @@ def show_preview(ctx: Context, broadcast: Broadcast) -> None:
     if broadcast.kind == BroadcastKind.MESSAGE:
         count = store.count_audience(ctx.session, broadcast)
         buttons = _buttons(ctx, broadcast, ("send", "broadcast_button_send"), ("schedule", "broadcast_button_schedule"),
-                           ("link", "broadcast_button_link"), ("cancel", "broadcast_button_cancel"))
+                           ("link", "broadcast_button_link"), ("drop", "broadcast_button_cancel"))
         ctx.reply(language, "broadcast_preview", buttons, id=broadcast.id, count=count,
                   audience=describe_audience(ctx, broadcast))
     else:
         count = store.tally(ctx.session, broadcast.corrects_id or 0).delivered
-        buttons = _buttons(ctx, broadcast, ("send", "broadcast_button_send"), ("cancel", "broadcast_button_cancel"))
+        buttons = _buttons(ctx, broadcast, ("send", "broadcast_button_send"), ("drop", "broadcast_button_cancel"))
         ctx.reply(language, "broadcast_preview_edit", buttons, id=broadcast.corrects_id, count=count)
 
 
 def _buttons(ctx: Context, broadcast: Broadcast, *choices: tuple[str, str]) -> tuple[tuple[Button, ...], ...]:
+    """One button a row: (step, label key); the step names the action `broadcast_<step>`."""
     plain = ctx.services.texts.plain
-    return tuple((_button(ctx, plain(ctx.staff_language, key), broadcast, verb),) for verb, key in choices)
+    return tuple((_button(ctx, plain(ctx.staff_language, key), f"broadcast_{step}", broadcast),)
+                 for step, key in choices)
 
 
-def _button(ctx: Context, label: str, broadcast: Broadcast, verb: str, argument: str = "") -> Button:
-    return button(ctx.session, label, "broadcast_button", broadcast.id, verb, argument)
+def _button(ctx: Context, label: str, action: str, broadcast: Broadcast, argument: str = "") -> Button:
+    return button(ctx.session, label, action, broadcast.id, *([argument] if argument else []))
 
 
 def show_list(job: Job, actor: Actor, args: Args) -> Outcome:

@@ -45,9 +45,10 @@ def handle(ctx: Context) -> None:
     surface = surface_of(typed, ctx.incoming)
     actor = actor_for(ctx.settings, ctx.incoming, surface)
     request = requested(ctx)
-    if ctx.incoming.is_private and broadcasts.wants_input(ctx) and (
-            request is None or request.action is action_named("cancel")):
-        broadcasts.receive_input(ctx)  # the admin's draft waits for its text, link or time; /cancel drops it
+    if ctx.incoming.is_private and broadcasts.wants_input(ctx) and request is None:
+        broadcasts.receive_input(ctx)  # the admin's draft waits for its text, link or time
+    elif ctx.incoming.is_private and broadcasts.wants_input(ctx) and request.action is action_named("cancel"):
+        broadcasts.abandon(ctx)
     elif actor.place == Place.GROUP:
         log.info("message in group %s, which is no department's chat (put it in the config?)", ctx.incoming.chat)
     elif ctx.incoming.is_private and (Role.YOUTH in actor.roles or personal(request)):
@@ -59,9 +60,10 @@ def handle(ctx: Context) -> None:
 
 
 def personal(request: Request | None) -> bool:
-    """A young person's conversational action (an admin may be asking too): it needs their account."""
+    """A button of a young person's conversation, pressed by an admin who is asking too: it needs their
+    account (an admin's typed commands are staff's: /help, /faq and the others answer as staff)."""
     action = request.action if request is not None else None
-    return action is not None and action.chat is not None and Role.YOUTH in action.roles
+    return action is not None and action.buttons and Role.YOUTH in action.roles
 
 
 def surface_of(typed: Incoming, incoming: Incoming) -> Surface:

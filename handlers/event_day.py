@@ -25,7 +25,6 @@ from storage.curation import CLOSED, agenda, event_candidates, live_answer, lock
 from storage.models import Answer, AnswerRevision, Question, QuestionStatus
 from storage.questions import add_event, find_by_code
 
-COMMANDS = ("/suggest", "/pick", "/unpick", "/move", "/agenda", "/live")
 
 
 @dataclass(frozen=True)

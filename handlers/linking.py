@@ -21,13 +21,6 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_LENGTH = 8
 
 
-def run_command(ctx: Context, account: Account, arguments: list[str]) -> None:
-    if arguments:
-        redeem(ctx, account, arguments[0])
-    else:
-        issue(ctx, account)
-
-
 def issue(ctx: Context, account: Account) -> None:
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     ctx.session.add(LinkCode(code=code, account_id=account.id, created_at=ctx.now,

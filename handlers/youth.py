@@ -52,7 +52,11 @@ def subscribe_to(ctx: Context, account: Account, wanted: bool) -> None:
 
 
 def link(ctx: Context, actor: Actor, args: Args) -> None:
-    linking.run_command(ctx, args["account"], [args["code"]] if args["code"] else [])
+    """`/link` gives a code; `/link CODE` on the other platform joins the two accounts."""
+    if args["code"]:
+        linking.redeem(ctx, args["account"], args["code"])
+    else:
+        linking.issue(ctx, args["account"])
 
 
 def mydata(ctx: Context, actor: Actor, args: Args) -> None:
