@@ -596,9 +596,9 @@ class Nomination(Base):
     nominee_name: Mapped[str] = mapped_column(Text, default="")
     unit: Mapped[str] = mapped_column(Text, default="")
     achievement: Mapped[str] = mapped_column(Text, default="")
-    evidence: Mapped[list[Any]] = mapped_column(default=list)  # attachments as platform file ids: [{kind, file_ref, ...}]
+    evidence: Mapped[list[Any]] = mapped_column(default=list)  # attachments by platform file id: [{kind, file_ref}]
     consent_at: Mapped[datetime]
-    consent_note: Mapped[str] = mapped_column(Text, default="")  # how it was given (declared by the proposer, in writing)
+    consent_note: Mapped[str] = mapped_column(Text, default="")  # how it was given: declared by the proposer, …
     proposer: Mapped[str] = mapped_column(String(96), default="")  # platform:user_id, or surface:user
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))  # the proposer's, from the chat
     status: Mapped[NominationStatus] = mapped_column(String(16), default=NominationStatus.DRAFT)
