@@ -4,6 +4,7 @@ transaction, and imported questions routed, carded, answered and reported like c
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.cli import main as cli
+from core.clock import FakeClock
 from core.texts import Texts
 from handlers import offline
 from handlers.context import Job
@@ -178,3 +180,19 @@ def test_retention_erases_the_offline_askers_names(harness: Harness, tmp_path: P
         question = session.scalars(select(Question)).one()
         assert question.asker_name is None and question.text == SHOPEE
         assert question.source.label == "Trực tiếp, Huyện đoàn Văn Giang"  # a union's name is no personal data
+
+
+def test_with_approval_required_imported_questions_wait_for_review(example_settings, database_url: str,  # noqa: ANN001
+                                                                   clock: FakeClock, tmp_path: Path) -> None:
+    settings = replace(example_settings, curation=replace(example_settings.curation, approval_required=True))
+    harness = Harness(settings, database_url, clock)
+    try:
+        imported(harness, read_rows(xlsx_of(tmp_path / "vg.xlsx", ROWS[:2]), harness.app.services.texts))
+        with harness.app.sessions() as session:
+            statuses = session.scalars(select(Question.status).order_by(Question.id)).all()
+        assert statuses == [QuestionStatus.IN_REVIEW, QuestionStatus.IN_REVIEW]
+        assert harness.messages_to("dept-so-ct") == []  # departments see it once the Youth Union approves
+        review = [d.text for d in harness.messages_to("coordinator")]
+        assert any("HY-0001" in text for text in review) and any("HY-0002" in text for text in review)
+    finally:
+        harness.dispose()
