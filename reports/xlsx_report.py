@@ -23,8 +23,8 @@ from reports.stats import DepartmentStats, Stats
 from reports.table import DATE_COLUMNS, department_cells, department_headers, headers, typed_cells
 
 COMMITMENT_WIDTHS = (24, 10, 40, 24, 45, 26, 12, 20)
-WIDTHS = (10, 20, 20, 16, 45, 50, 24, 16, 16, 16, 16, 14, 14, 9, 40)
-WRAPPED = (1, 2, 3, 4, 5, 6, 14)  # long texts read in their column, not across the sheet
+WIDTHS = (10, 20, 20, 16, 45, 50, 24, 16, 16, 16, 16, 14, 14, 9, 40, 24)
+WRAPPED = (1, 2, 3, 4, 5, 6, 14, 15)  # long texts read in their column, not across the sheet
 EXCEL_MAX_CELL = 32767
 LINE_POINTS = 15.0   # one line of 11 pt text
 MAX_ROW_POINTS = 409  # Excel's highest row

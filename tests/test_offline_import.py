@@ -17,6 +17,7 @@ from core.clock import FakeClock
 from core.texts import Texts
 from handlers import offline
 from handlers.context import Job
+from reports.build import ReportScope, write_report
 from reports.offline_file import ImportFileError, RawRow, read_rows, write_template
 from storage.db import make_engine, transaction
 from storage.models import Account, AuditEntry, Question, QuestionSource, QuestionStatus
@@ -119,6 +120,12 @@ def test_an_imported_question_is_answered_and_the_answer_stored(harness: Harness
     notices = [d.text for d in told + harness.messages_to("dept-so-ct") if "HY-0001" in d.text]
     expected = harness.app.services.texts.render("vi", "notice_offline", codes="HY-0001")
     assert expected in notices  # not "the asker erased their data"
+    out = tmp_path / "report.csv"
+    with harness.app.sessions() as session:
+        write_report(session, ReportScope(harness.settings, harness.app.services.texts, harness.app.campaign(session),
+                                          harness.clock.now()), "csv", out)
+    (row,) = csv.DictReader(out.open(encoding="utf-8-sig"))
+    assert row["Trả lời"].startswith("Có, em cần") and row["Nguồn"] == "Trực tiếp, Huyện đoàn Văn Giang"
 
 
 def test_templates_list_units_and_fields_and_read_back(example_settings, tmp_path: Path) -> None:  # noqa: ANN001
