@@ -67,6 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     faq.add_argument("--out", required=True, type=Path, help="file to write, e.g. faq.html")
     agenda = command("agenda", help="write the event's list of questions as CSV (picked with /pick)")
     agenda.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
+    programme = command("programme", help="write the event's programme annex: commitments, picked questions, honours")
+    programme.add_argument("--out", required=True, type=Path, help="file to write, e.g. phu-luc-chuong-trinh.docx")
+    template = command("import-template", help="write the template for questions gathered offline (XLSX or CSV)")
+    template.add_argument("out", type=Path, help="file to write: .xlsx (drop-down lists) or .csv (UTF-8 with BOM)")
+    offline = command("import", help="check a file of questions gathered offline; import them with --confirm")
+    offline.add_argument("file", type=Path, help="the filled template, .xlsx or .csv")
+    offline.add_argument("--source", required=True,
+                         help="where they were gathered, e.g. \"Trực tiếp, Huyện đoàn Văn Giang\"")
+    offline.add_argument("--confirm", action="store_true", help="import every good row (without it: the preview only)")
     updates = command("updates", help="list the incoming updates set aside after failing, or put one back")
     updates.add_argument("--retry", type=int, metavar="ID", help="queue this set-aside update again")
     act = command("act", help="perform a staff action (as in chat: approve HY-0004, reassign HY-0004 so-ct …)")
@@ -103,6 +112,12 @@ def main(argv: list[str] | None = None) -> int:
         return _agenda(settings, args.out)
     if args.command == "updates":
         return _updates(settings, args.retry)
+    if args.command == "programme":
+        return _programme(settings, args.out)
+    if args.command == "import-template":
+        return _import_template(settings, args.out)
+    if args.command == "import":
+        return _import(settings, args.file, args.source, args.confirm)
     if args.command == "act":
         return _act(settings, args.name, args.words, args.role)
     if args.command == "migrate":
@@ -183,6 +198,60 @@ def _updates(settings: Settings, retry: int | None) -> int:
             error = (update.error or "").strip().splitlines()[-1:] or [""]
             print(f"{update.id}\t{update.platform}\t{update.received_at:%Y-%m-%d %H:%M}\t{error[0][:160]}")
     return 0
+
+
+def _programme(settings: Settings, out: Path) -> int:
+    from bot.app import build_app
+    from reports.build import ReportScope
+    from reports.programme import write_programme
+    from storage.db import transaction
+
+    app = build_app(settings)
+    with transaction(app.sessions) as session:
+        scope = ReportScope(settings, app.services.texts, app.campaign(session), app.clock.now())
+        commitments, questions, honoured = write_programme(session, scope, out)
+    print(f"{out}: {commitments} commitments, {questions} questions, {honoured} honoured", file=sys.stderr)
+    return 0
+
+
+def _import_template(settings: Settings, out: Path) -> int:
+    from core.texts import Texts
+    from reports.offline_file import write_template
+
+    write_template(settings, Texts(settings.languages, settings.texts), out)
+    print(f"{out}: {len(settings.districts)} units, {len(settings.categories)} fields listed", file=sys.stderr)
+    return 0
+
+
+def _import(settings: Settings, file: Path, source: str, confirm: bool) -> int:
+    """The preview (nothing stored), or with --confirm every good row in one transaction; audited."""
+    from actions.model import Surface
+    from actions.perform import perform
+    from bot.act import cli_actor
+    from bot.app import build_app
+    from core.texts import plain_text
+    from handlers.context import Job
+    from reports.offline_file import ImportFileError, read_rows
+    from storage.db import transaction
+
+    app = build_app(settings)
+    texts, language = app.services.texts, settings.default_language
+    try:
+        rows = read_rows(file, texts)
+    except ImportFileError as error:
+        print(plain_text(texts.render(language, error.key, **error.values)), file=sys.stderr)
+        return 2
+    actor = cli_actor("admin")
+    with transaction(app.sessions) as session:
+        campaign = app.campaign(session)
+        job = Job(app.services, session, app.clock.now(), campaign=campaign)
+        outcome = perform(job, campaign, actor, "import_questions", (), Surface.CLI,
+                          given={"rows": rows, "source": source, "file_name": file.name, "confirm": confirm})
+        if not confirm:
+            session.rollback()  # the preview changes nothing, not even the audit
+    print(plain_text(outcome.html) if outcome.html else plain_text(texts.render(language, outcome.key,
+                                                                                **outcome.values)))
+    return 0 if outcome.ok else (2 if outcome.key == "import_source_missing" else 1)
 
 
 def _reminders(settings: Settings, at_text: str, dry_run: bool) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -63,6 +63,10 @@ class Writer:
     def local(self, moment: datetime) -> str:
         """A moment as people of the province read it."""
         return moment.astimezone(self.settings.timezone).strftime("%H:%M %d/%m/%Y")
+
+    def local_today(self) -> date:
+        """Today in the province: what a commitment's date is judged against."""
+        return self.now.astimezone(self.settings.timezone).date()
 
     def deadline(self, language: str, question: Question) -> Html:
         """An open question's deadline and what is left of it ("hạn 23:59 06/03/2023, còn 2 ngày làm
@@ -162,6 +166,14 @@ def questions_listing(writer: Writer, questions: Sequence[Question], header: str
     lines += [with_deadline(writer.text(language, "pending_item", code=q.code, text=preview(q.text)),
                             writer.deadline(language, q)) for q in questions]
     return Outcome(Status.DONE, header, html=Html("\n".join(lines)))
+
+
+def items_listing(writer: Writer, items: Sequence[Html], header: str, empty: str) -> Outcome:
+    """A header counting `items`, then each in its own paragraph (staff's language), as an action's outcome."""
+    if not items:
+        return done(empty)
+    html = Html("\n\n".join([writer.text(writer.staff_language, header, count=len(items)), *items]))
+    return Outcome(Status.DONE, header, html=html)
 
 
 def with_deadline(html: Html, deadline: Html) -> Html:

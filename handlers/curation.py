@@ -37,7 +37,7 @@ Buttons = tuple[tuple[Button, ...], ...]
 
 # --- review -------------------------------------------------------------------------------
 
-def hold_for_review(ctx: Context, account: Account, question: Question) -> None:
+def hold_for_review(ctx: Job, account: Account, question: Question) -> None:
     """With approval required, an accepted question waits for an admin instead of going to a department."""
     question.status = QuestionStatus.IN_REVIEW
     question.signature = ctx.services.understanding.model(ctx.session).signature(question.text)
@@ -49,7 +49,7 @@ def hold_for_review(ctx: Context, account: Account, question: Question) -> None:
                      code=question.code, category=category.name(question_language(ctx.settings, account, question)))
 
 
-def flag_duplicates(ctx: Context, question: Question) -> None:
+def flag_duplicates(ctx: Job, question: Question) -> None:
     """Without approval, admins still see a new question that looks like an open one, to merge it."""
     question.signature = ctx.services.understanding.model(ctx.session).signature(question.text)
     if duplicates := duplicates_of(ctx, question):
@@ -59,7 +59,7 @@ def flag_duplicates(ctx: Context, question: Question) -> None:
 Duplicate = tuple[Question, Match]
 
 
-def candidates(ctx: Context, statuses: tuple[QuestionStatus, ...] = REVIEWABLE,
+def candidates(ctx: Job, statuses: tuple[QuestionStatus, ...] = REVIEWABLE,
                excluding_person: int | None = None) -> dict[int, list[str]]:
     return campaign_candidates(ctx.session, ctx.campaign.id, statuses, excluding_person)
 
@@ -72,7 +72,7 @@ def campaign_candidates(session: Session, campaign_id: int, statuses: tuple[Ques
             for key, signature in open_signatures(session, campaign_id, statuses, excluding_person).items()}
 
 
-def duplicates_of(ctx: Context, question: Question) -> list[Duplicate]:
+def duplicates_of(ctx: Job, question: Question) -> list[Duplicate]:
     return likely_duplicates(ctx.session, ctx.services, question)
 
 
@@ -85,7 +85,7 @@ def likely_duplicates(session: Session, services: Services, question: Question) 
     return [(session.get_one(Question, m.key), m) for m in matches]
 
 
-def post_review_card(ctx: Context, question: Question, duplicates: list[Duplicate], awaiting: bool) -> None:
+def post_review_card(ctx: Job, question: Question, duplicates: list[Duplicate], awaiting: bool) -> None:
     language = ctx.staff_language
     district = ctx.settings.district(question.district_key)
     category = ctx.settings.category(question.category_key or "")

@@ -26,14 +26,15 @@ LINES = {
     ("correction", notices.DELIVERED): "notice_correction_delivered",
     ("addition", notices.DELIVERED): "notice_addition_delivered",
 }
-OUTCOME_LINES = {notices.QUEUED: "notice_queued", notices.ERASED: "notice_erased"}
+OUTCOME_LINES = {notices.QUEUED: "notice_queued", notices.ERASED: "notice_erased", notices.OFFLINE: "notice_offline"}
 WHY_FAILED = {"blocked": "delivery_why_blocked", "chat_gone": "delivery_why_chat_gone",
               "too_large": "delivery_why_too_large"}
 
 
 def watch_delivery(writer: Writer, question: Question, kind: str, rows: list[OutboxMessage], chat: ChatRef) -> None:
     """Tell `chat` (where the answer came from) what becomes of the asker's message `rows`, once."""
-    notices.watch(writer.session, question.id, kind, rows, chat, writer.now)
+    notices.watch(writer.session, question.id, kind, rows, chat, writer.now,
+                  without_rows=notices.OFFLINE if question.source_id is not None else notices.ERASED)
 
 
 def tell_departments(services: Services, session: Session, platform: str, now: datetime) -> None:

@@ -18,10 +18,9 @@ from actions.model import Action, Actor, Outcome, Place, Role, Status, Surface
 from actions.perform import perform
 from actions.permissions import actor_for
 from actions.table import action_by_code, action_by_command, action_named
-from core.config import District
 from core.messages import Incoming
-from core.normalize import fold, words
-from handlers import answers, broadcasts, digests, followups, intake, reply_window, web_login
+from core.naming import districts_named
+from handlers import answers, broadcasts, digests, followups, intake, nominations, reply_window, web_login
 from handlers.answers import ANSWERED_BY_REPLY, Source
 from handlers.context import Context
 from handlers.limits import Verdict, count_message
@@ -29,10 +28,6 @@ from storage.models import Account, AccountState, ChatMenu, LinkRole, Question
 from storage.questions import find_account, linked_question
 
 log = logging.getLogger(__name__)
-
-# Words of a unit's kind ("huyện", "thị xã", "TP."): typed or not, they do not tell units apart.
-_DISTRICT_TITLES = frozenset("huyen thi xa thanh pho tp tx quan h".split())
-
 
 @dataclass(frozen=True)
 class Request:
@@ -177,6 +172,8 @@ def converse_youth(ctx: Context, account: Account) -> None:
         return
     if followups.waiting(account):
         followups.receive(ctx, account)
+    elif nominations.waiting(account):
+        nominations.receive(ctx, account)
     elif account.state == AccountState.DISTRICT and not incoming.attachments:
         choose_district_by_name(ctx, account, incoming.text)
     else:
@@ -189,19 +186,11 @@ def choose_district_by_name(ctx: Context, account: Account, text: str) -> None:
     Typed words must be whole words of one district's name (diacritics ignored): "an" is not
     in "Thành phố", and "Văn" fits Văn Lâm and Văn Giang alike, so then those two are offered.
     """
-    fitting = districts_named(ctx, text)
+    fitting = districts_named(ctx.settings.districts, text)
     if len(fitting) == 1:
         intake.set_district(ctx, account, fitting[0].key)
     else:
         intake.ask_district(ctx, account, fitting)
-
-
-def districts_named(ctx: Context, text: str) -> list[District]:
-    typed = set(words(text)) - _DISTRICT_TITLES
-    if not typed:
-        return []
-    return [d for d in ctx.settings.districts
-            if typed <= set(words(d.name)) or fold(text) == fold(d.key)]
 
 
 # --- staff conversation -------------------------------------------------------------------------

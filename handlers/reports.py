@@ -1,4 +1,4 @@
-"""The coordinator's reports in chat: `/report docx|xlsx|csv`, `/stats` with charts, and
+"""The coordinator's reports in chat: `/report docx|xlsx|csv`, `/stats` with charts, `/programme`, and
 publishing answered questions to the FAQ (`/publish CODE`, `/unpublish CODE`).
 
 Files are written under `reports.folder` and sent as uploads. A report is written while
@@ -17,6 +17,7 @@ from core.texts import Html
 from handlers.context import Job
 from reports.build import FORMATS, ReportScope, report_path, write_report
 from reports.charts import draw_charts
+from reports.programme import write_programme
 from reports.stats import DepartmentStats, gather_stats
 from reports.table import vietnamese_number
 from reports.transmittal import write_transmittal
@@ -48,6 +49,15 @@ def transmittal(job: Job, actor: Actor, args: Args) -> Outcome:
     count = write_transmittal(job.session, scope(job), department.key, out)
     document = Attachment(MediaKind.DOCUMENT, "", out.name, FORMATS["docx"], out.stat().st_size, path=str(out))
     return _with_files(done("transmittal_ready", department=department.name, count=count), document)
+
+
+def programme(job: Job, actor: Actor, args: Args) -> Outcome:
+    """The event's annex: earlier commitments, the picked questions, the honours list (reports/programme.py)."""
+    out = report_path(job.settings, job.campaign, job.now, "-phu-luc-chuong-trinh.docx")
+    commitments, questions, honoured = write_programme(job.session, scope(job), out)
+    document = Attachment(MediaKind.DOCUMENT, "", out.name, FORMATS["docx"], out.stat().st_size, path=str(out))
+    return _with_files(done("programme_ready", commitments=commitments, questions=questions, honoured=honoured),
+                       document)
 
 
 def stats(job: Job, actor: Actor, args: Args) -> Outcome:

@@ -46,6 +46,8 @@ def card_html(writer: Writer, question: Question, template: str = "card") -> Htm
     )
     if question.attachments:
         html = Html(f"{html}\n{writer.text(language, 'card_attachments', count=len(question.attachments))}")
+    if question.source is not None:
+        html = Html(f"{html}\n{writer.text(language, 'card_offline_source', source=question.source.label)}")
     if question.language != language and question.language in writer.settings.languages:
         written_in = writer.text(language, f"language_{question.language}")
         html = Html(f"{html}\n{writer.text(language, 'card_language', written_in=written_in)}")

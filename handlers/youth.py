@@ -6,7 +6,7 @@ Dispatch runs these only for someone who consented (`args["account"]`), except `
 from __future__ import annotations
 
 from actions.model import Actor, Args
-from handlers import curation, followups, intake, linking, privacy
+from handlers import curation, followups, intake, linking, nominations, privacy
 from handlers import reminders as usefulness
 from handlers.context import Context
 from storage.models import Account, Question
@@ -29,7 +29,11 @@ def district(ctx: Context, actor: Actor, args: Args) -> None:
 
 
 def cancel(ctx: Context, actor: Actor, args: Args) -> None:
-    intake.cancel(ctx, args["account"], None)
+    """Drops what is being written: a nomination, else the question drafts."""
+    if nominations.waiting(args["account"]):
+        nominations.cancel(ctx, args["account"])
+    else:
+        intake.cancel(ctx, args["account"], None)
 
 
 def stop(ctx: Context, actor: Actor, args: Args) -> None:

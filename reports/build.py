@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 from core.texts import Texts
 from reports.charts import draw_charts
+from reports.commitments import commitment_rows
 from reports.csv_report import write_csv
 from reports.deadline_note import deadline_note
 from reports.docx_report import write_docx
@@ -40,6 +41,11 @@ class ReportScope:
     now: datetime
 
     @property
+    def today(self) -> date:
+        """The province's date: a commitment past it is overdue."""
+        return self.now.astimezone(self.settings.timezone).date()
+
+    @property
     def labels(self) -> Labels:
         return Labels(self.texts, self.settings.default_language, self.settings.timezone)
 
@@ -57,15 +63,16 @@ def write_report(session: Session, scope: ReportScope, format: str, out: Path,
     if format == "csv":
         return write_csv(rows, scope.labels, out)
     stats = gather_stats(session, scope.settings, scope.campaign.id, scope.now)
+    commitments = commitment_rows(session, scope.settings, scope.campaign, scope.today)
     if format == "xlsx":
-        return write_xlsx(rows, stats, scope.labels, out)
+        return write_xlsx(rows, stats, scope.labels, out, commitments)
     with tempfile.TemporaryDirectory() as charts_folder:
         charts = draw_charts(stats, scope.labels, Path(charts_folder))
         live = list(report_rows(session, scope.settings, scope.campaign.id, scope.now, Subset.LIVE))
         open_rows = [(row, deadline_note(scope.settings, scope.labels, row.due_at, scope.now))
                      for row in report_rows(session, scope.settings, scope.campaign.id, scope.now, Subset.OPEN)]
         return write_docx(rows, stats, charts, scope.labels, scope.settings.reports, scope.campaign.name, scope.now,
-                          live, open_rows, out)
+                          live, open_rows, out, commitments)
 
 
 def _counted(rows: Iterator[ReportRow], progress: Callable[[int], None]) -> Iterator[ReportRow]:

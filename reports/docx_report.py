@@ -12,6 +12,7 @@ takes milliseconds per table row, which at 100,000 questions means gigabytes and
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -31,6 +32,9 @@ from docx.text.paragraph import Paragraph
 
 from core.config import ReportSettings
 from reports.charts import Chart
+from reports.commitments import CommitmentRow
+from reports.commitments import status_cell as commitment_status
+from reports.commitments import summary as commitment_summary
 from reports.labels import Labels
 from reports.rows import ReportRow
 from reports.stats import DepartmentStats, Stats
@@ -58,6 +62,7 @@ QUESTION_WIDTHS_CM = (1.9, 2.4, 5.8, 7.5, 2.7, 2.6, 2.3)  # sums to the landscap
 DEPARTMENT_WIDTHS_CM = (4.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5)
 COUNT_WIDTHS_CM = (1.2, 11.3, 4.0)
 OPEN_WIDTHS_CM = (1.2, 2.0, 5.3, 3.5, 2.0, 2.5)
+COMMITMENT_WIDTHS_CM = (1.0, 1.9, 5.6, 2.9, 2.5, 2.6)
 TWIPS_PER_CM = 1440 / 2.54
 MARKER = "@@youthbot-questions@@"
 BODY = "word/document.xml"
@@ -66,9 +71,9 @@ OpenRow = tuple[ReportRow, str]  # an open question and what is left of its dead
 
 def write_docx(rows: Iterable[ReportRow], stats: Stats, charts: list[Chart], labels: Labels, form: ReportSettings,
                campaign: str, now: datetime, live: Sequence[ReportRow], open_rows: Sequence[OpenRow],
-               out: Path) -> int:
+               out: Path, commitments: Sequence[CommitmentRow] = ()) -> int:
     frame = io.BytesIO()
-    OfficialFrame(labels, form, campaign, now).build(stats, charts, live, open_rows).save(frame)
+    OfficialFrame(labels, form, campaign, now).build(stats, charts, live, open_rows, commitments).save(frame)
     with zipfile.ZipFile(frame) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         count = 0
         for item in source.infolist():
@@ -101,7 +106,7 @@ class OfficialFrame:
         self.date = official_date(labels, form, now)
 
     def build(self, stats: Stats, charts: list[Chart], live: Sequence[ReportRow],
-              open_rows: Sequence[OpenRow]) -> Document:
+              open_rows: Sequence[OpenRow], commitments: Sequence[CommitmentRow] = ()) -> Document:
         self.start()
         self.letterhead(self.form.number_prefix)
         self.title(self.labels("form_kind"), self.labels("form_subject", campaign=self.campaign), self.form.addressee)
@@ -110,6 +115,7 @@ class OfficialFrame:
         self.figures(stats, charts)
         self.live_answers(live)
         self.open_questions(open_rows)
+        self.commitments(commitments)
         self.proposals()
         self.signature_block()
         self.annex_start()
@@ -195,6 +201,28 @@ class OfficialFrame:
             [str(n), row.code, row.question, row.department or labels("no_department"), labels.date(row.due_at),
              remaining or labels(COMPLIANCE_KEYS[row.compliance])]
             for n, (row, remaining) in enumerate(open_rows, 1)], left=(2, 3))
+
+    def commitments(self, rows: Sequence[CommitmentRow], title: str = "form_section_commitments") -> None:
+        """What earlier dialogues promised and where each promise stands (the plan opens with it)."""
+        labels = self.labels
+        self.paragraph(labels(title), bold=True, indent=False, space_before=6)
+        if not rows:
+            self.paragraph(labels("form_commitments_none"))
+            return
+        self.paragraph(commitment_summary(rows, labels))
+        self.commitment_table(rows)
+
+    def commitment_table(self, rows: Sequence[CommitmentRow]) -> None:
+        """One table per earlier campaign, under its name."""
+        labels = self.labels
+        headers = [labels(k) for k in ("col_number", "col_code", "col_commitment", "col_responsible", "col_due_on",
+                                       "col_commitment_status")]
+        for campaign, group in itertools.groupby(rows, key=lambda row: row.campaign):
+            self.paragraph(campaign, italic=True, indent=False, space_before=6)
+            self.data_table(headers, COMMITMENT_WIDTHS_CM, [
+                [str(n), row.code, _promise(row, labels), row.department, row.due_on.strftime("%d/%m/%Y"),
+                 commitment_status(row, labels)]
+                for n, row in enumerate(group, 1)], left=(2, 3, 5))
 
     def proposals(self) -> None:
         self.paragraph(self.labels("form_section_proposals"), bold=True, indent=False, space_before=6)
@@ -306,6 +334,13 @@ def _fonts(run_properties: object) -> None:
                                        f'w:eastAsia="{FONT}" w:cs="{FONT}"/>'))
     run_properties.append(parse_xml(f'<w:lang {nsdecls("w")} w:val="{LANGUAGE}" w:eastAsia="{LANGUAGE}" '
                                     f'w:bidi="ar-SA"/>'))
+
+
+def _promise(row: CommitmentRow, labels: Labels) -> str:
+    """What was promised, and who promised it when that was not the responsible department (a leader)."""
+    if not row.promised_by or row.promised_by == row.department:
+        return row.what
+    return f"{row.what}\n({labels('col_promised_by')}: {row.promised_by})"
 
 
 def _page(section: object, landscape: bool) -> None:

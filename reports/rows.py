@@ -17,7 +17,7 @@ from sqlalchemy import Select, case, select
 from sqlalchemy.orm import Session
 
 from core.config import Settings
-from storage.models import Answer, AnswerSource, Question, QuestionStatus
+from storage.models import Answer, AnswerSource, Question, QuestionSource, QuestionStatus
 
 BATCH = 2000
 LIVE = AnswerSource.LIVE  # a leader's answer at the event, the reports' short name
@@ -54,6 +54,7 @@ class ReportRow:
     compliance: Compliance
     useful: bool | None
     rejection_reason: str
+    source: str = ""  # where an imported question was gathered (question_sources.label); empty: in a chat
 
 
 def compliance(status: str, due_at: datetime | None, answered_at: datetime | None, now: datetime,
@@ -99,8 +100,9 @@ def report_rows(session: Session, settings: Settings, campaign_id: int, now: dat
                Question.text, Question.status, Question.accepted_at, Question.created_at, Question.forwarded_at,
                Question.answer_due_at, Question.answered_at, Question.useful, Question.rejection_reason,
                Answer.text, Answer.officer_name, Answer.department_key, Answer.source, Answer.speaker,
-               Answer.created_at)
+               Answer.created_at, QuestionSource.label)
         .outerjoin(Answer, Answer.question_id == Question.id)
+        .outerjoin(QuestionSource, QuestionSource.id == Question.source_id)
         .where(Question.campaign_id == campaign_id, Question.status != QuestionStatus.DRAFT, *_subset(subset),
                *([Question.department_key == department] if department else []),
                *([Question.id.in_(within)] if within is not None else []))
@@ -133,6 +135,7 @@ def report_rows(session: Session, settings: Settings, campaign_id: int, now: dat
                                   live=bool(live)),
             useful=first[12],
             rejection_reason=printable(first[13] or ""),
+            source=first[20] or "",
         )
 
 

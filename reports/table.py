@@ -10,7 +10,7 @@ from reports.stats import DepartmentStats
 
 HEADERS = ("col_code", "col_department", "col_category", "col_district", "col_question", "col_answer",
            "col_answered_by", "col_asked_at", "col_forwarded_at", "col_due_at", "col_answered_at", "col_status",
-           "col_compliance", "col_useful", "col_live_answer")
+           "col_compliance", "col_useful", "col_live_answer", "col_source")
 
 COMPLIANCE_KEYS = {
     Compliance.ON_TIME: "compliance_on_time",
@@ -44,6 +44,7 @@ def typed_cells(row: ReportRow, labels: Labels) -> list:
         answerers(row, labels, "; "), _local(row.asked_at, labels), _local(row.forwarded_at, labels),
         _local(row.due_at, labels), _local(row.answered_at, labels), labels(f"status_{row.status}"),
         labels(COMPLIANCE_KEYS[row.compliance]), useful_text(row, labels), row.live_answer,
+        row.source or labels("source_chat"),
     ]
 
 

@@ -16,13 +16,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reports.commitments import CommitmentRow, status_cell, summary
 from reports.labels import Labels
 from reports.rows import ReportRow
 from reports.stats import DepartmentStats, Stats
 from reports.table import DATE_COLUMNS, department_cells, department_headers, headers, typed_cells
 
-WIDTHS = (10, 20, 20, 16, 45, 50, 24, 16, 16, 16, 16, 14, 14, 9, 40)
-WRAPPED = (1, 2, 3, 4, 5, 6, 14)  # long texts read in their column, not across the sheet
+COMMITMENT_WIDTHS = (24, 10, 40, 24, 45, 26, 12, 20)
+WIDTHS = (10, 20, 20, 16, 45, 50, 24, 16, 16, 16, 16, 14, 14, 9, 40, 24)
+WRAPPED = (1, 2, 3, 4, 5, 6, 14, 15)  # long texts read in their column, not across the sheet
 EXCEL_MAX_CELL = 32767
 LINE_POINTS = 15.0   # one line of 11 pt text
 MAX_ROW_POINTS = 409  # Excel's highest row
@@ -34,10 +36,11 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 
 
-def write_xlsx(rows: Iterable[ReportRow], stats: Stats, labels: Labels, out: Path) -> int:
+def write_xlsx(rows: Iterable[ReportRow], stats: Stats, labels: Labels, out: Path,
+               commitments: Sequence[CommitmentRow] = ()) -> int:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(labels("sheet_questions"))
-    _prepare(sheet, WIDTHS)
+    prepare_sheet(sheet, WIDTHS)
     sheet.append([_bold(sheet, text) for text in headers(labels)])
     count = 0
     for row in rows:
@@ -55,6 +58,8 @@ def write_xlsx(rows: Iterable[ReportRow], stats: Stats, labels: Labels, out: Pat
     for title_key, column_key, counts in (("sheet_districts", "col_district", stats.by_district),
                                           ("sheet_categories", "col_category", stats.by_category)):
         _write_counts(book, labels(title_key), [labels(column_key), labels("col_count")], counts, labels)
+    if commitments:
+        _write_commitments(book, commitments, labels)
     book.save(out)
     return count
 
@@ -64,7 +69,7 @@ def _write_departments(book: Workbook, stats: Stats, labels: Labels) -> None:
     received column adds up to the total."""
     sheet = book.create_sheet(labels("sheet_stats"))
     titles = department_headers(labels)
-    _prepare(sheet, (40,) + (14,) * (len(titles) - 1))
+    prepare_sheet(sheet, (40,) + (14,) * (len(titles) - 1))
     sheet.append([_bold(sheet, text) for text in titles])
     for department in stats.departments:
         sheet.append(_department_row(sheet, department, labels))
@@ -90,7 +95,7 @@ def _department_row(sheet: object, department: DepartmentStats, labels: Labels,
 def _write_counts(book: Workbook, title: str, titles: list[str], counts: list[tuple[str, int]],
                   labels: Labels) -> None:
     sheet = book.create_sheet(title)
-    _prepare(sheet, (40, 14))
+    prepare_sheet(sheet, (40, 14))
     sheet.append([_bold(sheet, text) for text in titles])
     for name, count in counts:
         sheet.append([_cell(sheet, name, TOP), _cell(sheet, count, TOP, COUNT_FORMAT)])
@@ -98,7 +103,28 @@ def _write_counts(book: Workbook, title: str, titles: list[str], counts: list[tu
     sheet.append([_bold(sheet, labels("row_total")), _bold(sheet, sum(count for _, count in counts))])
 
 
-def _prepare(sheet: object, widths: Sequence[float]) -> None:
+def _write_commitments(book: Workbook, rows: Sequence[CommitmentRow], labels: Labels) -> None:
+    """Earlier dialogues' commitments: one row each, the due date a date, the status in words."""
+    sheet = book.create_sheet(labels("sheet_commitments"))
+    titles = [labels(k) for k in ("col_campaign", "col_code", "col_commitment_question", "col_promised_by",
+                                  "col_commitment", "col_responsible", "col_due_on", "col_commitment_status")]
+    prepare_sheet(sheet, COMMITMENT_WIDTHS)
+    sheet.row_dimensions[1].height = 2 * LINE_POINTS
+    sheet.append([_bold(sheet, text) for text in titles])
+    for number, row in enumerate(rows, 2):
+        texts = (row.campaign, row.code, row.question, row.promised_by, row.what, row.department, "",
+                 status_cell(row, labels))
+        sheet.row_dimensions[number].height = min(MAX_ROW_POINTS, LINE_POINTS * max(
+            _lines(text, width) for text, width in zip(texts, COMMITMENT_WIDTHS, strict=True)))
+        sheet.append([_cell(sheet, text, WRAP) for text in texts[:6]]
+                     + [_cell(sheet, row.due_on, TOP, "dd/mm/yyyy"), _cell(sheet, texts[7], WRAP)])
+    _finish(sheet, len(titles), len(rows))
+    summary_cell = _cell(sheet, summary(list(rows), labels), TOP)  # not wrapped: it reads across the columns
+    summary_cell.font = Font(bold=True)
+    sheet.append([summary_cell])
+
+
+def prepare_sheet(sheet: object, widths: Sequence[float]) -> None:
     """Column widths, frozen header, print setup: landscape A4, one page wide, header on every page."""
     for index, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(index)].width = width

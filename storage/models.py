@@ -7,7 +7,7 @@ configuration, which may change between campaigns without rewriting history.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -87,6 +87,7 @@ class AccountState(StrEnum):
     IDLE = ""              # a question, or a command
     DISTRICT = "district"  # the name of their unit: the unit buttons are on screen
     FOLLOWUP = "followup"  # a follow-up to a question, stored with its id: "followup:12" (handlers.followups)
+    NOMINATE = "nominate"  # the next field of a nomination being written (handlers.nominations)
 
 
 class Person(Base):
@@ -184,9 +185,12 @@ class Question(Base):
                                                         onupdate=lambda: datetime.now(UTC))
     """The wall clock at the last insert or update of the row (ORM or not): only compared, to tell the
     console's pages that something changed, so it is not the app's clock."""
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("question_sources.id"))  # None: asked in a chat
+    asker_name: Mapped[str | None] = mapped_column(Text)  # an offline question's optional asker; never shown to staff
 
     campaign: Mapped[Campaign] = relationship()
     account: Mapped[Account] = relationship(foreign_keys=[account_id])
+    source: Mapped[QuestionSource | None] = relationship()
     attachments: Mapped[list[QuestionAttachment]] = relationship(order_by="QuestionAttachment.id")
     events: Mapped[list[QuestionEvent]] = relationship(order_by="QuestionEvent.id")
     answers: Mapped[list[Answer]] = relationship(order_by="Answer.id")
@@ -654,6 +658,87 @@ class WebSession(Base):
 
     staff: Mapped[StaffMember] = relationship()
 
+class QuestionSource(Base):
+    """Where questions gathered outside the chat came from ("offline, Văn Giang district union"): one
+    row per confirmed import. Its `account` is a placeholder without a chat that stands as the asker,
+    so imported questions route, card and report like any other and nothing is ever sent to it."""
+
+    __tablename__ = "question_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    kind: Mapped[str] = mapped_column(String(16), default="offline")
+    label: Mapped[str] = mapped_column(Text)
+    file_name: Mapped[str] = mapped_column(Text, default="")
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    imported_by: Mapped[str] = mapped_column(String(96), default="")
+    imported_at: Mapped[datetime]
+
+    account: Mapped[Account] = relationship()
+
+
+class CommitmentStatus(StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    # "overdue" is not stored: it is a pending or in-progress commitment past its date (handlers/commitments.py)
+
+
+class Commitment(Base):
+    """A promise made in an answer (a department's or a leader's at the dialogue): what, who, by when.
+    Followed up in the next campaigns: the responsible department updates its status."""
+
+    __tablename__ = "commitments"
+    __table_args__ = (Index("ix_commitments_department", "department_key", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("answers.id"))
+    what: Mapped[str] = mapped_column(Text)
+    department_key: Mapped[str] = mapped_column(String(64))  # responsible for it, and for its status
+    due_on: Mapped[date]
+    status: Mapped[CommitmentStatus] = mapped_column(String(16), default=CommitmentStatus.PENDING)
+    note: Mapped[str] = mapped_column(Text, default="")  # the department's latest word on its progress
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(96), default="")
+    updated_at: Mapped[datetime | None]
+    updated_by: Mapped[str] = mapped_column(String(96), default="")
+
+    campaign: Mapped[Campaign] = relationship()
+    question: Mapped[Question] = relationship()
+    answer: Mapped[Answer | None] = relationship()
+
+
+class NominationStatus(StrEnum):
+    DRAFT = "draft"              # a young person is still filling it in the chat
+    PROPOSED = "proposed"        # complete, waiting for the Youth Union
+    SHORTLISTED = "shortlisted"  # to be honoured at the dialogue, in `rank` order
+
+
+class Nomination(Base):
+    """A young person or group proposed for honouring at the dialogue (plan, section IV.2).
+
+    Nothing about the nominee is stored before their consent is recorded: the chat asks for it first."""
+
+    __tablename__ = "nominations"
+    __table_args__ = (Index("ix_nominations_campaign", "campaign_id", "status", "rank"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    nominee_name: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str] = mapped_column(Text, default="")
+    achievement: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[list[Any]] = mapped_column(default=list)  # attachments by platform file id: [{kind, file_ref}]
+    consent_at: Mapped[datetime]
+    consent_note: Mapped[str] = mapped_column(Text, default="")  # how it was given: declared by the proposer, …
+    proposer: Mapped[str] = mapped_column(String(96), default="")  # platform:user_id, or surface:user
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))  # the proposer's, from the chat
+    status: Mapped[NominationStatus] = mapped_column(String(16), default=NominationStatus.DRAFT)
+    rank: Mapped[int | None]  # place in the programme once shortlisted
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str] = mapped_column(String(96), default="")
 
 
 class Secret(Base):

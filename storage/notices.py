@@ -19,6 +19,7 @@ from core.messages import ChatRef
 from storage.models import DeliveryNotice, LinkRole, NoticeStatus, OutboxMessage, OutboxStatus, Question
 
 DELIVERED, FAILED, ERASED, QUEUED = "delivered", "failed", "erased", "queued"
+OFFLINE = "offline"  # asked offline (an imported question): nobody to send to, the answer is stored
 UNSENT = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 
 
@@ -35,15 +36,16 @@ class Told:
 
 
 def watch(session: Session, question_id: int, kind: str, rows: list[OutboxMessage], notify: ChatRef,
-          now: datetime) -> None:
-    """Follow the asker's rows of one message; with no rows (the asker erased their data) it is ready at once."""
+          now: datetime, without_rows: str = ERASED) -> None:
+    """Follow the asker's rows of one message; with no rows it is ready at once, as `without_rows` (the
+    asker erased their data, or the question was asked offline)."""
     if rows:
         session.flush()
     ids = [row.id for row in rows]
     session.add(DeliveryNotice(
         question_id=question_id, kind=kind, first_row_id=min(ids, default=None), last_row_id=max(ids, default=None),
         notify_platform=notify.platform, notify_chat_id=notify.chat_id,
-        status=NoticeStatus.WATCHING if ids else NoticeStatus.READY, outcome=None if ids else ERASED,
+        status=NoticeStatus.WATCHING if ids else NoticeStatus.READY, outcome=None if ids else without_rows,
         created_at=now, queued_told=False,
     ))
 

@@ -4,7 +4,8 @@ for the report (Decree 13/2023/NĐ-CP: the right to delete; storage no longer th
 Erased: names, platform account and chat ids, district, consent, the updates they sent
 (inbox), the messages sent to them (outbox), links and menus of their chat, their questions'
 message ids and attachments, their name as the actor of question events, reminders still
-planned for them, account-linking codes and their reply window's contact; they leave every
+planned for them, account-linking codes and their reply window's contact, the nominations they were
+still writing (and their name on the ones they sent); they leave every
 broadcast audience. Kept: question texts, answers, dates, statuses, districts and categories
 of the questions, and the person row (so a ban is not lifted by forgetting).
 """
@@ -25,6 +26,8 @@ from storage.models import (
     InboxUpdate,
     LinkCode,
     MessageLink,
+    Nomination,
+    NominationStatus,
     OutboxMessage,
     OutboxStatus,
     Person,
@@ -58,7 +61,8 @@ def _forget_account(session: Session, account: Account, now: datetime) -> None:
         OutboxMessage.status != OutboxStatus.SENDING))
     session.execute(delete(MessageLink).where(MessageLink.platform == platform, MessageLink.chat_id == chat_id))
     session.execute(delete(ChatMenu).where(ChatMenu.platform == platform, ChatMenu.chat_id == chat_id))
-    session.execute(update(Question).where(Question.account_id == account.id).values(source_message_id=""))
+    session.execute(update(Question).where(Question.account_id == account.id).values(source_message_id="",
+                                                                              asker_name=None))
     session.execute(update(QuestionAttachment).where(QuestionAttachment.question_id.in_(questions))
                     .values(file_ref="", file_name=""))
     session.execute(update(QuestionEvent).where(QuestionEvent.actor == key).values(actor=""))
@@ -67,6 +71,10 @@ def _forget_account(session: Session, account: Account, now: datetime) -> None:
     session.execute(delete(LinkCode).where(
         (LinkCode.account_id == account.id) | (LinkCode.used_by_account_id == account.id)))
     session.execute(delete(Contact).where(Contact.platform == platform, Contact.user_id == account.user_id))
+    # Their nominations stay (the nominee consented to them) without naming who proposed; half-done ones go.
+    session.execute(delete(Nomination).where(Nomination.account_id == account.id,
+                                             Nomination.status == NominationStatus.DRAFT))
+    session.execute(update(Nomination).where(Nomination.account_id == account.id).values(proposer=""))
     account.subscribed = False
     account.unsubscribed_at = now
     account.user_id = f"{FORGOTTEN_PREFIX}{account.id}"

@@ -177,7 +177,7 @@ def test_the_spreadsheet_has_dates_filters_totals_and_print_setup(campaign: Harn
     book = load_workbook(out)
     questions = book["Câu hỏi"]
     assert questions["H2"].is_date and questions["H2"].number_format == "dd/mm/yyyy hh:mm"
-    assert questions.auto_filter.ref == "A1:O5" and questions.freeze_panes == "A2"
+    assert questions.auto_filter.ref == "A1:P5" and questions.freeze_panes == "A2"
     assert questions.page_setup.orientation == "landscape" and questions.page_setup.fitToWidth == 1
     assert questions.print_title_rows == "$1:$1" and questions.row_dimensions[2].height >= 15
     assert (questions["A6"].value, questions["B6"].value) == ("Tổng cộng", "=SUBTOTAL(3,A2:A5)")

@@ -12,7 +12,7 @@ from storage.models import AccountState, AnswerSource, BroadcastAwaiting, LinkRo
 from tests.test_layers import PACKAGES, ROOT
 
 STORED = {
-    AccountState: {"", "district", "followup"},
+    AccountState: {"", "district", "followup", "nominate"},
     AnswerSource: {"department", "live"},
     BroadcastAwaiting: {"", "text", "link", "time"},
     LinkRole: {"card", "digest", "followup", "reject", "answer_recorded", "notices", "receipt", "answer", "notice",

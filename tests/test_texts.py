@@ -34,7 +34,8 @@ def test_every_entry_is_used_by_the_code() -> None:
                                               "audit_status_", "help_header_", "console_role_", "console_event_",
                                               "console_action_", "console_board_filter_", "console_board_sort_",
                                               "console_board_due_", "console_language_",
-                                              "platform_"))}  # looked up as f"status_{status}" etc.
+                                              "platform_", "commitment_status_", "import_col_",
+                                              "import_list_"))}  # looked up as f"status_{status}" etc.
     built |= {f"{action.name}_button" for action in ACTIONS}  # a review card's buttons: f"{name}_button"
     assert keys - used - built == set()
 

@@ -1,7 +1,7 @@
 """staff actions' audit log, and the key that signs button data
 
 Revision ID: 0017
-Revises: 0019
+Revises: 0016
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ import storage.models
 
 
 revision = '0017'
-down_revision = '0019'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

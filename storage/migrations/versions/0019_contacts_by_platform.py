@@ -1,7 +1,7 @@
 """the reply windows' contacts are kept per platform, for every channel with a window (not Zalo OA's table)
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-03
 """
 
@@ -12,7 +12,7 @@ import storage.models
 
 
 revision = '0019'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

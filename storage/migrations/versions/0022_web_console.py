@@ -1,7 +1,7 @@
 """the web console: staff members, one-time sign-in links, sessions, and its cookie key
 
 Revision ID: 0022
-Revises: 0017
+Revises: 0019
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ import storage.models
 
 
 revision = '0022'
-down_revision = '0017'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
