@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from common import database  # noqa: E402  (bench/common.py)
 
-from bot.telegram import TelegramTransport  # noqa: E402
-from core.config import load_settings  # noqa: E402
+from bot.channels.registry import load_settings  # noqa: E402
+from bot.channels.telegram.adapter import TelegramTransport  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram, RateLimitRules  # noqa: E402
 from tests.test_broadcast_crash import FIRST_USER, WORKER, prepare  # noqa: E402
 

@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from splits import questions  # noqa: E402
+from splits import PARTS, questions  # noqa: E402
 
+from bot.channels.registry import load_settings  # noqa: E402
 from core.categories import CategorySuggester  # noqa: E402
-from core.config import load_settings  # noqa: E402
 from core.language import LanguageDetector  # noqa: E402
 from core.understanding.model import Example  # noqa: E402
 from storage.learning import base_model, seed_examples  # noqa: E402
@@ -83,13 +83,13 @@ def main() -> None:
         held_out = type(model)(settings.categories, settings.fallback_category, model.lexicon, others)
         return [s.key for s in held_out.suggest(text)]
 
-    for part in ("seen", "unseen"):
+    for part in PARTS:
         rows = questions(part)
         previous = score(rows, by_keywords)
         current = score(rows, by_model_without if part == "seen" else by_model)
         print(f"{part:6} ({len(rows)}) keywords: {previous.line()}")
         print(f"{part:6} ({len(rows)}) model:    {current.line()}")
-        if show and part == "unseen":
+        if show and part != "seen":
             print("missed by the model:", *current.misses, sep="\n")
 
     rows = questions("unseen")

@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from splits import pairs  # noqa: E402
+from splits import PARTS, pairs  # noqa: E402
 
+from bot.channels.registry import load_settings  # noqa: E402
 from core import similarity  # noqa: E402
-from core.config import load_settings  # noqa: E402
 from storage.learning import base_model  # noqa: E402
 
 DEV_DATA = ROOT.parent / "shared" / "data" / "questions_dev.jsonl"
@@ -143,16 +143,16 @@ def main() -> None:
         mark = "   <- default" if value == DEFAULT_THRESHOLD else ""
         print(f"threshold {value:.2f}{mark}")
         for method in both:
-            for part in ("seen", "unseen"):
+            for part in PARTS:
                 print(f"  {method.name:8} pairs {part:6}: {measure_pairs(pairs(part), method, value).line()}")
             print(f"  {method.name:8} reasked stream: {measure(stream, value, method).line()}")
     for method in both:
-        for part in ("seen", "unseen"):
+        for part in PARTS:
             inverted = near_misses_above_paraphrases(pairs(part), method)
             print(f"{method.name:8} {part:6}: near-misses at or above a paraphrase of their question: {len(inverted)}")
     if args.wrong:
         for method in both:
-            for part in ("seen", "unseen"):
+            for part in PARTS:
                 for a, b, score in measure_pairs(pairs(part), method, args.threshold).wrong:
                     print(f"  {method.name} {part} wrong at {args.threshold}: {score:.2f} {a!r} ~ {b!r}")
     texts = [text for text, _ in stream]

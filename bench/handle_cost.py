@@ -31,10 +31,10 @@ from pathlib import Path
 from common import database  # bench/common.py
 
 from bot.app import App, build_app
-from bot.console import PLATFORM, console_settings
+from bot.channels.console import PLATFORM, console_settings
+from bot.channels.registry import load_settings
 from bot.sender import OutboxSender
 from bot.transport import RateLimits
-from core.config import load_settings
 from core.messages import ChatKind, ChatRef, Incoming, Outgoing
 from storage import inbox
 from storage.db import transaction

@@ -283,7 +283,7 @@ def child_youthbot(overrides: dict[str, Any]) -> None:
     import logging
 
     from bot.serve import serve
-    from core.config import load_settings
+    from bot.channels.registry import load_settings
 
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -315,7 +315,7 @@ def child_fill(options: dict[str, Any]) -> None:
     from sqlalchemy import insert
 
     from bot.app import build_app
-    from core.config import load_settings
+    from bot.channels.registry import load_settings
     from storage.db import transaction
     from storage.models import Account, Person, Question, QuestionStatus
 

@@ -32,8 +32,9 @@ from common import database  # bench/common.py
 from sqlalchemy import insert, select, text
 
 from bot.app import build_app
+from bot.channels.registry import load_settings
 from core.clock import FakeClock
-from core.config import Settings, load_settings
+from core.config import Settings
 from core.texts import Texts
 from reports.build import ReportScope, write_report
 from reports.charts import draw_charts

@@ -12,8 +12,8 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.channels.registry import load_settings
 from core.clock import FakeClock
-from core.config import load_settings
 from reports.build import ReportScope, write_report
 from tests.report_data import populate_campaign, reporting_harness
 

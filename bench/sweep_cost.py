@@ -32,8 +32,9 @@ from common import database  # bench/common.py
 from sqlalchemy import Connection, func, insert, select, text, update
 
 from bot.app import App, build_app
+from bot.channels.registry import load_settings
 from core.clock import FakeClock
-from core.config import Settings, load_settings
+from core.config import Settings
 from scheduler.sweep import ReminderScheduler
 from storage.models import Account, Campaign, Person, Question, QuestionStatus, Reminder, ReminderKind, ReminderStatus
 from timing.planner import alert_times, plan_for_question

@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 from common import database  # noqa: E402  (bench/common.py)
 
 from bot.app import build_app  # noqa: E402
-from bot.telegram import TelegramReceiver, TelegramTransport, configured_limits, make_bot  # noqa: E402
-from core.config import load_settings  # noqa: E402
+from bot.channels.registry import load_settings  # noqa: E402
+from bot.channels.telegram.adapter import TelegramReceiver, TelegramTransport, make_bot  # noqa: E402
 from core.messages import ChatRef, Outgoing  # noqa: E402
 from storage.db import transaction  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram, RateLimitRules  # noqa: E402
@@ -53,10 +53,10 @@ async def youthbot_intake(updates: int, kind: str) -> float:
     settings = load_settings(ROOT / "config.example.toml", LIFTED)
     with database(kind) as url, FakeTelegram() as fake:
         users = add_users(fake, updates)
-        app = build_app(replace(settings, database_url=url), text_limits={"telegram": 4096})
+        app = build_app(replace(settings, database_url=url))
         async with make_bot(fake.token, fake.base_url) as bot:
             receiver = TelegramReceiver(bot, app.processor)
-            sender = app.sender(TelegramTransport(bot, configured_limits(settings.telegram)))
+            sender = app.sender(TelegramTransport(bot, settings.channel("telegram").limits))
             for user in users:
                 fake.user_sends(user, text="xin chào")
             started = time.perf_counter()
@@ -101,7 +101,7 @@ async def outbox_rate(sends: int, kind: str) -> dict[str, float]:
     settings = load_settings(ROOT / "config.example.toml")
     with database(kind) as url, FakeTelegram(limits=RateLimitRules()) as fake:
         users = add_users(fake, sends)
-        app = build_app(replace(settings, database_url=url), text_limits={"telegram": 4096})
+        app = build_app(replace(settings, database_url=url))
         with transaction(app.sessions) as session:
             for user in users:
                 app.services.outbox.enqueue(session, Outgoing(ChatRef("telegram", str(user)), "Thông báo"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -11,6 +11,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import logsafe
+from bot.channels.base import Channel
+from bot.channels.registry import CHANNELS
 from bot.processing import InboxProcessor
 from bot.sender import OutboxSender
 from bot.transport import Transport
@@ -22,12 +24,14 @@ from handlers.context import Services
 from handlers.deliveries import report_failure
 from handlers.delivery_notices import tell_departments
 from handlers.repeats import mark_possible_repeat
+from handlers.reply_window import report_undeliverable
 from storage.db import make_engine, make_session_factory, transaction
 from storage.learning import LearningModel
 from storage.migrate import upgrade
 from storage.models import Campaign, OutboxMessage
 from storage.outbox import Outbox
 from storage.questions import ensure_campaign
+from storage.staff import seed_staff
 
 FailureReporter = Callable[[Services, Session, OutboxMessage, datetime], None]
 
@@ -40,25 +44,29 @@ class App:
     services: Services
     processor: InboxProcessor
     clock: Clock
+    channels: Sequence[Channel] = CHANNELS
 
     def campaign(self, session: Session) -> Campaign:
         """The current campaign, as the inbox processor sees it."""
         return session.get_one(Campaign, self.processor.campaign_id)
 
-    def sender(self, transport: Transport, on_failure: FailureReporter = report_failure,
-               lease: timedelta | None = None) -> OutboxSender:
-        """`on_failure` reports what the platform refused for good (the coordinator is told); the
-        departments' delivery notices for this platform's chats are gathered as its chats fall idle; a
-        group message resent after a crash says it may be a repeat."""
+    def sender(self, transport: Transport, lease: timedelta | None = None) -> OutboxSender:
+        """What the platform refused for good is reported (the coordinator is told; a message held
+        outside a channel's reply window is explained); the departments' delivery notices for this
+        platform's chats are gathered as its chats fall idle; a group message resent after a crash
+        says it may be a repeat."""
+        windowed = self.services.channel(transport.platform).reply_window is not None
+        on_failure: FailureReporter = report_undeliverable if windowed else report_failure
         return OutboxSender(self.sessions, transport, self.clock, lease=lease,
                             on_failure=partial(on_failure, self.services),
                             gather=partial(tell_departments, self.services),
                             repeat=partial(mark_possible_repeat, self.services, max_length=transport.max_text_length))
 
 
-def build_app(settings: Settings, clock: Clock | None = None, text_limits: Mapping[str, int] | None = None,
-              engine: Engine | None = None) -> App:
-    """Migrate the database, make sure the current campaign exists, and build the services.
+def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | None = None,
+              channels: Sequence[Channel] = CHANNELS) -> App:
+    """Migrate the database, make sure the current campaign exists, and build the services for these
+    channels (their text limits and capabilities).
 
     From here on no configured secret appears in a log line (`bot/logsafe.py`)."""
     logsafe.protect(logsafe.secrets_of(settings))
@@ -68,12 +76,14 @@ def build_app(settings: Settings, clock: Clock | None = None, text_limits: Mappi
     sessions = make_session_factory(engine)
     with transaction(sessions) as session:
         campaign_id = ensure_campaign(session, settings.campaign, clock.now()).id
+        seed_staff(session, settings, clock.now())  # the web console's first staff, from the config
     services = Services(
         settings=settings,
         texts=Texts(settings.languages, settings.texts),
         detector=LanguageDetector(settings.languages),
         understanding=LearningModel(settings),
-        outbox=Outbox(text_limits),
+        outbox=Outbox({channel.name: channel.max_text_length for channel in channels}),
+        channels={channel.name: channel.capabilities for channel in channels},
     )
     processor = InboxProcessor(sessions, services, campaign_id, clock)
-    return App(settings, engine, sessions, services, processor, clock)
+    return App(settings, engine, sessions, services, processor, clock, channels)

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.channels.registry import load_settings
 from bot.logs import FORMATS, setup_logging
-from core.config import EXAMPLE_CONFIG, ConfigError, Settings, load_settings
+from core.config import EXAMPLE_CONFIG, ConfigError, Settings
 from core.summary import summary
 
 if TYPE_CHECKING:
@@ -68,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     agenda.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
     updates = command("updates", help="list the incoming updates set aside after failing, or put one back")
     updates.add_argument("--retry", type=int, metavar="ID", help="queue this set-aside update again")
+    act = command("act", help="perform a staff action (as in chat: approve HY-0004, reassign HY-0004 so-ct …)")
+    act.add_argument("name", help="the action's name (docs/actions.md)")
+    act.add_argument("words", nargs="*", help="its arguments, as typed after the command in chat")
+    act.add_argument("--as", dest="role", required=True, choices=("admin", "coordinator"), help="acting as")
     args = parser.parse_args(argv)
     setup_logging(getattr(args, "log_level", "INFO"), getattr(args, "log_format", "text"))
     if args.command == "init":
@@ -98,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         return _agenda(settings, args.out)
     if args.command == "updates":
         return _updates(settings, args.retry)
+    if args.command == "act":
+        return _act(settings, args.name, args.words, args.role)
     if args.command == "migrate":
         from bot.app import build_app
 
@@ -146,6 +153,16 @@ def _duplicates(settings: Settings, pairs: Path | None) -> int:
             print(f"duplicates: {error}", file=sys.stderr)
             return 2
     return 0
+
+
+def _act(settings: Settings, name: str, words: list[str], role: str) -> int:
+    """0 when done, 1 when refused or invalid (what it says goes to stderr then)."""
+    from bot.act import act
+    from bot.app import build_app
+
+    outcome, shown = act(build_app(settings), name, words, role)
+    print(shown, file=sys.stdout if outcome.ok else sys.stderr)
+    return 0 if outcome.ok else 1
 
 
 def _updates(settings: Settings, retry: int | None) -> int:
@@ -282,7 +299,7 @@ def _run(settings: Settings) -> int:
 
 def _run_console(settings: Settings) -> int:
     from bot.app import build_app
-    from bot.console import ConsoleChannel, console_settings
+    from bot.channels.console import ConsoleChannel, console_settings
 
     logging.getLogger().setLevel(logging.WARNING)
     app = build_app(console_settings(settings))
@@ -296,15 +313,11 @@ def _serve_web_in_background(app: App) -> None:
     """The console reads the terminal without awaiting; the web server gets a thread of its own."""
     import threading
 
-    import uvicorn
-
     from bot.health import Health
     from bot.metrics import DatabaseGauges
-    from bot.web import web_app
+    from bot.web import web_server
 
-    web = web_app(Health(app.engine), DatabaseGauges(app.sessions, app.clock))
-    server = uvicorn.Server(uvicorn.Config(web, host=app.settings.web.listen_host, port=app.settings.web.listen_port,
-                                           log_config=None, access_log=False))
+    server = web_server(app, Health(app.engine), DatabaseGauges(app.sessions, app.clock))
     threading.Thread(target=server.run, name="web", daemon=True).start()
 
 

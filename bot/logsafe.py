@@ -17,8 +17,9 @@ from core.config import Settings
 
 MASK = "[redacted]"
 MIN_SECRET_LENGTH = 6  # shorter values (an empty token, "x") would mask ordinary words
-# A Telegram bot token (digits:35 characters), and anything after /bot in a URL path.
-_TOKEN_SHAPES = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}|(?<=/bot)[^/\s\"']{8,}")
+# A Telegram bot token (digits:35 characters), anything after /bot in a URL path, and the token of a
+# console sign-in link (it opens a staff session until it is used or expires).
+_TOKEN_SHAPES = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}|(?<=/bot)[^/\s\"']{8,}|(?<=/console/login/)[A-Za-z0-9_-]{16,}")
 
 _secrets: set[str] = set()
 _lock = threading.Lock()
@@ -26,10 +27,9 @@ _installed = False
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    """Every configured secret: bot tokens, webhook secrets, the OA's keys and first tokens."""
-    oa = settings.zalo_oa
-    return [settings.telegram.token, settings.telegram.webhook_secret, settings.zalo.token,
-            settings.zalo.webhook_secret, oa.app_secret, oa.oa_secret_key, oa.access_token, oa.refresh_token]
+    """Every configured secret, as each channel's table names them (tokens, webhook secrets, keys), and the
+    key that signs the web console's cookies."""
+    return [*(secret for section in settings.channels.values() for secret in section.secrets()), settings.web.secret]
 
 
 def protect(secrets: Iterable[str]) -> None:

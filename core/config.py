@@ -11,21 +11,18 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.messages import ChatRef
 
 SUPPORTED_LANGUAGES = ("vi", "en")
-PLATFORMS = ("telegram", "zalo", "zalo_oa", "console")
 EXAMPLE_CONFIG = Path(__file__).resolve().parent / "config.example.toml"
-_ONE_SERVER = "moved to [web] (one server for the webhooks, /healthz, /readyz and /metrics)"
-MOVED = {f"{table}.{key}": _ONE_SERVER for table in ("telegram", "zalo") for key in ("listen_host", "listen_port")}
-"""Keys of earlier versions, and where their setting went."""
+ONE_SERVER = "moved to [web] (one server for the webhooks, /healthz, /readyz and /metrics)"
 
 
 class ConfigError(ValueError):
@@ -134,65 +131,68 @@ class UnderstandingSettings:
     synonyms: tuple[tuple[str, ...], ...] = ()  # groups of phrases meaning the same, before the built-in ones
 
 
-@dataclass(frozen=True)
-class BotEndpoint:
-    """What every bot platform's table has: the token, the API's address, polling or a webhook."""
-
-    token: str = ""
-    base_url: str = ""
-    mode: str = "polling"  # or "webhook"
-    webhook_url: str = ""
-    webhook_secret: str = ""
-
-
-@dataclass(frozen=True)
-class TelegramSettings(BotEndpoint):
-    """Telegram's published limits are the defaults; a self-hosted Bot API server or a bot granted
-    higher limits raises them here."""
-
-    base_url: str = "https://api.telegram.org/bot"
-    messages_per_second: float = 30.0
-    private_interval: float = 1.0
-    group_interval: float = 3.0  # 20 messages a minute in one group
-
-
-@dataclass(frozen=True)
-class ZaloSettings(BotEndpoint):
-    """The Zalo Bot API (bot.zaloplatforms.com). Zalo publishes no rate limits for it: the
-    defaults are deliberately slow, and every number can be changed here."""
-
-    base_url: str = "https://bot-api.zaloplatforms.com"
-    messages_per_second: float = 5.0
-    private_interval: float = 1.0
-    group_interval: float = 3.0
-
-
-@dataclass(frozen=True)
-class ZaloOaSettings:
-    """A Zalo Official Account (Open API v3): webhook in, consultation messages out."""
-
-    app_id: str = ""
-    app_secret: str = ""       # the app's secret key: refreshing the access token
-    oa_secret_key: str = ""    # the OA secret key: checking X-ZEvent-Signature
-    access_token: str = ""     # first tokens only; later ones live in the database
-    refresh_token: str = ""
-    api_url: str = "https://openapi.zalo.me"
-    oauth_url: str = "https://oauth.zaloapp.com"
-    webhook_path: str = "/zalo-oa"
-    messages_per_second: float = 5.0
-    private_interval: float = 1.0
+class ChannelSettings(Protocol):
+    """A channel's validated table (`[telegram]`, `[zalo]` ...), as its `ChannelSection.read` returns it."""
 
     @property
     def enabled(self) -> bool:
-        return bool(self.app_id)
+        """Credentials are configured: the channel runs."""
+        ...
+
+    @property
+    def group_interval(self) -> float:
+        """Least seconds between two messages to one group (0 where it has no groups)."""
+        ...
+
+    def secrets(self) -> tuple[str, ...]:
+        """The values no log line may show."""
+        ...
+
+
+@dataclass(frozen=True)
+class IdForm:
+    """What an id on a platform looks like (a regular expression), and how the error says it."""
+
+    pattern: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ChannelSection:
+    """What a channel contributes to the strict validation: its table, the form of its ids, its old keys.
+
+    `read` is None for a channel without a table (the console); `group_id` None where it has no groups."""
+
+    name: str
+    read: Callable[[TableReader], ChannelSettings] | None
+    user_id: IdForm
+    group_id: IdForm | None
+    moved: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class WebSettings:
-    """The one web server of a process: /healthz, /readyz, /metrics and the platforms' webhooks."""
+    """The one web server of a process: /healthz, /readyz, /metrics, the platforms' webhooks and the
+    staff's console (/console). `public_url` is where staff's browsers reach it (the sign-in links
+    point there); `secret` signs the console's cookies (a random one is kept in the database if empty)."""
 
     listen_host: str = "127.0.0.1"
     listen_port: int = 8000
+    public_url: str = ""
+    secret: str = ""
+    login_minutes: int = 10   # a sign-in link works once, for this long
+    session_hours: int = 12   # a console session ends this long after sign-in
+
+    @property
+    def console_url(self) -> str:
+        """The console's address as staff open it: `public_url`, else the server's own address."""
+        base = self.public_url or f"http://{self.listen_host}:{self.listen_port}"
+        return base.rstrip("/") + "/console"
+
+    @property
+    def secure(self) -> bool:
+        """Served over https: cookies are Secure and browsers are told to keep to https (HSTS)."""
+        return self.public_url.startswith("https://")
 
 
 @dataclass(frozen=True)
@@ -235,8 +235,11 @@ class Settings:
     departments: tuple[Department, ...]
     coordinator_chat: ChatRef
     admins: frozenset[str]
+    coordinators: frozenset[str] = frozenset()  # Home Affairs staff in the web console, as platform:user_id
+    viewers: frozenset[str] = frozenset()       # read-only console access (leaders and their assistants)
     limits: Limits = field(default_factory=Limits)
-    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    channels: Mapping[str, ChannelSettings] = field(default_factory=dict)
+    """Each configured channel's table by platform name (`bot/channels/registry.py` lists the channels)."""
     show_identity_to_departments: bool = False
     fallback_category: str = ""
     deadlines: DeadlineRules = field(default_factory=DeadlineRules)
@@ -244,8 +247,6 @@ class Settings:
     texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     reports: ReportSettings = field(default_factory=ReportSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
-    zalo: ZaloSettings = field(default_factory=ZaloSettings)
-    zalo_oa: ZaloOaSettings = field(default_factory=ZaloOaSettings)
     curation: CurationSettings = field(default_factory=CurationSettings)
     web: WebSettings = field(default_factory=WebSettings)
     warnings: tuple[str, ...] = ()
@@ -254,8 +255,7 @@ class Settings:
     @property
     def platforms(self) -> tuple[str, ...]:
         """The chat platforms with credentials; none means the console chat."""
-        return tuple(name for name, on in (("telegram", bool(self.telegram.token)), ("zalo", bool(self.zalo.token)),
-                                           ("zalo_oa", self.zalo_oa.enabled)) if on)
+        return tuple(name for name, section in self.channels.items() if section.enabled)
     understanding: UnderstandingSettings = field(default_factory=UnderstandingSettings)
 
     @property
@@ -280,14 +280,24 @@ class Settings:
     def department_for_chat(self, chat: ChatRef) -> Department | None:
         return next((d for d in self.departments if chat in d.chats), None)
 
+    def channel(self, name: str) -> Any:
+        """A channel's table; each channel module reads its own, typed."""
+        return self.channels[name]
+
+    def with_channel(self, name: str, **changes: Any) -> Settings:
+        """The same settings with some values of one channel's table changed (tests use it)."""
+        return replace(self, channels={**self.channels, name: replace(self.channels[name], **changes)})
+
     def with_chats(self, chat_for: Mapping[str, ChatRef], coordinator: ChatRef) -> Settings:
         """The same settings with each department answering in `chat_for[key]` (the console uses it)."""
         departments = tuple(replace(d, chats=(chat_for[d.key],)) for d in self.departments)
         return replace(self, departments=departments, coordinator_chat=coordinator)
 
 
-def load_settings(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Settings:
-    """Read and validate a TOML file; `overrides` replace top-level tables (tests use it)."""
+def read_settings(path: str | Path, sections: Sequence[ChannelSection],
+                  overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Read and validate a TOML file for these channels; `overrides` replace top-level tables (tests use it).
+    `bot.channels.registry.load_settings` passes the registered channels."""
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -296,12 +306,12 @@ def load_settings(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     data.update(overrides or {})
-    return parse_settings(data, base_dir=path.parent)
+    return parse_settings(data, sections, base_dir=path.parent)
 
 
-def parse_settings(data: Mapping[str, Any], base_dir: Path = Path(".")) -> Settings:
+def parse_settings(data: Mapping[str, Any], sections: Sequence[ChannelSection], base_dir: Path = Path(".")) -> Settings:
     """Validate `data`: a wrong value, an unknown key or table, or a chat id of the wrong form is an error."""
-    reader = _Reader(data, "", {})
+    reader = _Reader(data, "", {}, _Channels(sections))
     settings = _parse(reader, base_dir)
     unknown = list(reader.unknown())
     if unknown:
@@ -309,9 +319,9 @@ def parse_settings(data: Mapping[str, Any], base_dir: Path = Path(".")) -> Setti
     return replace(settings, warnings=tuple(_check_chats(reader, settings)))
 
 
-def known_keys() -> list[str]:
+def known_keys(sections: Sequence[ChannelSection]) -> list[str]:
     """Every dotted key the parser reads (array tables as `departments.key`), from the packaged example."""
-    reader = _Reader(tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8")), "", {})
+    reader = _Reader(tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8")), "", {}, _Channels(sections))
     _parse(reader, Path("."))
     return sorted(reader.known())
 
@@ -354,8 +364,11 @@ def _parse(reader: _Reader, base_dir: Path) -> Settings:
         departments=departments,
         coordinator_chat=bot.chat("coordinator_chat"),
         admins=frozenset(str(account) for account in bot.account_list("admins")),
+        coordinators=frozenset(str(account) for account in bot.account_list("coordinators")),
+        viewers=frozenset(str(account) for account in bot.account_list("viewers")),
         limits=limits,
-        telegram=_telegram(reader.table("telegram", required=False)),
+        channels={section.name: section.read(reader.table(section.name, required=False))
+                  for section in reader.channels.sections if section.read is not None},
         show_identity_to_departments=bot.bool("show_identity_to_departments", default=False),
         fallback_category=fallback,
         deadlines=_deadlines(reader.table("deadlines", required=False), categories, departments),
@@ -364,8 +377,6 @@ def _parse(reader: _Reader, base_dir: Path) -> Settings:
         reports=_reports(reader.table("reports", required=False), base_dir),
         privacy=PrivacySettings(reader.table("privacy", required=False).positive_int(
             "retention_days", default=PrivacySettings.retention_days)),
-        zalo=_zalo(reader.table("zalo", required=False)),
-        zalo_oa=_zalo_oa(reader.table("zalo_oa", required=False)),
         curation=_curation(reader.table("curation", required=False)),
         web=_web(reader.table("web", required=False)),
         understanding=_understanding(reader.table("understanding", required=False), base_dir),
@@ -391,64 +402,19 @@ def _department(table: _Reader) -> Department:
     )
 
 
-def _telegram(table: _Reader) -> TelegramSettings:
-    defaults = TelegramSettings()
-    settings = TelegramSettings(**_bot_endpoint(table, defaults), **_send_limits(table, defaults))
-    _check_webhook(table, settings.mode, settings.webhook_url, "Telegram")
-    if settings.mode == "webhook" and len(settings.webhook_secret) < 16:
-        table.fail("webhook_secret", "must be at least 16 characters (A-Z, a-z, 0-9, _ and -)")
-    return settings
-
-
-def _zalo(table: _Reader) -> ZaloSettings:
-    defaults = ZaloSettings()
-    settings = ZaloSettings(**_bot_endpoint(table, defaults), **_send_limits(table, defaults))
-    _check_webhook(table, settings.mode, settings.webhook_url, "Zalo")
-    if settings.mode == "webhook" and not 8 <= len(settings.webhook_secret) <= 256:
-        table.fail("webhook_secret", "must be 8 to 256 characters")
-    return settings
-
-
-def _bot_endpoint(table: _Reader, defaults: BotEndpoint) -> dict[str, Any]:
-    return {name: table.str(name, default=getattr(defaults, name))
-            for name in ("token", "base_url", "mode", "webhook_url", "webhook_secret")}
-
-
-def _send_limits(table: _Reader, defaults: TelegramSettings | ZaloSettings) -> dict[str, float]:
-    return {name: table.positive_number(name, default=getattr(defaults, name))
-            for name in ("messages_per_second", "private_interval", "group_interval")}
-
-
 def _web(table: _Reader) -> WebSettings:
     port = table.positive_int("listen_port", default=WebSettings.listen_port)
     if port > 65535:
         table.fail("listen_port", f"must be a TCP port (1-65535), not {port}")
-    return WebSettings(table.str("listen_host", default=WebSettings.listen_host), port)
-
-
-def _check_webhook(table: _Reader, mode: str, webhook_url: str, platform: str) -> None:
-    if mode not in ("polling", "webhook"):
-        table.fail("mode", f"must be \"polling\" or \"webhook\", not '{mode}'")
-    if mode == "webhook" and not webhook_url.startswith("https://"):
-        table.fail("webhook_url", f"must be the public https:// address {platform} posts updates to")
-
-
-def _zalo_oa(table: _Reader) -> ZaloOaSettings:
-    defaults = ZaloOaSettings()
-    settings = ZaloOaSettings(
-        **{name: table.str(name, default=getattr(defaults, name))
-           for name in ("app_id", "app_secret", "oa_secret_key", "access_token", "refresh_token",
-                        "api_url", "oauth_url", "webhook_path")},
-        **{name: table.positive_number(name, default=getattr(defaults, name))
-           for name in ("messages_per_second", "private_interval")},
-    )
-    if settings.enabled:
-        for name in ("app_secret", "oa_secret_key", "refresh_token"):
-            if not getattr(settings, name):
-                table.fail(name, "is needed when app_id is set (see the Zalo section of the README)")
-    if not settings.webhook_path.startswith("/"):
-        table.fail("webhook_path", f"must start with '/', like \"/zalo-oa\", not '{settings.webhook_path}'")
-    return settings
+    public_url = table.str("public_url", default="").rstrip("/")
+    if public_url and not re.fullmatch(r"https?://[^/\s]+(/\S*)?", public_url):
+        table.fail("public_url", f"'{public_url}' is not an address like \"https://bot.example.gov.vn\"")
+    secret = table.str("secret", default="")
+    if secret and len(secret) < 32:
+        table.fail("secret", "must be at least 32 characters (or left out: a random one is kept in the database)")
+    return WebSettings(table.str("listen_host", default=WebSettings.listen_host), port, public_url, secret,
+                       login_minutes=table.positive_int("login_minutes", default=WebSettings.login_minutes),
+                       session_hours=table.positive_int("session_hours", default=WebSettings.session_hours))
 
 
 def _deadlines(table: _Reader, categories: tuple[Category, ...],
@@ -620,6 +586,25 @@ def _texts(table: _Reader, languages: tuple[str, ...]) -> dict[str, dict[str, st
     return overrides
 
 
+@dataclass(frozen=True)
+class _Channels:
+    """The channels a configuration is validated for: their names, id forms and old keys."""
+
+    sections: Sequence[ChannelSection]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(section.name for section in self.sections)
+
+    def section(self, name: str) -> ChannelSection | None:
+        return next((section for section in self.sections if section.name == name), None)
+
+    def moved(self, dotted_key: str) -> str | None:
+        table, _, key = dotted_key.partition(".")
+        section = self.section(table)
+        return section.moved.get(key) if section else None
+
+
 class _Reader:
     """Typed access to one TOML table, failing with the full dotted key.
 
@@ -628,15 +613,16 @@ class _Reader:
     ignored in silence. Tables whose keys are free (`texts.vi`, per-department rules) are read with `keys()`.
     """
 
-    def __init__(self, data: Mapping[str, Any], prefix: str, readers: dict[str, _Reader]) -> None:
+    def __init__(self, data: Mapping[str, Any], prefix: str, readers: dict[str, _Reader], channels: _Channels) -> None:
         self._data = data
         self._prefix = prefix
+        self.channels = channels
         self._asked: set[str] = set()
         self._free = False
         self._readers = readers
         readers[prefix] = self
 
-    def fail(self, key: str, problem: str) -> None:
+    def fail(self, key: str, problem: str) -> NoReturn:
         raise ConfigError(f"{self._prefix}{key}: {problem}")
 
     def keys(self) -> list[str]:
@@ -653,8 +639,8 @@ class _Reader:
             if reader._free:
                 continue
             for key in sorted(set(reader._data) - reader._asked):
-                if f"{reader._prefix}{key}" in MOVED:
-                    yield f"{reader._prefix}{key}: {MOVED[reader._prefix + key]}"
+                if moved := self.channels.moved(f"{reader._prefix}{key}"):
+                    yield f"{reader._prefix}{key}: {moved}"
                     continue
                 kind = "table" if not reader._prefix and isinstance(reader._data[key], dict | list) else "key"
                 close = difflib.get_close_matches(key, sorted(reader._asked), n=1, cutoff=0.6)
@@ -681,7 +667,7 @@ class _Reader:
     def table(self, key: str, required: bool = True) -> _Reader:
         value = self._get(key, dict, "a table", _REQUIRED if required else {})
         prefix = f"{self._prefix}{key}."
-        return self._readers.get(prefix) or _Reader(value, prefix, self._readers)
+        return self._readers.get(prefix) or _Reader(value, prefix, self._readers, self.channels)
 
     def tables(self, key: str) -> list[_Reader]:
         values = self._get(key, list, f"an array of tables ([[{key}]])", _REQUIRED)
@@ -690,7 +676,7 @@ class _Reader:
             if not isinstance(value, dict):
                 self.fail(f"{key}[{index}]", "must be a table")
             prefix = f"{self._prefix}{key}[{index}]."
-            readers.append(self._readers.get(prefix) or _Reader(value, prefix, self._readers))
+            readers.append(self._readers.get(prefix) or _Reader(value, prefix, self._readers, self.channels))
         return readers
 
     def str(self, key: str, default: Any = None) -> str:
@@ -756,49 +742,41 @@ class _Reader:
 
     def chat(self, key: str) -> ChatRef:
         """A group chat: a department's, the coordinator's, the review chat."""
-        return self._parse_chat(key, self.str(key), _GROUP_IDS)
+        return self._parse_chat(key, self.str(key), groups=True)
 
     def chat_list(self, key: str) -> list[ChatRef]:
-        return [self._parse_chat(f"{key}[{i}]", v, _GROUP_IDS) for i, v in enumerate(self.str_list(key))]
+        return [self._parse_chat(f"{key}[{i}]", v, groups=True) for i, v in enumerate(self.str_list(key))]
 
     def account_list(self, key: str) -> list[ChatRef]:
         """People, as `platform:user_id` (admins, officers)."""
-        return [self._parse_chat(f"{key}[{i}]", v, _USER_IDS) for i, v in enumerate(self.str_list(key, default=[]))]
+        return [self._parse_chat(f"{key}[{i}]", v, groups=False)
+                for i, v in enumerate(self.str_list(key, default=[]))]
 
-    def _parse_chat(self, key: str, value: str, forms: Mapping[str, tuple[str, str]]) -> ChatRef:
+    def _parse_chat(self, key: str, value: str, groups: bool) -> ChatRef:
         try:
             ref = ChatRef.parse(value)
         except ValueError as error:
-            if forms is _USER_IDS:
+            if not groups:
                 self.fail(key, f"'{value}' is not of the form platform:user_id, e.g. \"telegram:123456789\"")
             self.fail(key, str(error))
             raise
-        if ref.platform not in PLATFORMS:
-            close = difflib.get_close_matches(ref.platform, PLATFORMS, n=1)
+        section = self.channels.section(ref.platform)
+        if section is None:
+            names = self.channels.names
+            close = difflib.get_close_matches(ref.platform, names, n=1)
             self.fail(key, f"'{ref.platform}' is not a platform; " + (
-                f"did you mean '{close[0]}'?" if close else f"one of {', '.join(PLATFORMS)}"))
-        if ref.platform not in forms:
-            self.fail(key, "a Zalo Official Account has no group chats: use a Telegram or Zalo group")
-        pattern, form = forms[ref.platform]
-        if not re.fullmatch(pattern, ref.chat_id):
-            self.fail(key, f"'{ref.chat_id}' is not {form}")
+                f"did you mean '{close[0]}'?" if close else f"one of {', '.join(names)}"))
+        form = section.group_id if groups else section.user_id
+        if form is None:
+            with_groups = ", ".join(s.name for s in self.channels.sections if s.group_id is not None)
+            self.fail(key, f"'{ref.platform}' has no group chats: use a group on {with_groups}")
+        if not re.fullmatch(form.pattern, ref.chat_id):
+            self.fail(key, f"'{ref.chat_id}' is not {form.description}")
         return ref
 
 
-# What each platform's ids look like: Telegram's are numbers (groups negative, people positive; a
-# @name is not what updates carry), Zalo's opaque tokens, the Official Account's digits and it has no groups.
-_ZALO_ID = (r"[A-Za-z0-9_-]+", "a Zalo id (letters, digits, '-' and '_')")
-_USER_IDS = {
-    "telegram": (r"[1-9]\d*", "a Telegram user id (a positive number like 123456789)"),
-    "zalo": _ZALO_ID,
-    "zalo_oa": (r"\d+", "a Zalo Official Account user id (digits)"),
-    "console": (r"\S+", "a console name (no spaces)"),
-}
-_GROUP_IDS = {
-    "telegram": (r"-[1-9]\d*", "a Telegram group id (a negative number like -1001234567890, not a @name)"),
-    "zalo": _ZALO_ID,
-    "console": (r"\S+", "a console name (no spaces)"),
-}
+TableReader = _Reader
+"""What a channel's `ChannelSection.read` validates its table with (typed getters, `fail`)."""
 
 
 def _check_chats(reader: _Reader, settings: Settings) -> Iterator[str]:

@@ -19,6 +19,10 @@ CATALOGUE_DIR = Path(__file__).with_name("catalogue")
 class Html(str):
     """Text that is already safe HTML (a rendered fragment); inserted without escaping."""
 
+    def __html__(self) -> str:
+        """Jinja2 (the web console) takes it as safe markup too."""
+        return str(self)
+
 
 class Texts:
     def __init__(self, languages: tuple[str, ...], overrides: Mapping[str, Mapping[str, str]] | None = None) -> None:

@@ -1,113 +1,87 @@
-"""A department's chat: officers answer by replying, reassign, reject, and list what is open."""
+"""A department's work on its questions: answer (by replying to the card, or from the web), add to an
+answer, correct it by editing, reassign, reject, and list what is open."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from actions.model import Actor, Args, Choice, Outcome, Status, done, refused
 from core.config import Department
-from core.messages import Button
-from handlers import digests, routing
-from handlers.context import Context
+from core.messages import ChatRef
+from handlers import routing
+from handlers.context import Context, Job, questions_listing
 from handlers.delivery_notices import watch_delivery
 from handlers.followers import tell_answer, tell_supporters
 from storage.models import Answer, AnswerRevision, LinkRole, Question, QuestionStatus
-from storage.questions import (
-    add_event,
-    answer_by_message,
-    find_by_code,
-    linked_question,
-    open_for_department,
-)
+from storage.questions import add_event, answer_by_message, open_for_department
 from timing.planner import plan_usefulness_question
 
-ANSWERED_BY_REPLY = frozenset({LinkRole.CARD, LinkRole.FOLLOWUP, LinkRole.DIGEST})  # link roles of what officers answer
+ANSWERED_BY_REPLY = frozenset({LinkRole.CARD, LinkRole.FOLLOWUP, LinkRole.DIGEST})  # what officers answer
 
 
-def receive_reply(ctx: Context, department: Department) -> None:
-    """A reply to one of the bot's messages in a department chat: an answer to a card, a rejection
-    reason, or, to any other message of the bot about a question (the confirmation that an answer
-    was sent), more to add to that answer."""
-    incoming = ctx.incoming
-    found = linked_question(ctx.session, incoming.platform, incoming.chat_id, incoming.reply_to_message_id)
-    if found is None:
-        return  # officers talking among themselves
-    question, role = found
-    text = incoming.text.strip()
-    if role in (LinkRole.DIGEST, LinkRole.NOTICES):
-        named, text = digests.question_of_reply(ctx, question)
-        if named is None:
-            return
-        question = named
-    if not may_act(ctx, department, question, open_only=role == LinkRole.REJECT):
-        return
-    if not text:
-        ctx.reply(ctx.staff_language, "answer_empty")
-        return
-    if role == LinkRole.REJECT:
-        routing.reject(ctx, question, text, actor=incoming.account_key)
-        ctx.reply(ctx.staff_language, "rejected_done", code=question.code)
-    elif role in ANSWERED_BY_REPLY or not question.answers:
-        record_answer(ctx, department, question, text)
-    else:
-        add_to_answer(ctx, department, question, text)
+@dataclass(frozen=True)
+class Source:
+    """The officer's chat message an answer was written in (kept so that editing it corrects the answer);
+    empty from the web."""
+
+    platform: str = ""
+    chat_id: str = ""
+    message_id: str = ""
 
 
-def may_act(ctx: Context, department: Department, question: Question, open_only: bool = False) -> bool:
-    """Only the chat that holds a question, and its listed officers if any, may act on it.
-
-    Answers (and corrections) are welcome until the question is closed; reassigning and
-    rejecting only while it waits for its answer (`open_only`).
-    """
-    language = ctx.staff_language
-    if department.officers and ctx.incoming.account_key not in department.officers:
-        ctx.reply(language, "not_an_officer", department=department.name)
-        return False
-    closed = (QuestionStatus.REJECTED, QuestionStatus.MERGED) + ((QuestionStatus.ANSWERED,) if open_only else ())
-    if question.status in closed:
-        ctx.reply(language, "question_closed", code=question.code,
-                  status=routing.status_name(ctx, language, question))
-        return False
-    if question.department_key != department.key:
-        holder = ctx.settings.department(question.department_key or "")
-        ctx.reply(language, "wrong_department", code=question.code,
-                  department=holder.name if holder else question.department_key)
-        return False
-    return True
+def closed(job: Job, question: Question, open_only: bool) -> Outcome | None:
+    """A department's work is on forwarded questions: answers (and additions) are welcome until the question
+    is closed; reassigning and rejecting only while it waits for its answer (`open_only`). Questions still
+    in review, or rejected or merged, are refused."""
+    workable = (QuestionStatus.FORWARDED,) + (() if open_only else (QuestionStatus.ANSWERED,))
+    if question.status in workable and question.department_key:
+        return None
+    language = job.staff_language
+    return refused("question_closed", question.id, code=question.code,
+                   status=routing.status_name(job, language, question))
 
 
-def record_answer(ctx: Context, department: Department, question: Question, text: str) -> None:
-    incoming = ctx.incoming
+def department_of(job: Job, question: Question) -> Department:
+    department = job.settings.department(question.department_key or "")
+    assert department is not None, "a question staff act on has a department"
+    return department
+
+
+def answer(job: Job, actor: Actor, args: Args) -> Outcome:
+    """An officer's answer, sent to the asker and supporters. `addition` (a reply to the bot's notice
+    about an answered question; from the web, any answer after the first) adds to the answer instead."""
+    question: Question = args["question"]
+    text: str = args["text"]
+    source: Source = args.get("source") or Source()
+    if (refusal := closed(job, question, open_only=False)) is not None:
+        return refusal
+    department = department_of(job, question)
+    addition = args.get("addition", bool(question.answers))
     question.answers.append(Answer(
-        department_key=department.key, platform=incoming.platform, chat_id=incoming.chat_id,
-        message_id=incoming.message_id, officer=incoming.account_key, officer_name=incoming.user_name,
-        text=text, created_at=ctx.now,
+        department_key=department.key, platform=source.platform, chat_id=source.chat_id,
+        message_id=source.message_id, officer=actor.who, officer_name=actor.name, text=text, created_at=job.now,
     ))
+    chat = ChatRef(source.platform, source.chat_id) if source.chat_id else department.primary_chat
+    if addition:
+        add_event(question, "answer_added", job.now, actor.who)
+        tell_asker(job, question, "addition", chat, department=department.name, answer=text)
+        tell_supporters(job, question, "answer_addition", department=department.name, answer=text)
+        return Outcome(Status.DONE, "answer_added", {"code": question.code}, question.id, quiet=True)
     question.status = QuestionStatus.ANSWERED
-    question.answered_at = question.answered_at or ctx.now
-    add_event(question, "answered", ctx.now, incoming.account_key)
-    plan_usefulness_question(ctx.session, ctx.settings, ctx.campaign, question, ctx.now)
-    tell_asker(ctx, question, "answer", department=department.name, answer=text)
-    tell_supporters(ctx, question, "answer_delivery", department=department.name, answer=text)
+    question.answered_at = question.answered_at or job.now
+    add_event(question, "answered", job.now, actor.who)
+    plan_usefulness_question(job.session, job.settings, job.campaign, question, job.now)
+    tell_asker(job, question, "answer", chat, department=department.name, answer=text)
+    tell_supporters(job, question, "answer_delivery", department=department.name, answer=text)
+    return Outcome(Status.DONE, "answer_recorded", {"code": question.code}, question.id, quiet=True)
 
 
-def tell_asker(ctx: Context, question: Question, kind: str, **values: object) -> None:
-    """Send the asker an answer or correction; the department hears what became of it when that is known."""
-    before = len(ctx.enqueued)
-    tell_answer(ctx, question.account, question, "answer_delivery" if kind == "answer" else f"answer_{kind}",
+def tell_asker(job: Job, question: Question, kind: str, chat: ChatRef, **values: object) -> None:
+    """Send the asker an answer or correction; `chat` hears what became of it when that is known."""
+    before = len(job.enqueued)
+    tell_answer(job, question.account, question, "answer_delivery" if kind == "answer" else f"answer_{kind}",
                 **values)
-    watch_delivery(ctx, question, kind, ctx.enqueued[before:])
-
-
-def add_to_answer(ctx: Context, department: Department, question: Question, text: str) -> None:
-    """More to say on an answer already sent: kept as a part of the answer, and sent to the asker
-    (and supporters) as an addition rather than as a second answer."""
-    incoming = ctx.incoming
-    question.answers.append(Answer(
-        department_key=department.key, platform=incoming.platform, chat_id=incoming.chat_id,
-        message_id=incoming.message_id, officer=incoming.account_key, officer_name=incoming.user_name,
-        text=text, created_at=ctx.now,
-    ))
-    add_event(question, "answer_added", ctx.now, incoming.account_key)
-    tell_asker(ctx, question, "addition", department=department.name, answer=text)
-    tell_supporters(ctx, question, "answer_addition", department=department.name, answer=text)
+    watch_delivery(job, question, kind, job.enqueued[before:], chat)
 
 
 def receive_answer_edit(ctx: Context, department: Department) -> None:
@@ -122,56 +96,41 @@ def receive_answer_edit(ctx: Context, department: Department) -> None:
     answer.edited_at = ctx.now
     question = ctx.session.get_one(Question, answer.question_id)
     add_event(question, "answer_edited", ctx.now, incoming.account_key, answer_id=answer.id)
-    tell_asker(ctx, question, "correction", department=department.name, answer=text)
+    tell_asker(ctx, question, "correction", incoming.chat, department=department.name, answer=text)
     tell_supporters(ctx, question, "answer_correction", department=department.name, answer=text)
 
 
-def press_button(ctx: Context, department: Department, action: str, question: Question, argument: str) -> None:
-    if not may_act(ctx, department, question, open_only=True):
-        return
-    language = ctx.staff_language
-    if action == "reassign":
-        buttons = tuple((Button(d.name, f"reassign_to:{question.id}:{d.key}"),)
-                        for d in ctx.settings.departments if d.key != department.key)
-        ctx.prompt(ctx.text(language, "choose_department", code=question.code), buttons)
-    elif action == "reassign_to":
-        reassign(ctx, department, question, argument)
-    elif action == "reject" and argument:
-        routing.reject(ctx, question, argument, actor=ctx.incoming.account_key)
-        ctx.reply(language, "rejected_done", code=question.code)
-    elif action == "reject":
-        ctx.prompt(ctx.text(language, "reject_prompt", code=question.code), question=question,
-                   link_role=LinkRole.REJECT)
-
-
-def reassign(ctx: Context, department: Department, question: Question, target_key: str) -> None:
-    target = ctx.settings.department(target_key)
+def reassign(job: Job, actor: Actor, args: Args) -> Outcome:
+    """To the named department; without one, the outcome offers the others (to press, or to reply with a key)."""
+    question: Question = args["question"]
+    target: Department | None = args["department"]
+    if (refusal := closed(job, question, open_only=True)) is not None:
+        return refusal
+    current = department_of(job, question)
     if target is None:
-        ctx.reply(ctx.staff_language, "button_stale")
-        return
-    if target.key == department.key:
-        ctx.reply(ctx.staff_language, "same_department", code=question.code, department=target.name)
-        return
-    routing.reassign(ctx, question, target, actor=ctx.incoming.account_key)
+        choices = tuple((Choice(d.name, "reassign", (str(question.id), d.key)),)
+                        for d in job.settings.departments if d.key != current.key)
+        return Outcome(Status.DONE, "choose_department", {"code": question.code}, question.id, choices=choices,
+                       awaits=LinkRole.REASSIGN)
+    if target.key == current.key:
+        return refused("same_department", question.id, code=question.code, department=target.name)
+    routing.reassign(job, question, target, actor=actor.who)
+    return Outcome(Status.DONE, "reassigned_done", {"code": question.code, "department": target.name}, question.id,
+                   quiet=True, detail={"source": current.key, "target": target.key})
 
 
-def run_command(ctx: Context, department: Department, command: str, arguments: list[str]) -> None:
-    """Typed forms of the buttons: /pending, /reassign CODE [department], /reject CODE [reason]."""
-    language = ctx.staff_language
-    if command == "/pending":
-        list_pending(ctx, department)
-        return
-    if not arguments:
-        ctx.reply(language, "officer_usage")
-        return
-    question = find_by_code(ctx.session, arguments[0], ctx.campaign.id)
-    if question is None:
-        ctx.reply(language, "code_unknown", code=arguments[0])
-        return
-    action = "reassign_to" if command == "/reassign" and len(arguments) > 1 else command.lstrip("/")
-    press_button(ctx, department, action, question, " ".join(arguments[1:]))
+def reject(job: Job, actor: Actor, args: Args) -> Outcome:
+    """Out of scope, with the reason the asker reads; without a reason the outcome asks for it."""
+    question: Question = args["question"]
+    reason: str | None = args["reason"]
+    if (refusal := closed(job, question, open_only=True)) is not None:
+        return refusal
+    if not reason:
+        return Outcome(Status.DONE, "reject_prompt", {"code": question.code}, question.id, awaits=LinkRole.REJECT)
+    routing.reject(job, question, reason, actor=actor.who)
+    return done("rejected_done", question.id, code=question.code)
 
 
-def list_pending(ctx: Context, department: Department) -> None:
-    questions = open_for_department(ctx.session, department.key, ctx.campaign.id)
-    ctx.list_questions(questions, header="pending_header", empty="pending_empty")
+def list_pending(job: Job, actor: Actor, args: Args) -> Outcome:
+    questions = open_for_department(job.session, actor.department or "", job.campaign.id)
+    return questions_listing(job, questions, header="pending_header", empty="pending_empty")

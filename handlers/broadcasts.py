@@ -12,9 +12,11 @@ from datetime import datetime, timedelta
 
 import nh3
 
+from actions.buttons import button
+from actions.model import Actor, Args, Outcome, Status, done, invalid, refused
 from core.messages import Button, ChatRef, MediaKind
 from core.texts import Html, escape, plain_text, preview
-from handlers.context import Context, Writer
+from handlers.context import Context, Job, Writer
 from storage import broadcasts as store
 from storage.models import Broadcast, BroadcastAwaiting, BroadcastKind, BroadcastStatus
 
@@ -23,7 +25,6 @@ FILE_KINDS = (MediaKind.PHOTO, MediaKind.DOCUMENT)
 LINK = re.compile(r"^(?P<label>[^|]{1,64}?)\s*\|\s*(?P<url>https?://\S+)$")
 WHEN = re.compile(r"^(?P<day>\d{1,2})/(?P<month>\d{1,2})(?:/(?P<year>\d{4}))?"
                   r"\s+(?P<hour>\d{1,2})[:h](?P<minute>\d{2})$")
-SUBCOMMANDS = ("list", "status", "pause", "resume", "cancel", "edit", "delete")
 
 
 def safe_html(ctx: Context) -> str:
@@ -36,65 +37,53 @@ def safe_html(ctx: Context) -> str:
 
 # --- commands ----------------------------------------------------------------------------
 
-def run_command(ctx: Context, arguments: list[str]) -> None:
-    """`/broadcast` composes; `/broadcast list|status|pause|resume|cancel|edit|delete [id]` manage."""
-    language = ctx.staff_language
-    if not arguments:
-        start_composing(ctx)
-        return
-    verb, number = arguments[0].lower(), (arguments[1] if len(arguments) > 1 else "").lstrip("#")
-    if verb == "list":
-        show_list(ctx)
-        return
-    broadcast = ctx.session.get(Broadcast, int(number)) if number.isdigit() else None
-    if verb not in SUBCOMMANDS:
-        ctx.reply(language, "broadcast_usage")
-    elif broadcast is None:
-        ctx.reply(language, "broadcast_unknown", id=number or "?")
-    elif verb == "status":
-        show_status(ctx, broadcast)
-    elif verb in ("pause", "resume"):
-        pause(ctx, broadcast, paused=verb == "pause")
-    elif verb == "cancel":
-        cancel(ctx, broadcast)
-    else:
-        start_correction(ctx, broadcast, BroadcastKind.EDIT if verb == "edit" else BroadcastKind.DELETE)
-
-
-def start_composing(ctx: Context) -> None:
-    if not ctx.incoming.is_private:
-        ctx.reply(ctx.staff_language, "broadcast_private_only")
-        return
+def compose(ctx: Context, actor: Actor, args: Args) -> Outcome | None:
+    """`/broadcast`: start a new draft (one per admin), in the admin's private chat; `/broadcast WORD`
+    that names no other broadcast action gets the usage."""
+    if args["unknown"]:
+        return invalid("broadcast_usage")
     _drop_draft(ctx)
-    ctx.session.add(Broadcast(campaign_id=ctx.campaign.id, author=ctx.incoming.account_key,
-                              author_chat=str(ctx.incoming.chat), awaiting=BroadcastAwaiting.TEXT, created_at=ctx.now))
-    ctx.reply(ctx.staff_language, "broadcast_compose")
+    ctx.session.add(Broadcast(campaign_id=ctx.campaign.id, author=actor.who, author_chat=str(ctx.incoming.chat),
+                              awaiting=BroadcastAwaiting.TEXT, created_at=ctx.now))
+    return done("broadcast_compose")
 
 
-def start_correction(ctx: Context, original: Broadcast, kind: BroadcastKind) -> None:
+def _numbered(job: Job, args: Args) -> Broadcast | Outcome:
+    number = str(args["id"]).lstrip("#")
+    broadcast = job.session.get(Broadcast, int(number)) if number.isdigit() else None
+    return broadcast if broadcast is not None else invalid("broadcast_unknown", id=number or "?")
+
+
+def edit(ctx: Context, actor: Actor, args: Args) -> Outcome | None:
+    found = _numbered(ctx, args)
+    return found if isinstance(found, Outcome) else start_correction(ctx, actor, found, BroadcastKind.EDIT)
+
+
+def delete(ctx: Context, actor: Actor, args: Args) -> Outcome | None:
+    found = _numbered(ctx, args)
+    return found if isinstance(found, Outcome) else start_correction(ctx, actor, found, BroadcastKind.DELETE)
+
+
+def start_correction(ctx: Context, actor: Actor, original: Broadcast, kind: BroadcastKind) -> Outcome | None:
     language = ctx.staff_language
     finished = (BroadcastStatus.DONE, BroadcastStatus.CANCELLED)  # a broadcast still sending is cancelled first
     if original.kind != BroadcastKind.MESSAGE or original.status not in finished:
-        ctx.reply(language, "broadcast_wrong_state", id=original.id, status=_status(ctx, original))
-        return
-    if kind == BroadcastKind.EDIT and not ctx.incoming.is_private:
-        ctx.reply(language, "broadcast_private_only")
-        return
+        return refused("broadcast_wrong_state", id=original.id, status=_status(ctx, original))
     _drop_draft(ctx)
     correction = Broadcast(campaign_id=ctx.campaign.id, kind=kind, corrects_id=original.id,
-                           author=ctx.incoming.account_key, author_chat=str(ctx.incoming.chat),
+                           author=actor.who, author_chat=str(ctx.incoming.chat),
                            link_label=original.link_label, link_url=original.link_url, created_at=ctx.now,
                            awaiting=BroadcastAwaiting.TEXT if kind == BroadcastKind.EDIT
                            else BroadcastAwaiting.NOTHING)
     ctx.session.add(correction)
     ctx.session.flush()
     if kind == BroadcastKind.EDIT:
-        ctx.reply(language, "broadcast_ask_edit", id=original.id)
-        return
+        return done("broadcast_ask_edit", id=original.id)
     copies = store.tally(ctx.session, original.id).delivered
     ctx.reply(language, "broadcast_confirm_delete", _buttons(ctx, correction, ("send", "broadcast_button_delete"),
-                                                             ("cancel", "broadcast_button_cancel")),
+                                                             ("drop", "broadcast_button_cancel")),
               id=original.id, count=copies)
+    return None
 
 
 def _drop_draft(ctx: Context) -> None:
@@ -108,20 +97,24 @@ def _drop_draft(ctx: Context) -> None:
 
 def wants_input(ctx: Context) -> bool:
     """Whether this private message answers an admin's draft (checked before the youth flows)."""
-    if ctx.incoming.account_key not in ctx.settings.admins or ctx.incoming.button_data or ctx.incoming.edited:
+    if ctx.incoming.button_data or ctx.incoming.edited:
         return False
     draft = store.draft_of(ctx.session, ctx.incoming.account_key)
     return draft is not None and draft.awaiting != BroadcastAwaiting.NOTHING
 
 
+def abandon(ctx: Context) -> None:
+    """/cancel while the draft waits for typed input."""
+    draft = store.draft_of(ctx.session, ctx.incoming.account_key)
+    assert draft is not None
+    _drop_draft(ctx)
+    ctx.reply(ctx.staff_language, "broadcast_dropped", id=draft.id)
+
+
 def receive_input(ctx: Context) -> None:
     draft = store.draft_of(ctx.session, ctx.incoming.account_key)
     assert draft is not None
-    language = ctx.staff_language
-    if ctx.incoming.text.strip().lower() in ("/cancel", "/huy"):
-        _drop_draft(ctx)
-        ctx.reply(language, "broadcast_dropped", id=draft.id)
-    elif draft.awaiting == BroadcastAwaiting.TEXT:
+    if draft.awaiting == BroadcastAwaiting.TEXT:
         receive_text(ctx, draft)
     elif draft.awaiting == BroadcastAwaiting.LINK:
         receive_link(ctx, draft)
@@ -188,41 +181,61 @@ def parse_moment(text: str, now: datetime, zone: object) -> datetime | None:
 
 # --- buttons -------------------------------------------------------------------------------
 
-def press(ctx: Context) -> None:
-    """`bc:<id>:<verb>[:<argument>]`, pressed by the admin composing that broadcast."""
-    _, number, verb, argument = (ctx.incoming.button_data.split(":", 3) + ["", "", ""])[:4]
+def own_draft(ctx: Context, actor: Actor, args: Args) -> Broadcast | None:
+    """The draft a button belongs to, if the one pressing it is composing it; else the button is stale."""
+    number = args["id"] or ""
     broadcast = ctx.session.get(Broadcast, int(number)) if number.isdigit() else None
-    language = ctx.staff_language
-    if ctx.incoming.account_key not in ctx.settings.admins:
-        ctx.reply(language, "not_admin")
-    elif broadcast is None or broadcast.author != ctx.incoming.account_key or broadcast.status != BroadcastStatus.DRAFT:
-        ctx.reply(language, "button_stale")
-    elif verb in ("all", "lang", "district"):
-        choose_audience(broadcast, verb, argument)
-        show_audience(ctx, broadcast)
-    elif verb == "next":
-        show_preview(ctx, broadcast)
-    elif verb in ("link", "schedule"):
-        broadcast.awaiting = BroadcastAwaiting.LINK if verb == "link" else BroadcastAwaiting.TIME
-        key = "broadcast_ask_link" if verb == "link" else "broadcast_ask_time"
-        ctx.reply(language, key, now=ctx.local(ctx.now))
-    elif verb == "send":
-        send_now(ctx, broadcast)
-    elif verb == "cancel":
-        _drop_draft(ctx)
-        ctx.reply(language, "broadcast_dropped", id=broadcast.id)
-    else:
-        ctx.reply(language, "button_stale")
+    if broadcast is None or broadcast.author != actor.who or broadcast.status != BroadcastStatus.DRAFT:
+        ctx.reply(ctx.staff_language, "button_stale")
+        return None
+    return broadcast
 
 
-def choose_audience(broadcast: Broadcast, verb: str, argument: str) -> None:
-    if verb == "all":
+def to_everyone(ctx: Context, actor: Actor, args: Args) -> None:
+    if (broadcast := own_draft(ctx, actor, args)) is not None:
         broadcast.districts, broadcast.language = [], None
-    elif verb == "lang":
-        broadcast.language = None if broadcast.language == argument else argument
-    else:
-        chosen = set(broadcast.districts) ^ {argument}
-        broadcast.districts = sorted(chosen)
+        show_audience(ctx, broadcast)
+
+
+def toggle_language(ctx: Context, actor: Actor, args: Args) -> None:
+    if (broadcast := own_draft(ctx, actor, args)) is not None:
+        code = args["argument"]
+        broadcast.language = None if broadcast.language == code else code
+        show_audience(ctx, broadcast)
+
+
+def toggle_district(ctx: Context, actor: Actor, args: Args) -> None:
+    if (broadcast := own_draft(ctx, actor, args)) is not None:
+        broadcast.districts = sorted(set(broadcast.districts) ^ {args["argument"]})
+        show_audience(ctx, broadcast)
+
+
+def next_step(ctx: Context, actor: Actor, args: Args) -> None:
+    if (broadcast := own_draft(ctx, actor, args)) is not None:
+        show_preview(ctx, broadcast)
+
+
+def ask_link(ctx: Context, actor: Actor, args: Args) -> None:
+    if (broadcast := own_draft(ctx, actor, args)) is not None:
+        broadcast.awaiting = BroadcastAwaiting.LINK
+        ctx.reply(ctx.staff_language, "broadcast_ask_link")
+
+
+def ask_time(ctx: Context, actor: Actor, args: Args) -> None:
+    if (broadcast := own_draft(ctx, actor, args)) is not None:
+        broadcast.awaiting = BroadcastAwaiting.TIME
+        ctx.reply(ctx.staff_language, "broadcast_ask_time", now=ctx.local(ctx.now))
+
+
+def send(ctx: Context, actor: Actor, args: Args) -> None:
+    if (broadcast := own_draft(ctx, actor, args)) is not None:
+        send_now(ctx, broadcast)
+
+
+def drop(ctx: Context, actor: Actor, args: Args) -> None:
+    if (broadcast := own_draft(ctx, actor, args)) is not None:
+        _drop_draft(ctx)
+        ctx.reply(ctx.staff_language, "broadcast_dropped", id=broadcast.id)
 
 
 def send_now(ctx: Context, broadcast: Broadcast) -> None:
@@ -241,15 +254,16 @@ def show_audience(ctx: Context, broadcast: Broadcast) -> None:
     language = ctx.staff_language
     mark = "✓ "
     rows: list[tuple[Button, ...]] = [
-        (Button(("" if broadcast.districts or broadcast.language else mark)
-                + ctx.services.texts.plain(language, "broadcast_button_everyone"), f"bc:{broadcast.id}:all"),),
-        tuple(Button(("✓ " if broadcast.language == code else "") + _readers_of(ctx, code),
-                     f"bc:{broadcast.id}:lang:{code}") for code in ctx.settings.languages),
+        (_button(ctx, ("" if broadcast.districts or broadcast.language else mark)
+                 + ctx.services.texts.plain(language, "broadcast_button_everyone"), "broadcast_everyone", broadcast),),
+        tuple(_button(ctx, ("✓ " if broadcast.language == code else "") + _readers_of(ctx, code),
+                      "broadcast_language", broadcast, code) for code in ctx.settings.languages),
     ]
-    districts = [Button(("✓ " if d.key in broadcast.districts else "") + d.name, f"bc:{broadcast.id}:district:{d.key}")
-                 for d in ctx.settings.districts]
+    districts = [_button(ctx, ("✓ " if d.key in broadcast.districts else "") + d.name, "broadcast_district",
+                         broadcast, d.key) for d in ctx.settings.districts]
     rows += [tuple(districts[i:i + 2]) for i in range(0, len(districts), 2)]
-    rows.append((Button(ctx.services.texts.plain(language, "broadcast_button_next"), f"bc:{broadcast.id}:next"),))
+    rows.append((_button(ctx, ctx.services.texts.plain(language, "broadcast_button_next"), "broadcast_next",
+                         broadcast),))
     ctx.reply(language, "broadcast_audience", tuple(rows), id=broadcast.id, audience=describe_audience(ctx, broadcast),
               count=store.count_audience(ctx.session, broadcast))
 
@@ -279,55 +293,76 @@ def show_preview(ctx: Context, broadcast: Broadcast) -> None:
     if broadcast.kind == BroadcastKind.MESSAGE:
         count = store.count_audience(ctx.session, broadcast)
         buttons = _buttons(ctx, broadcast, ("send", "broadcast_button_send"), ("schedule", "broadcast_button_schedule"),
-                           ("link", "broadcast_button_link"), ("cancel", "broadcast_button_cancel"))
+                           ("link", "broadcast_button_link"), ("drop", "broadcast_button_cancel"))
         ctx.reply(language, "broadcast_preview", buttons, id=broadcast.id, count=count,
                   audience=describe_audience(ctx, broadcast))
     else:
         count = store.tally(ctx.session, broadcast.corrects_id or 0).delivered
-        buttons = _buttons(ctx, broadcast, ("send", "broadcast_button_send"), ("cancel", "broadcast_button_cancel"))
+        buttons = _buttons(ctx, broadcast, ("send", "broadcast_button_send"), ("drop", "broadcast_button_cancel"))
         ctx.reply(language, "broadcast_preview_edit", buttons, id=broadcast.corrects_id, count=count)
 
 
 def _buttons(ctx: Context, broadcast: Broadcast, *choices: tuple[str, str]) -> tuple[tuple[Button, ...], ...]:
+    """One button a row: (step, label key); the step names the action `broadcast_<step>`."""
     plain = ctx.services.texts.plain
-    return tuple((Button(plain(ctx.staff_language, key), f"bc:{broadcast.id}:{verb}"),) for verb, key in choices)
+    return tuple((_button(ctx, plain(ctx.staff_language, key), f"broadcast_{step}", broadcast),)
+                 for step, key in choices)
 
 
-def show_list(ctx: Context) -> None:
-    language = ctx.staff_language
-    items = [ctx.text(language, "broadcast_list_item", id=b.id, status=_status(ctx, b),
-                      delivered=store.tally(ctx.session, b.id).delivered, planned=b.planned,
-                      text=preview(plain_text(b.html), 60)) for b in store.recent(ctx.session)]
+def _button(ctx: Context, label: str, action: str, broadcast: Broadcast, argument: str = "") -> Button:
+    return button(ctx.session, label, action, broadcast.id, *([argument] if argument else []))
+
+
+def show_list(job: Job, actor: Actor, args: Args) -> Outcome:
+    language = job.staff_language
+    items = [job.text(language, "broadcast_list_item", id=b.id, status=_status(job, b),
+                      delivered=store.tally(job.session, b.id).delivered, planned=b.planned,
+                      text=preview(plain_text(b.html), 60)) for b in store.recent(job.session)]
     if not items:
-        ctx.reply(language, "broadcast_list_empty")
-        return
-    ctx.send(ctx.incoming.chat, "\n".join([ctx.text(language, "broadcast_list_header"), *items]))
+        return done("broadcast_list_empty")
+    return Outcome(Status.DONE, "broadcast_list_header",
+                   html=Html("\n".join([job.text(language, "broadcast_list_header"), *items])))
 
 
-def show_status(ctx: Context, broadcast: Broadcast) -> None:
-    ctx.send(ctx.incoming.chat, progress_text(ctx, broadcast, store.tally(ctx.session, broadcast.id)))
+def show_status(job: Job, actor: Actor, args: Args) -> Outcome:
+    found = _numbered(job, args)
+    if isinstance(found, Outcome):
+        return found
+    progress = progress_text(job, found, store.tally(job.session, found.id))
+    return Outcome(Status.DONE, "broadcast_progress", html=progress)
 
 
-def pause(ctx: Context, broadcast: Broadcast, paused: bool) -> None:
+def pause(job: Job, actor: Actor, args: Args) -> Outcome:
+    return _pause(job, args, paused=True)
+
+
+def resume(job: Job, actor: Actor, args: Args) -> Outcome:
+    return _pause(job, args, paused=False)
+
+
+def _pause(job: Job, args: Args, paused: bool) -> Outcome:
+    broadcast = _numbered(job, args)
+    if isinstance(broadcast, Outcome):
+        return broadcast
     old, new = ((BroadcastStatus.SENDING, BroadcastStatus.PAUSED) if paused
                 else (BroadcastStatus.PAUSED, BroadcastStatus.SENDING))
-    language = ctx.staff_language
-    if not store.set_status(ctx.session, broadcast, new, only_from=(old,), now=ctx.now):
-        ctx.reply(language, "broadcast_wrong_state", id=broadcast.id, status=_status(ctx, broadcast))
-        return
-    store.hold_copies(ctx.session, broadcast.id, held=paused, now=ctx.now)
-    ctx.reply(language, "broadcast_paused" if paused else "broadcast_resumed", id=broadcast.id)
+    if not store.set_status(job.session, broadcast, new, only_from=(old,), now=job.now):
+        return refused("broadcast_wrong_state", id=broadcast.id, status=_status(job, broadcast))
+    store.hold_copies(job.session, broadcast.id, held=paused, now=job.now)
+    return done("broadcast_paused" if paused else "broadcast_resumed", id=broadcast.id)
 
 
-def cancel(ctx: Context, broadcast: Broadcast) -> None:
+def cancel(job: Job, actor: Actor, args: Args) -> Outcome:
+    broadcast = _numbered(job, args)
+    if isinstance(broadcast, Outcome):
+        return broadcast
     cancellable = (BroadcastStatus.DRAFT, BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING, BroadcastStatus.PAUSED)
-    if not store.set_status(ctx.session, broadcast, BroadcastStatus.CANCELLED, only_from=cancellable, now=ctx.now):
-        ctx.reply(ctx.staff_language, "broadcast_wrong_state", id=broadcast.id, status=_status(ctx, broadcast))
-        return
-    store.cancel_copies(ctx.session, broadcast.id)
-    tally = store.tally(ctx.session, broadcast.id)
+    if not store.set_status(job.session, broadcast, BroadcastStatus.CANCELLED, only_from=cancellable, now=job.now):
+        return refused("broadcast_wrong_state", id=broadcast.id, status=_status(job, broadcast))
+    store.cancel_copies(job.session, broadcast.id)
+    tally = store.tally(job.session, broadcast.id)
     broadcast.report = tally.to_json()
-    ctx.reply(ctx.staff_language, "broadcast_cancelled", id=broadcast.id, delivered=tally.delivered)
+    return done("broadcast_cancelled", id=broadcast.id, delivered=tally.delivered)
 
 
 # --- reports (written by the pump) ---------------------------------------------------------

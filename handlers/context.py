@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from actions.model import Outcome, Status, done
+from core.channels import EVERYTHING, Capabilities
 from core.config import Settings
 from core.language import LanguageDetector
 from core.messages import Attachment, Button, ChatRef, Incoming, Outgoing
@@ -27,6 +29,10 @@ class Services:
     detector: LanguageDetector
     understanding: LearningModel  # categories and duplicates, with what the campaigns taught it
     outbox: Outbox
+    channels: Mapping[str, Capabilities] = field(default_factory=dict)  # by platform, from bot/channels
+
+    def channel(self, platform: str) -> Capabilities:
+        return self.channels.get(platform, EVERYTHING)
 
 
 @dataclass
@@ -44,6 +50,15 @@ class Writer:
 
     def text(self, language: str, key: str, **values: object) -> Html:
         return self.services.texts.render(language, key, **values)
+
+    def sendable(self, language: str, platform: str) -> Html:
+        """"text, a photo, a voice note or a file", or less where the platform carries less."""
+        return self.text(language, self.services.channel(platform).sendable)
+
+    def platform_name(self, language: str, platform: str) -> str:
+        """"Telegram", "Zalo": what people call a platform, not its key in the config."""
+        key = self.services.channel(platform).name
+        return self.services.texts.plain(language, key) if key else platform
 
     def local(self, moment: datetime) -> str:
         """A moment as people of the province read it."""
@@ -111,10 +126,16 @@ def question_language(settings: Settings, account: Account, question: Question |
 
 
 @dataclass
-class Context(Writer):
-    """One incoming update being handled inside one database transaction."""
+class Job(Writer):
+    """Work on one campaign in one transaction: what staff actions get, from a chat, the web or the CLI."""
 
     campaign: Campaign
+
+
+@dataclass
+class Context(Job):
+    """One incoming update being handled inside one database transaction."""
+
     incoming: Incoming
 
     def reply(self, language: str, key: str, buttons: tuple[tuple[Button, ...], ...] = (), **values: object) -> None:
@@ -131,16 +152,16 @@ class Context(Writer):
         self.send(self.incoming.chat, html, buttons, reply_to=quote, question=question, link_role=link_role,
                   expects_reply=True)
 
-    def list_questions(self, questions: Sequence[Question], header: str, empty: str) -> None:
-        """Answer with the questions' codes and openings under a header (staff's language)."""
-        language = self.staff_language
-        if not questions:
-            self.reply(language, empty)
-            return
-        lines = [self.text(language, header, count=len(questions))]
-        lines += [with_deadline(self.text(language, "pending_item", code=q.code, text=preview(q.text)),
-                                self.deadline(language, q)) for q in questions]
-        self.send(self.incoming.chat, Html("\n".join(lines)))
+
+def questions_listing(writer: Writer, questions: Sequence[Question], header: str, empty: str) -> Outcome:
+    """The questions' codes and openings under a header (staff's language), as an action's outcome."""
+    language = writer.staff_language
+    if not questions:
+        return done(empty)
+    lines = [writer.text(language, header, count=len(questions))]
+    lines += [with_deadline(writer.text(language, "pending_item", code=q.code, text=preview(q.text)),
+                            writer.deadline(language, q)) for q in questions]
+    return Outcome(Status.DONE, header, html=Html("\n".join(lines)))
 
 
 def with_deadline(html: Html, deadline: Html) -> Html:

@@ -1,19 +1,22 @@
 """The Youth Union's curation: review before routing, clarify, decline, merge duplicates, "+1" support.
 
-Admins act anywhere (typed commands) and on the cards the bot posts in the review chat
-([curation] review_chat, else the coordinator chat), where anyone may act, as in the
-coordinator chat. Supporters, "+1" or askers of a merged duplicate, receive the answer too.
+Who may curate, and where, is declared in actions/table.py; review cards go to the review chat
+([curation] review_chat, else the coordinator chat). Supporters, "+1" or askers of a merged
+duplicate, receive the answer too.
 """
 
 from __future__ import annotations
 
-from core.config import Settings
-from core.messages import Button, ChatRef
+from sqlalchemy.orm import Session
+
+from actions.buttons import button
+from actions.model import Actor, Args, Outcome, Status, done, refused
+from actions.permissions import review_chat
+from core.messages import Button
 from core.texts import Html, preview
 from core.understanding.model import Match
 from handlers import event_day, routing
-from handlers.admin import may_administer
-from handlers.context import Context, question_language
+from handlers.context import Context, Job, Services, Writer, question_language, questions_listing
 from handlers.followers import send_existing_answer
 from storage import learning
 from storage.curation import (
@@ -27,116 +30,9 @@ from storage.curation import (
     supported_by,
 )
 from storage.models import Account, AccountState, LinkRole, Question, QuestionStatus
-from storage.questions import add_event, find_by_code, linked_question
+from storage.questions import add_event
 
-COMMANDS = ("/review", "/approve", "/clarify", "/decline", "/merge")
-BUTTON_PREFIX = "cur:"
-PROMPTS = {LinkRole.CLARIFY: "clarify_prompt", LinkRole.DECLINE: "decline_prompt"}  # link role -> text admins reply to
 Buttons = tuple[tuple[Button, ...], ...]
-
-
-def review_chat(settings: Settings) -> ChatRef:
-    return settings.curation.review_chat or settings.coordinator_chat
-
-
-def may_curate(ctx: Context) -> bool:
-    return may_administer(ctx) or ctx.incoming.chat == review_chat(ctx.settings)
-
-
-def claims(ctx: Context, command: str) -> bool:
-    """Curation's updates: its commands and buttons, and admins' replies to its prompts."""
-    incoming = ctx.incoming
-    if incoming.edited:
-        return False
-    if command in COMMANDS + event_day.COMMANDS or incoming.button_data.startswith(BUTTON_PREFIX):
-        return True
-    if not incoming.reply_to_message_id or not may_curate(ctx):
-        return False
-    found = linked_question(ctx.session, incoming.platform, incoming.chat_id, incoming.reply_to_message_id)
-    return found is not None and found[1] in PROMPTS
-
-
-def handle(ctx: Context, command: str, arguments: list[str]) -> None:
-    if not may_curate(ctx):
-        ctx.reply(ctx.staff_language, "not_admin")
-    elif command in event_day.COMMANDS:
-        event_day.run_command(ctx, command, arguments)
-    elif command:
-        run_command(ctx, command, arguments)
-    elif ctx.incoming.button_data:
-        press_button(ctx, ctx.incoming.button_data)
-    else:
-        receive_reply(ctx)
-
-
-def run_command(ctx: Context, command: str, arguments: list[str]) -> None:
-    language = ctx.staff_language
-    if command == "/review":
-        list_review(ctx)
-        return
-    needed = 2 if command in ("/clarify", "/decline", "/merge") else 1
-    if len(arguments) < needed:
-        ctx.reply(language, "curation_usage")
-        return
-    question = find_question(ctx, arguments[0])
-    if question is None:
-        return
-    rest = " ".join(arguments[1:])
-    if command == "/approve":
-        approve(ctx, question)
-    elif command == "/clarify":
-        clarify(ctx, question, rest)
-    elif command == "/decline":
-        decline(ctx, question, rest)
-    elif (target := find_question(ctx, arguments[1])) is not None:
-        merge(ctx, question, target)
-
-
-def find_question(ctx: Context, code: str) -> Question | None:
-    question = find_by_code(ctx.session, code, ctx.campaign.id)
-    if question is None:
-        ctx.reply(ctx.staff_language, "code_unknown", code=code)
-    return question
-
-
-def press_button(ctx: Context, data: str) -> None:
-    """cur:approve:ID, cur:clarify:ID, cur:decline:ID, cur:merge:ID:TARGET-ID."""
-    _prefix, action, *ids = data.split(":")
-    questions = [ctx.session.get(Question, int(i)) if i.isdigit() else None for i in ids]
-    if not questions or None in questions or len(questions) != (2 if action == "merge" else 1):
-        ctx.reply(ctx.staff_language, "button_stale")
-        return
-    question = questions[0]
-    assert question is not None
-    if action == "approve":
-        approve(ctx, question)
-    elif action in PROMPTS:
-        prompt(ctx, question, LinkRole(action))
-    elif action == "merge" and questions[1] is not None:
-        merge(ctx, question, questions[1])
-    else:
-        ctx.reply(ctx.staff_language, "button_stale")
-
-
-def prompt(ctx: Context, question: Question, role: LinkRole) -> None:
-    if question.status not in REVIEWABLE:
-        refuse_closed(ctx, question)
-        return
-    ctx.prompt(ctx.text(ctx.staff_language, PROMPTS[role], code=question.code), question=question, link_role=role)
-
-
-def receive_reply(ctx: Context) -> None:
-    incoming = ctx.incoming
-    found = linked_question(ctx.session, incoming.platform, incoming.chat_id, incoming.reply_to_message_id)
-    assert found is not None  # claims() checked it
-    question, role = found
-    text = incoming.text.strip()
-    if not text:
-        ctx.reply(ctx.staff_language, "curation_text_missing")
-    elif role == LinkRole.CLARIFY:
-        clarify(ctx, question, text)
-    else:
-        decline(ctx, question, text)
 
 
 # --- review -------------------------------------------------------------------------------
@@ -165,18 +61,28 @@ Duplicate = tuple[Question, Match]
 
 def candidates(ctx: Context, statuses: tuple[QuestionStatus, ...] = REVIEWABLE,
                excluding_person: int | None = None) -> dict[int, list[str]]:
+    return campaign_candidates(ctx.session, ctx.campaign.id, statuses, excluding_person)
+
+
+def campaign_candidates(session: Session, campaign_id: int, statuses: tuple[QuestionStatus, ...] = REVIEWABLE,
+                        excluding_person: int | None = None) -> dict[int, list[str]]:
     """Open questions' signatures, each with those of the duplicates merged into it (learned from merges)."""
-    merged = learning.merged_signatures(ctx.session, ctx.campaign.id, statuses)
+    merged = learning.merged_signatures(session, campaign_id, statuses)
     return {key: [signature, *merged.get(key, ())]
-            for key, signature in open_signatures(ctx.session, ctx.campaign.id, statuses, excluding_person).items()}
+            for key, signature in open_signatures(session, campaign_id, statuses, excluding_person).items()}
 
 
 def duplicates_of(ctx: Context, question: Question) -> list[Duplicate]:
-    found = candidates(ctx)
+    return likely_duplicates(ctx.session, ctx.services, question)
+
+
+def likely_duplicates(session: Session, services: Services, question: Question) -> list[Duplicate]:
+    """The open questions of its campaign that `question` likely repeats, best first (chat and web alike)."""
+    found = campaign_candidates(session, question.campaign_id)
     found.pop(question.id, None)
-    model = ctx.services.understanding.model(ctx.session)
-    matches = model.likely_duplicates(question.signature or "", found, ctx.settings.curation.duplicate_threshold)
-    return [(ctx.session.get_one(Question, m.key), m) for m in matches]
+    model = services.understanding.model(session)
+    matches = model.likely_duplicates(question.signature or "", found, services.settings.curation.duplicate_threshold)
+    return [(session.get_one(Question, m.key), m) for m in matches]
 
 
 def post_review_card(ctx: Context, question: Question, duplicates: list[Duplicate], awaiting: bool) -> None:
@@ -192,9 +98,9 @@ def post_review_card(ctx: Context, question: Question, duplicates: list[Duplicat
     buttons: Buttons = ()
     if awaiting:
         lines.append(ctx.text(language, "review_awaiting", code=question.code))
-        buttons = ((Button(ctx.services.texts.plain(language, "approve_button"), f"cur:approve:{question.id}"),
-                    Button(ctx.services.texts.plain(language, "clarify_button"), f"cur:clarify:{question.id}"),
-                    Button(ctx.services.texts.plain(language, "decline_button"), f"cur:decline:{question.id}")),)
+        plain = ctx.services.texts.plain
+        buttons = (tuple(button(ctx.session, plain(language, f"{name}_button"), name, question.id)
+                         for name in ("approve", "clarify", "decline")),)
     if duplicates:
         lines.append(ctx.text(language, "review_duplicates_header"))
         lines += [ctx.text(language, "review_duplicate_item", code=other.code, score=round(match.score * 100),
@@ -202,99 +108,114 @@ def post_review_card(ctx: Context, question: Question, duplicates: list[Duplicat
                   + "\n" + ctx.text(language, "why_duplicate",
                                     terms=", ".join(model.shown_terms(match.shared, question.text, other.text)))
                   for other, match in duplicates]
-        buttons += tuple((Button(ctx.text(language, "merge_button", code=other.code),
-                                 f"cur:merge:{question.id}:{other.id}"),) for other, _ in duplicates)
+        buttons += tuple((button(ctx.session, ctx.text(language, "merge_button", code=other.code), "merge",
+                                 question.id, other.id),) for other, _ in duplicates)
     ctx.send(review_chat(ctx.settings), Html("\n\n".join(lines)), buttons, question=question, link_role=LinkRole.REVIEW)
 
 
-def list_review(ctx: Context) -> None:
-    ctx.list_questions(in_review(ctx.session, ctx.campaign.id), header="review_header", empty="review_empty")
+def list_review(job: Job, actor: Actor, args: Args) -> Outcome:
+    return questions_listing(job, in_review(job.session, job.campaign.id), header="review_header",
+                             empty="review_empty")
 
 
-def approve(ctx: Context, question: Question) -> None:
-    language = ctx.staff_language
+def approve(job: Job, actor: Actor, args: Args) -> Outcome:
+    question: Question = args["question"]
+    language = job.staff_language
     if question.status != QuestionStatus.IN_REVIEW:
-        ctx.reply(language, "not_in_review", code=question.code, status=routing.status_name(ctx, language, question))
-        return
-    department = routing.forward(ctx, question, actor=ctx.incoming.account_key)
-    ctx.tell_account(question.account, "approved_notice", question=question, link_role=LinkRole.NOTICE,
+        return refused("not_in_review", question.id, code=question.code,
+                       status=routing.status_name(job, language, question))
+    department = routing.forward(job, question, actor=actor.who)
+    job.tell_account(question.account, "approved_notice", question=question, link_role=LinkRole.NOTICE,
                      code=question.code, department=department.name)
-    ctx.reply(language, "approved_done", code=question.code, department=department.name)
+    return done("approved_done", question.id, code=question.code, department=department.name)
 
 
-def clarify(ctx: Context, question: Question, text: str) -> None:
-    """The clarified text is what departments see (and answer); the asker's words stay in original_text."""
-    language = ctx.staff_language
+def clarify(job: Job, actor: Actor, args: Args) -> Outcome:
+    """The clarified text is what departments see (and answer); the asker's words stay in original_text.
+    Without the text (a button, or the bare command) the outcome asks for it."""
+    question: Question = args["question"]
+    text: str | None = args["text"]
     if question.status not in REVIEWABLE:
-        refuse_closed(ctx, question)
-        return
-    if len(text) > ctx.settings.limits.max_question_chars:
-        ctx.reply(language, "too_long", length=len(text), maximum=ctx.settings.limits.max_question_chars)
-        return
-    add_event(question, "clarified", ctx.now, ctx.incoming.account_key, previous=question.text)
+        return refuse_closed(job, question)
+    if not text:
+        return awaiting(question, LinkRole.CLARIFY)
+    maximum = job.settings.limits.max_question_chars
+    if len(text) > maximum:
+        return refused("too_long", question.id, length=len(text), maximum=maximum)
+    add_event(question, "clarified", job.now, actor.who, previous=question.text)
     question.original_text = question.original_text or question.text
     question.text = text
-    question.signature = ctx.services.understanding.model(ctx.session).signature(text)
+    question.signature = job.services.understanding.model(job.session).signature(text)
     if question.status == QuestionStatus.FORWARDED:
-        department = ctx.settings.department(question.department_key or "")
+        department = job.settings.department(question.department_key or "")
         assert department is not None
-        lead = ctx.text(language, "clarified_lead", code=question.code)
-        routing.post_card(ctx, question, department, lead=Html(lead + "\n\n"))
-    ctx.tell_account(question.account, "clarified_notice", question=question, link_role=LinkRole.NOTICE,
+        lead = job.text(job.staff_language, "clarified_lead", code=question.code)
+        routing.post_card(job, question, department, lead=Html(lead + "\n\n"))
+    job.tell_account(question.account, "clarified_notice", question=question, link_role=LinkRole.NOTICE,
                      code=question.code, text=text)
-    ctx.reply(language, "clarified_done", code=question.code)
+    return done("clarified_done", question.id, code=question.code)
 
 
-def decline(ctx: Context, question: Question, reason: str) -> None:
+def decline(job: Job, actor: Actor, args: Args) -> Outcome:
+    question: Question = args["question"]
+    reason: str | None = args["reason"]
     if question.status not in REVIEWABLE:
-        refuse_closed(ctx, question)
-        return
-    department = ctx.settings.department(question.department_key or "")
+        return refuse_closed(job, question)
+    if not reason:
+        return awaiting(question, LinkRole.DECLINE)
+    department = job.settings.department(question.department_key or "")
     if question.status == QuestionStatus.FORWARDED and department is not None:
-        ctx.send(department.primary_chat, ctx.text(ctx.staff_language, "withdrawn_for_department",
+        job.send(department.primary_chat, job.text(job.staff_language, "withdrawn_for_department",
                                                    code=question.code, reason=reason))
-    routing.reject(ctx, question, reason, actor=ctx.incoming.account_key)
-    event_day.unpick(ctx, question)
-    ctx.reply(ctx.staff_language, "declined_done", code=question.code)
+    routing.reject(job, question, reason, actor=actor.who)
+    event_day.unpick(job, question, actor.who)
+    return done("declined_done", question.id, code=question.code)
 
 
-def refuse_closed(ctx: Context, question: Question) -> None:
-    language = ctx.staff_language
-    ctx.reply(language, "not_open", code=question.code, status=routing.status_name(ctx, language, question))
+PROMPTS = {LinkRole.CLARIFY: "clarify_prompt", LinkRole.DECLINE: "decline_prompt"}  # link role -> the prompt
+
+
+def awaiting(question: Question, role: LinkRole) -> Outcome:
+    """Ask for the text of a clarification or the reason of a decline, as a reply linked to the question."""
+    return Outcome(Status.DONE, PROMPTS[role], {"code": question.code}, question.id, awaits=role)
+
+
+def refuse_closed(writer: Writer, question: Question) -> Outcome:
+    language = writer.staff_language
+    return refused("not_open", question.id, code=question.code, status=routing.status_name(writer, language, question))
 
 
 # --- duplicates and support ---------------------------------------------------------------
 
-def merge(ctx: Context, source: Question, target: Question) -> None:
+def merge(job: Job, actor: Actor, args: Args) -> Outcome:
     """`source` asks what `target` asks: its asker and supporters follow `target` and get its answer."""
-    language = ctx.staff_language
+    source: Question = args["question"]
+    target: Question = args["target"]
+    language = job.staff_language
     if source.id == target.id:
-        ctx.reply(language, "merge_refused_same", code=source.code)
-        return
+        return refused("merge_refused_same", source.id, code=source.code)
     if source.status not in REVIEWABLE:
-        refuse_closed(ctx, source)
-        return
+        return refuse_closed(job, source)
     if target.status in CLOSED:
-        ctx.reply(language, "merge_refused_target", code=target.code,
-                  status=routing.status_name(ctx, language, target))
-        return
-    department = ctx.settings.department(source.department_key or "")
+        return refused("merge_refused_target", source.id, code=target.code,
+                       status=routing.status_name(job, language, target))
+    department = job.settings.department(source.department_key or "")
     if source.status == QuestionStatus.FORWARDED and department is not None:
-        ctx.send(department.primary_chat, ctx.text(language, "merged_for_department",
+        job.send(department.primary_chat, job.text(language, "merged_for_department",
                                                    code=source.code, target=target.code))
-    actor = ctx.incoming.account_key
     source.status = QuestionStatus.MERGED
     source.merged_into_id = target.id
-    add_event(source, "merged", ctx.now, actor, into=target.code)
-    add_event(target, "merged_in", ctx.now, actor, source=source.code)
-    learning.record_merge(ctx.session, source, target, ctx.now)
-    event_day.unpick(ctx, source)
-    add_support(ctx.session, target, source.account, ctx.now, merged=source)
-    move_followers(ctx.session, source, target, ctx.now)
-    ctx.tell_account(source.account, "merged_notice", question=target, link_role=LinkRole.NOTICE,
+    add_event(source, "merged", job.now, actor.who, into=target.code)
+    add_event(target, "merged_in", job.now, actor.who, source=source.code)
+    learning.record_merge(job.session, source, target, job.now)
+    event_day.unpick(job, source, actor.who)
+    add_support(job.session, target, source.account, job.now, merged=source)
+    move_followers(job.session, source, target, job.now)
+    job.tell_account(source.account, "merged_notice", question=target, link_role=LinkRole.NOTICE,
                      code=source.code, target=target.code, text=preview(target.text))
-    send_existing_answer(ctx, target, source.account)
-    ctx.reply(language, "merged_done", code=source.code, target=target.code)
+    send_existing_answer(job, target, source.account)
+    outcome = done("merged_done", source.id, code=source.code, target=target.code)
+    return Outcome(outcome.status, outcome.key, outcome.values, source.id, detail={"target": target.id})
 
 
 def support_offer(ctx: Context, account: Account, draft: Question) -> tuple[Html, Buttons]:
@@ -310,8 +231,8 @@ def support_offer(ctx: Context, account: Account, draft: Question) -> tuple[Html
         return Html(""), ()
     similar = [ctx.session.get_one(Question, m.key) for m in matches]
     items = "\n".join(ctx.text(language, "similar_item", code=q.code, text=preview(q.text)) for q in similar)
-    buttons = tuple((Button(ctx.text(language, "support_button", code=q.code), f"support:{q.id}:{draft.id}"),)
-                    for q in similar)
+    buttons = tuple((button(ctx.session, ctx.text(language, "support_button", code=q.code), "support", q.id,
+                            draft.id),) for q in similar)
     return ctx.text(language, "similar_offer", items=Html(items)), buttons
 
 
@@ -323,10 +244,9 @@ def supported_items(ctx: Context, account: Account) -> list[Html]:
             for q in supported_by(ctx.session, account.person_id)]
 
 
-def support(ctx: Context, account: Account, argument: str) -> None:
+def support(ctx: Context, account: Account, target_id: str, draft_id: str) -> None:
     """A "+1" instead of a new question: the draft is dropped, the person follows the question."""
     language = account.person.language
-    target_id, _, draft_id = argument.partition(":")
     target = ctx.session.get(Question, int(target_id)) if target_id.isdigit() else None
     if target is None:
         ctx.reply(language, "button_stale")

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from core.messages import Outgoing
+from core.messages import ChatRef, Outgoing
 from core.texts import Html
-from handlers.context import Context, Services
-from handlers.zalo_window import WINDOW_CLOSED, hold_why
+from handlers.context import Services, Writer
+from handlers.deliveries import WINDOW_CLOSED, hold_why
 from storage import notices
 from storage.models import LinkRole, OutboxMessage, Question
 
@@ -31,9 +31,9 @@ WHY_FAILED = {"blocked": "delivery_why_blocked", "chat_gone": "delivery_why_chat
               "too_large": "delivery_why_too_large"}
 
 
-def watch_delivery(ctx: Context, question: Question, kind: str, rows: list[OutboxMessage]) -> None:
-    """Tell the chat the answer came from what becomes of the asker's message `rows`, once."""
-    notices.watch(ctx.session, question.id, kind, rows, ctx.incoming.chat, ctx.now)
+def watch_delivery(writer: Writer, question: Question, kind: str, rows: list[OutboxMessage], chat: ChatRef) -> None:
+    """Tell `chat` (where the answer came from) what becomes of the asker's message `rows`, once."""
+    notices.watch(writer.session, question.id, kind, rows, chat, writer.now)
 
 
 def tell_departments(services: Services, session: Session, platform: str, now: datetime) -> None:

@@ -9,22 +9,21 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TextIO
 
 from sqlalchemy.orm import Session
 
+from actions.model import Actor, Args, Outcome, Status, done, invalid, refused
 from core.config import Settings
 from core.normalize import fold
 from core.texts import Html, preview
 from handlers import routing
-from handlers.context import Context
+from handlers.context import Job, Writer
 from handlers.followers import tell_supporters
 from storage.curation import CLOSED, agenda, event_candidates, live_answer, lock_agenda, support_counts
 from storage.models import Answer, AnswerRevision, AnswerSource, LinkRole, Question, QuestionStatus
 from storage.questions import add_event, find_by_code
-
-COMMANDS = ("/suggest", "/pick", "/unpick", "/move", "/agenda", "/live")
 
 
 @dataclass(frozen=True)
@@ -55,49 +54,29 @@ def balanced_selection(candidates: Sequence[Candidate], size: int) -> list[Candi
     return chosen
 
 
-def run_command(ctx: Context, command: str, arguments: list[str]) -> None:
-    if command == "/suggest":
-        suggest(ctx, arguments)
-    elif command == "/agenda":
-        show_agenda(ctx)
-    elif not arguments or (command in ("/move", "/live") and len(arguments) < 2):
-        ctx.reply(ctx.staff_language, "curation_usage")
-    elif command == "/pick":
-        pick(ctx, arguments)
-    elif (question := find_by_code(ctx.session, arguments[0], ctx.campaign.id)) is None:
-        ctx.reply(ctx.staff_language, "code_unknown", code=arguments[0])
-    elif command == "/unpick":
-        remove(ctx, question)
-    elif command == "/move":
-        move(ctx, question, arguments[1])
-    else:
-        record_live(ctx, question, arguments[1:])
-
-
-def suggest(ctx: Context, arguments: list[str]) -> None:
+def suggest(job: Job, actor: Actor, args: Args) -> Outcome:
     """/suggest [NUMBER] [category or district]: a balanced list to start from, not picked yet."""
-    language = ctx.staff_language
-    size = next((int(a) for a in arguments if a.isdigit()), ctx.settings.curation.agenda_size)
-    wanted = " ".join(a for a in arguments if not a.isdigit())
-    questions = list(event_candidates(ctx.session, ctx.campaign.id))
+    language = job.staff_language
+    words = (args["filter"] or "").split()
+    size = next((int(a) for a in words if a.isdigit()), job.settings.curation.agenda_size)
+    wanted = " ".join(a for a in words if not a.isdigit())
+    questions = list(event_candidates(job.session, job.campaign.id))
     if wanted:
-        keys = matching_keys(ctx.settings, wanted)
+        keys = matching_keys(job.settings, wanted)
         if not keys:
-            ctx.reply(language, "suggest_filter_unknown", name=wanted)
-            return
+            return invalid("suggest_filter_unknown", name=wanted)
         questions = [q for q in questions if q.category_key in keys or q.district_key in keys]
-    supports = support_counts(ctx.session, [q.id for q in questions])
+    supports = support_counts(job.session, [q.id for q in questions])
     by_id = {q.id: q for q in questions}
     chosen = balanced_selection([Candidate(q.id, q.district_key, q.category_key or "", supports.get(q.id, 0))
                                  for q in questions], size)
     if not chosen:
-        ctx.reply(language, "suggest_empty")
-        return
+        return done("suggest_empty")
     picked = [by_id[c.id] for c in chosen]
-    lines = [ctx.text(language, "suggest_header", count=len(picked))]
-    lines += [item(ctx, rank, q, supports.get(q.id, 0)) for rank, q in enumerate(picked, 1)]
-    lines.append(ctx.text(language, "suggest_pick_hint", codes=" ".join(q.code or "" for q in picked)))
-    ctx.send(ctx.incoming.chat, Html("\n\n".join(lines)))
+    lines = [job.text(language, "suggest_header", count=len(picked))]
+    lines += [item(job, rank, q, supports.get(q.id, 0)) for rank, q in enumerate(picked, 1)]
+    lines.append(job.text(language, "suggest_pick_hint", codes=" ".join(q.code or "" for q in picked)))
+    return Outcome(Status.DONE, "suggest_header", html=Html("\n\n".join(lines)))
 
 
 def matching_keys(settings: Settings, wanted: str) -> set[str]:
@@ -108,7 +87,7 @@ def matching_keys(settings: Settings, wanted: str) -> set[str]:
     return {key for key, names in named if any(folded == fold(n) or folded in fold(n) for n in names)}
 
 
-def item(ctx: Context, rank: int, question: Question, support: int, live: bool = False) -> Html:
+def item(ctx: Writer, rank: int, question: Question, support: int, live: bool = False) -> Html:
     language = ctx.staff_language
     district = ctx.settings.district(question.district_key)
     category = ctx.settings.category(question.category_key or "")
@@ -118,72 +97,84 @@ def item(ctx: Context, rank: int, question: Question, support: int, live: bool =
                     mark=ctx.text(language, "agenda_live_mark") if live else Html(""), text=preview(question.text))
 
 
-def show_agenda(ctx: Context) -> None:
-    language = ctx.staff_language
-    questions = agenda(ctx.session, ctx.campaign.id)
+def agenda_listing(job: Job, notes: Sequence[Html] = ()) -> Outcome:
+    """The list for the day, in order, each with its supporters and whether it was answered live; `notes`
+    (what could not be picked) above it."""
+    language = job.staff_language
+    questions = agenda(job.session, job.campaign.id)
     if not questions:
-        ctx.reply(language, "agenda_empty")
-        return
-    supports = support_counts(ctx.session, [q.id for q in questions])
-    lines = [ctx.text(language, "agenda_header", count=len(questions))]
-    lines += [item(ctx, q.event_rank or 0, q, supports.get(q.id, 0), live_answer(ctx.session, q.id) is not None)
+        return Outcome(Status.DONE, "agenda_empty", html=Html("\n".join([*notes, job.text(language, "agenda_empty")])))
+    supports = support_counts(job.session, [q.id for q in questions])
+    lines = [*notes, job.text(language, "agenda_header", count=len(questions))]
+    lines += [item(job, q.event_rank or 0, q, supports.get(q.id, 0), live_answer(job.session, q.id) is not None)
               for q in questions]
-    ctx.send(ctx.incoming.chat, Html("\n\n".join(lines)))
+    return Outcome(Status.DONE, "agenda_header", html=Html("\n\n".join(lines)))
 
 
-def pick(ctx: Context, codes: list[str]) -> None:
-    language = ctx.staff_language
-    lock_agenda(ctx.session, ctx.campaign.id)
-    last = len(agenda(ctx.session, ctx.campaign.id))
-    for code in codes:
-        question = find_by_code(ctx.session, code, ctx.campaign.id)
+def show_agenda(job: Job, actor: Actor, args: Args) -> Outcome:
+    return agenda_listing(job)
+
+
+def pick(job: Job, actor: Actor, args: Args) -> Outcome:
+    """Put questions on the list, at its end, in the order named; each code that cannot be is said so."""
+    language = job.staff_language
+    lock_agenda(job.session, job.campaign.id)
+    last = len(agenda(job.session, job.campaign.id))
+    notes: list[Html] = []
+    picked: list[int] = []
+    for code in str(args["codes"]).split():
+        question = find_by_code(job.session, code, job.campaign.id)
         if question is None:
-            ctx.reply(language, "code_unknown", code=code)
+            notes.append(job.text(language, "code_unknown", code=code))
         elif question.status in CLOSED:
-            ctx.reply(language, "not_open", code=question.code, status=routing.status_name(ctx, language, question))
+            notes.append(job.text(language, "not_open", code=question.code,
+                                  status=routing.status_name(job, language, question)))
         elif question.event_rank is not None:
-            ctx.reply(language, "picked_already", code=question.code, rank=question.event_rank)
+            notes.append(job.text(language, "picked_already", code=question.code, rank=question.event_rank))
         else:
             last += 1
             question.event_rank = last
-            add_event(question, "picked", ctx.now, ctx.incoming.account_key, rank=last)
-    ctx.session.flush()
-    show_agenda(ctx)
+            picked.append(question.id)
+            add_event(question, "picked", job.now, actor.who, rank=last)
+    job.session.flush()
+    listing = agenda_listing(job, notes)
+    return Outcome(Status.DONE, listing.key, html=listing.html, question_id=picked[0] if len(picked) == 1 else None,
+                   detail={"picked": picked})
 
 
-def remove(ctx: Context, question: Question) -> None:
+def unpick_action(job: Job, actor: Actor, args: Args) -> Outcome:
+    question: Question = args["question"]
     if question.event_rank is None:
-        ctx.reply(ctx.staff_language, "not_picked", code=question.code)
-        return
-    unpick(ctx, question)
-    show_agenda(ctx)
+        return refused("not_picked", question.id, code=question.code)
+    unpick(job, question, actor.who)
+    return replace(agenda_listing(job), question_id=question.id)
 
 
-def unpick(ctx: Context, question: Question) -> None:
+def unpick(ctx: Job, question: Question, actor: str) -> None:
     """Take a question off the list (also when it is declined or merged) and close the gap."""
     if question.event_rank is None:
         return
     lock_agenda(ctx.session, ctx.campaign.id)
     question.event_rank = None
-    add_event(question, "unpicked", ctx.now, ctx.incoming.account_key)
+    add_event(question, "unpicked", ctx.now, actor)
     ctx.session.flush()
     renumber(agenda(ctx.session, ctx.campaign.id))
 
 
-def move(ctx: Context, question: Question, position: str) -> None:
-    lock_agenda(ctx.session, ctx.campaign.id)
-    questions = list(agenda(ctx.session, ctx.campaign.id))
+def move(job: Job, actor: Actor, args: Args) -> Outcome:
+    question: Question = args["question"]
+    position: str = args["position"]
+    lock_agenda(job.session, job.campaign.id)
+    questions = list(agenda(job.session, job.campaign.id))
     if question.event_rank is None:
-        ctx.reply(ctx.staff_language, "not_picked", code=question.code)
-        return
+        return refused("not_picked", question.id, code=question.code)
     if not position.isdigit() or not 1 <= int(position) <= len(questions):
-        ctx.reply(ctx.staff_language, "move_position_invalid", count=len(questions))
-        return
+        return invalid("move_position_invalid", count=len(questions))
     questions.remove(question)
     questions.insert(int(position) - 1, question)
     renumber(questions)
-    ctx.session.flush()
-    show_agenda(ctx)
+    job.session.flush()
+    return replace(agenda_listing(job), question_id=question.id)
 
 
 def renumber(questions: Sequence[Question]) -> None:
@@ -201,40 +192,41 @@ def choose_host(hosts: Sequence[str], words: list[str]) -> tuple[str, list[str]]
     return None
 
 
-def record_live(ctx: Context, question: Question, words: list[str]) -> None:
+def record_live(job: Job, actor: Actor, args: Args) -> Outcome:
     """The secretariat's summary of a leader's answer, credited to that leader (the typist is kept as
     `officer`); a second /live corrects the first."""
-    language = ctx.staff_language
+    question: Question = args["question"]
+    language = job.staff_language
     if question.status in CLOSED:
-        ctx.reply(language, "not_open", code=question.code, status=routing.status_name(ctx, language, question))
-        return
-    hosts = ctx.settings.campaign.hosts
-    if (chosen := choose_host(hosts, words)) is None:
-        ctx.reply(language, "live_choose_host", code=question.code,
-                  hosts="\n".join(f"{n}. {host}" for n, host in enumerate(hosts, 1)))
-        return
+        return refused("not_open", question.id, code=question.code,
+                       status=routing.status_name(job, language, question))
+    hosts = job.settings.campaign.hosts
+    if (chosen := choose_host(hosts, str(args["summary"]).split())) is None:
+        return invalid("live_choose_host", code=question.code,
+                       hosts="\n".join(f"{n}. {host}" for n, host in enumerate(hosts, 1)))
     speaker, summary = chosen[0], " ".join(chosen[1])
-    incoming = ctx.incoming
-    answer = live_answer(ctx.session, question.id)
+    source = args.get("source")
+    answer = live_answer(job.session, question.id)
     key = "live_correction" if answer is not None else ("live_delivery_by" if speaker else "live_delivery")
     if answer is not None:
         answer.revisions.append(AnswerRevision(text=answer.text, at=answer.edited_at or answer.created_at))
         answer.text = summary
         answer.speaker = speaker
-        answer.edited_at = ctx.now
+        answer.edited_at = job.now
     else:
         question.answers.append(Answer(
-            department_key=question.department_key or "", platform=incoming.platform, chat_id=incoming.chat_id,
-            message_id=incoming.message_id, officer=incoming.account_key, officer_name=incoming.user_name,
-            text=summary, created_at=ctx.now, source=AnswerSource.LIVE, speaker=speaker,
+            department_key=question.department_key or "", platform=source.platform if source else "",
+            chat_id=source.chat_id if source else "", message_id=source.message_id if source else "",
+            officer=actor.who, officer_name=actor.label, text=summary, created_at=job.now, source=AnswerSource.LIVE,
+            speaker=speaker,
         ))
     question.status = QuestionStatus.ANSWERED
-    question.answered_at = question.answered_at or ctx.now
-    add_event(question, "answered_live", ctx.now, incoming.account_key)
-    ctx.tell_account(question.account, key, question=question, link_role=LinkRole.ANSWER, code=question.code,
+    question.answered_at = question.answered_at or job.now
+    add_event(question, "answered_live", job.now, actor.who)
+    job.tell_account(question.account, key, question=question, link_role=LinkRole.ANSWER, code=question.code,
                      answer=summary, speaker=speaker)
-    count = 1 + tell_supporters(ctx, question, key, answer=summary, speaker=speaker)
-    ctx.reply(language, "live_recorded", code=question.code, count=count)
+    count = 1 + tell_supporters(job, question, key, answer=summary, speaker=speaker)
+    return done("live_recorded", question.id, code=question.code, count=count)
 
 
 AGENDA_COLUMNS = ("col_rank", "col_code", "col_district", "col_category", "col_department", "col_supporters",

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
+from actions.model import Actor, Args, Outcome, done, invalid
 from core.texts import Html, plain_text, preview
-from handlers.context import Context
+from handlers.context import Job
 from reports.faq import faq_answer, published_entries, search
-from storage.models import Account
 
 SHOWN = 5
 
 
-def search_faq(ctx: Context, account: Account, query: str) -> None:
-    language = account.person.language
+def search_faq(job: Job, actor: Actor, args: Args) -> Outcome:
+    """In the asker's language: a young person's own, staff's in staff chats."""
+    language: str = args.get("language") or job.staff_language
+    query: str = args["query"] or ""
     if not query.strip():
-        ctx.reply(language, "faq_usage")
-        return
-    found = search(published_entries(ctx.session, ctx.settings), query, ctx.settings)
+        return invalid("faq_usage")
+    found = search(published_entries(job.session, job.settings), query, job.settings)
     if not found:
-        ctx.reply(language, "faq_empty", query=query)
-        return
-    items = [ctx.text(language, "faq_item", code=e.code, question=preview(e.question, 200),
-                      answer=preview(faq_answer(e, lambda key, **v: plain_text(ctx.text(language, key, **v))), 600))
+        return done("faq_empty", query=query)
+    items = [job.text(language, "faq_item", code=e.code, question=preview(e.question, 200),
+                      answer=preview(faq_answer(e, lambda key, **v: plain_text(job.text(language, key, **v))), 600))
              for e in found[:SHOWN]]
-    ctx.send(ctx.incoming.chat, ctx.text(language, "faq_results", count=len(found), shown=min(len(found), SHOWN),
-                                         items=Html("\n\n".join(items))))
+    return done("faq_results", count=len(found), shown=min(len(found), SHOWN), items=Html("\n\n".join(items)))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from core.channels import channel
-from core.messages import Button
-from handlers.context import Context, question_language
+from actions.buttons import button
+from handlers.context import Writer, question_language
 from storage.curation import latest_answer, supporters
 from storage.models import Account, Answer, AnswerSource, LinkRole, Question, QuestionStatus
 
@@ -13,14 +12,14 @@ NUMBERED = {"answer_delivery": "answer_delivery_numbered", "answer_addition": "a
             "answer_correction": "answer_correction_numbered"}
 
 
-def send_existing_answer(ctx: Context, question: Question, account: Account) -> None:
+def send_existing_answer(ctx: Writer, question: Question, account: Account) -> None:
     """Someone who starts following an answered question receives its answer at once."""
     answer = latest_answer(ctx.session, question.id) if question.status == QuestionStatus.ANSWERED else None
     if answer is not None:
         tell_follower(ctx, question, account, answer)
 
 
-def tell_follower(ctx: Context, question: Question, account: Account, answer: Answer) -> None:
+def tell_follower(ctx: Writer, question: Question, account: Account, answer: Answer) -> None:
     if answer.source == AnswerSource.LIVE:
         ctx.tell_account(account, "live_delivery_by" if answer.speaker else "live_delivery", question=question,
                          link_role=LinkRole.ANSWER, code=question.code, answer=answer.text, speaker=answer.speaker)
@@ -30,7 +29,7 @@ def tell_follower(ctx: Context, question: Question, account: Account, answer: An
                 answer=answer.text)
 
 
-def tell_supporters(ctx: Context, question: Question, key: str, **values: object) -> int:
+def tell_supporters(ctx: Writer, question: Question, key: str, **values: object) -> int:
     """Send what the asker just received to everyone who follows the question; how many they are."""
     followers = supporters(ctx.session, question.id)
     for follower in followers:
@@ -42,15 +41,16 @@ def tell_supporters(ctx: Context, question: Question, key: str, **values: object
     return len(followers)
 
 
-def tell_answer(ctx: Context, account: Account, question: Question, key: str = "answer_delivery",
+def tell_answer(ctx: Writer, account: Account, question: Question, key: str = "answer_delivery",
                 **values: object) -> None:
     """An answer (or an addition or correction to it) to the asker or a follower, to be followed up
     by reply or, where replies carry no reference (Zalo), by a numbered choice (`handlers.followups`)."""
-    if channel(account.platform).replies:
+    if ctx.services.channel(account.platform).replies:
         ctx.tell_account(account, key, question=question, link_role=LinkRole.ANSWER, code=question.code, **values)
         return
     language = question_language(ctx.settings, account, question)  # as the text above the buttons
-    buttons = ((Button(ctx.text(language, "followup_choice", code=question.code), f"followup:{question.id}"),),
-               (Button(ctx.text(language, "new_question_choice"), "ask:"),))
+    follow = ctx.text(language, "followup_choice", code=question.code)
+    buttons = ((button(ctx.session, follow, "followup", question.id),),
+               (button(ctx.session, ctx.text(language, "new_question_choice"), "ask"),))
     ctx.tell_account(account, NUMBERED[key], buttons=buttons, question=question, link_role=LinkRole.ANSWER,
                      code=question.code, **values)

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from core.channels import sendable
+from actions.buttons import button
 from core.config import District
 from core.messages import ACCEPTED_MEDIA, Button, Incoming, MediaKind
 from core.smalltalk import is_small_talk
@@ -38,8 +38,8 @@ def welcome(ctx: Context) -> None:
     html = "\n\n".join(ctx.text(language, "welcome", campaign=ctx.settings.campaign.name)
                        for language in ctx.settings.languages)
     language = starting_language(ctx)  # kept in the buttons: nothing is stored before consent
-    buttons = ((Button(texts.plain(ctx.staff_language, "consent_yes"), f"consent:yes:{language}"),
-                Button(texts.plain(ctx.staff_language, "consent_no"), f"consent:no:{language}")),)
+    buttons = ((button(ctx.session, texts.plain(ctx.staff_language, "consent_yes"), "consent", "yes", language),
+                button(ctx.session, texts.plain(ctx.staff_language, "consent_no"), "consent", "no", language)),)
     ctx.send(ctx.incoming.chat, html, buttons)
 
 
@@ -50,10 +50,9 @@ def starting_language(ctx: Context) -> str:
             or ctx.settings.default_language)
 
 
-def give_consent(ctx: Context, argument: str) -> Account | None:
-    """`argument` is "yes" or "no", then the language guessed at the welcome (older buttons have none)."""
+def give_consent(ctx: Context, answer: str, hint: str) -> Account | None:
+    """`answer` is "yes" or "no", `hint` the language guessed at the welcome."""
     incoming = ctx.incoming
-    answer, _, hint = argument.partition(":")
     language = hint if hint in ctx.settings.languages else starting_language(ctx)
     if answer != "yes":
         ctx.reply(language, "consent_declined")
@@ -71,7 +70,7 @@ def give_consent(ctx: Context, argument: str) -> Account | None:
 def ask_district(ctx: Context, account: Account, fitting: Sequence[District] = ()) -> None:
     """All units, or the few that fit what was typed (then the person says which one)."""
     shown = fitting if len(fitting) > 1 else ctx.settings.districts
-    buttons = tuple((Button(d.name, f"district:{d.key}"),) for d in shown)
+    buttons = tuple((button(ctx.session, d.name, "choose_district", d.key),) for d in shown)
     account.state = AccountState.DISTRICT
     ctx.reply(account.person.language, "choose_district_among" if len(fitting) > 1 else "choose_district", buttons)
 
@@ -85,12 +84,12 @@ def set_district(ctx: Context, account: Account, key: str) -> None:
     account.state = AccountState.IDLE
     language = account.person.language
     ctx.reply(language, "district_set", district=district.name,
-              sendable=sendable(ctx.services.texts, language, account.platform))
+              sendable=ctx.sendable(language, account.platform))
 
 
 def ask_language(ctx: Context) -> None:
     names = {"vi": "Tiếng Việt", "en": "English"}
-    buttons = (tuple(Button(names[code], f"lang:{code}") for code in ctx.settings.languages),)
+    buttons = (tuple(button(ctx.session, names[code], "choose_language", code) for code in ctx.settings.languages),)
     ctx.reply(ctx.staff_language, "choose_language", buttons)
 
 
@@ -113,7 +112,7 @@ def receive_message(ctx: Context, account: Account) -> None:
     if incoming.attachments and not media and not text:
         hidden = any(a.kind == MediaKind.HIDDEN for a in incoming.attachments)
         ctx.reply(language, "hidden_content" if hidden else "unsupported_content",
-                  sendable=sendable(ctx.services.texts, language, account.platform))
+                  sendable=ctx.sendable(language, account.platform))
         return
     if account.person.district_key is None:
         ask_district(ctx, account)
@@ -207,9 +206,9 @@ def suggest(ctx: Context, account: Account, draft: Question) -> None:
     assert category is not None
     shown = draft.text or f"📎 × {len(draft.attachments)}"
     buttons = (
-        (Button(texts.plain(language, "confirm_category"), f"confirm:{draft.id}"),),
-        (Button(texts.plain(language, "other_category"), f"categories:{draft.id}"),),
-        (Button(texts.plain(language, "cancel_draft"), f"cancel:{draft.id}"),),
+        (button(ctx.session, texts.plain(language, "confirm_category"), "confirm", draft.id),),
+        (button(ctx.session, texts.plain(language, "other_category"), "categories", draft.id),),
+        (button(ctx.session, texts.plain(language, "cancel_draft"), "cancel_draft", draft.id),),
     )
     account.state = AccountState.IDLE
     offer, support_buttons = curation.support_offer(ctx, account, draft)
@@ -219,7 +218,8 @@ def suggest(ctx: Context, account: Account, draft: Question) -> None:
 
 def show_categories(ctx: Context, account: Account, draft: Question) -> None:
     language = question_language(ctx.settings, account, draft)
-    buttons = tuple((Button(c.name(language), f"category:{draft.id}:{c.key}"),) for c in ctx.settings.categories)
+    buttons = tuple((button(ctx.session, c.name(language), "category", draft.id, c.key),)
+                    for c in ctx.settings.categories)
     ctx.reply(language, "choose_category", buttons)
 
 
@@ -274,8 +274,8 @@ def offer_draft_choice(ctx: Context, account: Account, draft: Question, new: Que
             discard(ctx.session, other)
     language = account.person.language
     texts = ctx.services.texts
-    buttons = ((Button(texts.plain(language, "draft_replace"), f"replace:{new.id}"),),
-               (Button(texts.plain(language, "draft_append"), f"append:{new.id}"),))
+    buttons = ((button(ctx.session, texts.plain(language, "draft_replace"), "replace_draft", new.id),),
+               (button(ctx.session, texts.plain(language, "draft_append"), "append_draft", new.id),))
     account.state = AccountState.IDLE
     ctx.reply(language, "draft_choice", buttons, draft=preview(draft.text or "📎"), text=preview(new.text or "📎"))
 

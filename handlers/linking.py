@@ -12,20 +12,12 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from core.channels import platform_name
 from handlers.context import Context
 from storage.models import Account, AccountState, LinkCode, Person
 
 CODE_LIFETIME = timedelta(minutes=15)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_LENGTH = 8
-
-
-def run_command(ctx: Context, account: Account, arguments: list[str]) -> None:
-    if arguments:
-        redeem(ctx, account, arguments[0])
-    else:
-        issue(ctx, account)
 
 
 def issue(ctx: Context, account: Account) -> None:
@@ -51,9 +43,9 @@ def redeem(ctx: Context, account: Account, typed: str) -> None:
         ctx.reply(language, "link_code_expired")
     else:
         join(ctx, account, owner.person)
-        texts, language = ctx.services.texts, account.person.language
-        ctx.reply(language, "link_done", platform=platform_name(texts, language, owner.platform))
-        ctx.tell_account(owner, "link_done", platform=platform_name(texts, language, account.platform))
+        language = account.person.language
+        ctx.reply(language, "link_done", platform=ctx.platform_name(language, owner.platform))
+        ctx.tell_account(owner, "link_done", platform=ctx.platform_name(language, account.platform))
 
 
 def _claim(ctx: Context, code: str, account: Account) -> bool:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from functools import partial
-
-from core.channels import platform_name
-from core.messages import Button
+from actions.buttons import button
 from core.texts import Html, preview
 from handlers.context import Context
 from handlers.routing import status_name
@@ -18,9 +15,8 @@ def show_data(ctx: Context, account: Account) -> None:
     language = account.person.language
     person = account.person
     district = ctx.settings.district(person.district_key or "")
-    name = partial(platform_name, ctx.services.texts, language)
-    accounts = "\n".join(ctx.text(language, "mydata_account", platform=name(a.platform), user_id=a.user_id,
-                                  name=a.display_name or "–") for a in person.accounts)
+    accounts = "\n".join(ctx.text(language, "mydata_account", platform=ctx.platform_name(language, a.platform),
+                                  user_id=a.user_id, name=a.display_name or "–") for a in person.accounts)
     questions = [ctx.text(language, "mydata_question", code=q.code or "–", status=status_name(ctx, language, q),
                           text=preview(q.text, 80)) for q in questions_of(ctx.session, account, limit=50)]
     ctx.send(ctx.incoming.chat, ctx.text(
@@ -32,8 +28,8 @@ def show_data(ctx: Context, account: Account) -> None:
 
 def ask_to_forget(ctx: Context, account: Account) -> None:
     language = account.person.language
-    buttons = ((Button(ctx.text(language, "forget_yes"), "forget:yes"),
-                Button(ctx.text(language, "forget_no"), "forget:no")),)
+    buttons = ((button(ctx.session, ctx.text(language, "forget_yes"), "forget_confirm", "yes"),
+                button(ctx.session, ctx.text(language, "forget_no"), "forget_confirm", "no")),)
     ctx.reply(language, "forget_confirm", buttons)
 
 
@@ -43,6 +39,6 @@ def press_forget(ctx: Context, account: Account, answer: str) -> None:
         ctx.reply(language, "forget_cancelled")
         return
     forget_person(ctx.session, account.person, ctx.now)
-    # Nothing kept can reach them now (the Zalo OA contact is erased too), so the confirmation
+    # Nothing kept can reach them now (their reply window's contact is erased too), so the confirmation
     # replies to the message that asked for it: that alone addresses it.
     ctx.send(ctx.incoming.chat, ctx.text(language, "forget_done"), reply_to=ctx.incoming.message_id)

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.messages import Button, ChatRef
+from actions.buttons import button
+from actions.model import Actor, Args, Outcome, Status, done, refused
+from core.messages import ChatRef
 from core.texts import Html, preview
-from handlers.context import Context, Writer
+from handlers.context import Context, Job, Writer
 from storage.models import (
     Account,
     LinkRole,
@@ -51,6 +53,16 @@ def nudge_department(d: Writer, reminder: Reminder) -> bool:
     html = d.text(d.staff_language, "nudge_department", count=len(pending), items=Html("\n".join(lines)))
     d.send(department.primary_chat, html, reply_to=_card_id(d.session, pending[0], department.primary_chat))
     return True
+
+
+def nudge(job: Job, actor: Actor, args: Args) -> Outcome:
+    """The department's nudge at once (`/nudge so-ct`, the dashboard's button): the very message of the
+    planned one, from a reminder that is never stored; refused when the department has nothing unanswered."""
+    department = args["department"]
+    reminder = Reminder(kind=ReminderKind.NUDGE, campaign_id=job.campaign.id, department_key=department.key)
+    if not nudge_department(job, reminder):
+        return refused("nudge_nothing", department=department.name)
+    return done("nudge_sent", department=department.name)
 
 
 def _card_id(session: Session, question: Question, chat: ChatRef) -> str:
@@ -141,8 +153,9 @@ def ask_usefulness(d: Writer, reminder: Reminder) -> bool:
     if question is None or question.status != QuestionStatus.ANSWERED or question.useful is not None:
         return False
     language = question.account.person.language
-    buttons = ((Button(d.services.texts.plain(language, "useful_yes"), f"useful:{question.id}:yes"),
-                Button(d.services.texts.plain(language, "useful_no"), f"useful:{question.id}:no")),)
+    plain = d.services.texts.plain
+    buttons = ((button(d.session, plain(language, "useful_yes"), "useful", question.id, "yes"),
+                button(d.session, plain(language, "useful_no"), "useful", question.id, "no")),)
     d.tell_account(question.account, "useful_ask", buttons=buttons, question=question, link_role=LinkRole.NOTICE,
                    code=question.code)
     return True
@@ -159,9 +172,8 @@ KINDS: dict[ReminderKind, Callable[[Writer, Reminder], bool]] = {
 }
 
 
-def record_usefulness(ctx: Context, account: Account, argument: str) -> None:
+def record_usefulness(ctx: Context, account: Account, question_id: str, verdict: str) -> None:
     """The asker's yes/no on an answer, kept on the question (the last press counts)."""
-    question_id, _, verdict = argument.partition(":")
     question = ctx.session.get(Question, int(question_id)) if question_id.isdigit() else None
     language = account.person.language
     if question is None or question.account_id != account.id or verdict not in ("yes", "no"):
@@ -176,66 +188,67 @@ def record_usefulness(ctx: Context, account: Account, argument: str) -> None:
 
 # --- admin commands -----------------------------------------------------------------
 
-def list_upcoming(ctx: Context, limit: int = 20) -> None:
+def list_upcoming(job: Job, actor: Actor, args: Args, limit: int = 20) -> Outcome:
     """What will really be sent: not the reminders of closed questions or of departments with nothing pending."""
-    rows = [r for r in upcoming(ctx.session, limit=500) if r.error or _has_something_to_say(ctx, r)][:limit]
-    language = ctx.staff_language
+    rows = [r for r in upcoming(job.session, limit=500) if r.error or _has_something_to_say(job, r)][:limit]
     if not rows:
-        ctx.reply(language, "reminders_empty")
-        return
-    lines = [ctx.text(language, "reminders_item", id=r.id, kind=ctx.label("reminder_kind", r.kind),
-                      due=ctx.local(r.due_at), target=_target(ctx, r), status=_state(ctx, r)) for r in rows]
-    ctx.reply(language, "reminders_list", items=Html("\n".join(lines)))
+        return done("reminders_empty")
+    language = job.staff_language
+    lines = [job.text(language, "reminders_item", id=r.id, kind=job.label("reminder_kind", r.kind),
+                      due=job.local(r.due_at), target=_target(job, r), status=_state(job, r)) for r in rows]
+    return done("reminders_list", items=Html("\n".join(lines)))
 
 
-def _has_something_to_say(ctx: Context, reminder: Reminder) -> bool:
+def _has_something_to_say(writer: Writer, reminder: Reminder) -> bool:
     """The checks `deliver` makes when the reminder comes due, as they stand now."""
-    question = ctx.session.get(Question, reminder.question_id) if reminder.question_id else None
+    question = writer.session.get(Question, reminder.question_id) if reminder.question_id else None
     if reminder.kind in (ReminderKind.OVERDUE, ReminderKind.VERY_OVERDUE):
         return question is not None and question.status == QuestionStatus.FORWARDED
     if reminder.kind == ReminderKind.USEFUL:
         return question is not None and question.status == QuestionStatus.ANSWERED and question.useful is None
     if reminder.kind == ReminderKind.NUDGE:
         return reminder.campaign_id is not None and bool(
-            open_for_department(ctx.session, reminder.department_key or "", reminder.campaign_id))
+            open_for_department(writer.session, reminder.department_key or "", reminder.campaign_id))
     return True
 
 
-def _state(ctx: Context, reminder: Reminder) -> str:
+def _state(writer: Writer, reminder: Reminder) -> str:
     if reminder.error:
-        return ctx.text(ctx.staff_language, "reminder_state_failed", error=preview(reminder.error, 80))
-    return ctx.label("reminder_state", reminder.status)
+        return writer.text(writer.staff_language, "reminder_state_failed", error=preview(reminder.error, 80))
+    return writer.label("reminder_state", reminder.status)
 
 
-def _target(ctx: Context, reminder: Reminder) -> str:
+def _target(writer: Writer, reminder: Reminder) -> str:
     if reminder.department_key:
-        department = ctx.settings.department(reminder.department_key)
+        department = writer.settings.department(reminder.department_key)
         return department.name if department else reminder.department_key
     if reminder.question_id:
-        question = ctx.session.get(Question, reminder.question_id)
+        question = writer.session.get(Question, reminder.question_id)
         return question.code or "" if question else ""
-    return ctx.services.texts.plain(ctx.staff_language, "reminders_youth")
+    return writer.services.texts.plain(writer.staff_language, "reminders_youth")
 
 
-def pause(ctx: Context, paused: bool) -> None:
-    count = set_paused(ctx.session, ctx.campaign, paused, ctx.now)
-    ctx.reply(ctx.staff_language, "reminders_paused" if paused else "reminders_resumed", count=count)
+def pause(job: Job, actor: Actor, args: Args) -> Outcome:
+    return done("reminders_paused", count=set_paused(job.session, job.campaign, True, job.now))
 
 
-def send_now(ctx: Context, argument: str) -> None:
+def resume(job: Job, actor: Actor, args: Args) -> Outcome:
+    return done("reminders_resumed", count=set_paused(job.session, job.campaign, False, job.now))
+
+
+def send_now(job: Job, actor: Actor, args: Args) -> Outcome:
     """Send one waiting (or set aside) reminder at once, in this transaction (it is then marked sent)."""
-    reminder = ctx.session.get(Reminder, int(argument)) if argument.isdigit() else None
+    argument = args["id"] or ""
+    reminder = job.session.get(Reminder, int(argument)) if argument.isdigit() else None
     if reminder is None or not (reminder.status in WAITING or reminder.error):
-        ctx.reply(ctx.staff_language, "send_now_unknown", id=argument)
-        return
+        return refused("send_now_unknown", id=argument)
     try:
-        with ctx.session.begin_nested():
-            sent = deliver(ctx, reminder)
+        with job.session.begin_nested():
+            sent = deliver(job, reminder)
     except Exception as error:  # noqa: BLE001 - the admin is told; the reminder stays set aside
         reminder.status, reminder.error = ReminderStatus.CLAIMED, f"{type(error).__name__}: {error}"
-        ctx.reply(ctx.staff_language, "send_now_failed", id=reminder.id, error=preview(reminder.error, 200))
-        return
+        return Outcome(Status.DONE, "send_now_failed", {"id": reminder.id, "error": preview(reminder.error, 200)})
     reminder.error = None
     reminder.status = ReminderStatus.SENT if sent else ReminderStatus.SKIPPED
-    reminder.claimed_by, reminder.claimed_at, reminder.sent_at = ctx.incoming.account_key, ctx.now, ctx.now
-    ctx.reply(ctx.staff_language, "send_now_done" if sent else "send_now_nothing", id=reminder.id)
+    reminder.claimed_by, reminder.claimed_at, reminder.sent_at = actor.who, job.now, job.now
+    return done("send_now_done" if sent else "send_now_nothing", id=reminder.id)

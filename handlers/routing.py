@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from actions.buttons import button
 from core.config import Department
-from core.messages import Button
 from core.texts import Html, preview
-from handlers.context import Context, Writer, with_deadline
+from handlers.context import Job, Writer, with_deadline
 from handlers.followers import tell_supporters
 from storage import learning
 from storage.models import LinkRole, Question, QuestionAttachment, QuestionStatus
@@ -14,7 +14,7 @@ from timing.deadlines import answer_due_at, reassigned_due_at
 from timing.planner import plan_for_question
 
 
-def forward(ctx: Context, question: Question, actor: str) -> Department:
+def forward(ctx: Job, question: Question, actor: str) -> Department:
     """Post the question's card in its department's chat; the card is what officers reply to."""
     department = ctx.settings.department_for_category(question.category_key or ctx.settings.fallback_category)
     question.department_key = department.key
@@ -52,20 +52,21 @@ def card_html(writer: Writer, question: Question, template: str = "card") -> Htm
     return with_deadline(html, writer.deadline(language, question))
 
 
-def post_card(ctx: Context, question: Question, department: Department, lead: Html) -> None:
+def post_card(ctx: Writer, question: Question, department: Department, lead: Html) -> None:
     language = ctx.staff_language
     html = card_html(ctx, question)
     buttons = ((
-        Button(ctx.services.texts.plain(language, "reassign_button"), f"reassign:{question.id}"),
-        Button(ctx.services.texts.plain(language, "reject_button"), f"reject:{question.id}"),
+        button(ctx.session, ctx.services.texts.plain(language, "reassign_button"), "reassign", question.id),
+        button(ctx.session, ctx.services.texts.plain(language, "reject_button"), "reject", question.id),
     ),)
-    attachments = tuple(a.to_message() for a in question.attachments if _sendable(a, department.primary_chat.platform))
+    platform = department.primary_chat.platform
+    attachments = tuple(a.to_message() for a in question.attachments if _sendable(ctx, a, platform))
     topic = f"{question.code} · {preview(question.text, 80)}" if department.topic_per_question else ""
     ctx.send(department.primary_chat, Html(lead + html), buttons, attachments=attachments,
              question=question, link_role=LinkRole.CARD, new_topic=topic)
 
 
-def post_followup(ctx: Context, question: Question, text: str, actor: str) -> Department:
+def post_followup(ctx: Writer, question: Question, text: str, actor: str) -> Department:
     department = ctx.settings.department(question.department_key or "")
     assert department is not None
     question.status = QuestionStatus.FORWARDED
@@ -75,7 +76,7 @@ def post_followup(ctx: Context, question: Question, text: str, actor: str) -> De
     return department
 
 
-def reassign(ctx: Context, question: Question, target: Department, actor: str) -> None:
+def reassign(ctx: Job, question: Question, target: Department, actor: str) -> None:
     source = ctx.settings.department(question.department_key or "")
     question.department_key = target.key
     question.answer_due_at = reassigned_due_at(ctx.settings, question.answer_due_at, ctx.now,
@@ -96,7 +97,7 @@ def reassign(ctx: Context, question: Question, target: Department, actor: str) -
     tell_supporters(ctx, question, "reassigned_notice", department=target.name)
 
 
-def reject(ctx: Context, question: Question, reason: str, actor: str) -> None:
+def reject(ctx: Writer, question: Question, reason: str, actor: str) -> None:
     question.status = QuestionStatus.REJECTED
     question.rejection_reason = reason
     add_event(question, "rejected", ctx.now, actor, reason=reason)
@@ -105,10 +106,10 @@ def reject(ctx: Context, question: Question, reason: str, actor: str) -> None:
     tell_supporters(ctx, question, "rejected_notice", reason=reason)
 
 
-def status_name(ctx: Context, language: str, question: Question) -> str:
+def status_name(ctx: Writer, language: str, question: Question) -> str:
     return ctx.services.texts.plain(language, f"status_{question.status}")
 
 
-def _sendable(attachment: QuestionAttachment, platform: str) -> bool:
-    """A file id means something only on its own platform; a public address (Zalo's) on any."""
-    return attachment.platform == platform or attachment.file_ref.startswith("https://")
+def _sendable(ctx: Writer, attachment: QuestionAttachment, platform: str) -> bool:
+    """A file id means something only on its own platform; a public address on any."""
+    return attachment.platform == platform or ctx.services.channel(attachment.platform).public_files

@@ -4,8 +4,10 @@ answers and overdue questions as two series, drawn at the Word page's text width
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import matplotlib
 
@@ -35,14 +37,24 @@ class Series:
     values: list[float]
 
 
-def draw_charts(stats: Stats, labels: Labels, folder: Path) -> list[Chart]:
+@dataclass(frozen=True)
+class ChartSpec:
+    """One chart's data: drawn as PNG for documents and chats, as SVG for the web console."""
+
+    key: str
+    title: str
+    names: list[str]
+    series: list[Series]
+    whole: bool = True  # counts: whole-number axis
+
+
+def chart_specs(stats: Stats, labels: Labels) -> list[ChartSpec]:
     """One chart per measure; departments without questions are left out of the rates."""
-    folder.mkdir(parents=True, exist_ok=True)
     active = [d for d in stats.departments if d.received]
     rated = [d for d in active if d.useful_share is not None]
     answered = [d for d in active if d.median_days is not None]
     name = lambda d: d.name or labels("no_department")  # noqa: E731
-    specs = [
+    bars = [
         ("by_district", labels("chart_by_district"), stats.by_district, True),
         ("by_category", labels("chart_by_category"), stats.by_category, True),
         ("answer_rate", labels("chart_answer_rate"), [(name(d), round(100 * d.answer_rate)) for d in active], True),
@@ -50,14 +62,26 @@ def draw_charts(stats: Stats, labels: Labels, folder: Path) -> list[Chart]:
          False),
         ("useful", labels("chart_useful"), [(name(d), round(100 * (d.useful_share or 0))) for d in rated], True),
     ]
-    charts = [Chart(title, _bar_chart(title, _sorted(values), folder / f"{key}.png", whole))
-              for key, title, values, whole in specs]
+    specs = [ChartSpec(key, title, [n for n, _ in values], [Series("", [v for _, v in values])], whole)
+             for key, title, values, whole in ((k, t, _sorted(v), w) for k, t, v, w in bars)]
     late = sorted(active, key=lambda d: (-(d.late + d.overdue), name(d)))
-    title = labels("chart_overdue")
-    charts.insert(4, Chart(title, _grouped_chart(title, [name(d) for d in late], [
+    specs.insert(4, ChartSpec("overdue", labels("chart_overdue"), [name(d) for d in late], [
         Series(labels("compliance_late"), [d.late for d in late]),
-        Series(labels("compliance_overdue"), [d.overdue for d in late])], folder / "overdue.png")))
-    return charts
+        Series(labels("compliance_overdue"), [d.overdue for d in late])]))
+    return specs
+
+
+def draw_charts(stats: Stats, labels: Labels, folder: Path) -> list[Chart]:
+    """The charts as PNG files in `folder`, for the Word report and the coordinator chat."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [Chart(spec.title, _saved(spec, folder / f"{spec.key}.png")) for spec in chart_specs(stats, labels)]
+
+
+def chart_svg(spec: ChartSpec) -> bytes:
+    """The chart as an SVG document (text stays text: sharp on a phone, searchable)."""
+    buffer = io.BytesIO()
+    _saved(spec, buffer, format="svg")
+    return buffer.getvalue()
 
 
 def _sorted(values: list[tuple[str, float]]) -> list[tuple[str, float]]:
@@ -65,18 +89,13 @@ def _sorted(values: list[tuple[str, float]]) -> list[tuple[str, float]]:
     return sorted(values, key=lambda item: -item[1])
 
 
-def _bar_chart(title: str, values: list[tuple[str, float]], path: Path, whole: bool) -> Path:
-    return _grouped_chart(title, [name for name, _ in values],
-                          [Series("", [number for _, number in values])], path, whole)
-
-
-def _grouped_chart(title: str, names: list[str], series: list[Series], path: Path, whole: bool = True) -> Path:
-    figure = chart_figure(title, names, series, whole)
+def _saved(spec: ChartSpec, out: Path | BinaryIO, format: str = "png") -> Path | BinaryIO:
+    figure = chart_figure(spec.title, spec.names, spec.series, spec.whole)
     try:
-        figure.savefig(path, bbox_inches="tight")
+        figure.savefig(out, bbox_inches="tight", format=format)
     finally:
         pyplot.close(figure)
-    return path
+    return out
 
 
 def chart_figure(title: str, names: list[str], series: list[Series], whole: bool = True) -> Figure:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import case, select
+from sqlalchemy import Select, case, select
 from sqlalchemy.orm import Session
 
 from core.config import Settings
@@ -89,9 +89,10 @@ class Subset(StrEnum):
 
 
 def report_rows(session: Session, settings: Settings, campaign_id: int, now: datetime,
-                subset: Subset = Subset.ALL, department: str = "") -> Iterator[ReportRow]:
+                subset: Subset = Subset.ALL, department: str = "",
+                within: Select[tuple[int]] | None = None) -> Iterator[ReportRow]:
     """Every accepted question of the campaign with its answers (several when followed up); only one
-    department's when `department` names it."""
+    department's when `department` names it, only those of `within` (ids: the board's filter) when given."""
     department_order, category_order = config_order(settings)
     statement = (
         select(Question.id, Question.code, Question.department_key, Question.category_key, Question.district_key,
@@ -101,7 +102,8 @@ def report_rows(session: Session, settings: Settings, campaign_id: int, now: dat
                Answer.created_at)
         .outerjoin(Answer, Answer.question_id == Question.id)
         .where(Question.campaign_id == campaign_id, Question.status != QuestionStatus.DRAFT, *_subset(subset),
-               *([Question.department_key == department] if department else []))
+               *([Question.department_key == department] if department else []),
+               *([Question.id.in_(within)] if within is not None else []))
         .order_by(department_order, Question.department_key, category_order, Question.category_key,
                   Question.number, Question.id, Answer.id)
         .execution_options(yield_per=BATCH)

@@ -24,8 +24,8 @@ GroupInterval = Callable[[str], timedelta]  # platform → the least time betwee
 
 
 def configured_group_interval(settings: Settings) -> GroupInterval:
-    """The group intervals of `[telegram]` and `[zalo]`; other channels have no groups to pace."""
-    intervals = {"telegram": settings.telegram.group_interval, "zalo": settings.zalo.group_interval}
+    """Each channel's configured group interval; a channel without groups has none to pace."""
+    intervals = {name: section.group_interval for name, section in settings.channels.items()}
     return lambda platform: timedelta(seconds=intervals.get(platform, 0.0))
 
 

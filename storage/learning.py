@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.config import Settings
+from core.normalize import words
 from core.understanding.lexicon import Lexicon
 from core.understanding.model import Example, Understanding
 from storage.models import LearnedExample, Question, QuestionStatus
@@ -41,10 +42,25 @@ def seed_examples(path: Path | None) -> list[Example]:
     return [Example(row["text"], row["category"]) for row in rows]
 
 
+_PLACE_KINDS = ("thành phố", "thị xã", "huyện", "tp")
+
+
+def lexicon(settings: Settings) -> Lexicon:
+    """The configured synonyms, each district's name as one term ("Khoái Châu", "huyện Khoái Châu"), then the
+    built-in groups. A district named like a built-in phrase ("Thành phố Hưng Yên") keeps its full name only."""
+    built_in = Lexicon.with_built_in()
+    places = []
+    for district in settings.districts:
+        name = district.name
+        short = next((name[len(kind):].strip() for kind in _PLACE_KINDS if name.lower().startswith(kind)), name)
+        known = len(built_in.read(short)) < len(words(short))
+        places.append([name] if known else [short, name])
+    return Lexicon.with_built_in([*settings.understanding.synonyms, *places])
+
+
 def base_model(settings: Settings, learned: Sequence[Example] = ()) -> Understanding:
     """The model from the configuration alone (plus `learned`): what `youthbot classify` uses."""
-    return Understanding(settings.categories, settings.fallback_category,
-                         Lexicon.with_built_in(settings.understanding.synonyms),
+    return Understanding(settings.categories, settings.fallback_category, lexicon(settings),
                          [*seed_examples(settings.understanding.examples), *learned])
 
 
@@ -66,6 +82,18 @@ def learned_categories(session: Session) -> list[Example]:
                            .where(LearnedExample.category_key.is_not(None), Question.text != "")
                            .order_by(LearnedExample.id))
     return [Example(text, key) for text, key in rows]
+
+
+def learned_merges(session: Session) -> list[tuple[str, str]]:
+    """Every campaign's merges as (the duplicate's signature, the original's): wordings people said are one."""
+    original = aliased(Question)
+    rows = session.execute(
+        select(Question.signature, original.signature).select_from(LearnedExample)
+        .join(Question, Question.id == LearnedExample.question_id)
+        .join(original, original.id == LearnedExample.duplicate_of_id)
+        .where(Question.signature.is_not(None), original.signature.is_not(None))
+        .order_by(LearnedExample.id))
+    return [(duplicate, first) for duplicate, first in rows]
 
 
 def merged_signatures(session: Session, campaign_id: int, statuses: Sequence[QuestionStatus] = OPEN
@@ -125,21 +153,22 @@ class LearningModel:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._seed = seed_examples(settings.understanding.examples)
-        self._lexicon = Lexicon.with_built_in(settings.understanding.synonyms)
+        self._lexicon = lexicon(settings)
         self._version = (0, 0)  # nothing learned: what the model below is built from
         self._model: Understanding | None = None
         self._model = self._build([])
         self._lock = threading.Lock()
 
-    def _build(self, learned: Sequence[Example]) -> Understanding:
+    def _build(self, learned: Sequence[Example], merges: Sequence[tuple[str, str]] = ()) -> Understanding:
         return Understanding(self._settings.categories, self._settings.fallback_category, self._lexicon,
-                             [*self._seed, *learned], previous=self._model)
+                             [*self._seed, *learned], merges, previous=self._model)
 
     def model(self, session: Session) -> Understanding:
         version = _version(session)
         with self._lock:
             if version != self._version:
-                self._model = self._build(learned_categories(session) if version[0] else [])
+                self._model = (self._build(learned_categories(session), learned_merges(session)) if version[0]
+                               else self._build([]))
                 self._version = version
             assert self._model is not None
             return self._model

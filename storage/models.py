@@ -22,12 +22,14 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
     text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from core.messages import Attachment, MediaKind
+from core.normalize import fold
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -138,6 +140,11 @@ class Question(Base):
         UniqueConstraint("campaign_id", "code"),
         Index("ix_questions_open", "status", "department_key"),
         Index("ix_questions_account", "account_id", "created_at"),
+        Index("ix_questions_board_due", "campaign_id", "answer_due_at", "number"),  # the board by deadline
+        # The board's counts read these without touching the rows: by status (and overdue), and an officer's
+        Index("ix_questions_board_status", "campaign_id", "status", "answer_due_at"),
+        Index("ix_questions_board_department", "campaign_id", "department_key", "status", "answer_due_at"),
+        Index("ix_questions_changed", "campaign_id", "changed_at"),  # storage.board.change_mark
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -169,12 +176,32 @@ class Question(Base):
     event_rank: Mapped[int | None]  # position in the event's list of questions; None when not picked
     signature: Mapped[str | None] = mapped_column(Text)  # Understanding.signature(text): its terms, to find duplicates
     published_at: Mapped[datetime | None]  # an admin put it in the public FAQ (/publish)
+    search_text: Mapped[str] = mapped_column(Text, default=lambda context: search_text_of(
+        **{key: context.get_current_parameters().get(key) for key in SEARCHED}), server_default="")
+    """The code and words folded (core.normalize.fold), so that the board's search for "thue" finds "thuế";
+    kept by `search_text_of` on every insert and update (the default here, `_refold` below)."""
+    changed_at: Mapped[datetime | None] = mapped_column(default=lambda: datetime.now(UTC),
+                                                        onupdate=lambda: datetime.now(UTC))
+    """The wall clock at the last insert or update of the row (ORM or not): only compared, to tell the
+    console's pages that something changed, so it is not the app's clock."""
 
     campaign: Mapped[Campaign] = relationship()
     account: Mapped[Account] = relationship(foreign_keys=[account_id])
     attachments: Mapped[list[QuestionAttachment]] = relationship(order_by="QuestionAttachment.id")
     events: Mapped[list[QuestionEvent]] = relationship(order_by="QuestionEvent.id")
     answers: Mapped[list[Answer]] = relationship(order_by="Answer.id")
+
+
+SEARCHED = ("code", "text", "original_text")
+
+
+def search_text_of(code: str | None, text: str | None, original_text: str | None) -> str:
+    return fold(" ".join(filter(None, (code, text, original_text))))
+
+
+@event.listens_for(Question, "before_update")
+def _refold(_mapper: Any, _connection: Any, question: Question) -> None:
+    question.search_text = search_text_of(*(getattr(question, key) for key in SEARCHED))
 
 
 class QuestionAttachment(Base):
@@ -261,6 +288,7 @@ class LinkRole(StrEnum):
     REVIEW = "review"                    # the review card in the Youth Union's review chat
     CLARIFY = "clarify"                  # the prompt for an admin's clarified text
     DECLINE = "decline"                  # the prompt for the reason of a decline
+    REASSIGN = "reassign"                # the choice of the department to pass a question to
 
 
 class MessageLink(Base):
@@ -468,12 +496,13 @@ class ZaloOaToken(Base):
     updated_at: Mapped[datetime]
 
 
-class ZaloOaContact(Base):
-    """When a Zalo OA user last wrote, and which message: Zalo lets the OA answer for free by
-    replying to it within 48 hours, and not at all 7 days after it (or once they unfollow)."""
+class Contact(Base):
+    """When a person last wrote on a channel with a reply window, and which message, and whether they
+    unfollowed: the channel decides from it how (and whether) it may still write to them."""
 
-    __tablename__ = "zalo_oa_contacts"
+    __tablename__ = "contacts"
 
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_message_id: Mapped[str] = mapped_column(String(64), default="")
     last_message_at: Mapped[datetime | None]
@@ -570,3 +599,89 @@ class LearnedExample(Base):
     category_key: Mapped[str | None] = mapped_column(String(64))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
     created_at: Mapped[datetime]
+
+
+class StaffRole(StrEnum):
+    """Who a staff member is in the web console."""
+
+    ADMIN = "admin"              # Youth Union: everything, including the staff list
+    COORDINATOR = "coordinator"  # Home Affairs: every question, every department
+    OFFICER = "officer"          # one department's questions only
+    VIEWER = "viewer"            # reads everything, changes nothing (leaders)
+
+
+class StaffMember(Base):
+    """A person allowed into the web console, by their chat account (`platform:user_id`).
+
+    Seeded from the configuration (admins, coordinators, viewers, departments' officers) once per
+    account; from then on admins manage them in the console. A removed member keeps the row
+    (`removed_at`), so that the next start does not add them again from the configuration."""
+
+    __tablename__ = "staff_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(96), unique=True)
+    role: Mapped[StaffRole] = mapped_column(String(16))
+    department_key: Mapped[str | None] = mapped_column(String(64))  # an officer's department
+    created_at: Mapped[datetime]
+    added_by: Mapped[str] = mapped_column(String(96), default="")  # "config", or the admin's account
+    removed_at: Mapped[datetime | None]
+
+
+class WebLoginToken(Base):
+    """A one-time sign-in link sent by /login; only its SHA-256 is stored."""
+
+    __tablename__ = "web_login_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_members.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie carries the (signed) session id; only its SHA-256 is stored,
+    so reading the database gives no one a live session."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_members.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]  # signed out, or ended by an admin
+
+    staff: Mapped[StaffMember] = relationship()
+
+
+
+class Secret(Base):
+    """A value made once for the database and shared by every process using it: the key that signs button
+    data (actions/codec.py) is made by migration 0017, the web console's cookie key by 0022."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+
+
+class AuditEntry(Base):
+    """One staff action through actions.perform, from any surface: who (an opaque staff identity, and the
+    label staff read), what, on which question, where from and what came of it. Never a young person's id."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_question", "question_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16))
+    who: Mapped[str] = mapped_column(String(96))
+    label: Mapped[str] = mapped_column(Text, default="")
+    surface: Mapped[str] = mapped_column(String(16))
+    place: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    question_id: Mapped[int | None]
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

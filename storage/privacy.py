@@ -4,7 +4,7 @@ for the report (Decree 13/2023/NĐ-CP: the right to delete; storage no longer th
 Erased: names, platform account and chat ids, district, consent, the updates they sent
 (inbox), the messages sent to them (outbox), links and menus of their chat, their questions'
 message ids and attachments, their name as the actor of question events, reminders still
-planned for them, account-linking codes and the Zalo OA contact window; they leave every
+planned for them, account-linking codes and their reply window's contact; they leave every
 broadcast audience. Kept: question texts, answers, dates, statuses, districts and categories
 of the questions, and the person row (so a ban is not lifted by forgetting).
 """
@@ -21,6 +21,7 @@ from storage.models import (
     Account,
     AccountState,
     ChatMenu,
+    Contact,
     InboxUpdate,
     LinkCode,
     MessageLink,
@@ -32,11 +33,9 @@ from storage.models import (
     QuestionEvent,
     Reminder,
     ReminderStatus,
-    ZaloOaContact,
 )
 
 FORGOTTEN_PREFIX = "forgotten-"
-ZALO_OA = "zalo_oa"  # the platform name of bot/zalo_oa.py, whose contacts are kept by user id
 SWEEP_BATCH = 500
 
 
@@ -67,8 +66,7 @@ def _forget_account(session: Session, account: Account, now: datetime) -> None:
         (ReminderStatus.PENDING, ReminderStatus.PAUSED))).values(status=ReminderStatus.SKIPPED))
     session.execute(delete(LinkCode).where(
         (LinkCode.account_id == account.id) | (LinkCode.used_by_account_id == account.id)))
-    if platform == ZALO_OA:
-        session.execute(delete(ZaloOaContact).where(ZaloOaContact.user_id == account.user_id))
+    session.execute(delete(Contact).where(Contact.platform == platform, Contact.user_id == account.user_id))
     account.subscribed = False
     account.unsubscribed_at = now
     account.user_id = f"{FORGOTTEN_PREFIX}{account.id}"

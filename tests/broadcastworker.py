@@ -28,10 +28,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.app import build_app
+from bot.channels.registry import load_settings
+from bot.channels.telegram.adapter import TelegramTransport, make_bot
 from bot.sender import OutboxSender
-from bot.telegram import TelegramTransport, make_bot
 from bot.transport import RateLimits
-from core.config import load_settings
 from core.messages import Outgoing
 from scheduler.broadcasts import BroadcastPump
 from storage.db import transaction
@@ -85,7 +85,7 @@ def sending_left(sessions: object) -> int:
 async def run(database_url: str, base_url: str, token: str, kill_after: int, per_second: float, marker: Path,
               lease: timedelta) -> int:
     settings = replace(load_settings(ROOT / "config.example.toml"), database_url=database_url)
-    app = build_app(settings, text_limits={"telegram": TelegramTransport.max_text_length})
+    app = build_app(settings)
     pump = BroadcastPump(app.sessions, app.services, app.clock)
     async with make_bot(token, base_url) as bot:
         transport = KillingTransport(bot, kill_after, marker, per_second)

@@ -13,6 +13,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,8 +21,9 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot.channels.registry import load_settings
 from core.clock import FakeClock
-from core.config import Settings, load_settings
+from core.config import Settings
 from storage.db import make_engine
 from storage.migrate import upgrade
 from tests.harness import Harness
@@ -121,6 +123,15 @@ def clock() -> FakeClock:
 def harness(example_settings: Settings, database_url: str, clock: FakeClock) -> Iterator[Harness]:
     """The test channel on the example settings, on each database."""
     harness = Harness(example_settings, database_url, clock)
+    yield harness
+    harness.dispose()
+
+
+@pytest.fixture
+def reviewing(example_settings: Settings, database_url: str, clock: FakeClock) -> Iterator[Harness]:
+    """The test channel with [curation] approval_required = true."""
+    settings = replace(example_settings, curation=replace(example_settings.curation, approval_required=True))
+    harness = Harness(settings, database_url, clock)
     yield harness
     harness.dispose()
 

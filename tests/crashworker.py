@@ -27,10 +27,10 @@ from typing import Any
 from sqlalchemy import event, func, select
 
 from bot.app import App, build_app
-from bot.console import PLATFORM, console_settings
+from bot.channels.console import PLATFORM, console_settings
+from bot.channels.registry import load_settings
 from bot.sender import OutboxSender
 from bot.transport import RateLimits
-from core.config import load_settings
 from core.messages import Outgoing
 from storage import inbox
 from storage.db import transaction

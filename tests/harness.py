@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.app import App, build_app
-from bot.console import PLATFORM, console_settings
+from bot.channels.console import PLATFORM, console_settings
 from bot.transport import RateLimits, SendError
 from core.clock import FakeClock
 from core.config import Settings

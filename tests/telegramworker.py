@@ -20,9 +20,9 @@ from pathlib import Path
 from sqlalchemy import event, func, select
 
 from bot.app import App, build_app
-from bot.telegram import TelegramReceiver, TelegramTransport, make_bot
+from bot.channels.registry import load_settings
+from bot.channels.telegram.adapter import TelegramReceiver, TelegramTransport, make_bot
 from bot.transport import RateLimits
-from core.config import load_settings
 from core.messages import Outgoing
 from storage import inbox
 from storage.db import transaction
@@ -57,9 +57,8 @@ def work_left(app: App) -> bool:
 
 async def run(database_url: str, base_url: str, token: str, kill_at: int, marker: Path) -> int:
     settings = load_settings(ROOT / "config.example.toml")
-    settings = replace(settings, database_url=database_url,
-                       telegram=replace(settings.telegram, token=token, base_url=base_url))
-    app = build_app(settings, text_limits={"telegram": TelegramTransport.max_text_length})
+    settings = replace(settings, database_url=database_url).with_channel("telegram", token=token, base_url=base_url)
+    app = build_app(settings)
     kills = KillSwitch(kill_at, marker)
     event.listen(app.sessions, "after_commit", lambda _session: kills.point(COMMIT))
     async with make_bot(token, base_url) as bot:

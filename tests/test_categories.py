@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.registry import load_settings
 from bot.classify import classify_lines
 from core.categories import CategoryScore, CategorySuggester
-from core.config import Category, load_settings
+from core.config import Category
 from core.language import LanguageDetector
 from core.normalize import fold
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from core.config import ConfigError, load_settings, parse_settings
+from bot.channels.registry import load_settings, parse_settings
+from core.config import ConfigError
 from core.messages import ChatRef
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
@@ -124,8 +125,8 @@ def test_deadline_and_reminder_errors_name_the_key(data: dict[str, Any], change:
 
 def test_the_example_configures_no_zalo_and_conservative_limits(data: dict[str, Any]) -> None:
     settings = parse_settings(data)
-    assert settings.zalo.token == "" and not settings.zalo_oa.enabled
-    assert settings.zalo.messages_per_second == 5.0 and settings.zalo.private_interval == 1.0
+    assert settings.channel("zalo").token == "" and not settings.channel("zalo_oa").enabled
+    assert settings.channel("zalo").messages_per_second == 5.0 and settings.channel("zalo").private_interval == 1.0
 
 
 def test_a_zalo_webhook_needs_https_and_a_secret(data: dict[str, Any]) -> None:
@@ -149,6 +150,6 @@ def test_an_official_account_needs_its_secrets_and_tokens(data: dict[str, Any]) 
     data["telegram"]["token"] = "123:abc"  # the departments' groups are on Telegram: the OA has none
     assert error_of(data).startswith("zalo_oa.app_secret: is needed when app_id is set")
     data["zalo_oa"] |= {"app_secret": "s", "oa_secret_key": "k", "refresh_token": "r"}
-    assert parse_settings(data).zalo_oa.enabled
+    assert parse_settings(data).channel("zalo_oa").enabled
     data["zalo_oa"]["webhook_path"] = "zalo-oa"
     assert error_of(data).startswith("zalo_oa.webhook_path: must start with '/'")

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from bot.channels.registry import known_keys, parse_settings
 from bot.cli import main
-from core.config import known_keys, parse_settings
 from tests.test_config import EXAMPLE, error_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,7 +76,7 @@ def test_free_form_tables_accept_any_key(data: dict[str, Any]) -> None:
      "departments[0].officers[0]: 'abc' is not a Telegram user id"),
     (lambda d: d["bot"].update(admins=["zalo_oa:hoa"]), "bot.admins[0]: 'hoa' is not a Zalo Official Account user id"),
     (lambda d: d["departments"][0].update(chats=["zalo_oa:1234567890"]),
-     "departments[0].chats[0]: a Zalo Official Account has no group chats"),
+     "departments[0].chats[0]: 'zalo_oa' has no group chats"),
     (lambda d: d["departments"][0].update(chats=["zalo:so tttt"]), "departments[0].chats[0]: 'so tttt' is not a Zalo"),
     (lambda d: d.update(curation={"review_chat": "telegram:42"}), "curation.review_chat: '42' is not a Telegram group"),
 ])

@@ -10,8 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.app import build_app
+from bot.channels.console import ConsoleChannel, console_settings
 from bot.cli import main
-from bot.console import ConsoleChannel, console_settings
 from core.clock import FakeClock
 from core.config import Settings
 

@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot.app import build_app
-from bot.console import COORDINATOR_CHAT, PLATFORM, console_settings
+from bot.channels.console import COORDINATOR_CHAT, PLATFORM, console_settings
 from core.config import Settings
 from core.messages import ChatKind, Incoming
 from storage.db import make_engine

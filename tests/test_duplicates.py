@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.duplicates_precision import labelled_questions, measure
-from core.config import load_settings
+from bot.channels.registry import load_settings
 from storage.learning import base_model
 from tests.conftest import DEV_DATA, EXAMPLE_CONFIG
 

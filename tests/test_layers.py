@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("core",), ("storage",), ("timing",), ("reports",), ("handlers",), ("scheduler",), ("bot",),
+    ("core",), ("storage",), ("timing",), ("reports",), ("handlers", "actions"), ("scheduler",), ("bot", "webconsole"),
 )
 """Bottom first: plain data and config; the database; the rules about time; documents; the
 product's decisions; the jobs that run them; the runtime and the platforms. Packages of one

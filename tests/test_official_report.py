@@ -19,9 +19,10 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from bot.channels.registry import parse_settings
 from bot.cli import main as cli
 from core.clock import FakeClock
-from core.config import ConfigError, Settings, parse_settings
+from core.config import ConfigError, Settings
 from core.texts import Texts
 from reports.build import ReportScope, write_report
 from reports.deadline_note import deadline_note

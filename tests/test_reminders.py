@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.console import COORDINATOR_CHAT
+from bot.channels.console import COORDINATOR_CHAT
 from scheduler.sweep import ReminderScheduler
 from storage.models import Question, Reminder, ReminderStatus
 from tests.harness import Delivered, Harness, Participant
@@ -176,7 +176,7 @@ def test_admins_list_pause_resume_and_send_now(harness: Harness, asked: tuple[Pa
     assert "Không có lời nhắc" in admin.say(f"/send_now {nudge_id}")[-1].text
     assert "Đã tiếp tục" in admin.say("/resume_reminders")[-1].text
     youth = harness.registered_youth("other")
-    assert "Chỉ quản trị viên" in youth.say("/pause_reminders")[-1].text
+    assert youth.say("/pause_reminders")[-1].text == harness.app.services.texts.render("vi", "staff_only")
 
 
 

@@ -10,8 +10,8 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
-from bot.console import COORDINATOR_CHAT
-from bot.telegram import TelegramTransport
+from bot.channels.console import COORDINATOR_CHAT
+from bot.channels.telegram.adapter import TelegramTransport
 from bot.transport import PermanentFailure
 from core.clock import FakeClock
 from core.config import Settings
@@ -86,9 +86,9 @@ def test_publish_refuses_unanswered_unknown_and_missing_codes(changeable: Harnes
 
 def test_young_people_and_officers_are_refused(changeable: Harness) -> None:
     for command in ("/report docx", "/stats", "/publish HY-0001", "/unpublish HY-0001"):
-        for person in (changeable.youth("an"), changeable.officer("so-ct")):
+        for person, refusal in ((changeable.youth("an"), "staff_only"), (changeable.officer("so-ct"), "not_admin")):
             (reply,) = person.say(command)
-            assert reply.text == "Chỉ quản trị viên Tỉnh đoàn được dùng lệnh này.", command
+            assert reply.text == changeable.app.services.texts.render("vi", refusal), command
             assert not reply.message.attachments
     assert not published(changeable, "HY-0001")
     assert not changeable.settings.reports.folder.exists() or not any(changeable.settings.reports.folder.iterdir())

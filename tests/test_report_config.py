@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from core.config import ConfigError, load_settings, parse_settings
+from bot.channels.registry import load_settings, parse_settings
+from core.config import ConfigError
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.console import COORDINATOR_CHAT
+from bot.channels.console import COORDINATOR_CHAT
 from bot.runtime import Runtime
 from tests.harness import Harness
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -29,9 +28,8 @@ ZALO_WEBHOOK_SECRET = "zalo-webhook-secret-0123"
 
 
 def with_secrets(settings: Settings) -> Settings:
-    return replace(settings,
-                   telegram=replace(settings.telegram, token=TELEGRAM_TOKEN, webhook_secret=TELEGRAM_WEBHOOK_SECRET),
-                   zalo=replace(settings.zalo, token=ZALO_TOKEN, webhook_secret=ZALO_WEBHOOK_SECRET))
+    return (settings.with_channel("telegram", token=TELEGRAM_TOKEN, webhook_secret=TELEGRAM_WEBHOOK_SECRET)
+            .with_channel("zalo", token=ZALO_TOKEN, webhook_secret=ZALO_WEBHOOK_SECRET))
 
 
 def log_everything(caplog: pytest.LogCaptureFixture) -> None:
@@ -97,8 +95,8 @@ def test_zalo_oa_flow_logs_no_key_or_token(example_settings: Settings, database_
         seen.extend(list(d.oa.access_tokens) + list(d.oa.refresh_tokens) + [d.oa.app_secret, d.oa.oa_secret_key])
         assert d.oa.refreshes >= 1
 
-    oa_settings = replace(example_settings.zalo_oa, app_secret="app-secret", oa_secret_key="oa-secret-key")
-    test_zalo_oa.run(replace(example_settings, zalo_oa=oa_settings), database_url, clock, scenario)
+    settings = example_settings.with_channel("zalo_oa", app_secret="app-secret", oa_secret_key="oa-secret-key")
+    test_zalo_oa.run(settings, database_url, clock, scenario)
     assert_no_secret(caplog, seen)
 
 

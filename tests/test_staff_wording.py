@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot import console, telegram, zalo_bot, zalo_oa
+from bot.channels.registry import CHANNELS
 from core.texts import CATALOGUE_DIR, load_catalogue, plain_text
 from scheduler.sweep import ReminderScheduler
 from storage.models import OutboxStatus, ReminderKind, ReminderStatus
@@ -38,7 +38,7 @@ def test_every_stored_state_kind_and_platform_has_a_name_for_staff() -> None:
     keys = load_catalogue(CATALOGUE_DIR)["vi"].keys()
     wanted = ([f"outbox_state_{s}" for s in OutboxStatus] + [f"reminder_state_{s}" for s in ReminderStatus]
               + [f"reminder_kind_{k}" for k in ReminderKind]
-              + [f"channel_{p}" for p in (console.PLATFORM, telegram.PLATFORM, zalo_bot.PLATFORM, zalo_oa.PLATFORM)]
+              + [f"channel_{channel.name}" for channel in CHANNELS]
               + [f"language_{code}" for code in ("vi", "en")])
     assert [key for key in wanted if key not in keys] == []
 

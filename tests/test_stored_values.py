@@ -16,7 +16,7 @@ STORED = {
     AnswerSource: {"department", "live"},
     BroadcastAwaiting: {"", "text", "link", "time"},
     LinkRole: {"card", "digest", "followup", "reject", "answer_recorded", "notices", "receipt", "answer", "notice",
-               "review", "clarify", "decline"},
+               "review", "clarify", "decline", "reassign"},
     ReminderKind: {"nudge", "overdue", "very_overdue", "digest", "event_eve", "event_morning", "useful"},
 }
 COLUMNS = {"state", "awaiting", "link_role", "role", "kind", "source"}

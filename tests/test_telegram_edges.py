@@ -11,8 +11,8 @@ import pytest
 import telegram
 from sqlalchemy import select
 
-from bot.telegram import TelegramReceiver
-from bot.webhook import SECRET_HEADER, webhook_app
+from bot.channels.telegram.adapter import TelegramReceiver
+from bot.channels.telegram.webhook import SECRET_HEADER, webhook_app
 from core.clock import FakeClock
 from core.config import Settings
 from core.messages import Incoming
@@ -176,10 +176,11 @@ def test_privacy_mode_decline_and_clarify_with_text_typed_after_the_button(
         await tg.ask(d, tg.HUNG, "Em muốn mở cửa hàng online thì đăng ký kinh doanh ở đâu ạ?")
         cards = [m for m in d.fake.bot_messages(tg.COORDINATOR) if "reply_markup" in m]
         assert len(cards) == 2
+        labels = {key: d.app.services.texts.plain("vi", key) for key in ("decline_button", "clarify_button")}
         for card, action, text in ((cards[0], "decline", "Câu hỏi trùng nội dung đã được trả lời"),
                                    (cards[1], "clarify", "Đăng ký kinh doanh hộ cá thể bán hàng online ở đâu?")):
             data = next(b["callback_data"] for row in card["reply_markup"]["inline_keyboard"] for b in row
-                        if b.get("callback_data", "").startswith(f"cur:{action}:"))
+                        if b["text"] == labels[f"{action}_button"])
             d.fake.user_presses(702, tg.COORDINATOR, card["message_id"], data)
             await d.step()
             d.fake.user_types(702, tg.COORDINATOR, text)

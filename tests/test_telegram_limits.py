@@ -10,9 +10,9 @@ import pytest
 import telegram
 
 from bot.app import build_app
-from bot.telegram import TelegramTransport, configured_limits
+from bot.channels.registry import parse_settings
+from bot.channels.telegram.adapter import TelegramTransport
 from core.clock import FakeClock
-from core.config import parse_settings
 from core.messages import ChatRef, Outgoing
 from storage.db import transaction
 from storage.outbox import Outbox
@@ -41,15 +41,15 @@ def test_limits_lifted_in_the_config_are_used_and_kept(database_url: str, clock:
             fake.add_user(person, f"Bạn {person}")
         fake.add_group(GROUP, "Sở Công Thương - hỏi đáp thanh niên")
         settings = lifted_settings(database_url, fake)
-        assert (settings.telegram.messages_per_second, settings.telegram.group_interval) == (100.0, 1.0)
-        app = build_app(settings, clock, text_limits={"telegram": TelegramTransport.max_text_length})
+        limits = settings.channel("telegram").limits
+        assert (limits.per_second, limits.group_interval) == (100.0, 1.0)
+        app = build_app(settings, clock)
         outbox = Outbox()
         with transaction(app.sessions) as session:
             for n in range(3):
                 outbox.enqueue(session, Outgoing(ChatRef("telegram", str(GROUP)), f"HY-000{n + 1}"), clock.now())
             for person in PEOPLE:
                 outbox.enqueue(session, Outgoing(ChatRef("telegram", str(person)), "Xin chào"), clock.now())
-        limits = configured_limits(settings.telegram)
 
         async def main() -> tuple[int, int]:
             async with telegram.Bot(fake.token, base_url=fake.base_url) as bot:

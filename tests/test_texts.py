@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from actions.table import ACTIONS
 from core.texts import Html, Texts, load_catalogue
 from core.textsplit import split_html
 
@@ -20,16 +21,21 @@ def test_every_entry_exists_in_both_languages_with_the_same_placeholders() -> No
         assert texts.placeholders("vi", key) == texts.placeholders("en", key), key
 
 
-PRODUCT_PACKAGES = ("bot", "core", "handlers", "scheduler", "storage", "reports")
+PRODUCT_PACKAGES = ("actions", "bot", "core", "handlers", "scheduler", "storage", "reports", "timing", "webconsole")
 
 
 def test_every_entry_is_used_by_the_code() -> None:
-    sources = [p for package in PRODUCT_PACKAGES for p in (ROOT / package).rglob("*.py")]
+    sources = [p for package in PRODUCT_PACKAGES for kind in ("*.py", "*.html") for p in (ROOT / package).rglob(kind)]
     code = "\n".join(p.read_text(encoding="utf-8") for p in sources)
     used = set(re.findall(r"[\"']([a-z_]+)[\"']", code))
     keys = Texts(("vi",)).keys("vi")
     built = {k for k in keys if k.startswith(("status_", "command_", "channel_", "outbox_state_", "reminder_kind_",
-                                              "reminder_state_", "language_"))}  # looked up as f"status_{status}" etc.
+                                              "reminder_state_", "language_", "action_", "surface_", "role_",
+                                              "audit_status_", "help_header_", "console_role_", "console_event_",
+                                              "console_action_", "console_board_filter_", "console_board_sort_",
+                                              "console_board_due_", "console_language_",
+                                              "platform_"))}  # looked up as f"status_{status}" etc.
+    built |= {f"{action.name}_button" for action in ACTIONS}  # a review card's buttons: f"{name}_button"
     assert keys - used - built == set()
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from bench.classify_accuracy import score
 from bench.splits import pairs, questions
+from bot.channels.console import COORDINATOR_CHAT
 from bot.cli import main
-from bot.console import COORDINATOR_CHAT
 from core.config import Settings
 from core.understanding.model import Understanding
 from storage.learning import base_model
@@ -53,6 +53,13 @@ def test_an_english_question_and_its_vietnamese_twin_are_likely_duplicates(model
                       "Bán hàng online có phải nộp thuế không ạ?") >= THRESHOLD
     assert similarity(model, "Is there a startup fund for students?",
                       "Có quỹ khởi nghiệp cho sinh viên không?") >= THRESHOLD
+    for english, vietnamese in [
+            ("Is there a free coding class for pupils?", "Có lớp học lập trình miễn phí cho học sinh không?"),
+            ("How do I get a loan to start a business?", "Làm sao để vay vốn khởi nghiệp ạ?"),
+            ("Do I need a business licence to sell honey online?",
+             "Bán mật ong online có cần giấy phép kinh doanh không?"),
+            ("Is it safe to pay the electricity bill online?", "Thanh toán tiền điện qua mạng có an toàn không?")]:
+        assert similarity(model, english, vietnamese) >= THRESHOLD, english
 
 
 def test_a_near_miss_scores_below_the_paraphrase_and_the_threshold(model: Understanding) -> None:
@@ -71,9 +78,31 @@ def test_figures_on_the_unseen_split_hold(model: Understanding) -> None:
     """Recorded in docs/understanding.md; a change that lowers them must say so there."""
     rows = questions("unseen")
     result = score(rows, lambda _i, text: [s.key for s in model.suggest(text)])
-    assert result.top1 >= 73 and result.top2 >= 80  # of 82
+    assert result.top1 >= 75 and result.top2 >= 81  # of 82
     called = [p for p in pairs("unseen") if similarity(model, p["a"], p["b"]) >= THRESHOLD]
-    assert len(called) <= 6 and sum(p["duplicate"] for p in called) >= 5
+    assert all(p["duplicate"] for p in called) and len(called) >= 7  # of 13 paraphrases; no near-miss called
+
+
+def test_a_word_is_read_by_its_diacritics_or_capitals_where_written(model: Understanding) -> None:
+    """Folded, "bán" (sell) is "bạn" (you), "lừa" (scam) "lúa" (rice), "AI" "ai" (who)."""
+    assert "ban_hang" in model.terms("Bán nhãn lồng có phải nộp thuế không?")
+    assert "ban_hang" not in model.terms("Bạn ơi, nhãn lồng có phải nộp thuế không?")
+    assert model.terms("Em bị lừa khi mua giống lúa") != model.terms("Em bị lúa khi mua giống lừa")
+    assert "tri_tue_nhan_tao" in model.terms("Ứng dụng AI vào sản xuất")
+    assert "tri_tue_nhan_tao" not in model.terms("Ai phụ trách ạ?")
+    assert "quy" not in model.terms("Quy định về đăng ký kinh doanh")  # "quy định", not "quỹ"
+
+
+def test_a_tag_or_a_code_added_to_the_same_question_keeps_it_a_duplicate(model: Understanding) -> None:
+    question = "Tỉnh có lớp đào tạo kỹ năng số miễn phí cho thanh niên nông thôn không?"
+    assert similarity(model, question, f"{question} (y07)") >= 0.9
+    assert similarity(model, question, f"Ở Khoái Châu, {question}") >= THRESHOLD  # a place adds context
+
+
+def test_a_verb_that_reverses_the_question_makes_it_another_question(model: Understanding) -> None:
+    register = "Đăng ký gian hàng hội chợ OCOP trực tuyến ở đâu?"
+    assert similarity(model, register, "Hủy đăng ký gian hàng hội chợ OCOP trực tuyến ở đâu?") < THRESHOLD
+    assert similarity(model, register, "Muốn đăng ký gian hàng ở hội chợ OCOP online thì vào đâu?") >= THRESHOLD
 
 
 # --- learning during the campaign -------------------------------------------------------
@@ -127,6 +156,19 @@ def test_a_merge_teaches_the_wording_and_the_review_card_says_why(harness: Harne
     assert "chung:" in card.text and "4g" in card.text.lower()  # the shared terms, as people wrote them
     reason = next(line for line in card.text.splitlines() if "💡" in line)  # the nearest labelled questions
     assert "bao giờ mới được cải thiện, gọi điện mất sóng suốt" not in reason  # not the question itself
+
+
+def test_a_merge_teaches_what_the_two_wordings_had_each_alone(harness: Harness) -> None:
+    """"ổn định" and "cải thiện" look like two different asks until the Youth Union merges such questions."""
+    an, binh, chi, dung = (harness.registered_youth(n) for n in ("an", "binh", "chi", "dung"))
+    harness.ask(an, "Khi nào thôn em có Internet cáp quang ổn định?")
+    harness.ask(binh, "Bao giờ Internet cáp quang ở thôn em được cải thiện?")
+    assert harness.messages_to(COORDINATOR_CHAT) == []
+    harness.admin().say("/merge HY-0002 HY-0001")
+    harness.ask(chi, "Khi nào sóng 4G ở xã em ổn định?")
+    harness.ask(dung, "Bao giờ sóng 4G ở xã em được cải thiện?")  # another topic, the same two wordings
+    card = harness.messages_to(COORDINATOR_CHAT)[-1]
+    assert "HY-0004" in card.text and "HY-0003" in card.text and "Gộp vào HY-0003" in card.buttons[-1]
 
 
 # --- command line ------------------------------------------------------------------------

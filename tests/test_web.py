@@ -142,9 +142,9 @@ def test_run_serves_the_zalo_webhook_health_and_metrics_on_one_port(example_sett
     async def main() -> None:
         with FakeZaloBot() as zalo:
             zalo.add_user("mai", "Mai")
-            settings = replace(example_settings, database_url=database_url, web=WebSettings(listen_port=port),
-                               zalo=replace(example_settings.zalo, token=zalo.token, base_url=zalo.base_url,
-                                            mode="webhook", webhook_url=f"{url}/zalo", webhook_secret="s3cret-zalo"))
+            settings = replace(example_settings, database_url=database_url, web=WebSettings(listen_port=port))
+            settings = settings.with_channel("zalo", token=zalo.token, base_url=zalo.base_url, mode="webhook",
+                                             webhook_url=f"{url}/zalo", webhook_secret="s3cret-zalo")
             running = asyncio.create_task(serve(settings))
             try:
                 async with asyncio.timeout(20), httpx.AsyncClient() as client:
@@ -166,16 +166,22 @@ def test_run_serves_the_zalo_webhook_health_and_metrics_on_one_port(example_sett
     asyncio.run(main())
 
 
-def test_the_console_chat_serves_health_and_readiness_too(database_url: str, tmp_path: Path) -> None:
-    """`youthbot` with no token: the terminal chat answers, and the web server runs beside it."""
-    port = free_port()
+def example_config(database_url: str, port: int, folder: Path) -> Path:
+    """The example configuration on this database and port, as config.toml in `folder`."""
     text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
     for old, new in (('url = "sqlite:///youthbot.sqlite3"', f"url = {json.dumps(database_url)}"),
                      ("listen_port = 8000", f"listen_port = {port}")):
         assert old in text, old
         text = text.replace(old, new, 1)
-    config = tmp_path / "config.toml"
+    config = folder / "config.toml"
     config.write_text(text, encoding="utf-8")
+    return config
+
+
+def test_the_console_chat_serves_health_and_readiness_too(database_url: str, tmp_path: Path) -> None:
+    """`youthbot` with no token: the terminal chat answers, and the web server runs beside it."""
+    port = free_port()
+    config = example_config(database_url, port, tmp_path)
     console = subprocess.Popen([str(Path(sys.executable).with_name("youthbot")), "--config", str(config)],
                                cwd=tmp_path, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)

@@ -98,7 +98,8 @@ def test_language_switch_and_help(harness: Harness) -> None:
     an.press(an.say("/lang")[-1], "English")
     assert an.last().text == "Switched to English."
     an.say("/help")
-    assert "/my" in an.last().text and "your questions" in an.last().text
+    texts = harness.app.services.texts
+    assert "/my" in an.last().text and texts.plain("en", "command_my") in an.last().text
     an.say("/nonsense")
     assert "There is no command /nonsense" in an.last().text
 

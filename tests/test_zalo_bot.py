@@ -18,13 +18,13 @@ from sqlalchemy import func, select
 from starlette.applications import Starlette
 
 from bot.app import App, build_app
+from bot.channels.telegram.adapter import TelegramReceiver, TelegramTransport
+from bot.channels.zalo_bot.adapter import MAX_TEXT_LENGTH, ZaloBotClient, ZaloBotReceiver, ZaloBotTransport
+from bot.channels.zalo_bot.webhook import BOT_SECRET_HEADER, bot_route
+from bot.channels.zalo_text import ChooseHints
 from bot.sender import OutboxSender
 from bot.serve import serve
-from bot.telegram import TelegramReceiver, TelegramTransport
 from bot.transport import PermanentFailure, RateLimits
-from bot.zalo_bot import MAX_TEXT_LENGTH, ZaloBotClient, ZaloBotReceiver, ZaloBotTransport
-from bot.zalo_text import ChooseHints
-from bot.zalo_webhook import BOT_SECRET_HEADER, bot_route
 from core.clock import FakeClock
 from core.config import Settings, WebSettings
 from core.messages import Action, Button, ChatRef, Outgoing
@@ -84,8 +84,7 @@ async def deployed(settings: Settings, database_url: str, clock: FakeClock,
         fake_telegram.add_user(OFFICER, "Cán bộ Sở Công Thương")
         fake_telegram.add_group(SO_CT, "Sở Công Thương - hỏi đáp thanh niên", members=[OFFICER])
         fake_telegram.add_group(COORDINATOR, "Sở Nội vụ - điều phối đối thoại")
-        app = build_app(replace(settings, database_url=database_url), clock,
-                        text_limits={"telegram": TelegramTransport.max_text_length, "zalo": MAX_TEXT_LENGTH})
+        app = build_app(replace(settings, database_url=database_url), clock)
         hints = ChooseHints(app.services.texts, app.sessions)
         async with httpx.AsyncClient() as http, telegram.Bot(fake_telegram.token,
                                                               base_url=fake_telegram.base_url) as bot:
@@ -280,8 +279,8 @@ def test_run_serves_zalo_alone_when_only_zalo_is_configured(example_settings: Se
     async def main() -> None:
         with FakeZaloBot() as zalo:
             zalo.add_user(MAI, "Mai")
-            settings = replace(example_settings, database_url=database_url, web=WebSettings(listen_port=0),
-                               zalo=replace(example_settings.zalo, token=zalo.token, base_url=zalo.base_url))
+            settings = replace(example_settings, database_url=database_url, web=WebSettings(listen_port=0))
+            settings = settings.with_channel("zalo", token=zalo.token, base_url=zalo.base_url)
             assert settings.platforms == ("zalo",)
             running = asyncio.create_task(serve(settings))
             zalo.user_sends(MAI, text="xin chào")

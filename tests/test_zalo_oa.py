@@ -19,34 +19,32 @@ from sqlalchemy import func, select
 from starlette.applications import Starlette
 
 from bot.app import App, build_app
-from bot.sender import OutboxSender
-from bot.telegram import TelegramReceiver, TelegramTransport
-from bot.transport import RateLimits
-from bot.zalo_oa import (
-    MAX_TEXT_LENGTH,
+from bot.channels.telegram.adapter import TelegramReceiver, TelegramTransport
+from bot.channels.zalo_oa.adapter import (
     OaCredentials,
     ZaloOaClient,
     ZaloOaReceiver,
     ZaloOaTransport,
     seed_tokens,
 )
-from bot.zalo_text import ChooseHints
-from bot.zalo_webhook import oa_route
+from bot.channels.zalo_oa.store import Tokens, replace_tokens
+from bot.channels.zalo_oa.webhook import oa_route
+from bot.channels.zalo_text import ChooseHints
+from bot.sender import OutboxSender
+from bot.transport import RateLimits
 from core.clock import FakeClock
 from core.config import Settings
 from core.messages import Button, ChatRef, Outgoing
-from handlers.zalo_window import report_undeliverable
 from storage.db import transaction
 from storage.models import (
     Broadcast,
     Campaign,
+    Contact,
     InboxUpdate,
     OutboxMessage,
     OutboxStatus,
-    ZaloOaContact,
     ZaloOaToken,
 )
-from storage.zalo_oa import Tokens, replace_tokens
 from tests.fakes.telegram_api import FakeTelegram, LocalServer
 from tests.fakes.zalo_oa_api import FakeZaloOa
 
@@ -99,8 +97,7 @@ async def deployed(settings: Settings, database_url: str, clock: FakeClock) -> A
         fake_telegram.add_group(SO_CT, "Sở Công Thương - hỏi đáp thanh niên", members=[OFFICER])
         fake_telegram.add_user(STAFF, "Cán bộ Sở Nội vụ")
         fake_telegram.add_group(COORDINATOR, "Sở Nội vụ - điều phối đối thoại", members=[STAFF])
-        app = build_app(replace(settings, database_url=database_url), clock,
-                        text_limits={"telegram": TelegramTransport.max_text_length, "zalo_oa": MAX_TEXT_LENGTH})
+        app = build_app(replace(settings, database_url=database_url), clock)
         access, refresh = oa.issue_tokens()
         seed_tokens(app.sessions, oa.app_id, access, refresh, clock)
         recorded: list[int] = []
@@ -114,8 +111,7 @@ async def deployed(settings: Settings, database_url: str, clock: FakeClock) -> A
                 client = ZaloOaClient(OaCredentials(oa.app_id, oa.app_secret, oa.url, oa.url), app.sessions, clock,
                                       http)
                 hints = ChooseHints(app.services.texts, app.sessions)
-                senders = [app.sender(ZaloOaTransport(client, app.sessions, clock, FAST, hints),
-                                      on_failure=report_undeliverable),
+                senders = [app.sender(ZaloOaTransport(client, app.sessions, clock, FAST, hints)),
                            app.sender(TelegramTransport(bot))]
                 yield Deployment(oa, fake_telegram, app, client, TelegramReceiver(bot, app.processor), senders,
                                  clock, recorded)
@@ -339,7 +335,7 @@ def test_forget_on_the_oa_is_confirmed_and_leaves_nothing_addressed_to_the_perso
             unsent = session.scalars(select(OutboxMessage).where(
                 OutboxMessage.chat_id == HOA, OutboxMessage.status != OutboxStatus.SENT)).all()
             assert unsent == [], "nothing held or queued for the erased person"
-            assert session.get(ZaloOaContact, HOA) is None
+            assert session.get(Contact, ("zalo_oa", HOA)) is None
         assert HOA not in coordinator_texts(d)
         received = len(d.texts())
         await d.says("xin chào")  # as a stranger again: asked for consent, and nothing old arrives
@@ -448,7 +444,7 @@ def test_signed_but_malformed_events_are_dropped_once_and_never_answered(
         await d.step()
         with d.app.sessions() as session:
             assert session.scalar(select(func.count()).select_from(InboxUpdate)) == 0
-            assert session.get(ZaloOaContact, HOA) is None
+            assert session.get(Contact, ("zalo_oa", HOA)) is None
         assert d.texts() == [] and d.recorded == []
         await d.says("xin chào")
         assert "Nghị định 13/2023" in d.texts()[-1]

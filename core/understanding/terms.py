@@ -3,26 +3,38 @@ plus each pair of neighbouring terms (Vietnamese words are mostly two syllables:
 
 from __future__ import annotations
 
-from core.categories import term_variant
-from core.normalize import words
 from core.similarity import FUNCTION_WORDS
 from core.understanding.lexicon import Lexicon
 
 # Beyond core.similarity's function words: chat shorthand, prepositions, and words every question to
 # a province's dialogue shares ("tỉnh", "năm"), which say nothing about what is asked.
-STOP_TERMS = FUNCTION_WORDS | frozenset("""
+STOP_TERMS = (FUNCTION_WORDS - {"thi"}) | frozenset("""
 e mn mng ntn j z ak ah nha nhe ne thi vay ve ra len vao tu den tai trong tren bi hay nua dau nao sao
-tinh nam nguoi moi tat ca hien nay hoi cho xin kinh gui lanh dao
+tinh nam nguoi moi tat ca hien nay hoi cho xin kinh gui lanh dao gan_day ai
+toan suot luon hoai mai that hoan mi appli need
 have has get got any there here from about
 """.split())
 
 
 def content_terms(text: str, lexicon: Lexicon) -> list[str]:
     """Folded, lexicon-named words of `text` in order, function words left out."""
-    named = lexicon.apply([term_variant(word) for word in words(text)])
+    named = lexicon.read(text)
     return [term for term in named if term not in STOP_TERMS]
 
 
 def features(terms: list[str]) -> list[str]:
     """Unigrams and neighbouring pairs."""
     return terms + [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
+
+
+# Terms that frame a question rather than say what it asks about ("khi nào", "kế hoạch", "hỗ trợ"): two
+# questions sharing them are not alike for it, and two differing in them do not ask different things.
+FRAME_TERMS = frozenset("""
+lien_he khi_nao ke_hoach ho_tro duoc huyen xa thanh_nien trung_tam su_dung giai_quyet bao_lau dang_ki thuc chinh sach
+chinh_sach quy_dinh cach thi to_chuc bat_dau yeu_cau co_quan duong_link huong dan lien he thong tin viec van de
+cai neu doi thanh so nhan muon biet
+""".split())
+
+# Terms that reverse what is asked: one of them on one side only makes two questions differ, whatever else.
+REVERSING_TERMS = frozenset({"huy", "giai_the", "tam_dung", "thu_hoi", "chuyen_nhuong"})
+

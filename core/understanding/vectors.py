@@ -24,6 +24,9 @@ class Idf:
         self._unknown = math.log(total + 1) + 1
         self._idf = {term: math.log((total + 1) / (count + 1)) + 1 for term, count in counts.items()}
 
+    def __contains__(self, term: object) -> bool:
+        return term in self._idf
+
     def __getitem__(self, term: str) -> float:
         return self._idf.get(term, self._unknown)
 

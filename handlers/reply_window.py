@@ -1,11 +1,13 @@
-"""Zalo's reply window: an Official Account may write to a person only within 7 days of their
-last message (free within 48 hours), and not once they unfollowed. A message refused for that
-is held, not lost (failed, with reason `window_closed`): officers and the coordinator are told,
-and it goes out with the person's next message (even just /my), when Zalo opens the window."""
+"""Reply windows: some channels let the bot write to a person only for a while after their last
+message (a Zalo Official Account 7 days, Messenger 24 hours), declared as the channel's
+`Capabilities.reply_window`. A message refused for that is held, not lost (failed, with reason
+`window_closed`): officers and the coordinator are told why, and it goes out with the person's next
+message (even just /my), when the platform opens the window again.
+
+The channel says why in the error it raises (`handlers.deliveries.window_error`)."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,16 +16,13 @@ from sqlalchemy.orm import Session
 from core.messages import Outgoing
 from core.texts import preview
 from handlers.context import Context, Services
-from handlers.deliveries import recipient, report_failure
+from handlers.deliveries import WINDOW_CLOSED, hold_why, recipient, report_failure, shown_error
 from storage.models import Account, OutboxMessage, OutboxStatus
-
-WINDOW_CLOSED = "window_closed"  # the failure reason of a held message
-HOLDING_PLATFORMS = frozenset({"zalo_oa"})
-ZALO_CODE = re.compile(r"window: (-\d+) ")
 
 
 def report_undeliverable(services: Services, session: Session, row: OutboxMessage, now: datetime) -> None:
-    """The sender's failure report for Zalo OA: held messages are explained, others reported as usual.
+    """The sender's failure report on a channel with a reply window: held messages are explained,
+    others reported as usual.
 
     The department hears of a held answer from its delivery notice (handlers/delivery_notices.py),
     once per answer. A broadcast copy is only counted in its broadcast's report: one held line per
@@ -39,24 +38,9 @@ def report_undeliverable(services: Services, session: Session, row: OutboxMessag
         return
     language = services.settings.default_language
     why = services.texts.render(language, hold_why(row.error or ""))
-    html = services.texts.render(language, "zalo_window_closed_report", id=row.id, why=why,
-                                 recipient=recipient(services, session, row), error=preview(row.error or "", 200))
+    html = services.texts.render(language, "held_report", id=row.id, why=why,
+                                 recipient=recipient(services, session, row), error=preview(shown_error(row), 200))
     services.outbox.enqueue(session, Outgoing(services.settings.coordinator_chat, html), now)
-
-
-def hold_why(error: str) -> str:
-    """The catalogue key of why Zalo holds a message, from its refusal: unfollowed, no message in 7 days, or refused.
-
-    Zalo's -213 is "not a follower", -230 "no interaction in the past 7 days" (the sender's own
-    check says "7 days" too). Anything else (48 hours, the limit of free replies to one message)
-    is not told as "more than 7 days", which would be false.
-    """
-    code = ZALO_CODE.search(error)
-    if code is not None and code.group(1) == "-213":
-        return "delivery_why_unfollowed"
-    if "7 days" in error:
-        return "delivery_why_week"
-    return "delivery_why_refused"
 
 
 def _has_account(session: Session, row: OutboxMessage) -> bool:
@@ -66,7 +50,7 @@ def _has_account(session: Session, row: OutboxMessage) -> bool:
 
 def release_held(ctx: Context, account: Account) -> None:
     """The person wrote again: what was held for them (broadcasts aside) goes out first, in its order."""
-    if account.platform not in HOLDING_PLATFORMS:
+    if ctx.services.channel(account.platform).reply_window is None:
         return
     held = ctx.session.scalars(select(OutboxMessage).where(
         OutboxMessage.platform == account.platform, OutboxMessage.chat_id == account.chat_id,

@@ -11,17 +11,23 @@ import itertools
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bot.app import App
+from bot.channels.base import Channel
 from bot.sender import OutboxSender
 from bot.transport import RateLimits
-from core.config import Settings
+from core.channels import Capabilities
+from core.config import ChannelSection, IdForm, Settings
 from core.messages import ChatKind, ChatRef, Incoming, Outgoing
 from core.texts import plain_text
 from scheduler.broadcasts import BroadcastPump
 
+if TYPE_CHECKING:
+    from bot.app import App
+
 PLATFORM = "console"
 COORDINATOR_CHAT = "coordinator"
+MAX_TEXT_LENGTH = 4096
 
 HELP = """Console commands:
   /as youth NAME         play a young person (default: an)
@@ -52,7 +58,7 @@ class ConsoleChannel:
     """Both ends of the console: reads commands, and is the transport that shows the bot's messages."""
 
     platform = PLATFORM
-    max_text_length = 4096
+    max_text_length = MAX_TEXT_LENGTH
     limits = RateLimits(per_second=float("inf"), private_interval=0.0, group_interval=0.0)
 
     def __init__(self, app: App, write: Callable[[str], None]) -> None:
@@ -181,3 +187,12 @@ class ConsoleChannel:
         lines += [f"   🔗 {link.label}: {link.url}" for link in message.links]
         lines += [f"   📎 {a.kind}: {a.file_name or a.file_ref}" for a in message.attachments]
         return "\n".join(lines)
+
+
+CONSOLE_NAME = IdForm(r"\S+", "a console name (no spaces)")
+CHANNEL = Channel(
+    section=ChannelSection(PLATFORM, None, user_id=CONSOLE_NAME, group_id=CONSOLE_NAME),
+    capabilities=Capabilities(),
+    max_text_length=MAX_TEXT_LENGTH,
+    start=None,  # the terminal drives it (`youthbot` without a configured platform, bot/cli.py)
+)

@@ -35,7 +35,6 @@ from telegram.request import HTTPXRequest
 from bot.polling import poll_forever
 from bot.processing import BurstRecorder, InboxProcessor
 from bot.transport import PermanentFailure, RateLimits, RetryAfter, TemporaryFailure
-from core.config import TelegramSettings
 from core.messages import Action, Attachment, Button, ChatKind, Incoming, MediaKind, Outgoing
 from core.texts import plain_text
 from handlers.commands import CommandMenu
@@ -158,11 +157,6 @@ async def acknowledge_button(update: Update) -> None:
 
 
 # --- out -----------------------------------------------------------------------------
-
-def configured_limits(config: TelegramSettings) -> RateLimits:
-    """The limits of `[telegram]`: Telegram's published ones unless a self-hosted server lifts them."""
-    return RateLimits(config.messages_per_second, config.private_interval, config.group_interval)
-
 
 class TelegramTransport:
     platform = PLATFORM

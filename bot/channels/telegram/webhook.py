@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.telegram import TelegramReceiver, acknowledge_button, incoming_from_update
+from bot.channels.telegram.adapter import TelegramReceiver, acknowledge_button, incoming_from_update
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

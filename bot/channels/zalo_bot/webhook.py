@@ -1,4 +1,4 @@
-"""The Zalo webhook endpoints (Bot API and Official Account): 2xx only after the commit.
+"""The Zalo Bot API webhook endpoint: 2xx only after the commit.
 
 Zalo retries an event that is not answered with 2xx, so nothing is lost between its arrival
 and the commit; a retried (or replayed) event is recorded once, by its inbox key.
@@ -17,12 +17,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.zalo_bot import ZaloBotReceiver, unwrap
-from bot.zalo_oa import ZaloOaReceiver, signature_ok
+from bot.channels.zalo_bot.adapter import ZaloBotReceiver, unwrap
 
 log = logging.getLogger(__name__)
 BOT_SECRET_HEADER = "X-Bot-Api-Secret-Token"
-OA_SIGNATURE_HEADER = "X-ZEvent-Signature"
 
 
 def bot_route(receiver: ZaloBotReceiver, secret: str, on_recorded: Callable[[], None], path: str) -> Route:
@@ -39,19 +37,5 @@ def bot_route(receiver: ZaloBotReceiver, secret: str, on_recorded: Callable[[], 
         incoming = await run_in_threadpool(receiver.record, update)
         on_recorded()
         return Response(status_code=200, background=BackgroundTask(receiver.show_typing, incoming))
-
-    return Route(path, receive, methods=["POST"])
-
-
-def oa_route(receiver: ZaloOaReceiver, app_id: str, oa_secret_key: str, on_recorded: Callable[[], None],
-             path: str) -> Route:
-    async def receive(request: Request) -> Response:
-        raw = await request.body()
-        if not signature_ok(raw, request.headers.get(OA_SIGNATURE_HEADER, ""), app_id, oa_secret_key):
-            log.warning("Zalo OA event refused: bad signature")
-            return PlainTextResponse("bad signature", status_code=403)
-        if await run_in_threadpool(receiver.record, json.loads(raw)):
-            on_recorded()
-        return Response(status_code=200)
 
     return Route(path, receive, methods=["POST"])

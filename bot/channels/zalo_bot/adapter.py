@@ -20,10 +20,10 @@ from typing import Any
 
 import httpx
 
+from bot.channels.zalo_text import ChooseHints, render
 from bot.polling import poll_forever
 from bot.processing import InboxProcessor
 from bot.transport import PermanentFailure, RateLimits, RetryAfter, TemporaryFailure
-from bot.zalo_text import ChooseHints, render
 from core.messages import Action, Attachment, ChatKind, Incoming, MediaKind, Outgoing
 
 PLATFORM = "zalo"

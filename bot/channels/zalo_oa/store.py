@@ -1,4 +1,4 @@
-"""The Official Account's tokens and contacts, as rows shared by every process."""
+"""The Official Account's tokens, as rows shared by every process."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from storage.models import ZaloOaContact, ZaloOaToken
+from storage.models import ZaloOaToken
 
 
 @dataclass(frozen=True)
@@ -40,34 +40,3 @@ def replace_tokens(session: Session, app_id: str, used_refresh_token: str, new: 
                 updated_at=now)
     )
     return result.rowcount == 1
-
-
-def note_message(session: Session, user_id: str, message_id: str, at: datetime) -> None:
-    """The user wrote: the window reopens. Older events (retries, replays) never move it back."""
-    contact = session.get(ZaloOaContact, user_id, with_for_update=True)
-    if contact is None:
-        session.add(ZaloOaContact(user_id=user_id, last_message_id=message_id, last_message_at=at))
-        return
-    if contact.last_message_at is None or at >= contact.last_message_at:
-        contact.last_message_id = message_id
-        contact.last_message_at = at
-        contact.unfollowed_at = None
-
-
-def note_follow(session: Session, user_id: str) -> None:
-    """Following again is noted, but opens no window: Zalo lets the OA answer messages only."""
-    contact = session.get(ZaloOaContact, user_id, with_for_update=True)
-    if contact is not None:
-        contact.unfollowed_at = None
-
-
-def note_unfollow(session: Session, user_id: str, at: datetime) -> None:
-    contact = session.get(ZaloOaContact, user_id, with_for_update=True)
-    if contact is None:
-        session.add(ZaloOaContact(user_id=user_id, last_message_id="", unfollowed_at=at))
-    elif contact.last_message_at is None or at >= contact.last_message_at:
-        contact.unfollowed_at = at
-
-
-def contact(session: Session, user_id: str) -> ZaloOaContact | None:
-    return session.get(ZaloOaContact, user_id)

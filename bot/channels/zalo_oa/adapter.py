@@ -8,7 +8,7 @@ Zalo's rules that shape it:
 - The OA may answer a person for free by replying to their message (`recipient.message_id`)
   within 48 hours of it; by `user_id` up to 7 days after their last message (counted against
   the OA's quota); not at all after that, or once they unfollowed (errors -230, -213). Such a
-  message is held (`handlers.zalo_window`) until they write again. Following is no message:
+  message is held (`handlers.reply_window`) until they write again. Following is no message:
   Zalo refuses a greeting sent then, so a follower is welcomed when they first write.
 - The access token lives 25 hours; the refresh token is single-use. A refresh stores the new
   pair in the database (compare-and-swap on the spent refresh token) before the new access
@@ -32,15 +32,16 @@ import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import logsafe
+from bot.channels.zalo_oa import store
+from bot.channels.zalo_text import ChooseHints, render, without_choices
 from bot.processing import InboxProcessor
 from bot.transport import PermanentFailure, RateLimits, RetryAfter, TemporaryFailure
-from bot.zalo_text import ChooseHints, render, without_choices
 from core.clock import Clock
 from core.messages import Action, Attachment, ChatKind, Incoming, MediaKind, Outgoing
-from handlers.zalo_window import WINDOW_CLOSED
-from storage import zalo_oa as store
+from handlers.deliveries import WINDOW_CLOSED, window_error
+from storage import contacts
 from storage.db import transaction
-from storage.models import ChatMenu, ZaloOaContact
+from storage.models import ChatMenu, Contact
 
 PLATFORM = "zalo_oa"
 MAX_TEXT_LENGTH = 2000
@@ -61,10 +62,16 @@ MEDIA_EVENTS = {
 
 
 class OutsideWindow(PermanentFailure):
-    """Zalo lets the OA write to this person no more, until they write again."""
+    """Zalo lets the OA write to this person no more, until they write again.
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(f"outside Zalo's reply window: {detail}", WINDOW_CLOSED)
+    Why, for officers and the coordinator: -213 is "not a follower", -230 "no interaction in the
+    past 7 days" (the transport's own check says "7 days" too). Anything else (48 hours, the limit
+    of free replies to one message) is not told as "more than 7 days", which would be false."""
+
+    def __init__(self, detail: str, code: int = 0) -> None:
+        why = ("delivery_why_unfollowed" if code == -213 else "delivery_why_week" if "7 days" in detail
+               else "delivery_why_refused")
+        super().__init__(window_error(why, f"Zalo {detail}"), WINDOW_CLOSED)
 
 
 class ZaloOaError(Exception):
@@ -190,11 +197,12 @@ class ZaloOaReceiver:
         if user and (incoming is not None or name in ("follow", "unfollow")):
             with transaction(self._sessions) as session:
                 if name == "unfollow":
-                    store.note_unfollow(session, user, event_time(event))
+                    contacts.note_unfollow(session, PLATFORM, user, event_time(event))
                 elif name == "follow":
-                    store.note_follow(session, user)
+                    contacts.note_follow(session, PLATFORM, user)
                 else:
-                    store.note_message(session, user, incoming.message_id if incoming else "", event_time(event))
+                    message_id = incoming.message_id if incoming else ""
+                    contacts.note_message(session, PLATFORM, user, message_id, event_time(event))
         return recorded
 
 
@@ -337,12 +345,12 @@ class ZaloOaTransport:
         """The recipient, and whether the message's choices are still the chat's menu: a held
         message released later must not show numbers that now mean another menu's buttons."""
         with transaction(self._sessions) as session:
-            contact = store.contact(session, message.chat.chat_id)
+            contact = contacts.contact(session, PLATFORM, message.chat.chat_id)
             menu = session.get(ChatMenu, (message.chat.platform, message.chat.chat_id))
             current = menu is not None and menu.options == [button.data for button in message.choices]
             return self._recipient(message, contact), current
 
-    def _recipient(self, message: Outgoing, contact: ZaloOaContact | None) -> JSON:
+    def _recipient(self, message: Outgoing, contact: Contact | None) -> JSON:
         """A free reply to their last message within 48 hours; by user id until 7 days; else held.
 
         Without a contact (the person was just erased) a message that replies to one of theirs
@@ -368,7 +376,7 @@ def _media(attachment: Attachment) -> JSON:
 
 def _send_error(error: ZaloOaError) -> Exception:
     if error.code in WINDOW_ERRORS:
-        return OutsideWindow(str(error))
+        return OutsideWindow(str(error), error.code)
     if error.code in RATE_ERRORS:
         return RetryAfter(60.0)
     if error.code in TOKEN_ERRORS or error.code <= -500:

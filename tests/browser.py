@@ -1,0 +1,100 @@
+"""Real headless Chromium (Debian's chromium and chromedriver) driven by Selenium, against the bot's
+web server run by uvicorn in a thread on a free port.
+
+Without a browser the tests skip, saying why; under CI (`YOUTHBOT_REQUIRE_BROWSER=1`, set by .ci/run)
+its absence fails them. Screenshots go to tests/artifacts/ (git-ignored), to be looked at."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from bot.health import Health
+from bot.metrics import DatabaseGauges
+from bot.web import web_server
+from tests.harness import Harness
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = os.environ.get("YOUTHBOT_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("YOUTHBOT_CHROMEDRIVER", "/usr/bin/chromedriver")
+
+
+def require_browser() -> None:
+    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not shutil.which(path)]
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing.append("the selenium package")
+    if not missing:
+        return
+    reason = f"headless Chromium unavailable: missing {', '.join(missing)} (apt-get install chromium chromium-driver)"
+    if os.environ.get("YOUTHBOT_REQUIRE_BROWSER"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@contextmanager
+def serving(harness: Harness) -> Iterator[str]:
+    """The harness's app behind the product's own web server (health, metrics, console), on
+    `harness.settings.web.listen_port`; yields its base URL."""
+    web = harness.settings.web
+    server = web_server(harness.app, Health(harness.app.engine), DatabaseGauges(harness.app.sessions, harness.clock))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:  # uvicorn says when it listens; no fixed wait
+        if not thread.is_alive():
+            raise RuntimeError("the web server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://{web.listen_host}:{web.listen_port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@contextmanager
+def chromium(width: int = 1280, height: int = 900) -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     f"--window-size={width},{height}", "--lang=vi"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(5)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def screenshot(driver: object, name: str) -> Path:
+    """The whole page (not only the window), as tests/artifacts/NAME.png."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    height = driver.execute_script("return document.documentElement.scrollHeight")  # type: ignore[attr-defined]
+    width = driver.execute_script("return window.innerWidth")  # type: ignore[attr-defined]
+    driver.set_window_size(width, max(height, 400) + 120)  # type: ignore[attr-defined]
+    driver.save_screenshot(str(path))  # type: ignore[attr-defined]
+    return path
+
+
+def follow(driver: object, element: object) -> None:
+    """Click what leads to another page (a link, a form's button) and wait until the browser has left this
+    one, so nothing is read from the page being replaced."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
+    element.click()  # type: ignore[attr-defined]
+    WebDriverWait(driver, 10).until(staleness_of(page))

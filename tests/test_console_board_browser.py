@@ -1,0 +1,107 @@
+"""The board and the dashboard in a real headless Chromium: filter and search the board (typed without
+diacritics), see it refresh by itself when a question arrives, and read on the dashboard the very
+figures of the report. Screenshots go to tests/artifacts/ (console-board-*, console-dashboard-*)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import func, select, update
+
+from core.clock import FakeClock
+from core.config import Settings
+from reports.stats import gather_stats
+from storage.db import transaction
+from storage.models import Campaign, Question
+from tests.browser import chromium, require_browser, screenshot, serving
+from tests.harness import Harness
+from tests.report_data import populate, populate_campaign, reporting_harness
+from tests.test_console_browser import sign_in
+from tests.test_console_security import console_staff
+from tests.test_migrate_lock import free_port
+
+
+@pytest.fixture
+def site(example_settings: Settings, database_url: str, clock: FakeClock, tmp_path) -> Iterator[Harness]:
+    require_browser()
+    settings = console_staff(example_settings)
+    settings = replace(settings, web=replace(settings.web, listen_port=free_port()))
+    harness = reporting_harness(settings, database_url, clock, tmp_path)
+    populate(harness)
+    populate_campaign(harness, 80)
+    with transaction(harness.app.sessions) as session:  # the bulk questions took numbers the counter did not give
+        session.execute(update(Campaign).values(last_number=select(func.max(Question.number)).scalar_subquery()))
+    yield harness
+    harness.dispose()
+
+
+def kind_of(url: str) -> str:
+    return url.partition(":")[0].partition("+")[0]
+
+
+def test_filter_and_search_the_board_and_it_refreshes_itself(site: Harness, database_url: str) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.select import Select
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    with serving(site) as base, chromium() as driver:
+        sign_in(driver, base, site, "console:coord")
+        screenshot(driver, f"console-board-{kind_of(database_url)}")
+        driver.find_element(By.ID, "search").send_keys("shopee thue")  # as typed on a phone, no diacritics
+        Select(driver.find_element(By.ID, "filter-department")).select_by_value("so-ct")
+        driver.find_element(By.ID, "apply").click()
+        WebDriverWait(driver, 10).until(lambda d: "search=shopee+thue" in d.current_url)
+        assert "department=so-ct" in driver.current_url
+        codes = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "#board tbody td:nth-child(2) a")]
+        assert "HY-0001" in codes and all(code.startswith("HY-") for code in codes)
+        screenshot(driver, f"console-board-search-{kind_of(database_url)}")
+
+        Select(driver.find_element(By.ID, "filter-due")).select_by_value("overdue")
+        driver.find_element(By.ID, "search").clear()
+        driver.find_element(By.ID, "apply").click()
+        WebDriverWait(driver, 10).until(lambda d: "due=overdue" in d.current_url)
+        overdue = driver.find_elements(By.CSS_SELECTOR, "#board tbody tr")
+        assert overdue and all("overdue" in row.get_attribute("class") for row in overdue)
+
+        driver.get(f"{base}/console/?department=so-ct")
+        before = driver.find_element(By.ID, "board-count").text
+        asker = site.registered_youth("dung", "Văn Giang")
+        site.ask(asker, "Em muốn mở cửa hàng bán online trên TikTok thì cần thủ tục gì?", "Thương mại")
+        driver.execute_script("window.youthbotRefresh()")  # what the 15-second tick does
+        WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: d.find_element(By.ID, "board-count").text != before)  # the list is replaced as it is read
+        assert driver.find_element(By.CSS_SELECTOR, "#board tbody tr a").text.startswith("HY-")
+
+
+def test_the_dashboard_reads_the_reports_figures(site: Harness, database_url: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    with site.app.sessions() as session:
+        stats = gather_stats(session, site.settings, site.app.processor.campaign_id, site.clock.now())
+    with serving(site) as base, chromium() as driver:
+        sign_in(driver, base, site, "console:coord")
+        driver.find_element(By.LINK_TEXT, "Tiến độ").click()
+        assert driver.find_element(By.ID, "total").text == str(stats.total)
+        for department in stats.departments:
+            if not department.key:
+                continue
+            row = driver.find_element(By.CSS_SELECTOR, f'tr[data-department="{department.key}"]')
+            shown = {cell.get_attribute("data-figure"): cell.text
+                     for cell in row.find_elements(By.CSS_SELECTOR, "td[data-figure]")}
+            assert {name: int(shown[name]) for name in ("received", "answered", "late", "overdue", "pending")} == {
+                name: getattr(department, name) for name in ("received", "answered", "late", "overdue", "pending")}
+        images = driver.find_elements(By.CSS_SELECTOR, ".chart-grid img")
+        driver.execute_script("arguments[0].scrollIntoView()", images[-1])
+        assert len(images) == 6
+        WebDriverWait(driver, 20).until(lambda d: all(
+            d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) for image in images))
+        screenshot(driver, f"console-dashboard-{kind_of(database_url)}")
+        driver.find_element(By.ID, "nudge-so-ct").click()
+        assert driver.find_element(By.ID, "outcome").text
+    with serving(site) as base, chromium(390, 844) as phone:
+        sign_in(phone, base, site, "console:officer-so-ct")
+        screenshot(phone, f"console-board-phone-{kind_of(database_url)}")
