@@ -282,8 +282,8 @@ def start_profile(pid: int, output: Path) -> subprocess.Popen[bytes]:
 def child_youthbot(overrides: dict[str, Any]) -> None:
     import logging
 
-    from bot.serve import serve
     from bot.channels.registry import load_settings
+    from bot.serve import serve
 
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
