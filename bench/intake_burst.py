@@ -334,13 +334,14 @@ def child_fill(options: dict[str, Any]) -> None:
         session.add(asker)
         session.flush()
         rows = [{"campaign_id": campaign.id, "account_id": asker.id, "department_key": "so-gddt", "number": n + 1,
-                 "code": f"OLD-{n:06d}", "district_key": "tp-hung-yen",
+                 "code": f"{campaign.code_prefix}-{n + 1:04d}", "district_key": "tp-hung-yen",
                  "category_key": "education", "suggested_category_key": "education", "language": "vi",
                  "text": f"{texts[n % len(texts)]} ({n})", "signature": signatures[n % len(texts)],
                  "status": QuestionStatus.FORWARDED, "created_at": now, "accepted_at": now}
                 for n in range(stored)]
         for start in range(0, len(rows), 5000):
             session.execute(insert(Question), rows[start:start + 5000])
+        campaign.last_number = stored  # the burst's codes follow
     app.engine.dispose()
 
 
