@@ -94,7 +94,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("mydata", YOUTH, PRIVATE, names("mydata"), chat=youth.mydata, menu=True),
     Action("forget", YOUTH, PRIVATE, names("forget"), chat=youth.forget, menu=True),
     # --- young people: buttons ------------------------------------------------------------------
-    person_button("consent", "cs", youth.consent, "answer", "language"),
+    person_button("consent", "cs", youth.consent, "answer", "hint"),
     person_button("choose_district", "di", youth.choose_district, "key"),
     person_button("choose_language", "la", youth.choose_language, "code"),
     person_button("confirm", "ok", youth.confirm, "draft"),

@@ -73,7 +73,7 @@ def consent(ctx: Context, actor: Actor, args: Args) -> None:
     """Before an account exists, the welcome's buttons; after, a second press just invites the question."""
     account: Account | None = args.get("account")
     if account is None:
-        intake.give_consent(ctx, args["answer"] or "", args["language"] or "")
+        intake.give_consent(ctx, args["answer"] or "", args["hint"] or "")
     else:
         ctx.reply(account.person.language, "ask_prompt")
 

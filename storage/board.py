@@ -3,7 +3,7 @@
 Paging is by keyset (the last row's number, or its deadline and number), never by OFFSET, so a page
 costs the same at question 100 and at question 99,900: it walks `uq (campaign_id, number)` or
 `ix_questions_board_due` from the cursor and stops when the page is full. The search matches
-`questions.search_text`, the code and words folded (migration 0024), so "thue" finds "thuế".
+`questions.search_text`, the code and words folded (migration 0027), so "thue" finds "thuế".
 """
 
 from __future__ import annotations

@@ -306,3 +306,12 @@ def test_every_key_the_table_names_is_in_the_catalogue(harness: Harness) -> None
             if action.audited and action.roles - {Role.YOUTH}:
                 named.add(f"action_{action.name}")  # its name in the audit log
             assert named <= keys, (language, action.name, named - keys)
+
+
+def test_no_argument_is_shadowed_by_what_the_chat_surface_gives() -> None:
+    """The chat gives every action `source` and `language` (handlers/dispatch.run); an argument of that name
+    would be overwritten by them (the consent button's language hint once was)."""
+    from actions.table import ACTIONS
+
+    given = {"source", "language"}
+    assert [(a.name, arg.name) for a in ACTIONS for arg in a.arguments if arg.name in given] == []

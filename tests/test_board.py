@@ -178,10 +178,10 @@ def test_the_change_mark_moves_with_an_answer(changeable_board: Harness) -> None
     assert mark() != before
 
 
-def test_migration_0024_folds_the_questions_already_stored(changeable_board: Harness) -> None:
+def test_migration_0027_folds_the_questions_already_stored(changeable_board: Harness) -> None:
     engine = changeable_board.app.engine
     config = alembic_config(engine)
-    command.downgrade(config, ScriptDirectory.from_config(config).get_revision("0024").down_revision)
+    command.downgrade(config, ScriptDirectory.from_config(config).get_revision("0027").down_revision)
     upgrade(engine)
     with changeable_board.app.sessions() as session:
         folded = {code: text for code, text in session.execute(

@@ -238,11 +238,11 @@ def test_commands_are_registered_in_both_languages(example_settings: Settings, d
         private_vi = d.fake.commands[("all_private_chats", "")]
         private_en = d.fake.commands[("all_private_chats", "en")]
         assert [c["command"] for c in private_vi] == ["my", "faq", "district", "lang", "cancel", "stop", "subscribe",
-                                                      "link", "mydata", "forget", "help"]
+                                                      "link", "nominate", "mydata", "forget", "help"]
         assert private_vi[0]["description"] == "Câu hỏi của tôi và trạng thái"
         assert private_en[0]["description"] == "My questions and their status"
         assert [c["command"] for c in d.fake.commands[("all_group_chats", "")]] == ["pending", "reassign", "reject",
-                                                                                 "transmittal", "help"]
+                                                                                 "transmittal", "commitments", "help"]
         admin = [c["command"] for c in d.fake.commands[("chat:100000001", "")]]  # the example's admin, privately
         coordinator = [c["command"] for c in d.fake.commands[(f"chat:{COORDINATOR}", "en")]]
         assert {"broadcast", "review", "audit"} <= set(admin) and "broadcast" not in coordinator  # composed privately

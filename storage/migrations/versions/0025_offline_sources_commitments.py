@@ -1,7 +1,7 @@
 """questions gathered offline carry their source; commitments made in answers are followed up
 
 Revision ID: 0025
-Revises: 0024
+Revises: 0022
 Create Date: 2026-12-03
 """
 
@@ -12,7 +12,7 @@ import storage.models
 
 
 revision = '0025'
-down_revision = '0024'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """the staff board: a folded search column (backfilled), a change stamp, and the indexes its pages use
 
-Revision ID: 0024
-Revises: 0022
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-03
 """
 
@@ -12,8 +12,8 @@ import storage.models
 from storage.models import search_text_of
 
 
-revision = '0024'
-down_revision = '0022'
+revision = '0027'
+down_revision = '0026'
 branch_labels = None
 depends_on = None
 
