@@ -13,7 +13,8 @@ from bot.metrics import DatabaseGauges
 from bot.web import web_app
 from core.messages import ChatKind
 from tests.harness import Harness, Participant
-from webconsole.app import console_mount
+from webconsole.app import PREFIX, console_mount
+from webconsole.figures import Figures
 
 LINK = re.compile(r"https?://\S+/console/login/[A-Za-z0-9_-]+")
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -24,6 +25,12 @@ def server(harness: Harness) -> TestClient:
     app = web_app(Health(harness.app.engine), DatabaseGauges(harness.app.sessions, harness.clock),
                   [console_mount(harness.app)])
     return TestClient(app, base_url=harness.settings.web.console_url.removesuffix("/console"))
+
+
+def figures_of(client: TestClient) -> Figures:
+    """The dashboard's figures cache of the console `client` browses (its `settle` is the tests' hook)."""
+    mount = next(route for route in client.app.routes if getattr(route, "path", None) == PREFIX)
+    return mount.app.app.state.figures  # Mount -> SecurityHeaders -> the console's Starlette
 
 
 def staff_chat(harness: Harness, account: str) -> Participant:

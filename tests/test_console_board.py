@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from core.clock import FakeClock
 from core.config import Settings
 from reports.stats import gather_stats
-from storage.models import AuditEntry, Question, QuestionStatus
-from tests.console_client import csrf_of, signed_in_client
+from storage.db import transaction
+from storage.models import AuditEntry, Campaign, Question, QuestionStatus
+from tests.console_client import csrf_of, figures_of, signed_in_client
 from tests.harness import Harness
 from tests.report_data import populate, populate_campaign, reporting_harness
 from tests.test_console_security import console_staff
@@ -202,3 +203,22 @@ def test_the_same_nudge_from_chat(changing: Harness) -> None:
     assert len(changing.messages_to("dept-so-ct")) == before + 1
     assert "Sở Công Thương" in replies[-1].text  # the admin is told, by the department's name
     assert "so-ct" in changing.admin().say("/nudge")[-1].text  # the usage shows a key
+
+
+def test_after_a_change_the_last_figures_come_at_once_and_the_reports_on_the_next_poll(changing: Harness) -> None:
+    coordinator = signed_in_client(changing, "console:coord")
+    first = coordinator.get("/console/dashboard/fragment")  # the process's first view computes them itself
+    total = int(re.search(r'id="total">(\d+)<', first.text).group(1))
+    with transaction(changing.app.sessions) as session:  # the bulk questions took numbers the counter did not give
+        session.execute(update(Campaign).values(last_number=select(func.max(Question.number)).scalar_subquery()))
+    changing.ask(changing.registered_youth("lan"), "Em muốn mở cửa hàng bán online thì cần thủ tục gì?", "Thương mại")
+    served = coordinator.get("/console/dashboard/fragment", headers={"if-none-match": first.headers["etag"]})
+    assert served.status_code == 200 and f'id="total">{total}<' in served.text  # the last figures, not waited for
+    figures_of(coordinator).settle()  # the recomputation the view claimed
+    with changing.app.sessions() as session:
+        stats = gather_stats(session, changing.settings, changing.app.processor.campaign_id, changing.clock.now())
+    assert stats.total == total + 1
+    fresh = coordinator.get("/console/dashboard/fragment", headers={"if-none-match": served.headers["etag"]})
+    assert fresh.status_code == 200 and f'id="total">{stats.total}<' in fresh.text
+    assert coordinator.get("/console/dashboard/fragment",
+                           headers={"if-none-match": fresh.headers["etag"]}).status_code == 304

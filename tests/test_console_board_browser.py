@@ -1,6 +1,7 @@
 """The board and the dashboard in a real headless Chromium: filter and search the board (typed without
 diacritics), see it refresh by itself when a question arrives, and read on the dashboard the very
-figures of the report. Screenshots go to tests/artifacts/ (console-board-*, console-dashboard-*)."""
+figures of the report; tick two questions and approve them at once. Screenshots go to tests/artifacts/
+(console-board-*, console-dashboard-*)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from core.clock import FakeClock
 from core.config import Settings
 from reports.stats import gather_stats
 from storage.db import transaction
-from storage.models import Campaign, Question
-from tests.browser import chromium, require_browser, screenshot, serving
+from storage.models import AuditEntry, Campaign, Question, QuestionStatus
+from tests.browser import chromium, follow, require_browser, screenshot, serving
 from tests.harness import Harness
 from tests.report_data import populate, populate_campaign, reporting_harness
 from tests.test_console_browser import sign_in
@@ -105,3 +106,31 @@ def test_the_dashboard_reads_the_reports_figures(site: Harness, database_url: st
     with serving(site) as base, chromium(390, 844) as phone:
         sign_in(phone, base, site, "console:officer-so-ct")
         screenshot(phone, f"console-board-phone-{kind_of(database_url)}")
+
+
+def test_tick_two_questions_and_approve_them_at_once(site: Harness, database_url: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.select import Select
+
+    with serving(site) as base, chromium() as driver:
+        sign_in(driver, base, site, "console:admin")
+        driver.get(f"{base}/console/?status=in_review")
+        boxes = driver.find_elements(By.CSS_SELECTOR, '#bulk input[name="code"]')
+        assert len(boxes) >= 3  # two ticked, at least one left alone
+        ticked = [box.get_attribute("value") for box in boxes[:2]]
+        untouched = boxes[2].get_attribute("value")
+        for box in boxes[:2]:
+            box.click()
+        Select(driver.find_element(By.ID, "bulk-action")).select_by_value("approve")
+        follow(driver, driver.find_element(By.ID, "bulk-apply"))
+        assert driver.find_element(By.ID, "outcome").text
+        screenshot(driver, f"console-board-bulk-{kind_of(database_url)}")
+    with site.app.sessions() as session:
+        status = dict(session.execute(select(Question.code, Question.status)
+                                      .where(Question.code.in_([*ticked, untouched]))).all())
+        audited = session.execute(select(Question.code).join(AuditEntry, AuditEntry.question_id == Question.id)
+                                  .where(AuditEntry.action == "approve", AuditEntry.surface == "web",
+                                         AuditEntry.status == "done")).scalars().all()
+    assert {status[code] for code in ticked} == {QuestionStatus.FORWARDED}
+    assert status[untouched] == QuestionStatus.IN_REVIEW
+    assert sorted(audited) == sorted(ticked)  # one audit row each, as `/approve` in chat writes

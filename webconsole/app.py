@@ -55,7 +55,7 @@ def console_app(app: App) -> Starlette:
         405: _message("console_not_found", 405),
     })
     console.state.console = make_console(app, make_templates())
-    console.state.figures = Figures()
+    console.state.figures = Figures(console.state.console.transaction)
     return console
 
 

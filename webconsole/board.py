@@ -8,6 +8,7 @@ import hashlib
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -28,6 +29,7 @@ from reports.xlsx_report import write_xlsx
 from storage.board import BoardFilter, BoardPage, BoardRow, Due, Sort, board_page, matching_ids
 from storage.models import QuestionStatus, StaffRole
 from webconsole.auth import Staff, signed_in
+from webconsole.figures import Figures
 from webconsole.render import language_of, page
 from webconsole.state import Console, console_of
 
@@ -50,14 +52,14 @@ def board_fragment(request: Request) -> Response:
     return live_fragment(request, "board_rows.html", request.url.query, _view)
 
 
-def live_fragment(request: Request, template: str, scope: str,
-                  view: Callable[[Request, Staff], dict[str, Any]]) -> Response:
-    """A page's live part: 304 to the ETag of the same data, filter (`scope`), viewer and language."""
+def live_fragment(request: Request, template: str, scope: str, view: Callable[[Request, Staff], dict[str, Any]],
+                  version: Callable[[Figures, Session, int, datetime], str] = Figures.version) -> Response:
+    """A page's live part: 304 to the ETag of the same data (`version`), filter (`scope`), viewer and language."""
     staff = signed_in(request)
     console = console_of(request)
     with console.transaction() as session:
-        version = console_figures(request).version(session, console.app.processor.campaign_id, console.now())
-    tag = etag(version, scope, staff, language_of(request))
+        current = version(console_figures(request), session, console.app.processor.campaign_id, console.now())
+    tag = etag(current, scope, staff, language_of(request))
     if request.headers.get("if-none-match") == tag:
         return Response(status_code=304, headers={"etag": tag})
     response = page(request, template, staff, **view(request, staff))
@@ -96,7 +98,7 @@ def etag(version: str, query: str, staff: Staff, language: str) -> str:
     return '"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
 
 
-def console_figures(request: Request) -> Any:
+def console_figures(request: Request) -> Figures:
     return request.app.state.figures
 
 

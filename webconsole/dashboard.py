@@ -21,6 +21,7 @@ from storage.models import StaffRole
 from webconsole.acting import actor_of, outcome_text
 from webconsole.auth import Staff, check_csrf, form_endpoint, signed_in
 from webconsole.board import console_figures, live_fragment
+from webconsole.figures import Figures
 from webconsole.render import language_of, page, role_label, translator
 from webconsole.state import console_of
 
@@ -33,7 +34,8 @@ def dashboard_page(request: Request) -> Response:
 
 
 def dashboard_fragment(request: Request) -> Response:
-    return live_fragment(request, "dashboard_body.html", "dashboard", _view)
+    """304 until the change mark, the minute or the figures shown move (a recomputation has finished)."""
+    return live_fragment(request, "dashboard_body.html", "dashboard", _view, Figures.shown_version)
 
 
 def chart(request: Request) -> Response:
