@@ -165,11 +165,11 @@ def test_the_report_counts_staff_actions_from_the_audit_log(populated: Harness, 
     book.close()
     assert sheet[0] == tuple(labels(k) for k in ("col_time", "col_action", "col_code", "col_role", "col_surface",
                                                   "col_status"))
+    officer, done = labels("role_officer"), labels("audit_status_done")
     assert [row[1:] for row in sheet[1:-1]] == [
-        (labels("action_answer"), "HY-0001", labels("role_officer"), labels("surface_reply"), labels("audit_status_done")),
-        (labels("action_reject"), "HY-0003", labels("role_officer"), labels("surface_command"),
-         labels("audit_status_done")),
-        (labels("action_answer"), "HY-0004", labels("role_officer"), labels("surface_reply"), labels("audit_status_done"))]
+        (labels("action_answer"), "HY-0001", officer, labels("surface_reply"), done),
+        (labels("action_reject"), "HY-0003", officer, labels("surface_command"), done),
+        (labels("action_answer"), "HY-0004", officer, labels("surface_reply"), done)]
     assert all(isinstance(row[0], datetime) for row in sheet[1:-1]) and sheet[-1] == (labels("row_total"), 3)
     assert not whos & {str(cell) for row in sheet for cell in row}
     write(populated, "docx", tmp_path / "report.docx")
