@@ -64,6 +64,14 @@ def may_act_on(actor: Actor, question: Question) -> bool:
     return bool(actor.roles & (STAFF | {Role.VIEWER}))
 
 
+def department_in_scope(settings: Settings, actor: Actor, named: Department | None) -> Department | None:
+    """The department a per-department document is for (`/transmittal`): coordinators and admins name one;
+    an officer gets their own department's whatever they name. None when neither gives one."""
+    if named is not None and actor.roles & {Role.ADMIN, Role.COORDINATOR}:
+        return named
+    return settings.department(actor.department or "") or named
+
+
 def refusal(settings: Settings, action: Action, actor: Actor) -> Outcome:
     """What someone who may not use `action` here is told; silence in groups the bot does not serve."""
     if actor.place == Place.GROUP:

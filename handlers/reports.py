@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from actions.model import Actor, Args, Outcome, Role, done, invalid, refused
-from core.config import Department
+from actions.model import Actor, Args, Outcome, done, invalid, refused
+from actions.permissions import department_in_scope
 from core.messages import Attachment, MediaKind
 from core.texts import Html
 from handlers.context import Job
@@ -39,10 +39,8 @@ def report(job: Job, actor: Actor, args: Args) -> Outcome:
 
 
 def transmittal(job: Job, actor: Actor, args: Args) -> Outcome:
-    """A department's "phiếu chuyển": officers get their own department's, the coordinator names one."""
-    named: Department | None = args["department"]
-    own = job.settings.department(actor.department or "")
-    department = named if named is not None and actor.roles & {Role.ADMIN, Role.COORDINATOR} else own or named
+    """A department's "phiếu chuyển", for the department permissions.department_in_scope decides."""
+    department = department_in_scope(job.settings, actor, args["department"])
     if department is None:
         return invalid("transmittal_usage", keys=", ".join(d.key for d in job.settings.departments))
     out = report_path(job.settings, job.campaign, job.now, f"-phieu-chuyen-{department.key}.docx")

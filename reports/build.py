@@ -19,6 +19,7 @@ from reports.deadline_note import deadline_note
 from reports.docx_report import write_docx
 from reports.labels import Labels
 from reports.rows import ReportRow, Subset, report_rows
+from reports.staff_actions import staff_action_rows
 from reports.stats import gather_stats
 from reports.xlsx_report import write_xlsx
 from storage.models import Campaign
@@ -64,15 +65,16 @@ def write_report(session: Session, scope: ReportScope, format: str, out: Path,
         return write_csv(rows, scope.labels, out)
     stats = gather_stats(session, scope.settings, scope.campaign.id, scope.now)
     commitments = commitment_rows(session, scope.settings, scope.campaign, scope.today)
+    actions = staff_action_rows(session, scope.campaign.id)
     if format == "xlsx":
-        return write_xlsx(rows, stats, scope.labels, out, commitments)
+        return write_xlsx(rows, stats, scope.labels, out, commitments, actions)
     with tempfile.TemporaryDirectory() as charts_folder:
         charts = draw_charts(stats, scope.labels, Path(charts_folder))
         live = list(report_rows(session, scope.settings, scope.campaign.id, scope.now, Subset.LIVE))
         open_rows = [(row, deadline_note(scope.settings, scope.labels, row.due_at, scope.now))
                      for row in report_rows(session, scope.settings, scope.campaign.id, scope.now, Subset.OPEN)]
         return write_docx(rows, stats, charts, scope.labels, scope.settings.reports, scope.campaign.name, scope.now,
-                          live, open_rows, out, commitments)
+                          live, open_rows, out, commitments, actions)
 
 
 def _counted(rows: Iterator[ReportRow], progress: Callable[[int], None]) -> Iterator[ReportRow]:

@@ -37,6 +37,8 @@ from reports.commitments import status_cell as commitment_status
 from reports.commitments import summary as commitment_summary
 from reports.labels import Labels
 from reports.rows import ReportRow
+from reports.staff_actions import StaffActionRow
+from reports.staff_actions import summary as staff_actions_summary
 from reports.stats import DepartmentStats, Stats
 from reports.table import (
     COMPLIANCE_KEYS,
@@ -71,9 +73,9 @@ OpenRow = tuple[ReportRow, str]  # an open question and what is left of its dead
 
 def write_docx(rows: Iterable[ReportRow], stats: Stats, charts: list[Chart], labels: Labels, form: ReportSettings,
                campaign: str, now: datetime, live: Sequence[ReportRow], open_rows: Sequence[OpenRow],
-               out: Path, commitments: Sequence[CommitmentRow] = ()) -> int:
+               out: Path, commitments: Sequence[CommitmentRow] = (), actions: Sequence[StaffActionRow] = ()) -> int:
     frame = io.BytesIO()
-    OfficialFrame(labels, form, campaign, now).build(stats, charts, live, open_rows, commitments).save(frame)
+    OfficialFrame(labels, form, campaign, now).build(stats, charts, live, open_rows, commitments, actions).save(frame)
     with zipfile.ZipFile(frame) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         count = 0
         for item in source.infolist():
@@ -106,13 +108,15 @@ class OfficialFrame:
         self.date = official_date(labels, form, now)
 
     def build(self, stats: Stats, charts: list[Chart], live: Sequence[ReportRow],
-              open_rows: Sequence[OpenRow], commitments: Sequence[CommitmentRow] = ()) -> Document:
+              open_rows: Sequence[OpenRow], commitments: Sequence[CommitmentRow] = (),
+              actions: Sequence[StaffActionRow] = ()) -> Document:
         self.start()
         self.letterhead(self.form.number_prefix)
         self.title(self.labels("form_kind"), self.labels("form_subject", campaign=self.campaign), self.form.addressee)
         self.paragraph(self.labels("form_purpose", campaign=self.campaign, issuer=self.issuer,
                                     at=self.labels.moment(self.now)), space_before=12)
         self.figures(stats, charts)
+        self.staff_actions(actions)
         self.live_answers(live)
         self.open_questions(open_rows)
         self.commitments(commitments)
@@ -177,6 +181,11 @@ class OfficialFrame:
             for chart in charts:
                 self.document.add_picture(str(chart.path), width=Cm(PORTRAIT_TEXT_CM - 0.5))
                 self.document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    def staff_actions(self, actions: Sequence[StaffActionRow]) -> None:
+        """The last item of part I: staff actions counted by kind, from the audit log."""
+        self.paragraph(self.labels("form_staff_actions"), bold=True, space_before=6)
+        self.paragraph(staff_actions_summary(actions, self.labels))
 
     def live_answers(self, live: Sequence[ReportRow]) -> None:
         labels = self.labels

@@ -41,8 +41,8 @@ def typed_cells(row: ReportRow, labels: Labels) -> list:
     """The row with its dates as local date-times without a zone (a spreadsheet's dates have none)."""
     return [
         row.code, row.department, row.category, row.district, row.question, answer_text(row, labels),
-        answerers(row, labels, "; "), _local(row.asked_at, labels), _local(row.forwarded_at, labels),
-        _local(row.due_at, labels), _local(row.answered_at, labels), labels(f"status_{row.status}"),
+        answerers(row, labels, "; "), local_time(row.asked_at, labels), local_time(row.forwarded_at, labels),
+        local_time(row.due_at, labels), local_time(row.answered_at, labels), labels(f"status_{row.status}"),
         labels(COMPLIANCE_KEYS[row.compliance]), useful_text(row, labels), row.live_answer,
         row.source or labels("source_chat"),
     ]
@@ -54,7 +54,7 @@ def answerers(row: ReportRow, labels: Labels, separator: str) -> str:
     return separator.join(filter(None, (row.answered_by, speaker)))
 
 
-def _local(moment: datetime | None, labels: Labels) -> datetime | None:
+def local_time(moment: datetime | None, labels: Labels) -> datetime | None:
     return moment.astimezone(labels.timezone).replace(tzinfo=None) if moment else None
 
 

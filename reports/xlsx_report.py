@@ -19,10 +19,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from reports.commitments import CommitmentRow, status_cell, summary
 from reports.labels import Labels
 from reports.rows import ReportRow
+from reports.staff_actions import StaffActionRow, label
 from reports.stats import DepartmentStats, Stats
-from reports.table import DATE_COLUMNS, department_cells, department_headers, headers, typed_cells
+from reports.table import DATE_COLUMNS, department_cells, department_headers, headers, local_time, typed_cells
 
 COMMITMENT_WIDTHS = (24, 10, 40, 24, 45, 26, 12, 20)
+STAFF_ACTION_WIDTHS = (18, 24, 12, 18, 18, 14)
 WIDTHS = (10, 20, 20, 16, 45, 50, 24, 16, 16, 16, 16, 14, 14, 9, 40, 24)
 WRAPPED = (1, 2, 3, 4, 5, 6, 14, 15)  # long texts read in their column, not across the sheet
 EXCEL_MAX_CELL = 32767
@@ -37,7 +39,7 @@ TOP = Alignment(vertical="top")
 
 
 def write_xlsx(rows: Iterable[ReportRow], stats: Stats, labels: Labels, out: Path,
-               commitments: Sequence[CommitmentRow] = ()) -> int:
+               commitments: Sequence[CommitmentRow] = (), actions: Sequence[StaffActionRow] = ()) -> int:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(labels("sheet_questions"))
     prepare_sheet(sheet, WIDTHS)
@@ -60,6 +62,7 @@ def write_xlsx(rows: Iterable[ReportRow], stats: Stats, labels: Labels, out: Pat
         _write_counts(book, labels(title_key), [labels(column_key), labels("col_count")], counts, labels)
     if commitments:
         _write_commitments(book, commitments, labels)
+    _write_staff_actions(book, actions, labels)
     book.save(out)
     return count
 
@@ -122,6 +125,21 @@ def _write_commitments(book: Workbook, rows: Sequence[CommitmentRow], labels: La
     summary_cell = _cell(sheet, summary(list(rows), labels), TOP)  # not wrapped: it reads across the columns
     summary_cell.font = Font(bold=True)
     sheet.append([summary_cell])
+
+
+def _write_staff_actions(book: Workbook, rows: Sequence[StaffActionRow], labels: Labels) -> None:
+    """The audit log as staff read it: the time a date, the rest in the catalogue's words."""
+    sheet = book.create_sheet(labels("sheet_staff_actions"))
+    prepare_sheet(sheet, STAFF_ACTION_WIDTHS)
+    sheet.append([_bold(sheet, labels(k)) for k in ("col_time", "col_action", "col_code", "col_role", "col_surface",
+                                                     "col_status")])
+    for row in rows:
+        sheet.append([_cell(sheet, local_time(row.at, labels), TOP, DATE_FORMAT)]
+                     + [_cell(sheet, text, TOP) for text in (
+                         label(labels, "action", row.action), row.code, label(labels, "role", row.role),
+                         label(labels, "surface", row.surface), label(labels, "audit_status", row.status))])
+    _finish(sheet, len(STAFF_ACTION_WIDTHS), len(rows))
+    sheet.append([_bold(sheet, labels("row_total")), _bold(sheet, len(rows))])
 
 
 def prepare_sheet(sheet: object, widths: Sequence[float]) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from actions import codec
 from actions.model import Place, Role
-from actions.permissions import actor_for, allowed
+from actions.permissions import actor_for, allowed, department_in_scope
 from actions.table import ACTIONS, action_named
 from bot.act import act
 from bot.app import build_app
@@ -293,6 +293,21 @@ def test_roles_by_chat(asked: Harness) -> None:
         "officer": ({Role.OFFICER}, Place.DEPARTMENT), "coordinator": ({Role.COORDINATOR}, Place.COORDINATOR),
         "reviewer": ({Role.COORDINATOR}, Place.REVIEW), "visitor": (set(), Place.DEPARTMENT),
         "stranger": (set(), Place.GROUP)}
+
+
+def test_whose_transmittal_is_decided_with_the_permissions(asked: Harness) -> None:
+    """Officers get their own department's, whatever they name; coordinators and admins name one."""
+    settings, people = asked.settings, participants(asked)
+    so_nv = settings.department("so-nv")
+    scope = {name: (department_in_scope(settings, the_actor(asked, people[name]), so_nv),
+                    department_in_scope(settings, the_actor(asked, people[name]), None))
+             for name in ("officer", "coordinator", "admin")}
+    so_ct, own = settings.department("so-ct"), the_actor(asked, people["coordinator"]).department
+    assert scope == {"officer": (so_ct, so_ct), "coordinator": (so_nv, settings.department(own or "")),
+                     "admin": (so_nv, None)}
+    (reply,) = people["officer"].say("/transmittal so-nv")
+    (document,) = reply.message.attachments
+    assert document.path.endswith("-phieu-chuyen-so-ct.docx")
 
 
 def test_every_key_the_table_names_is_in_the_catalogue(harness: Harness) -> None:

@@ -16,10 +16,11 @@ from bot.cli import main
 from core.clock import FakeClock
 from core.config import Settings
 from reports.build import ReportScope, write_report
+from reports.labels import Labels
 from reports.rows import Compliance, ReportRow, report_rows
 from reports.stats import Stats, gather_stats
 from storage.db import transaction
-from storage.models import Answer, Question, QuestionStatus
+from storage.models import Answer, AuditEntry, Question, QuestionStatus
 from tests.harness import Harness
 from tests.report_data import (
     ANSWER_LATE,
@@ -116,7 +117,7 @@ def test_xlsx_holds_questions_and_statistics(populated: Harness, tmp_path: Path)
     out = tmp_path / "report.xlsx"
     assert write(populated, "xlsx", out) == 4
     book = load_workbook(out, read_only=True)
-    assert book.sheetnames == ["Câu hỏi", "Thống kê", "Theo đơn vị", "Theo lĩnh vực"]
+    assert book.sheetnames == ["Câu hỏi", "Thống kê", "Theo đơn vị", "Theo lĩnh vực", "Nhật ký thao tác"]
     questions = list(book["Câu hỏi"].iter_rows(values_only=True))
     assert questions[0][0] == "Mã" and len(questions) == 6 and questions[5][0] == "Tổng cộng"
     assert (questions[3][0], questions[3][4], questions[3][5]) == ("HY-0004", LATE, ANSWER_LATE)
@@ -148,6 +149,35 @@ def test_docx_has_headings_per_department_and_category_and_the_charts(populated:
     assert "Hạn: 06/03/2023" in so_ct[1][5] and "đúng hạn" in so_ct[1][6]
     assert any(REJECTED == row[2] for row in tables[0])
     assert any(OVERDUE == row[2] and "quá hạn" in row[6] for row in tables[2])
+
+
+def test_the_report_counts_staff_actions_from_the_audit_log(populated: Harness, tmp_path: Path) -> None:
+    """Issue 12: the audit log in the XLSX (one row per action, in staff words) and counted by kind in the
+    DOCX; question codes, never a platform id."""
+    labels = Labels(populated.app.services.texts, "vi", populated.settings.timezone)
+    with populated.app.sessions() as session:
+        entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        whos = {entry.who for entry in entries}
+    assert [(e.action, e.status) for e in entries] == [("answer", "done"), ("reject", "done"), ("answer", "done")]
+    write(populated, "xlsx", tmp_path / "report.xlsx")
+    book = load_workbook(tmp_path / "report.xlsx", read_only=True)
+    sheet = list(book[labels("sheet_staff_actions")].iter_rows(values_only=True))
+    book.close()
+    assert sheet[0] == tuple(labels(k) for k in ("col_time", "col_action", "col_code", "col_role", "col_surface",
+                                                  "col_status"))
+    officer, done = labels("role_officer"), labels("audit_status_done")
+    assert [row[1:] for row in sheet[1:-1]] == [
+        (labels("action_answer"), "HY-0001", officer, labels("surface_reply"), done),
+        (labels("action_reject"), "HY-0003", officer, labels("surface_command"), done),
+        (labels("action_answer"), "HY-0004", officer, labels("surface_reply"), done)]
+    assert all(isinstance(row[0], datetime) for row in sheet[1:-1]) and sheet[-1] == (labels("row_total"), 3)
+    assert not whos & {str(cell) for row in sheet for cell in row}
+    write(populated, "docx", tmp_path / "report.docx")
+    paragraphs = [p.text for p in Document(str(tmp_path / "report.docx")).paragraphs]
+    counted = paragraphs[paragraphs.index(labels("form_staff_actions")) + 1]
+    assert counted == labels("form_staff_actions_summary", total=3, refused=0,
+                             kinds=f"{labels('action_answer')} 2, {labels('action_reject')} 1")
+    assert not any(who in text for who in whos for text in paragraphs)
 
 
 def test_report_of_an_empty_campaign(example_settings: Settings, database_url: str, clock: FakeClock,
