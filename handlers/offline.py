@@ -128,8 +128,8 @@ def confirm(ctx: Job, rows: Sequence[RawRow], label: str, file_name: str, actor:
 def _new_source(ctx: Job, label: str, file_name: str, actor: str) -> QuestionSource:
     """The source and its placeholder asker: no chat, no consent, never in a broadcast's audience."""
     person = Person(created_at=ctx.now, language=ctx.settings.default_language)
-    account = Account(person=person, platform=PLATFORM, user_id="", chat_id="", display_name=label, state=AccountState.IDLE,
-                      window_count=0, created_at=ctx.now, subscribed=False)
+    account = Account(person=person, platform=PLATFORM, user_id="", chat_id="", display_name=label,
+                      state=AccountState.IDLE, window_count=0, created_at=ctx.now, subscribed=False)
     ctx.session.add(account)
     ctx.session.flush()
     account.user_id = f"source-{account.id}"
