@@ -46,6 +46,12 @@ class Texts:
     def keys(self, language: str) -> set[str]:
         return set(self._entries[language])
 
+    def label(self, language: str, prefix: str, value: str) -> str:
+        """What staff read for an internal value (`label("vi", "outbox_state", "sent")` → "đã gửi"); the value
+        itself when the catalogue has no entry for it (a platform or a reminder kind added later)."""
+        key = f"{prefix}_{value}"
+        return self.plain(language, key) if key in self._entries[language] else value
+
     def placeholders(self, language: str, key: str) -> set[str]:
         return {name for _, name, _, _ in string.Formatter().parse(self._entries[language][key]) if name}
 

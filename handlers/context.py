@@ -110,11 +110,8 @@ class Writer:
         self.send(chat, self.text(language, key, **values), buttons, question=question, link_role=link_role)
 
     def label(self, prefix: str, value: str) -> str:
-        """What staff read for an internal value (`label("outbox_state", "sent")` → "đã gửi"); the value
-        itself when the catalogue has no entry for it (a platform or a reminder kind added later)."""
-        key = f"{prefix}_{value}"
-        texts = self.services.texts
-        return texts.plain(self.staff_language, key) if key in texts.keys(self.staff_language) else value
+        """What staff read for an internal value, in the staff's language (`Texts.label`)."""
+        return self.services.texts.label(self.staff_language, prefix, value)
 
     @property
     def staff_language(self) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.texts import plain_text
 from reports.labels import Labels
 from storage.models import AuditEntry, Question
 
@@ -41,9 +42,8 @@ def action_counts(rows: Sequence[StaffActionRow]) -> list[tuple[str, int]]:
 
 
 def label(labels: Labels, prefix: str, value: str) -> str:
-    """The catalogue's word for an internal value (`action_reassign`), the value itself if it has none."""
-    key = f"{prefix}_{value}"
-    return labels(key) if key in labels.texts.keys(labels.language) else value
+    """The catalogue's word for an internal value (`action_reassign`) as plain text (`Texts.label`)."""
+    return plain_text(labels.texts.label(labels.language, prefix, value))
 
 
 def summary(rows: Sequence[StaffActionRow], labels: Labels) -> str:
