@@ -6,7 +6,6 @@ from a Telegram group, and what its 24-hour reply window refuses is held, then r
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
 import tomllib
 from collections.abc import AsyncIterator
@@ -36,6 +35,7 @@ from storage.models import OutboxMessage, OutboxStatus, Question, QuestionStatus
 from tests import demo_channel
 from tests.fakes.demo_api import FakeDemo
 from tests.fakes.telegram_api import FakeTelegram, LocalServer
+from tests.test_web import readiness_once_up
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -198,12 +198,7 @@ def test_the_runtime_starts_a_registered_channel_like_any_other(database_url: st
             running = asyncio.create_task(serve(settings, channels=WITH_DEMO))
             try:
                 async with asyncio.timeout(20), httpx.AsyncClient() as client:
-                    while not running.done():
-                        with contextlib.suppress(httpx.HTTPError):
-                            if (await client.get(f"{url}/readyz")).status_code == 200:
-                                break
-                        await asyncio.sleep(0.05)
-                    ready = (await client.get(f"{url}/readyz")).json()["checks"]
+                    ready = await readiness_once_up(client, url, running)
                     challenge = await asyncio.to_thread(demo.verify, VERIFY_TOKEN, "42")
                     assert (await asyncio.to_thread(demo.user_sends, LAN, "xin chào")).status_code == 200
                     while not demo.texts_to(LAN):

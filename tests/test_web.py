@@ -32,6 +32,17 @@ from tests.test_migrate_lock import free_port
 QUESTION = "Em bán hàng online trên Shopee thì có phải nộp thuế không ạ?"
 
 
+async def readiness_once_up(client: httpx.AsyncClient, url: str, running: asyncio.Task[None]) -> dict[str, object]:
+    """Wait until the served process answers /readyz with 200 (or stops), then return its checks."""
+    while not running.done():
+        with contextlib.suppress(httpx.HTTPError):
+            if (await client.get(f"{url}/readyz")).status_code == 200:
+                break
+        await asyncio.sleep(0.05)
+    return (await client.get(f"{url}/readyz")).json()["checks"]
+
+
+
 @pytest.fixture
 def served(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Health]]:
     monkeypatch.setattr(bot.metrics, "CACHE_SECONDS", 0.0)  # every scrape reads the database here
@@ -148,12 +159,7 @@ def test_run_serves_the_zalo_webhook_health_and_metrics_on_one_port(example_sett
             running = asyncio.create_task(serve(settings))
             try:
                 async with asyncio.timeout(20), httpx.AsyncClient() as client:
-                    while not running.done():
-                        with contextlib.suppress(httpx.HTTPError):
-                            if (await client.get(f"{url}/readyz")).status_code == 200:
-                                break
-                        await asyncio.sleep(0.05)
-                    ready = (await client.get(f"{url}/readyz")).json()["checks"]
+                    ready = await readiness_once_up(client, url, running)
                     zalo.user_sends("mai", text="xin chào")
                     assert await asyncio.to_thread(zalo.deliver_webhooks) == 1
                     while not zalo.bot_texts("mai"):
