@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from core.config import Campaign as CampaignSettings
@@ -22,11 +24,13 @@ from storage.models import (
 
 
 def ensure_campaign(session: Session, settings: CampaignSettings, now: datetime) -> Campaign:
-    """The campaign the configuration names, created on first start; past ones stay as they are."""
-    campaign = session.scalar(select(Campaign).where(Campaign.key == settings.key))
-    if campaign is None:
-        campaign = Campaign(key=settings.key, last_number=0, created_at=now)
-        session.add(campaign)
+    """The campaign the configuration names, created on first start; past ones stay as they are. Created with
+    INSERT .. ON CONFLICT DO NOTHING: two processes starting at once on PostgreSQL would otherwise both insert it."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(Campaign).values(
+        key=settings.key, last_number=0, created_at=now, name=settings.name, level=settings.level,
+        code_prefix=settings.code_prefix).on_conflict_do_nothing(index_elements=["key"]))
+    campaign = session.scalars(select(Campaign).where(Campaign.key == settings.key)).one()
     campaign.name = settings.name
     campaign.level = settings.level
     campaign.code_prefix = settings.code_prefix
