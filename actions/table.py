@@ -153,8 +153,12 @@ ACTIONS: tuple[Action, ...] = (
            usage_key="curation_usage"),
     Action("move", COORDINATION, CURATING, names("move"), (question(), word("position", required=True)),
            handler=event_day.move, usage_key="curation_usage"),
-    Action("live", COORDINATION, CURATING, names("live"), (question(), text("summary", required=True)),
+    Action("live", COORDINATION, CURATING, names("live"),
+           (question(), text("summary", required=True), text("speaker")),  # speaker: the web's form only
            handler=event_day.record_live, usage_key="curation_usage"),
+    Action("present", COORDINATION, CURATING,  # the console's projector view (webconsole/event_day.py)
+           arguments=(question(required=False), Argument("step", Kind.CHOICE, False, choices=("next", "previous"))),
+           handler=event_day.present),
     # --- deliveries, reminders, bans, learning, reports ----------------------------------------------
     Action("queue", COORDINATION, COORDINATING, names("queue"), handler=deliveries.show_queue, menu=True,
            audited=False),

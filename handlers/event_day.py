@@ -21,7 +21,16 @@ from core.texts import Html, preview
 from handlers import routing
 from handlers.context import Job, Writer
 from handlers.followers import tell_supporters
-from storage.curation import CLOSED, agenda, event_candidates, live_answer, lock_agenda, support_counts
+from storage.curation import (
+    CLOSED,
+    agenda,
+    current_question,
+    event_candidates,
+    live_answer,
+    lock_agenda,
+    set_current,
+    support_counts,
+)
 from storage.models import Answer, AnswerRevision, AnswerSource, LinkRole, Question, QuestionStatus
 from storage.questions import add_event, find_by_code
 
@@ -60,23 +69,32 @@ def suggest(job: Job, actor: Actor, args: Args) -> Outcome:
     words = (args["filter"] or "").split()
     size = next((int(a) for a in words if a.isdigit()), job.settings.curation.agenda_size)
     wanted = " ".join(a for a in words if not a.isdigit())
-    questions = list(event_candidates(job.session, job.campaign.id))
+    found = suggestions(job.session, job.settings, job.campaign.id, size, wanted)
+    if found is None:
+        return invalid("suggest_filter_unknown", name=wanted)
+    if not found:
+        return done("suggest_empty")
+    lines = [job.text(language, "suggest_header", count=len(found))]
+    lines += [item(job, rank, q, support) for rank, (q, support) in enumerate(found, 1)]
+    lines.append(job.text(language, "suggest_pick_hint", codes=" ".join(q.code or "" for q, _ in found)))
+    return Outcome(Status.DONE, "suggest_header", html=Html("\n\n".join(lines)))
+
+
+def suggestions(session: Session, settings: Settings, campaign_id: int, size: int,
+                wanted: str = "") -> list[tuple[Question, int]] | None:
+    """Up to `size` questions not picked yet, balanced by district and category (`balanced_selection`),
+    each with its supporters; `wanted` keeps a category's or a district's (None when it names neither)."""
+    questions = list(event_candidates(session, campaign_id))
     if wanted:
-        keys = matching_keys(job.settings, wanted)
+        keys = matching_keys(settings, wanted)
         if not keys:
-            return invalid("suggest_filter_unknown", name=wanted)
+            return None
         questions = [q for q in questions if q.category_key in keys or q.district_key in keys]
-    supports = support_counts(job.session, [q.id for q in questions])
+    supports = support_counts(session, [q.id for q in questions])
     by_id = {q.id: q for q in questions}
     chosen = balanced_selection([Candidate(q.id, q.district_key, q.category_key or "", supports.get(q.id, 0))
                                  for q in questions], size)
-    if not chosen:
-        return done("suggest_empty")
-    picked = [by_id[c.id] for c in chosen]
-    lines = [job.text(language, "suggest_header", count=len(picked))]
-    lines += [item(job, rank, q, supports.get(q.id, 0)) for rank, q in enumerate(picked, 1)]
-    lines.append(job.text(language, "suggest_pick_hint", codes=" ".join(q.code or "" for q in picked)))
-    return Outcome(Status.DONE, "suggest_header", html=Html("\n\n".join(lines)))
+    return [(by_id[c.id], c.support) for c in chosen]
 
 
 def matching_keys(settings: Settings, wanted: str) -> set[str]:
@@ -182,6 +200,25 @@ def renumber(questions: Sequence[Question]) -> None:
         question.event_rank = rank
 
 
+def present(job: Job, actor: Actor, args: Args) -> Outcome:
+    """Put a question of the agenda on the hall's screen (the console's projector view): the one named,
+    else the next (or `step` "previous") after the one shown; the first when none is shown yet."""
+    lock_agenda(job.session, job.campaign.id)
+    questions = list(agenda(job.session, job.campaign.id))
+    if not questions:
+        return refused("agenda_empty")
+    question: Question | None = args.get("question")
+    if question is None:
+        ids = [q.id for q in questions]
+        current = current_question(job.session, job.campaign.id)
+        index = ids.index(current.id) + (-1 if args.get("step") == "previous" else 1) if current else 0
+        question = questions[max(0, min(index, len(questions) - 1))]
+    elif question.event_rank is None:
+        return refused("not_picked", question.id, code=question.code)
+    set_current(job.session, job.campaign.id, question, job.now)
+    return done("event_presented", question.id, code=question.code, rank=question.event_rank)
+
+
 def choose_host(hosts: Sequence[str], words: list[str]) -> tuple[str, list[str]] | None:
     """The leader a /live credits, and the summary's words: `N SUMMARY` names the N-th host; with one
     host (or none configured) the number may be left out. None when it is missing or wrong."""
@@ -194,17 +231,21 @@ def choose_host(hosts: Sequence[str], words: list[str]) -> tuple[str, list[str]]
 
 def record_live(job: Job, actor: Actor, args: Args) -> Outcome:
     """The secretariat's summary of a leader's answer, credited to that leader (the typist is kept as
-    `officer`); a second /live corrects the first."""
+    `officer`): in chat `N SUMMARY` names the N-th host, the web names the `speaker`; a second /live
+    corrects the first."""
     question: Question = args["question"]
     language = job.staff_language
     if question.status in CLOSED:
         return refused("not_open", question.id, code=question.code,
                        status=routing.status_name(job, language, question))
     hosts = job.settings.campaign.hosts
-    if (chosen := choose_host(hosts, str(args["summary"]).split())) is None:
+    if args.get("speaker"):  # named by the web's form (a host chosen, or a name typed)
+        speaker, summary = str(args["speaker"]), str(args["summary"])
+    elif (chosen := choose_host(hosts, str(args["summary"]).split())) is None:
         return invalid("live_choose_host", code=question.code,
                        hosts="\n".join(f"{n}. {host}" for n, host in enumerate(hosts, 1)))
-    speaker, summary = chosen[0], " ".join(chosen[1])
+    else:
+        speaker, summary = chosen[0], " ".join(chosen[1])
     source = args.get("source")
     answer = live_answer(job.session, question.id)
     key = "live_correction" if answer is not None else ("live_delivery_by" if speaker else "live_delivery")

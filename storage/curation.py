@@ -8,7 +8,16 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Account, Answer, AnswerSource, Campaign, Question, QuestionStatus, QuestionSupport
+from storage.models import (
+    Account,
+    Answer,
+    AnswerSource,
+    Campaign,
+    EventCurrent,
+    Question,
+    QuestionStatus,
+    QuestionSupport,
+)
 
 REVIEWABLE = (QuestionStatus.IN_REVIEW, QuestionStatus.FORWARDED)  # open, as far as admins are concerned
 CLOSED = (QuestionStatus.DRAFT, QuestionStatus.REJECTED, QuestionStatus.MERGED)
@@ -100,3 +109,19 @@ def live_answer(session: Session, question_id: int) -> Answer | None:
 
 def latest_answer(session: Session, question_id: int) -> Answer | None:
     return session.scalar(select(Answer).where(Answer.question_id == question_id).order_by(Answer.id.desc()).limit(1))
+
+
+def current_question(session: Session, campaign_id: int) -> Question | None:
+    """The question the hall is looking at: the one set last, while it is still on the agenda."""
+    row = session.get(EventCurrent, campaign_id)
+    question = session.get(Question, row.question_id) if row is not None and row.question_id else None
+    return question if question is not None and question.event_rank is not None else None
+
+
+def set_current(session: Session, campaign_id: int, question: Question, now: datetime) -> None:
+    row = session.get(EventCurrent, campaign_id)
+    if row is None:
+        session.add(EventCurrent(campaign_id=campaign_id, question_id=question.id, changed_at=now))
+    else:
+        row.question_id, row.changed_at = question.id, now
+    session.flush()

@@ -770,3 +770,14 @@ class AuditEntry(Base):
     status: Mapped[str] = mapped_column(String(16))
     question_id: Mapped[int | None]
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class EventCurrent(Base):
+    """The question the hall is looking at on the event day (the projector view), one row per campaign;
+    the secretariat moves it along the agenda (handlers/event_day.present)."""
+
+    __tablename__ = "event_current"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    changed_at: Mapped[datetime]

@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.app import App
-from webconsole import board, bulk, dashboard, pages, signin, staffpage
+from webconsole import board, bulk, dashboard, event_day, pages, signin, staffpage
 from webconsole.auth import CsrfRefused, Forbidden, NotSignedIn
 from webconsole.figures import Figures
 from webconsole.pages import NotFound
@@ -33,6 +33,14 @@ def console_routes() -> list[BaseRoute]:
         Route("/dashboard/fragment", dashboard.dashboard_fragment),
         Route("/dashboard/chart/{key}.svg", dashboard.chart),
         Route("/dashboard/nudge", dashboard.nudge, methods=["POST"]),
+        # the event day (webconsole/event_day.py)
+        Route("/agenda", event_day.agenda_page, methods=["GET"]),
+        Route("/agenda/act", event_day.agenda_action, methods=["POST"]),
+        Route("/projector", event_day.projector_page),
+        Route("/projector/mark", event_day.projector_mark),
+        Route("/live", event_day.live_page, methods=["GET"]),
+        Route("/live", event_day.live_record, methods=["POST"]),
+        Route("/live/present", event_day.live_present, methods=["POST"]),
         Route("/login/{token}", signin.show_signin, methods=["GET"]),
         Route("/login/{token}", signin.sign_in, methods=["POST"]),
         Route("/logout", signin.sign_out, methods=["POST"]),
