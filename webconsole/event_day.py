@@ -33,6 +33,7 @@ from webconsole.render import language_of, page, role_label, translator
 from webconsole.state import Console, console_of
 
 READERS = (StaffRole.ADMIN, StaffRole.COORDINATOR, StaffRole.VIEWER)  # officers keep to their department
+SIZES = (("short", 140), ("medium", 280), ("long", 520))  # the projector's type, by the question's length
 AGENDA_ACTIONS = {"pick": "event_done_pick", "unpick": "event_done_unpick", "move": "event_done_move"}  # what each did
 
 
@@ -173,8 +174,9 @@ def _mark(session: Session, console: Console) -> str:
 
 
 def _size_class(text: str) -> str:
-    """Long questions get smaller type, so each fits the screen without scrolling."""
-    return "short" if len(text) <= 140 else "medium" if len(text) <= 280 else "long"
+    """Long questions get smaller type, so each fits the screen without scrolling (up to about 900
+    characters at 1920×1080; longer ones are for the Youth Union to shorten with /clarify first)."""
+    return next((size for size, most in SIZES if len(text) <= most), "xlong")
 
 
 # --- the live page ------------------------------------------------------------------------------
