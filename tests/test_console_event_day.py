@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from httpx import Response
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
@@ -33,7 +34,7 @@ def event(example_settings: Settings, database_url: str, clock: FakeClock) -> It
     harness.dispose()
 
 
-def post(client: TestClient, path: str, page: str = "/console/agenda", **fields: str | list[str]):  # noqa: ANN201
+def post(client: TestClient, path: str, page: str = "/console/agenda", **fields: str | list[str]) -> Response:
     return client.post(path, data={"csrf": csrf_of(client.get(page).text), **fields})
 
 
