@@ -215,13 +215,19 @@ def consent_press(ctx: Context, actor: Actor, args: Args) -> None:
     nomination = _awaiting(ctx, account, typed_code(args["code"] or ""))
     if nomination is None:
         return
+    number, name = nomination.id, nomination.nominee_name
+    proposer = ctx.session.get(Account, nomination.account_id) if nomination.account_id and nomination.proposer \
+        else None  # not one who asked to be forgotten
     if args["answer"] == "yes":
         nomination.consent_confirmed_at, nomination.consent_note = ctx.now, CONFIRMED
         nomination.consent_code = None
-        ctx.reply(language, "nominee_consent_confirmed", name=nomination.nominee_name)
+        ctx.reply(language, "nominee_consent_confirmed", name=name)
     else:
         delete_nomination(ctx.session, nomination)
         ctx.reply(language, "nominee_consent_declined")
+    if proposer is not None:
+        ctx.tell_account(proposer, "nominate_nominee_agreed" if args["answer"] == "yes" else
+                         "nominate_nominee_declined", number=number, name=name)
 
 
 def _awaiting(ctx: Context, account: Account, code: str) -> Nomination | None:

@@ -140,6 +140,7 @@ def test_the_nominee_confirms_their_own_consent_before_the_shortlist(harness: Ha
     assert said(harness, asked, "nominee_consent_ask", name="Nguyễn Thị Hoa", unit="Đoàn xã Long Hưng",
                 achievement="Khởi nghiệp trồng nấm", count=1)
     assert said(harness, hoa.press(asked[-1], "Tôi đồng ý"), "nominee_consent_confirmed", name="Nguyễn Thị Hoa")
+    assert said(harness, an.inbox()[-1:], "nominate_nominee_agreed", number=1, name="Nguyễn Thị Hoa")
     with harness.app.sessions() as session:
         nomination = session.get_one(Nomination, 1)
         assert nomination.consent_note == nominations.CONFIRMED and nomination.consent_code is None
@@ -156,6 +157,7 @@ def test_a_nominee_who_says_no_is_erased(harness: Harness) -> None:
     nominate(harness, an, "Nguyễn Thị Hoa", "Đoàn xã Long Hưng", "Khởi nghiệp trồng nấm")
     assert said(harness, agree(harness, hoa, 1, "Tôi không đồng ý"), "nominee_consent_declined")
     assert count(harness) == 0
+    assert said(harness, an.inbox()[-1:], "nominate_nominee_declined", number=1, name="Nguyễn Thị Hoa")
 
 
 def test_forgetting_the_proposer_keeps_sent_nominations_and_drops_a_half_done_one(harness: Harness) -> None:
