@@ -267,8 +267,15 @@ def show(job: Job, actor: Actor, args: Args) -> Outcome:
     return items_listing(job, [
         job.text(language, "nominations_item", number=n.id, name=n.nominee_name, unit=n.unit,
                  achievement=preview(n.achievement, 100), files=len(n.evidence),
-                 place=job.text(language, "nominations_place", rank=n.rank) if n.rank else "")
+                 place=_place(job, language, n))
         for n in of_campaign(job.session, job.campaign.id)], "nominations_header", "nominations_none")
+
+
+def _place(job: Job, language: str, nomination: Nomination) -> str:
+    """Its place on the list, or that it waits for the nominee's own consent (and cannot be shortlisted)."""
+    if nomination.rank:
+        return job.text(language, "nominations_place", rank=nomination.rank)
+    return job.text(language, "nominations_waiting") if nomination.consent_confirmed_at is None else ""
 
 
 def shortlist_one(job: Job, actor: Actor, args: Args) -> Outcome:

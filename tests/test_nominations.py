@@ -131,6 +131,8 @@ def test_the_nominee_confirms_their_own_consent_before_the_shortlist(harness: Ha
     an, hoa = harness.registered_youth("an"), harness.registered_youth("hoa")
     nominate(harness, an, "Nguyễn Thị Hoa", "Đoàn xã Long Hưng", "Khởi nghiệp trồng nấm")
     admin = harness.admin()
+    waiting = harness.app.services.texts.render("vi", "nominations_waiting")
+    assert waiting in admin.say("/nominations")[-1].text
     assert said(harness, admin.say("/shortlist 1"), "nomination_consent_pending", number=1)
     code = code_of(harness, 1)
     assert said(harness, an.say(f"/dongy {code}"), "nominee_consent_not_yourself")  # the proposer cannot

@@ -94,12 +94,12 @@ def order(request: Request, form: FormData) -> Response:
     """Shortlist, move up or down, withdraw: `do` and the nomination's `number`."""
     staff = signed_in(request, *ROLES)
     check_csrf(request, staff, form)
-    do, number = str(form.get("do", "")), str(form.get("number", ""))
-    if do not in ORDERING or not number.isdigit():
+    do, number, rank = str(form.get("do", "")), str(form.get("number", "")), str(form.get("rank", ""))
+    if do not in ORDERING or not number.isdigit() or (do in ("up", "down") and not rank.isdigit()):
         raise NotFound
     args = {"number": number}
     if do in ("up", "down"):
-        args["position"] = str(int(str(form.get("rank", "0")) or 0) + (-1 if do == "up" else 1))
+        args["position"] = str(int(rank) + (-1 if do == "up" else 1))
     outcome = _perform(request, staff, ORDERING[do], args)
     if outcome.ok:
         return RedirectResponse(f"/console/nominations#n{number}", status_code=303)
