@@ -70,7 +70,8 @@ def test_nominate_with_a_file_shortlist_reorder_and_export(site: Harness, databa
     downloads.mkdir()
     with serving(site) as base, chromium(downloads=downloads) as driver:
         sign_in(driver, base, site, "console:admin")
-        follow(driver, driver.find_element(By.LINK_TEXT, site.app.services.texts.plain("vi", "console_nav_nominations")))
+        nav = site.app.services.texts.plain("vi", "console_nav_nominations")
+        follow(driver, driver.find_element(By.LINK_TEXT, nav))
         follow(driver, driver.find_element(By.ID, "new-nomination"))
         screenshot(driver, f"console-nominations-form-{kind}")
         driver.back()
