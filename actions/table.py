@@ -91,6 +91,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("subscribe", YOUTH, PRIVATE, names("subscribe"), chat=youth.subscribe, menu=True),
     Action("link", YOUTH, PRIVATE, names("link"), (word("code"),), chat=youth.link, menu=True),
     Action("nominate", YOUTH, PRIVATE, names("nominate", vi=("decu",)), chat=nominations.start, menu=True),
+    Action("nominee_consent", YOUTH, PRIVATE, names("agree", vi=("dongy",)),
+           (word("code", True, "nominee_consent_usage"),), chat=nominations.ask_consent),
     Action("mydata", YOUTH, PRIVATE, names("mydata"), chat=youth.mydata, menu=True),
     Action("forget", YOUTH, PRIVATE, names("forget"), chat=youth.forget, menu=True),
     # --- young people: buttons ------------------------------------------------------------------
@@ -109,6 +111,7 @@ ACTIONS: tuple[Action, ...] = (
     person_button("followup", "fu", youth.followup, "question"),
     person_button("ask", "as", youth.ask),
     person_button("nominate_button", "nm", nominations.press, "answer"),
+    person_button("nominee_consent_button", "nc", nominations.consent_press, "answer", "code"),
     # --- officers (an admin or the coordinator also, from the web) --------------------------------
     Action("pending", OFFICERS, DEPARTMENT, names("pending"), handler=answers.list_pending, menu=True,
            audited=False),
@@ -189,14 +192,16 @@ ACTIONS: tuple[Action, ...] = (
            usage_key="publish_usage"),
     Action("programme", COORDINATION, COORDINATING, names("programme"), handler=reports.programme, menu=True),
     Action("import_questions", COORDINATION, frozenset({Place.WEB, Place.CLI}), handler=offline.import_questions),
-    # --- exemplary youth: the Youth Union's shortlist (docs/offline.md) ------------------------------
+    # --- exemplary youth: units nominate, the Youth Union's admins decide the shortlist (docs/console.md) --
     Action("nominations", COORDINATION, COORDINATING, names("nominations"), handler=nominations.show, menu=True,
            audited=False),
-    Action("shortlist", COORDINATION, COORDINATING, names("shortlist"),
+    Action("nomination_add", COORDINATION, frozenset({Place.WEB}),
+           arguments=(text("name"), text("unit"), text("achievement"), word("consent")), handler=nominations.add),
+    Action("shortlist", ADMINS, COORDINATING, names("shortlist"),
            (Argument("number", Kind.NUMBER, True, "nominations_usage"),
             Argument("position", Kind.NUMBER, False, "shortlist_position_invalid")),
            handler=nominations.shortlist_one, usage_key="nominations_usage"),
-    Action("unshortlist", COORDINATION, COORDINATING, names("unshortlist"),
+    Action("unshortlist", ADMINS, COORDINATING, names("unshortlist"),
            (Argument("number", Kind.NUMBER, True, "nominations_usage"),), handler=nominations.unshortlist_one,
            usage_key="nominations_usage"),
     Action("audit", COORDINATION, COORDINATING, names("audit"), (question(required=False),), handler=audit_view.show,

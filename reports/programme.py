@@ -1,7 +1,7 @@
 """The event's programme documents, as one annex in the decree's form: what earlier dialogues promised
 and where it stands, the questions picked for the leaders (in order), and the exemplary young people
-the Youth Union shortlisted to honour (in order). Evidence files stay in the chat platforms; the annex
-says how many each nomination has."""
+the Youth Union shortlisted to honour (in order). Evidence files stay where they were sent (the chat
+platforms, the console's database); the annex says how many each nomination has."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -732,6 +733,10 @@ class Nomination(Base):
     evidence: Mapped[list[Any]] = mapped_column(default=list)  # attachments by platform file id: [{kind, file_ref}]
     consent_at: Mapped[datetime]
     consent_note: Mapped[str] = mapped_column(Text, default="")  # how it was given: declared by the proposer, …
+    # Shortlisted only once confirmed: by the nominee in the chat (with `consent_code`, one-time, handed on by
+    # the proposer), or at once when a unit entered it on the console declaring the nominee's consent.
+    consent_confirmed_at: Mapped[datetime | None]
+    consent_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     proposer: Mapped[str] = mapped_column(String(96), default="")  # platform:user_id, or surface:user
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))  # the proposer's, from the chat
     status: Mapped[NominationStatus] = mapped_column(String(16), default=NominationStatus.DRAFT)
@@ -739,6 +744,23 @@ class Nomination(Base):
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str] = mapped_column(String(96), default="")
+
+
+class NominationFile(Base):
+    """Evidence uploaded on the console, kept in the database (the chat's stay on their platform, by id).
+
+    Its bytes were checked to be a JPEG, PNG or PDF (handlers/evidence.py), and are only ever served as a
+    download (webconsole/nominations.py)."""
+
+    __tablename__ = "nomination_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"), index=True)
+    file_name: Mapped[str] = mapped_column(Text)
+    mime_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
 
 
 class Secret(Base):

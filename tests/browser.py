@@ -60,12 +60,16 @@ def serving(harness: Harness) -> Iterator[str]:
 
 
 @contextmanager
-def chromium(width: int = 1280, height: int = 900) -> Iterator[object]:
+def chromium(width: int = 1280, height: int = 900, downloads: Path | None = None) -> Iterator[object]:
+    """A headless browser; files it downloads go to `downloads` when given."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
+    if downloads is not None:
+        options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                                  "download.prompt_for_download": False})
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      f"--window-size={width},{height}", "--lang=vi"):
         options.add_argument(argument)

@@ -34,6 +34,19 @@ def nominate(harness: Harness, person: Participant, name: str, unit: str, achiev
     return person.press(person.last(), "Xong")
 
 
+def code_of(harness: Harness, number: int) -> str:
+    with harness.app.sessions() as session:
+        code = session.get_one(Nomination, number).consent_code
+    assert code
+    return code
+
+
+def agree(harness: Harness, nominee: Participant, number: int, answer: str = "Tôi đồng ý") -> list[Delivered]:
+    """The nominee, in their own chat, with the code the proposer forwarded."""
+    asked = nominee.say(f"/dongy {code_of(harness, number).lower()}")  # typed in lower case: still the code
+    return nominee.press(asked[-1], answer)
+
+
 def count(harness: Harness) -> int:
     with harness.app.sessions() as session:
         return session.scalar(select(func.count()).select_from(Nomination)) or 0
@@ -56,10 +69,13 @@ def test_nominate_shortlist_order_and_export(harness: Harness, tmp_path: Path) -
     done = nominate(harness, an, "Nguyễn Thị Hoa", "Đoàn xã Long Hưng, huyện Văn Giang",
                     "Khởi nghiệp trồng nấm, tạo việc làm cho 20 thanh niên")
     assert said(harness, done, "nominate_received", number=1, name="Nguyễn Thị Hoa", count=1)
+    assert said(harness, done, "nominate_consent_code", name="Nguyễn Thị Hoa", code=code_of(harness, 1))
     nominate(harness, binh, "Trần Văn Nam", "Trường THPT Khoái Châu", "Huy chương vàng Olympic Tin học")
+    agree(harness, harness.registered_youth("hoa"), 1)
+    agree(harness, harness.registered_youth("nam", "Khoái Châu"), 2)
     with harness.app.sessions() as session:
         first = session.get_one(Nomination, 1)
-        assert first.status == NominationStatus.PROPOSED and first.consent_note == nominations.DECLARED
+        assert first.status == NominationStatus.PROPOSED and first.consent_note == nominations.CONFIRMED
         assert first.evidence[0]["file_ref"] == "photo-file-id-1"
 
     admin = harness.admin()
@@ -99,11 +115,51 @@ def test_propose_needs_every_field_and_consent(harness: Harness) -> None:
         campaign = harness.app.campaign(session)
         with pytest.raises(Refused) as refused:
             nominations.propose(session, campaign.id, harness.clock.now(), name="Hoa", unit="", achievement="x",
-                                evidence=[], consent_note="in writing", proposer="console:vg")
+                                files=[], unit_declared_consent=True, proposer="console:vg")
         assert refused.value.key == "nomination_incomplete"
-        nominations.propose(session, campaign.id, harness.clock.now(), name="Hoa", unit="Đoàn xã", achievement="x",
-                            evidence=[], consent_note="in writing", proposer="console:vg")
+        with pytest.raises(Refused) as refused:
+            nominations.propose(session, campaign.id, harness.clock.now(), name="Hoa", unit="Đoàn xã",
+                                achievement="x", files=[], unit_declared_consent=False, proposer="console:vg")
+        assert refused.value.key == "nomination_consent_required"
+        added = nominations.propose(session, campaign.id, harness.clock.now(), name="Hoa", unit="Đoàn xã",
+                                    achievement="x", files=[], unit_declared_consent=True, proposer="console:vg")
+        assert added.consent_note == nominations.UNIT_DECLARED and added.consent_confirmed_at is not None
     assert count(harness) == 1
+
+
+def test_the_nominee_confirms_their_own_consent_before_the_shortlist(harness: Harness) -> None:
+    an, hoa = harness.registered_youth("an"), harness.registered_youth("hoa")
+    nominate(harness, an, "Nguyễn Thị Hoa", "Đoàn xã Long Hưng", "Khởi nghiệp trồng nấm")
+    admin = harness.admin()
+    waiting = harness.app.services.texts.render("vi", "nominations_waiting")
+    assert waiting in admin.say("/nominations")[-1].text
+    assert said(harness, admin.say("/shortlist 1"), "nomination_consent_pending", number=1)
+    code = code_of(harness, 1)
+    assert said(harness, an.say(f"/dongy {code}"), "nominee_consent_not_yourself")  # the proposer cannot
+    assert said(harness, hoa.say("/dongy ABCDEFGH"), "nominee_consent_code_unknown")
+    assert said(harness, hoa.say("/dongy"), "nominee_consent_usage")
+    asked = hoa.say(f"/dongy {code[:4]}-{code[4:]}")
+    assert said(harness, asked, "nominee_consent_ask", name="Nguyễn Thị Hoa", unit="Đoàn xã Long Hưng",
+                achievement="Khởi nghiệp trồng nấm", count=1)
+    assert said(harness, hoa.press(asked[-1], "Tôi đồng ý"), "nominee_consent_confirmed", name="Nguyễn Thị Hoa")
+    assert said(harness, an.inbox()[-1:], "nominate_nominee_agreed", number=1, name="Nguyễn Thị Hoa")
+    with harness.app.sessions() as session:
+        nomination = session.get_one(Nomination, 1)
+        assert nomination.consent_note == nominations.CONFIRMED and nomination.consent_code is None
+        assert nomination.consent_confirmed_at == harness.clock.now()
+    assert said(harness, hoa.say(f"/dongy {code}"), "nominee_consent_code_unknown")  # one time only
+    assert said(harness, hoa.press(asked[-1], "Tôi không đồng ý"), "nominee_consent_code_unknown")  # spent
+    admin.say("/shortlist 1")
+    with harness.app.sessions() as session:
+        assert session.get_one(Nomination, 1).status == NominationStatus.SHORTLISTED
+
+
+def test_a_nominee_who_says_no_is_erased(harness: Harness) -> None:
+    an, hoa = harness.registered_youth("an"), harness.registered_youth("hoa")
+    nominate(harness, an, "Nguyễn Thị Hoa", "Đoàn xã Long Hưng", "Khởi nghiệp trồng nấm")
+    assert said(harness, agree(harness, hoa, 1, "Tôi không đồng ý"), "nominee_consent_declined")
+    assert count(harness) == 0
+    assert said(harness, an.inbox()[-1:], "nominate_nominee_declined", number=1, name="Nguyễn Thị Hoa")
 
 
 def test_forgetting_the_proposer_keeps_sent_nominations_and_drops_a_half_done_one(harness: Harness) -> None:

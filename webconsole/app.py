@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.app import App
-from webconsole import board, bulk, dashboard, event_day, pages, signin, staffpage
+from webconsole import board, bulk, dashboard, event_day, nominations, pages, signin, staffpage
 from webconsole.auth import CsrfRefused, Forbidden, NotSignedIn
 from webconsole.figures import Figures
 from webconsole.pages import NotFound
@@ -49,6 +49,13 @@ def console_routes() -> list[BaseRoute]:
         Route("/q/{code}/act", pages.question_action, methods=["POST"]),
         Route("/staff", staffpage.staff_page, methods=["GET"]),
         Route("/staff", staffpage.change_staff, methods=["POST"]),
+        # honouring exemplary youth (webconsole/nominations.py)
+        Route("/nominations", nominations.nominations_page),
+        Route("/nominations/new", nominations.new_form, methods=["GET"]),
+        Route("/nominations/new", nominations.create, methods=["POST"]),
+        Route("/nominations/order", nominations.order, methods=["POST"]),
+        Route("/nominations/programme", nominations.export, methods=["POST"]),
+        Route("/nominations/{number}/evidence/{file}", nominations.evidence),
         Mount("/static", app=StaticFiles(directory=FOLDER / "static"), name="static"),
     ]
 
