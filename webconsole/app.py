@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.app import App
-from webconsole import board, bulk, dashboard, pages, signin, staffpage
+from webconsole import board, bulk, dashboard, importpage, pages, signin, staffpage
 from webconsole.auth import CsrfRefused, Forbidden, NotSignedIn
 from webconsole.figures import Figures
 from webconsole.pages import NotFound
@@ -41,6 +41,12 @@ def console_routes() -> list[BaseRoute]:
         Route("/q/{code}/act", pages.question_action, methods=["POST"]),
         Route("/staff", staffpage.staff_page, methods=["GET"]),
         Route("/staff", staffpage.change_staff, methods=["POST"]),
+        # questions gathered offline (webconsole/importpage.py)
+        Route("/import", importpage.import_page, methods=["GET"]),
+        Route("/import", importpage.upload, methods=["POST"]),
+        Route("/import/template.{format}", importpage.template_file),
+        Route("/import/preview", importpage.preview_page),
+        Route("/import/confirm", importpage.confirm, methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=FOLDER / "static"), name="static"),
     ]
 
