@@ -115,7 +115,10 @@ def preview_page(request: Request) -> Response:
     found = _store(console).get(staff.session_id, upload_id)
     if found is None:
         return upload_form(request, staff, "console_import_gone", 404)
-    rows = _rows(console, found)
+    try:
+        rows = _rows(console, found)
+    except Refusal as refusal:
+        return upload_form(request, staff, refusal.key, refusal.status, **refusal.values)
     with console.transaction() as session:
         checked = offline.check(Job(console.app.services, session, console.now(), campaign=console.campaign(session)),
                                 rows)
@@ -199,6 +202,8 @@ def _rows(console: Console, upload: Upload) -> list[RawRow]:
         rows = read_rows(upload.path, console.app.services.texts)
     except ImportFileError as error:
         raise Refusal(error.key, **{**error.values, "name": upload.meta.file_name}) from error
+    except Exception as error:  # noqa: BLE001 - a damaged file (a CSV cell over csv's limit, a broken sheet)
+        raise Refusal("console_import_unreadable", name=upload.meta.file_name) from error
     if len(rows) > MAX_ROWS:
         raise Refusal("console_import_too_many", rows=len(rows), maximum=MAX_ROWS)
     return rows
