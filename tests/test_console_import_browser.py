@@ -43,7 +43,9 @@ def stored(harness: Harness) -> list[Question]:
 
 
 def test_upload_preview_and_confirm_an_offline_list(site: Harness, database_url: str, tmp_path: Path) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
 
     kind = database_url.partition(":")[0].partition("+")[0]
     spreadsheet = tmp_path / "cau-hoi-van-giang.xlsx"
@@ -78,7 +80,15 @@ def test_upload_preview_and_confirm_an_offline_list(site: Harness, database_url:
         assert "HY-0002" in site.messages_to("dept-so-nnptnt")[-1].text
 
         follow(driver, driver.find_element(By.ID, "imported-board"))
-        codes = {a.text for a in driver.find_elements(By.CSS_SELECTOR, "#board tbody td:nth-child(2) a")}
-        assert codes == {"HY-0001", "HY-0002"}
+        WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: {a.text for a in d.find_elements(By.CSS_SELECTOR, "#board tbody td:nth-child(2) a")}
+            == {"HY-0001", "HY-0002"})  # the list may be replaced by its live refresh as it is read
         assert SOURCE in driver.find_element(By.ID, "filter-source").text
         screenshot(driver, f"console-import-board-{kind}")
+
+        # its page (opened by address: the board's list may be refreshing itself under a click)
+        driver.get(f"{base}/console/q/HY-0001")
+        page = driver.find_element(By.ID, "main").text
+        assert "Sở Công Thương" in page and "06/03/2023" in page and "offline" not in page.lower()
+        assert driver.find_element(By.ID, "source").text == SOURCE
+        screenshot(driver, f"console-import-question-{kind}")
