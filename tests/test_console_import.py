@@ -146,7 +146,9 @@ def test_csrf_and_bad_files_are_refused_with_a_clear_message(site: Harness) -> N
               "console_import_unreadable", {"name": "vg.csv"}),  # a cell over the csv module's limit
              (upload(admin, xlsx(ROWS), source="  "), "console_import_source_missing", {}),
              (upload(admin, b"x" * (importpage.MAX_BYTES + 1), "big.csv"), "console_import_too_big",
-              {"megabytes": 2})]
+              {"megabytes": 2}),  # counted while read
+             (upload(admin, b"x" * (importpage.MAX_BYTES + importpage.MULTIPART_SLACK), "big.csv"),
+              "console_import_too_big", {"megabytes": 2})]  # refused by its length, unread
     for answer, key, values in cases:
         assert answer.status_code in (400, 413), key
         assert str(text(site, key, **values)) in answer.text, key
@@ -233,3 +235,18 @@ def test_a_failed_import_rolls_everything_back(site: Harness, monkeypatch: pytes
     monkeypatch.undo()
     assert confirm(admin, preview).status_code == 200  # the file was given back: confirm again
     assert len(questions(site)) == 2
+
+
+def test_with_approval_required_imported_questions_wait_for_review(example_settings: Settings, database_url: str,
+                                                                   clock: FakeClock, tmp_path: Path) -> None:
+    settings = console_staff(example_settings)
+    settings = replace(settings, curation=replace(settings.curation, approval_required=True),
+                       reports=replace(settings.reports, folder=tmp_path))
+    harness = Harness(settings, database_url, clock)
+    try:
+        coordinator = signed_in_client(harness, "console:coord")
+        assert confirm(coordinator, upload(coordinator, xlsx(ROWS[:2])).text).status_code == 200
+        assert [q.status for q in questions(harness)] == [QuestionStatus.IN_REVIEW] * 2
+        assert "HY-0001" not in coordinator.get("/console/?source=999").text  # another import's: none
+    finally:
+        harness.dispose()

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -38,6 +39,7 @@ KINDS = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 MAX_BYTES = 2 * 1024 * 1024  # a district's list of a few hundred questions is a few dozen kilobytes
 MAX_ROWS = 1000  # each row is compared with the stored questions: a bound on one preview's work
 MULTIPART_SLACK = 64 * 1024  # the form's other fields and boundaries around the file
+TOO_BIG = {"megabytes": MAX_BYTES // 1024 // 1024}
 TEMPLATE_NAME = "mau-cau-hoi"
 UNIONS = (("Huyện ", "Huyện đoàn "), ("Thị xã ", "Thị đoàn "), ("Thành phố ", "Thành đoàn "))
 
@@ -87,19 +89,23 @@ def template_file(request: Request) -> Response:
 
 async def upload(request: Request) -> Response:
     """Keep the file for this session if it reads as a question list, then show its preview (a redirect,
-    so a reload does not post the file again)."""
-    staff = importer(request)
-    too_big = {"megabytes": MAX_BYTES // 1024 // 1024}
+    so a reload does not post the file again). Database and file work run in the thread pool."""
+    staff = await run_in_threadpool(importer, request)  # before the body is read
     if int(request.headers.get("content-length") or 0) > MAX_BYTES + MULTIPART_SLACK:
-        return upload_form(request, staff, "console_import_too_big", 413, **too_big)
+        return await run_in_threadpool(upload_form, request, staff, "console_import_too_big", 413, **TOO_BIG)
     form = await request.form(max_files=1, max_fields=8)
+    file = form.get("file")
+    content = await file.read(MAX_BYTES + 1) if isinstance(file, UploadFile) and file.filename else None
+    return await run_in_threadpool(_uploaded, request, staff, form, content)
+
+
+def _uploaded(request: Request, staff: Staff, form: FormData, content: bytes | None) -> Response:
     check_csrf(request, staff, form)
     file, source = form.get("file"), " ".join(str(form.get("source", "")).split())[:200]
-    if not isinstance(file, UploadFile) or not file.filename:
+    if content is None or not isinstance(file, UploadFile) or not file.filename:
         return upload_form(request, staff, "console_import_no_file", source=source)
-    content = await file.read(MAX_BYTES + 1)
     if len(content) > MAX_BYTES:
-        return upload_form(request, staff, "console_import_too_big", 413, source=source, **too_big)
+        return upload_form(request, staff, "console_import_too_big", 413, source=source, **TOO_BIG)
     try:
         upload_id = _keep(console_of(request), staff, file.filename, content, source)
     except Refusal as refusal:
@@ -166,7 +172,7 @@ def upload_form(request: Request, staff: Staff, message_key: str = "", status: i
     suggestions = [translator(request)("console_import_source_suggestion", union=union) for union in
                    union_names(settings)]
     return page(request, "import.html", staff, status=status, message_key=message_key, message_values=values,
-                source=source, suggestions=suggestions, max_megabytes=MAX_BYTES // 1024 // 1024)
+                source=source, suggestions=suggestions, max_megabytes=TOO_BIG["megabytes"])
 
 
 def union_names(settings: Settings) -> list[str]:
