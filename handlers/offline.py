@@ -199,4 +199,5 @@ def import_questions(job: Job, actor: Actor, args: Args) -> Outcome:
     summary = job.text(job.staff_language, "import_done", count=len(imported), first=imported[0].code,
                        last=imported[-1].code, source=source, bad=len(preview.bad))
     return replace(done("import_done"), html=Html("\n".join([*lines, plain_text(summary)])),
-                   detail={"source": source, "file": file_name, "imported": len(imported), "bad": len(preview.bad)})
+                   detail={"source": source, "source_id": imported[0].source_id, "file": file_name,
+                           "imported": len(imported), "bad": len(preview.bad)})

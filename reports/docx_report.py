@@ -58,9 +58,9 @@ PAGE_CM = (21.0, 29.7)
 MARGINS_CM = {"top_margin": 2.0, "bottom_margin": 2.0, "left_margin": 3.0, "right_margin": 1.5}  # Decree 30
 PORTRAIT_TEXT_CM = PAGE_CM[0] - 3.0 - 1.5    # 16.5
 LANDSCAPE_TEXT_CM = PAGE_CM[1] - 3.0 - 1.5   # 25.2
-QUESTION_HEADERS = ("col_code", "col_district", "col_question", "col_answer", "col_answered_by", "col_dates",
-                    "col_status")
-QUESTION_WIDTHS_CM = (1.9, 2.4, 5.8, 7.5, 2.7, 2.6, 2.3)  # sums to the landscape text width
+QUESTION_HEADERS = ("col_code", "col_district", "col_source", "col_question", "col_answer", "col_answered_by",
+                    "col_dates", "col_status")
+QUESTION_WIDTHS_CM = (1.9, 2.3, 2.2, 5.5, 6.0, 2.5, 2.6, 2.2)  # sums to the landscape text width
 DEPARTMENT_WIDTHS_CM = (4.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5)
 COUNT_WIDTHS_CM = (1.2, 11.3, 4.0)
 OPEN_WIDTHS_CM = (1.2, 2.0, 5.3, 3.5, 2.0, 2.5)
@@ -454,7 +454,8 @@ def _question_cells(row: ReportRow, labels: Labels) -> list[str]:
                                      useful_text(row, labels))))
     answer = "\n\n".join(filter(None, (answer_text(row, labels), row.live_answer and labels(
         "live_answer_label", answer=row.live_answer))))
-    return [row.code, row.district, row.question, answer, answerers(row, labels, "\n"), dates, status]
+    return [row.code, row.district, row.source or labels("source_chat"), row.question, answer,
+            answerers(row, labels, "\n"), dates, status]
 
 
 def _paragraph(text: str, style: str = "") -> str:

@@ -50,6 +50,7 @@ class BoardFilter:
     language: str = ""
     due: Due = Due.ANY
     picked: bool = False  # on the event's list (/pick)
+    source: str = ""  # a question_sources id: the questions of one offline import
     search: str = ""
     sort: Sort = Sort.NEWEST
 
@@ -62,7 +63,8 @@ class BoardFilter:
             department=values["department"], category=values["category"], district=values["district"],
             platform=values["platform"], language=values["language"],
             due=Due(values["due"]) if values["due"] in set(Due) else Due.ANY,
-            picked=values["picked"] in ("1", "on", "true"), search=values["search"][:200],
+            picked=values["picked"] in ("1", "on", "true"),
+            source=values["source"] if values["source"].isdigit() else "", search=values["search"][:200],
             sort=Sort(values["sort"]) if values["sort"] in set(Sort) else Sort.NEWEST)
 
     def to_query(self) -> dict[str, str]:
@@ -121,6 +123,8 @@ def conditions(campaign_id: int, board: BoardFilter, now: datetime, timezone: Zo
         where += [Question.status.in_(UNANSWERED), Question.answer_due_at >= now, Question.answer_due_at < midnight]
     if board.picked:
         where.append(Question.event_rank.is_not(None))
+    if board.source:
+        where.append(Question.source_id == int(board.source))
     if CODE.fullmatch(board.search.strip()):
         where.append(Question.code == board.search.strip().upper())  # one index lookup, not a scan
         return where

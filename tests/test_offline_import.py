@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from docx import Document
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -126,6 +127,12 @@ def test_an_imported_question_is_answered_and_the_answer_stored(harness: Harness
                                           harness.clock.now()), "csv", out)
     (row,) = csv.DictReader(out.open(encoding="utf-8-sig"))
     assert row["Trả lời"].startswith("Có, em cần") and row["Nguồn"] == "Trực tiếp, Huyện đoàn Văn Giang"
+    with harness.app.sessions() as session:  # the Word report's annex has the source too
+        write_report(session, ReportScope(harness.settings, harness.app.services.texts, harness.app.campaign(session),
+                                          harness.clock.now()), "docx", tmp_path / "report.docx")
+    annex = [[c.text for c in r.cells] for t in Document(str(tmp_path / "report.docx")).tables for r in t.rows
+             if r.cells[0].text == "HY-0001"]
+    assert annex and annex[-1][2] == "Trực tiếp, Huyện đoàn Văn Giang"
 
 
 def test_templates_list_units_and_fields_and_read_back(example_settings, tmp_path: Path) -> None:  # noqa: ANN001

@@ -145,10 +145,11 @@ def test_docx_has_headings_per_department_and_category_and_the_charts(populated:
     tables = [table for table in tables if table[0][0] == "Mã"]  # the annex: one table per category
     so_ct = tables[1]
     assert [row[0] for row in so_ct] == ["Mã", "HY-0001", "HY-0004"]
-    assert so_ct[1][2] == ON_TIME and so_ct[1][3] == ANSWER_ON_TIME
-    assert "Hạn: 06/03/2023" in so_ct[1][5] and "đúng hạn" in so_ct[1][6]
-    assert any(REJECTED == row[2] for row in tables[0])
-    assert any(OVERDUE == row[2] and "quá hạn" in row[6] for row in tables[2])
+    assert so_ct[0][2] == "Nguồn" and so_ct[1][2] == "Hỏi qua chat"
+    assert so_ct[1][3] == ON_TIME and so_ct[1][4] == ANSWER_ON_TIME
+    assert "Hạn: 06/03/2023" in so_ct[1][6] and "đúng hạn" in so_ct[1][7]
+    assert any(REJECTED == row[3] for row in tables[0])
+    assert any(OVERDUE == row[3] and "quá hạn" in row[7] for row in tables[2])
 
 
 def test_the_report_counts_staff_actions_from_the_audit_log(populated: Harness, tmp_path: Path) -> None:

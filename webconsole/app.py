@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.app import App
-from webconsole import board, bulk, dashboard, event_day, nominations, pages, signin, staffpage
+from webconsole import board, bulk, dashboard, event_day, importpage, nominations, pages, signin, staffpage
 from webconsole.auth import CsrfRefused, Forbidden, NotSignedIn
 from webconsole.figures import Figures
 from webconsole.pages import NotFound
@@ -56,6 +56,13 @@ def console_routes() -> list[BaseRoute]:
         Route("/nominations/order", nominations.order, methods=["POST"]),
         Route("/nominations/programme", nominations.export, methods=["POST"]),
         Route("/nominations/{number}/evidence/{file}", nominations.evidence),
+
+        # questions gathered offline (webconsole/importpage.py)
+        Route("/import", importpage.import_page, methods=["GET"]),
+        Route("/import", importpage.upload, methods=["POST"]),
+        Route("/import/template.{format}", importpage.template_file),
+        Route("/import/preview", importpage.preview_page),
+        Route("/import/confirm", importpage.confirm, methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=FOLDER / "static"), name="static"),
     ]
 

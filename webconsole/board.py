@@ -27,7 +27,7 @@ from reports.rows import report_rows
 from reports.stats import gather_stats
 from reports.xlsx_report import write_xlsx
 from storage.board import BoardFilter, BoardPage, BoardRow, Due, Sort, board_page, matching_ids
-from storage.models import QuestionStatus, StaffRole
+from storage.models import QuestionSource, QuestionStatus, StaffRole
 from webconsole.auth import Staff, signed_in
 from webconsole.figures import Figures
 from webconsole.render import language_of, page
@@ -122,6 +122,7 @@ def _view(request: Request, staff: Staff) -> dict[str, Any]:
         result = board_page(session, console.app.processor.campaign_id, board_filter, now, settings.timezone,
                             request.query_params.get("after", ""))
         rows = _rows(console, session, result, language_of(request))
+        source = session.get(QuestionSource, int(board_filter.source)) if board_filter.source else None
     query = board_filter.to_query()
     return {
         "filter": board_filter, "rows": rows, "total": result.total, "query": urlencode(query),
@@ -130,7 +131,7 @@ def _view(request: Request, staff: Staff) -> dict[str, Any]:
         "fragment_url": "/console/board/fragment?" + request.url.query,
         "choices": _choices(settings, language_of(request), staff, console),
         "officer": staff.role == StaffRole.OFFICER, "can_act": staff.role != StaffRole.VIEWER,
-        "bulk": _bulk_result(request),
+        "bulk": _bulk_result(request), "source_label": source.label if source else "",
         "departments": [Choice(d.key, d.name) for d in settings.departments],
     }
 

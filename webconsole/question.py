@@ -62,6 +62,7 @@ class QuestionView:
     audit: list[Entry] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     departments: list[tuple[str, str]] = field(default_factory=list)
+    source: str = ""  # the offline import's label; empty for a chat question
 
 
 def question_view(session: Session, services: Services, now: datetime, staff: Staff, question: Question,
@@ -92,6 +93,7 @@ def question_view(session: Session, services: Services, now: datetime, staff: St
         audit=[_audited(writer, t, entry) for entry in audit.history(session, question.id)],
         actions=offered_actions(staff, question),
         departments=[(d.key, d.name) for d in settings.departments if d.key != question.department_key],
+        source=question.source.label if question.source else "",
     )
 
 
