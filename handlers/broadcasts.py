@@ -23,16 +23,19 @@ from storage.models import Broadcast, BroadcastAwaiting, BroadcastKind, Broadcas
 SAFE_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
 FILE_KINDS = (MediaKind.PHOTO, MediaKind.DOCUMENT)
 LINK = re.compile(r"^(?P<label>[^|]{1,64}?)\s*\|\s*(?P<url>https?://\S+)$")
+LINK_URL = re.compile(r"^https?://\S+$")
 WHEN = re.compile(r"^(?P<day>\d{1,2})/(?P<month>\d{1,2})(?:/(?P<year>\d{4}))?"
                   r"\s+(?P<hour>\d{1,2})[:h](?P<minute>\d{2})$")
 
 
 def safe_html(ctx: Context) -> str:
     """The admin's formatting where the platform passed it on, limited to what every chat shows."""
-    if ctx.incoming.html:
-        return nh3.clean(ctx.incoming.html, tags=SAFE_TAGS, attributes={"a": {"href"}},
-                         url_schemes={"http", "https"}, link_rel=None)
-    return escape(ctx.incoming.text)
+    return clean_html(ctx.incoming.html) if ctx.incoming.html else escape(ctx.incoming.text)
+
+
+def clean_html(html: str) -> str:
+    """Only the tags every chat shows (the web console's form is written in the same markup)."""
+    return nh3.clean(html, tags=SAFE_TAGS, attributes={"a": {"href"}}, url_schemes={"http", "https"}, link_rel=None)
 
 
 # --- commands ----------------------------------------------------------------------------

@@ -1,0 +1,72 @@
+"""A broadcast composed in one form (the web console): the text, the audience, an optional link button.
+
+The chat composes step by step (handlers/broadcasts.py); the web sends everything at once, so the
+same checks are made here in one place, for the page's preview (which stores nothing) and for the
+`broadcast_start` action (which stores the broadcast and lets the pump send it)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import select
+
+from actions.model import Actor, Args, Outcome, done, invalid
+from core.config import Settings
+from handlers.broadcasts import LINK_URL, clean_html
+from handlers.context import Job
+from storage import broadcasts as store
+from storage.models import Account, Broadcast, BroadcastKind, BroadcastStatus
+
+MAX_TEXT = 4000  # a Telegram message's length: a longer broadcast would be cut or refused
+
+
+def draft_from(settings: Settings, values: Mapping[str, object], now: datetime) -> Broadcast | Outcome:
+    """A broadcast not yet stored, from the form's values; or the INVALID outcome of the first wrong one.
+
+    `districts` is a comma-separated list of district keys (none: every district), `readers` a
+    language code (none: every language)."""
+    text = str(values.get("text") or "").strip()
+    if not text:
+        return invalid("console_broadcast_empty")
+    if len(text) > MAX_TEXT:
+        return invalid("console_broadcast_too_long", limit=MAX_TEXT)
+    districts = sorted({key for key in str(values.get("districts") or "").split(",") if key})
+    unknown = [key for key in districts if settings.district(key) is None]
+    if unknown:
+        return invalid("console_broadcast_unknown_district", district=unknown[0])
+    readers = str(values.get("readers") or "") or None
+    if readers is not None and readers not in settings.languages:
+        return invalid("console_broadcast_unknown_language", code=readers)
+    label = str(values.get("link_label") or "").strip() or None
+    url = str(values.get("link_url") or "").strip() or None
+    if (label is None) != (url is None) or (url is not None and not LINK_URL.match(url)) or len(label or "") > 64:
+        return invalid("console_broadcast_link_invalid")
+    return Broadcast(html=clean_html(text), districts=districts, language=readers, link_label=label, link_url=url,
+                     kind=BroadcastKind.MESSAGE, status=BroadcastStatus.DRAFT, created_at=now)
+
+
+def start(job: Job, actor: Actor, args: Args) -> Outcome:
+    """`broadcast_start`: store the broadcast as sending; the pump feeds the outbox from the next tick.
+    Its progress and report also go to the author's private chat, as for one composed there."""
+    broadcast = draft_from(job.settings, args, job.now)
+    if isinstance(broadcast, Outcome):
+        return broadcast
+    broadcast.campaign_id = job.campaign.id
+    broadcast.author = actor.who
+    broadcast.author_chat = author_chat(job, actor.who)
+    broadcast.planned = store.count_audience(job.session, broadcast)
+    job.session.add(broadcast)
+    job.session.flush()
+    store.set_status(job.session, broadcast, BroadcastStatus.SENDING, only_from=(BroadcastStatus.DRAFT,),
+                     now=job.now)
+    return done("console_broadcast_started", id=broadcast.id, count=broadcast.planned)
+
+
+def author_chat(job: Job, who: str) -> str:
+    """The author's private chat: the one their account is known by, else their user id (a private chat's
+    id on Telegram and Zalo)."""
+    platform, _, user_id = who.partition(":")
+    chat_id = job.session.scalar(select(Account.chat_id).where(Account.platform == platform,
+                                                               Account.user_id == user_id))
+    return f"{platform}:{chat_id}" if chat_id else who
