@@ -179,7 +179,7 @@ def test_cancel_stops_for_good(site: Harness) -> None:
     site.pump.tick()
     site.flush()  # the first two are delivered
     status, page = post(admin, f"{PAGE}/1/cancel")
-    assert status == 200 and text(site, "broadcast_cancelled", id=1, delivered=2) in page
+    assert status == 200 and text(site, "console_broadcast_cancelled", id=1, delivered=2) in page
     site.run_broadcasts()
     assert sum(copies(p) for p in people) == 2
     assert post(admin, f"{PAGE}/1/resume")[0] == 400

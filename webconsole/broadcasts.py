@@ -7,7 +7,7 @@ Sending, pausing, resuming and cancelling are the action table's actions (`broad
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from markupsafe import Markup
@@ -38,6 +38,9 @@ OFFERED_IN = {  # the states each button is shown in; the action itself decides 
     "cancel": (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING, BroadcastStatus.PAUSED),
 }
 FORM_FIELDS = ("text", "readers", "link_label", "link_url")
+# The chat's answers name the next command ("Tiếp tục: /broadcast resume 1"); the page has buttons instead.
+ON_THE_PAGE = {"broadcast_paused": "console_broadcast_paused", "broadcast_resumed": "console_broadcast_resumed",
+               "broadcast_cancelled": "console_broadcast_cancelled", "broadcast_unknown": "console_broadcast_unknown"}
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ def _perform(request: Request, staff: Staff, name: str, args: dict[str, str]) ->
 
 
 def _answer(request: Request, staff: Staff, outcome: Outcome, values: dict[str, str]) -> Response:
+    outcome = replace(outcome, key=ON_THE_PAGE.get(outcome.key, outcome.key))
     flash = outcome_text(console_of(request).app.services, language_of(request), outcome)
     return page(request, "broadcasts.html", staff, status=200 if outcome.ok else 400,
                 **_view(request, staff, values), flash=flash, flash_ok=outcome.ok)
