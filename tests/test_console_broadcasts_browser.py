@@ -87,3 +87,15 @@ def test_compose_preview_send_watch_and_pause(site: Harness, database_url: str) 
         site.run_broadcasts()
         assert sum(ANNOUNCEMENT in d.text for d in site.transport.delivered) == 2  # paused: nothing more
         screenshot(driver, f"console-broadcasts-paused-{kind_of(database_url)}")
+
+
+def test_a_leader_sees_the_documents_to_download(site: Harness, database_url: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    with serving(site) as base, chromium(1100, 700) as driver:
+        sign_in(driver, base, site, "console:leader")
+        assert not driver.find_elements(By.LINK_TEXT, "Thông báo")  # broadcasts are coordination's
+        follow(driver, driver.find_element(By.LINK_TEXT, "Báo cáo"))
+        for key in ("docx", "xlsx", "csv", "programme", "transmittal-so-ct"):
+            assert driver.find_element(By.ID, f"download-{key}").is_displayed()
+        screenshot(driver, f"console-reports-{kind_of(database_url)}")

@@ -63,7 +63,7 @@ def test_each_format_downloads_and_opens(site: Harness) -> None:
     word = download(admin, "docx")
     assert word.status_code == 200
     assert word.headers["content-type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    assert file_name(word).startswith("Báo cáo kết quả đối thoại - ") and file_name(word).endswith(".docx")
+    assert file_name(word) == f"Báo cáo kết quả đối thoại - hung-yen-2023 - {site.clock.now():%d-%m-%Y}.docx"
     assert ON_TIME in "\n".join(cell.text for table in Document(io.BytesIO(word.content)).tables
                                 for row in table.rows for cell in row.cells)
     workbook = download(admin, "xlsx")

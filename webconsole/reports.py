@@ -31,7 +31,7 @@ from webconsole.auth import Staff, check_csrf, form_endpoint, signed_in
 from webconsole.render import language_of, page, role_label, translator
 from webconsole.state import console_of
 
-UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')  # not in a file name on Windows, nor in a header
+UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]+')  # not in a file name on Windows, nor in a header
 
 
 @dataclass(frozen=True)
@@ -70,11 +70,11 @@ def download(request: Request, form: FormData) -> Response:
         campaign = console.campaign(session)
         outcome = perform(Writer(console.app.services, session, console.now()), campaign, actor_of(staff, label),
                           document.action, dict(document.args), Surface.WEB)
-        campaign_name = campaign.name
+        campaign_key = campaign.key
     if not outcome.ok or not outcome.attachments:
         return _refused(request, staff, outcome)
     path = Path(outcome.attachments[0].path)
-    name = _file_name(request, document, campaign_name)
+    name = _file_name(request, document, campaign_key)
     return FileResponse(path, media_type=FORMATS[document.extension],
                         headers={"content-disposition": content_disposition(name)})
 
@@ -116,6 +116,8 @@ def _may(name: str, actor: Any) -> bool:
 
 
 def _file_name(request: Request, document: Document, campaign: str) -> str:
+    """"Báo cáo kết quả đối thoại - hung-yen-2023 - 10-03-2023.docx": the campaign by its key (its name is
+    a sentence), the province's date."""
     console = console_of(request)
     settings = console.app.settings
     department = settings.department(dict(document.args).get("department", ""))
