@@ -18,7 +18,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from actions.model import Outcome, Surface
+from actions.model import Actor, Outcome, Surface
 from actions.perform import perform
 from actions.permissions import allowed
 from actions.table import action_named
@@ -110,7 +110,7 @@ def _document(key: str, department_key: str) -> Document | None:
     return next((d for d in (*REPORT, PROGRAMME) if d.key == key), None)
 
 
-def _may(name: str, actor: Any) -> bool:
+def _may(name: str, actor: Actor) -> bool:
     action = action_named(name)
     return action is not None and allowed(action, actor)
 
@@ -136,13 +136,12 @@ def _refused(request: Request, staff: Staff, outcome: Outcome | None) -> Respons
 
 def _view(request: Request, staff: Staff) -> dict[str, Any]:
     settings = console_of(request).app.settings
-    t = translator(request)
     documents = offered(request, staff)
     names = {d.key: d.name for d in settings.departments}
     return {
-        "report": [d for d in documents if d.action == "report"],
-        "programme": [d for d in documents if d.action == "programme"],
+        "offered": bool(documents),
+        "sections": [(f"console_reports_{action}", f"console_reports_{action}_explain",
+                      [d for d in documents if d.action == action]) for action in ("report", "programme")],
         "transmittals": [(d, names.get(dict(d.args)["department"], "")) for d in documents
                          if d.action == "transmittal"],
-        "format_label": lambda d: t(f"console_reports_format_{d.extension}"),
     }
