@@ -9,14 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import select
-
 from actions.model import Actor, Args, Outcome, done, invalid
 from core.config import Settings
 from handlers.broadcasts import LINK_URL, clean_html
 from handlers.context import Job
 from storage import broadcasts as store
-from storage.models import Account, Broadcast, BroadcastKind, BroadcastStatus
+from storage.models import Broadcast, BroadcastKind, BroadcastStatus
 
 MAX_TEXT = 4000  # a Telegram message's length: a longer broadcast would be cut or refused
 
@@ -48,13 +46,14 @@ def draft_from(settings: Settings, values: Mapping[str, object], now: datetime) 
 
 def start(job: Job, actor: Actor, args: Args) -> Outcome:
     """`broadcast_start`: store the broadcast as sending; the pump feeds the outbox from the next tick.
-    Its progress and report also go to the author's private chat, as for one composed there."""
+    It has no author chat: its progress and report are on the console's page, not sent to a chat the
+    web does not know (a staff member's private chat id is the platform's to say)."""
     broadcast = draft_from(job.settings, args, job.now)
     if isinstance(broadcast, Outcome):
         return broadcast
     broadcast.campaign_id = job.campaign.id
     broadcast.author = actor.who
-    broadcast.author_chat = author_chat(job, actor.who)
+    broadcast.author_chat = ""
     broadcast.planned = store.count_audience(job.session, broadcast)
     job.session.add(broadcast)
     job.session.flush()
@@ -62,11 +61,3 @@ def start(job: Job, actor: Actor, args: Args) -> Outcome:
                      now=job.now)
     return done("console_broadcast_started", id=broadcast.id, count=broadcast.planned)
 
-
-def author_chat(job: Job, who: str) -> str:
-    """The author's private chat: the one their account is known by, else their user id (a private chat's
-    id on Telegram and Zalo)."""
-    platform, _, user_id = who.partition(":")
-    chat_id = job.session.scalar(select(Account.chat_id).where(Account.platform == platform,
-                                                               Account.user_id == user_id))
-    return f"{platform}:{chat_id}" if chat_id else who

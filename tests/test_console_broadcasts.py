@@ -136,7 +136,9 @@ def test_sending_creates_the_broadcast_and_the_pump_delivers_it_once(site: Harne
     assert broadcast.author == "console:admin"
     site.run_broadcasts()
     assert [copies(p) for p in van_giang + yen_my] == [1, 1, 0]
-    assert broadcasts(site)[0].status == BroadcastStatus.DONE
+    done = broadcasts(site)[0]
+    assert done.status == BroadcastStatus.DONE and done.report["delivered"] == 2  # the tally, kept as for any
+    assert {d.message.chat.chat_id for d in site.transport.delivered if "#1" in d.text} == set()  # no chat report
     listed = admin.get(f"{PAGE}/fragment")
     assert 'data-status="done"' in listed.text and 'data-sent="2"' in listed.text
     assert admin.get(f"{PAGE}/fragment", headers={"if-none-match": listed.headers["etag"]}).status_code == 304
