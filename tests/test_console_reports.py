@@ -7,21 +7,27 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
+import httpx
 import pytest
 from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from dataclasses import replace
+
 from core.clock import FakeClock
 from core.config import Settings
 from storage.models import AuditEntry
-from tests.console_client import csrf_of, signed_in_client
+from tests.browser import serving
+from tests.console_client import csrf_of, login_link, sign_in, signed_in_client, staff_chat
 from tests.harness import Harness
+from tests.test_migrate_lock import free_port
 from tests.report_data import ON_TIME, populate, reporting_harness
 from tests.test_console_security import console_staff
 from webconsole.reports import content_disposition
@@ -31,7 +37,9 @@ PAGE = "/console/reports"
 
 @pytest.fixture
 def site(example_settings: Settings, database_url: str, clock: FakeClock, tmp_path: Path) -> Iterator[Harness]:
-    harness = reporting_harness(console_staff(example_settings), database_url, clock, tmp_path)
+    settings = console_staff(example_settings)
+    settings = replace(settings, web=replace(settings.web, listen_port=free_port()))  # for the served test
+    harness = reporting_harness(settings, database_url, clock, tmp_path)
     populate(harness)
     yield harness
     harness.dispose()
@@ -113,3 +121,33 @@ def test_file_names_are_vietnamese_with_an_ascii_fallback() -> None:
     header = content_disposition("Báo cáo - Đối thoại 2023.docx")
     assert header == ("attachment; filename=\"Bao cao - Doi thoai 2023.docx\"; "
                       "filename*=UTF-8''B%C3%A1o%20c%C3%A1o%20-%20%C4%90%E1%BB%91i%20tho%E1%BA%A1i%202023.docx")
+
+
+def test_a_build_does_not_hold_the_server(site: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the product's own web server: while a report is being built (here: held until released), the
+    server still answers, because the build runs in the thread pool; on PostgreSQL other pages too."""
+    import handlers.reports
+
+    building, release = threading.Event(), threading.Event()
+    real = handlers.reports.write_report
+
+    def slow(*args: object, **kwargs: object) -> int:
+        building.set()
+        assert release.wait(20)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(handlers.reports, "write_report", slow)
+    with serving(site) as base, httpx.Client(base_url=base) as client:
+        sign_in(client, login_link(staff_chat(site, "console:admin")))
+        token = csrf_of(client.get(PAGE).text)
+        answers: list[httpx.Response] = []
+        download = threading.Thread(target=lambda: answers.append(
+            client.post(f"{PAGE}/csv", data={"csrf": token}, timeout=30)))
+        download.start()
+        assert building.wait(20)
+        assert client.get("/console/static/console.css", timeout=5).status_code == 200  # the loop is free
+        if site.app.engine.dialect.name == "postgresql":  # SQLite: the build's transaction holds the one writer
+            assert client.get(PAGE, timeout=5).status_code == 200
+        release.set()
+        download.join(30)
+    assert answers[0].status_code == 200 and answers[0].content.startswith(b"\xef\xbb\xbf")
