@@ -7,9 +7,11 @@ same checks are made here in one place, for the page's preview (which stores not
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from actions.model import Actor, Args, Outcome, done, invalid
+from sqlalchemy import select
+
+from actions.model import Actor, Args, Outcome, done, invalid, refused
 from core.config import Settings
 from handlers.broadcasts import LINK_URL, clean_html
 from handlers.context import Job
@@ -17,6 +19,7 @@ from storage import broadcasts as store
 from storage.models import Broadcast, BroadcastKind, BroadcastStatus
 
 MAX_TEXT = 4000  # a Telegram message's length: a longer broadcast would be cut or refused
+REPEAT_WINDOW = timedelta(minutes=10)  # the same text again this soon is a second press, or a reload
 
 
 def draft_from(settings: Settings, values: Mapping[str, object], now: datetime) -> Broadcast | Outcome:
@@ -51,6 +54,8 @@ def start(job: Job, actor: Actor, args: Args) -> Outcome:
     broadcast = draft_from(job.settings, args, job.now)
     if isinstance(broadcast, Outcome):
         return broadcast
+    if (earlier := _just_sent(job, actor.who, broadcast.html)) is not None:
+        return refused("console_broadcast_repeat", id=earlier)
     broadcast.campaign_id = job.campaign.id
     broadcast.author = actor.who
     broadcast.author_chat = ""
@@ -61,3 +66,13 @@ def start(job: Job, actor: Actor, args: Args) -> Outcome:
                      now=job.now)
     return done("console_broadcast_started", id=broadcast.id, count=broadcast.planned)
 
+
+
+def _just_sent(job: Job, author: str, html: str) -> int | None:
+    """The broadcast with this text the author started a moment ago, if any (a double click on "Send", the
+    browser's reload of the answer): sending it twice would reach every recipient twice."""
+    return job.session.scalar(
+        select(Broadcast.id).where(Broadcast.author == author, Broadcast.html == html,
+                                   Broadcast.created_at >= job.now - REPEAT_WINDOW,
+                                   Broadcast.status != BroadcastStatus.CANCELLED)
+        .order_by(Broadcast.id.desc()).limit(1))

@@ -145,6 +145,18 @@ def test_sending_creates_the_broadcast_and_the_pump_delivers_it_once(site: Harne
     assert audited(site) == [("broadcast_start", "web", "done", "admin")]
 
 
+def test_a_second_press_or_a_reload_does_not_send_again(site: Harness) -> None:
+    people = youth(site, 2)
+    admin = signed_in_client(site, "console:admin")
+    assert post(admin, f"{PAGE}/send", text=ANNOUNCEMENT)[0] == 200
+    status, page = post(admin, f"{PAGE}/send", text=ANNOUNCEMENT)
+    assert status == 400 and text(site, "console_broadcast_repeat", id=1) in page
+    site.run_broadcasts()
+    assert [copies(p) for p in people] == [1, 1] and len(broadcasts(site)) == 1
+    site.clock.advance(11 * 60)  # later, the same text is a new broadcast (a reminder)
+    assert post(admin, f"{PAGE}/send", text=ANNOUNCEMENT)[0] == 200
+
+
 def test_pause_stops_sending_resume_continues_without_repeats(site: Harness) -> None:
     people = youth(site, 6)
     site.pump.batch = 2
