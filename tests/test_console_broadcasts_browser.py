@@ -87,6 +87,8 @@ def test_compose_preview_send_watch_and_pause(site: Harness, database_url: str) 
         site.run_broadcasts()
         assert sum(ANNOUNCEMENT in d.text for d in site.transport.delivered) == 2  # paused: nothing more
         screenshot(driver, f"console-broadcasts-paused-{kind_of(database_url)}")
+        driver.set_window_size(390, 800)
+        screenshot(driver, f"console-broadcasts-phone-{kind_of(database_url)}")
 
 
 def test_a_leader_sees_the_documents_to_download(site: Harness, database_url: str) -> None:
