@@ -15,6 +15,7 @@ from handlers import (
     answers,
     audit_view,
     broadcasts,
+    broadcasts_web,
     commitments,
     curation,
     deliveries,
@@ -36,6 +37,7 @@ OFFICERS = frozenset({Role.OFFICER})
 COORDINATION = frozenset({Role.ADMIN, Role.COORDINATOR})
 ADMINS = frozenset({Role.ADMIN})
 EVERYONE = frozenset({Role.YOUTH, Role.OFFICER, Role.COORDINATOR, Role.ADMIN, Role.VIEWER})
+LEADERS = frozenset({Role.VIEWER})  # read-only accounts of the web console: they may download the documents
 CONSOLE_STAFF = EVERYONE - YOUTH  # whoever is on the web console's staff list
 
 PRIVATE = frozenset({Place.PRIVATE})
@@ -44,6 +46,7 @@ DEPARTMENT = frozenset({Place.DEPARTMENT, Place.COORDINATOR, Place.WEB, Place.CL
 COORDINATING = frozenset({Place.PRIVATE, Place.COORDINATOR, Place.WEB, Place.CLI})
 CURATING = COORDINATING | {Place.REVIEW}
 CHATS = frozenset({Place.PRIVATE, Place.DEPARTMENT, Place.COORDINATOR, Place.REVIEW})
+WEB = frozenset({Place.WEB})
 
 
 def names(*words: str, vi: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
@@ -122,7 +125,7 @@ ACTIONS: tuple[Action, ...] = (
            (question(), text("reason")), handler=answers.reject, usage_key="officer_usage", code="rj", menu=True),
     Action("answer", OFFICERS | COORDINATION, DEPARTMENT | COORDINATING,
            arguments=(question(), text("text", required=True, error_key="answer_empty")), handler=answers.answer),
-    Action("transmittal", OFFICERS | COORDINATION, DEPARTMENT | COORDINATING, names("transmittal"),
+    Action("transmittal", OFFICERS | COORDINATION | LEADERS, DEPARTMENT | COORDINATING, names("transmittal"),
            (Argument("department", Kind.DEPARTMENT, required=False, error_key="transmittal_usage"),),
            handler=reports.transmittal, menu=True),
     # --- commitments made in answers, followed up by the responsible department (docs/offline.md) ----
@@ -184,13 +187,13 @@ ACTIONS: tuple[Action, ...] = (
     Action("learned", COORDINATION, COORDINATING, names("learned"), handler=learning.show, menu=True,
            audited=False),
     Action("learned_reset", COORDINATION, COORDINATING, names("learned reset"), handler=learning.reset),
-    Action("report", COORDINATION, COORDINATING, names("report"), (word("format"),), handler=reports.report),
+    Action("report", COORDINATION | LEADERS, COORDINATING, names("report"), (word("format"),), handler=reports.report),
     Action("stats", COORDINATION, COORDINATING, names("stats"), handler=reports.stats, audited=False),
     Action("publish", COORDINATION, COORDINATING, names("publish"), (published(),), handler=reports.publish,
            usage_key="publish_usage"),
     Action("unpublish", COORDINATION, COORDINATING, names("unpublish"), (published(),), handler=reports.unpublish,
            usage_key="publish_usage"),
-    Action("programme", COORDINATION, COORDINATING, names("programme"), handler=reports.programme, menu=True),
+    Action("programme", COORDINATION | LEADERS, COORDINATING, names("programme"), handler=reports.programme, menu=True),
     Action("import_questions", COORDINATION, frozenset({Place.WEB, Place.CLI}), handler=offline.import_questions),
     # --- exemplary youth: units nominate, the Youth Union's admins decide the shortlist (docs/console.md) --
     Action("nominations", COORDINATION, COORDINATING, names("nominations"), handler=nominations.show, menu=True,
@@ -209,6 +212,8 @@ ACTIONS: tuple[Action, ...] = (
     # --- broadcasts: admins compose in their private chat; managing one is coordination ---------------
     Action("broadcast", ADMINS, PRIVATE, names("broadcast"), (text("unknown"),), chat=broadcasts.compose, menu=True,
            elsewhere_key="broadcast_private_only"),
+    Action("broadcast_start", ADMINS, WEB, arguments=(text("text", True, "console_broadcast_empty"), word("districts"),
+           word("readers"), text("link_label"), word("link_url")), handler=broadcasts_web.start),
     Action("broadcast_list", COORDINATION, COORDINATING, names("broadcast list"), handler=broadcasts.show_list,
            audited=False),
     Action("broadcast_status", COORDINATION, COORDINATING, names("broadcast status"),

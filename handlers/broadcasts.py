@@ -23,16 +23,19 @@ from storage.models import Broadcast, BroadcastAwaiting, BroadcastKind, Broadcas
 SAFE_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
 FILE_KINDS = (MediaKind.PHOTO, MediaKind.DOCUMENT)
 LINK = re.compile(r"^(?P<label>[^|]{1,64}?)\s*\|\s*(?P<url>https?://\S+)$")
+LINK_URL = re.compile(r"^https?://\S+$")
 WHEN = re.compile(r"^(?P<day>\d{1,2})/(?P<month>\d{1,2})(?:/(?P<year>\d{4}))?"
                   r"\s+(?P<hour>\d{1,2})[:h](?P<minute>\d{2})$")
 
 
 def safe_html(ctx: Context) -> str:
     """The admin's formatting where the platform passed it on, limited to what every chat shows."""
-    if ctx.incoming.html:
-        return nh3.clean(ctx.incoming.html, tags=SAFE_TAGS, attributes={"a": {"href"}},
-                         url_schemes={"http", "https"}, link_rel=None)
-    return escape(ctx.incoming.text)
+    return clean_html(ctx.incoming.html) if ctx.incoming.html else escape(ctx.incoming.text)
+
+
+def clean_html(html: str) -> str:
+    """Only the tags every chat shows (the web console's form is written in the same markup)."""
+    return nh3.clean(html, tags=SAFE_TAGS, attributes={"a": {"href"}}, url_schemes={"http", "https"}, link_rel=None)
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -395,7 +398,7 @@ def quarter_reached(broadcast: Broadcast, done: int) -> int:
 
 
 def report_progress(writer: Writer, broadcast: Broadcast, tally: store.Tally) -> None:
-    writer.send(ChatRef.parse(broadcast.author_chat), progress_text(writer, broadcast, tally))
+    _tell_author(writer, broadcast, progress_text(writer, broadcast, tally))
 
 
 def report_final(writer: Writer, broadcast: Broadcast, tally: store.Tally) -> None:
@@ -404,15 +407,21 @@ def report_final(writer: Writer, broadcast: Broadcast, tally: store.Tally) -> No
                for reason, count in sorted(tally.failed.items()) if reason != "blocked"]
     broadcast.report = tally.to_json()
     key = "broadcast_report" if broadcast.kind == BroadcastKind.MESSAGE else "broadcast_report_correction"
-    writer.send(ChatRef.parse(broadcast.author_chat), writer.text(
+    _tell_author(writer, broadcast, writer.text(
         language, key, id=broadcast.corrects_id or broadcast.id, delivered=tally.delivered, blocked=tally.blocked,
         failed=tally.failed_total - tally.blocked, reasons=Html("\n".join(reasons)),
         minutes=_minutes(broadcast.started_at, writer.now)))
 
 
 def report_started(writer: Writer, broadcast: Broadcast) -> None:
-    writer.send(ChatRef.parse(broadcast.author_chat), writer.text(
-        writer.staff_language, "broadcast_started", id=broadcast.id, count=broadcast.planned))
+    _tell_author(writer, broadcast, writer.text(writer.staff_language, "broadcast_started", id=broadcast.id,
+                                                count=broadcast.planned))
+
+
+def _tell_author(writer: Writer, broadcast: Broadcast, html: Html) -> None:
+    """In the chat the broadcast was composed in; one sent from the web console has none (its page shows it)."""
+    if broadcast.author_chat:
+        writer.send(ChatRef.parse(broadcast.author_chat), html)
 
 
 def _minutes(start: datetime | None, end: datetime) -> int:

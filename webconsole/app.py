@@ -12,7 +12,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.app import App
-from webconsole import board, bulk, dashboard, event_day, importpage, nominations, pages, signin, staffpage
+from webconsole import (board, broadcasts, bulk, dashboard, event_day, importpage, nominations, pages, reports, signin,
+                        staffpage)
 from webconsole.auth import CsrfRefused, Forbidden, NotSignedIn
 from webconsole.figures import Figures
 from webconsole.pages import NotFound
@@ -63,6 +64,15 @@ def console_routes() -> list[BaseRoute]:
         Route("/import/template.{format}", importpage.template_file),
         Route("/import/preview", importpage.preview_page),
         Route("/import/confirm", importpage.confirm, methods=["POST"]),
+
+        # broadcasts and the leadership documents (webconsole/broadcasts.py, webconsole/reports.py)
+        Route("/broadcasts", broadcasts.broadcasts_page, methods=["GET"]),
+        Route("/broadcasts/fragment", broadcasts.broadcasts_fragment),
+        Route("/broadcasts/preview", broadcasts.preview, methods=["POST"]),
+        Route("/broadcasts/send", broadcasts.send, methods=["POST"]),
+        Route("/broadcasts/{id:int}/{verb}", broadcasts.control, methods=["POST"]),
+        Route("/reports", reports.reports_page, methods=["GET"]),
+        Route("/reports/{document}", reports.download, methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=FOLDER / "static"), name="static"),
     ]
 
