@@ -35,7 +35,10 @@ def test_every_entry_is_used_by_the_code() -> None:
                                               "console_action_", "console_board_filter_", "console_board_sort_",
                                               "console_board_due_", "console_language_",
                                               "platform_", "commitment_status_", "import_col_",
-                                              "import_list_"))}  # looked up as f"status_{status}" etc.
+                                              "import_list_", "console_broadcast_kind_",
+                                              "console_reports_format_"))}  # looked up as f"status_{status}" etc.
+    built |= {f"console_broadcasts_{verb}" for verb in ("pause", "resume", "cancel")}  # broadcasts_list.html
+    built |= {f"console_reports_{action}{part}" for action in ("report", "programme") for part in ("", "_explain")}
     built |= {f"{action.name}_button" for action in ACTIONS}  # a review card's buttons: f"{name}_button"
     assert keys - used - built == set()
 
