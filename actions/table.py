@@ -128,7 +128,7 @@ ACTIONS: tuple[Action, ...] = (
            usage_key="commitment_usage"),
     Action("commitments", OFFICERS | COORDINATION, DEPARTMENT | COORDINATING, names("commitments"),
            handler=commitments.show, menu=True, audited=False),
-    Action("commitment", OFFICERS, frozenset({Place.DEPARTMENT, Place.COORDINATOR}), names("commitment"),
+    Action("commitment", OFFICERS | COORDINATION, DEPARTMENT | COORDINATING, names("commitment"),
            (Argument("number", Kind.NUMBER, True, "commitment_status_usage"), word("status", True), text("note")),
            handler=commitments.change, usage_key="commitment_status_usage"),
     # --- curation: the Youth Union, the coordinator, the review chat -------------------------------

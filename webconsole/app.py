@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.app import App
-from webconsole import board, bulk, dashboard, pages, signin, staffpage
+from webconsole import board, bulk, commitments, dashboard, pages, signin, staffpage
 from webconsole.auth import CsrfRefused, Forbidden, NotSignedIn
 from webconsole.figures import Figures
 from webconsole.pages import NotFound
@@ -39,6 +39,9 @@ def console_routes() -> list[BaseRoute]:
         Route("/lang", pages.switch_language),
         Route("/q/{code}", pages.question_page),
         Route("/q/{code}/act", pages.question_action, methods=["POST"]),
+        # last year's promises followed up (docs/console.md)
+        Route("/commitments", commitments.commitments_page),
+        Route("/commitments/{number:int}", commitments.update_commitment, methods=["POST"]),
         Route("/staff", staffpage.staff_page, methods=["GET"]),
         Route("/staff", staffpage.change_staff, methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=FOLDER / "static"), name="static"),
