@@ -82,16 +82,15 @@ def parse_date(text: str) -> date | None:
 # --- actions (declared in actions/table.py) ------------------------------------------------------
 
 def commit(job: Job, actor: Actor, args: Args) -> Outcome:
-    """/commit CODE DD/MM/YYYY [DEPARTMENT-KEY] WHAT: the department defaults to the question's."""
+    """/commit CODE DD/MM/YYYY [DEPARTMENT-KEY] WHAT: the department defaults to the question's. The web
+    names it apart (`department`), so what was promised is never read as a department's key."""
     question: Question = args["question"]
     due_on = parse_date(args["due"])
     if due_on is None:
         return invalid("commitment_due_invalid", due=args["due"])
     if due_on < job.local_today():
         return invalid("commitment_due_past", due=due_on.strftime("%d/%m/%Y"))
-    first, _, rest = args["what"].partition(" ")
-    department_key, what = (first, rest) if job.settings.department(first) else (question.department_key or "",
-                                                                                args["what"])
+    department_key, what = _responsible(job, question, args)
     try:
         commitment = mark(job.session, job.settings, job.now, question, department_key, due_on, what, actor.who)
     except Refused as refusal:
@@ -126,6 +125,14 @@ def show(job: Job, actor: Actor, args: Args) -> Outcome:
                  status=job.label("commitment_status", shown_status(c, today)),
                  note=job.text(language, "commitments_note", note=c.note) if c.note else "")
         for c in listed(job.session, own)], "commitments_header", "commitments_none")
+
+
+def _responsible(job: Job, question: Question, args: Args) -> tuple[str, str]:
+    """The responsible department's key and what was promised: named apart, else by the first word."""
+    if args.get("department") is not None:
+        return args["department"].key, args["what"]
+    first, _, rest = args["what"].partition(" ")
+    return (first, rest) if job.settings.department(first) else (question.department_key or "", args["what"])
 
 
 def _department_name(writer: Writer, commitment: Commitment) -> str:

@@ -71,8 +71,6 @@ def act(session: Session, services: Services, campaign: Campaign, now: datetime,
             value = str(target.id)
         if value:
             args[field] = value
-    if name == "commit":  # the chat's words: the responsible department's key opens what was promised
-        args["what"] = f"{args.pop('department', '')} {args.get('what', '')}".strip()
     return perform(Writer(services, session, now), campaign, actor_of(staff, label), name, args, Surface.WEB)
 
 
