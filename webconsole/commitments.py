@@ -21,6 +21,7 @@ from actions.permissions import allowed, may_act_for
 from actions.table import action_named
 from core.config import Settings
 from handlers.context import Writer
+from reports.commitments import promised_by
 from storage.commitments import OVERDUE, listed, shown_status
 from storage.models import Campaign, Commitment, CommitmentStatus, StaffRole
 from webconsole.acting import actor_of, outcome_text
@@ -59,6 +60,7 @@ class CommitmentLine:
     code: str
     linked: bool  # a question of the current campaign has a page
     question: str
+    promised_by: str  # the leader at the dialogue, else the department that answered
     what: str
     department: str
     due: str
@@ -135,7 +137,8 @@ def _line(writer: Writer, actor: Actor, commitment: Commitment, today: date, cur
     department = writer.settings.department(commitment.department_key)
     return CommitmentLine(
         number=commitment.id, campaign=commitment.campaign.name, code=commitment.question.code or "",
-        linked=commitment.campaign_id == current, question=commitment.question.text, what=commitment.what,
+        linked=commitment.campaign_id == current, question=commitment.question.text,
+        promised_by=promised_by(writer.settings, commitment), what=commitment.what,
         department=department.name if department else commitment.department_key,
         due=commitment.due_on.strftime("%d/%m/%Y"), status=str(commitment.status),
         shown=shown_status(commitment, today), note=commitment.note,
