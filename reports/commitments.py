@@ -36,8 +36,9 @@ def commitment_rows(session: Session, settings: Settings, campaign: Campaign, to
         department = settings.department(commitment.department_key)
         rows.append(CommitmentRow(
             commitment.id, commitment.campaign.name, commitment.question.code or "", commitment.question.text,
-            promised_by(settings, commitment), commitment.what, department.name if department else commitment.department_key,
-            commitment.due_on, shown_status(commitment, today), commitment.note))
+            promised_by(settings, commitment), commitment.what,
+            department.name if department else commitment.department_key, commitment.due_on,
+            shown_status(commitment, today), commitment.note))
     return rows
 
 
