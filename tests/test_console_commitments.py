@@ -170,6 +170,7 @@ def test_filters_by_campaign_department_status_and_overdue(site: Harness, exampl
         assert 'id="commitment-1"' in page and 'id="commitment-2"' in page
         assert 'href="/console/q/HY-0001"' not in page  # last year's question has no page in this campaign
         assert 'data-status="overdue"' in page and example_settings.campaign.name in page
+        assert text(second, "form_commitments_summary", total=2, done=1, in_progress=0, pending=0, overdue=1) in page
 
         def shown(query: str) -> set[str]:
             html = admin.get(f"/console/commitments?{query}").text

@@ -4,6 +4,7 @@ and the coordinator any), viewers read. Officers see their own department's only
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
@@ -21,6 +22,7 @@ from actions.permissions import allowed, may_act_for
 from actions.table import action_named
 from core.config import Settings
 from handlers.context import Writer
+from reports.commitments import STATUSES as SUMMARY
 from reports.commitments import promised_by
 from storage.commitments import OVERDUE, listed, shown_status
 from storage.models import Campaign, Commitment, CommitmentStatus, StaffRole
@@ -103,9 +105,15 @@ def _response(request: Request, staff: Staff, outcome: Outcome | None = None) ->
         campaigns = [(c.id, c.name) for c in session.scalars(select(Campaign).order_by(Campaign.created_at.desc()))]
     flash = outcome_text(console.app.services, language_of(request), outcome) if outcome else Markup("")
     return page(request, "commitments.html", staff, status=400 if outcome and not outcome.ok else 200,
-                lines=lines, filter=wanted, query=wanted.query(), campaigns=campaigns, statuses=STATUSES,
+                lines=lines, counts=_counts(lines), filter=wanted, query=wanted.query(), campaigns=campaigns, statuses=STATUSES,
                 departments=[(d.key, d.name) for d in settings.departments],
                 officer=staff.role == StaffRole.OFFICER, flash=flash, flash_ok=outcome is None or outcome.ok)
+
+
+def _counts(lines: list[CommitmentLine]) -> dict[str, int]:
+    """The report's summary of what is listed: how many done, in progress, not started, overdue."""
+    shown = Counter(line.shown for line in lines)
+    return {status: shown.get(status, 0) for status in SUMMARY}
 
 
 def _filter(request: Request, staff: Staff, settings: Settings) -> CommitmentFilter:
