@@ -64,6 +64,14 @@ def may_act_on(actor: Actor, question: Question) -> bool:
     return bool(actor.roles & (STAFF | {Role.VIEWER}))
 
 
+def may_act_for(actor: Actor, department_key: str) -> bool:
+    """Work a department is responsible for (a commitment): in a department's chat, or as an officer who is
+    nothing more, only that department's; admins and the coordinator any department's."""
+    if actor.place == Place.DEPARTMENT or not actor.roles & {Role.ADMIN, Role.COORDINATOR}:
+        return Role.OFFICER in actor.roles and department_key == actor.department
+    return True
+
+
 def department_in_scope(settings: Settings, actor: Actor, named: Department | None) -> Department | None:
     """The department a per-department document is for (`/transmittal`): coordinators and admins name one;
     an officer gets their own department's whatever they name. None when neither gives one."""

@@ -130,11 +130,13 @@ ACTIONS: tuple[Action, ...] = (
            handler=reports.transmittal, menu=True),
     # --- commitments made in answers, followed up by the responsible department (docs/offline.md) ----
     Action("commit", COORDINATION, COORDINATING, names("commit"),
-           (question(), word("due", True), text("what", True)), handler=commitments.commit,
+           (question(), word("due", True), text("what", True),  # the web names the department; the chat
+            Argument("department", Kind.DEPARTMENT, False, "commitment_department_unknown")),  # in `what`
+           handler=commitments.commit,
            usage_key="commitment_usage"),
     Action("commitments", OFFICERS | COORDINATION, DEPARTMENT | COORDINATING, names("commitments"),
            handler=commitments.show, menu=True, audited=False),
-    Action("commitment", OFFICERS, frozenset({Place.DEPARTMENT, Place.COORDINATOR}), names("commitment"),
+    Action("commitment", OFFICERS | COORDINATION, DEPARTMENT | COORDINATING, names("commitment"),
            (Argument("number", Kind.NUMBER, True, "commitment_status_usage"), word("status", True), text("note")),
            handler=commitments.change, usage_key="commitment_status_usage"),
     # --- curation: the Youth Union, the coordinator, the review chat -------------------------------

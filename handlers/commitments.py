@@ -7,11 +7,13 @@ them (declared in actions/table.py) are what a chat command, the web or the comm
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from actions.model import Actor, Args, Outcome, Place, done, invalid, refused
+from actions.permissions import may_act_for
 from core.config import Settings
 from core.normalize import fold
 from core.texts import preview
@@ -50,18 +52,20 @@ def mark(session: Session, settings: Settings, now: datetime, question: Question
     return commitment
 
 
-def update(session: Session, now: datetime, commitment_id: int, department_key: str,
-           status: CommitmentStatus, note: str, actor: str) -> Commitment:
-    """The responsible department's word on its commitment; no other department may change it."""
+def update(session: Session, now: datetime, commitment_id: int, actor: Actor, status: CommitmentStatus,
+           note: str) -> Commitment:
+    """The responsible department's word on its commitment (admins and the coordinator may give it too);
+    no other department may change it."""
     commitment = session.get(Commitment, commitment_id)
     if commitment is None:
         raise Refused("commitment_unknown", number=commitment_id)
-    if commitment.department_key != department_key:
+    if not may_act_for(actor, commitment.department_key):
         raise Refused("commitment_wrong_department", number=commitment_id)
     commitment.status = status
     commitment.note = " ".join(note.split()) or commitment.note
-    commitment.updated_at, commitment.updated_by = now, actor
-    add_event(commitment.question, "commitment_status", now, actor, commitment=commitment.id, status=str(status))
+    commitment.updated_at, commitment.updated_by = now, actor.who
+    add_event(commitment.question, "commitment_status", now, actor.who, commitment=commitment.id,
+              status=str(status))
     return commitment
 
 
@@ -78,34 +82,37 @@ def parse_date(text: str) -> date | None:
 # --- actions (declared in actions/table.py) ------------------------------------------------------
 
 def commit(job: Job, actor: Actor, args: Args) -> Outcome:
-    """/commit CODE DD/MM/YYYY [DEPARTMENT-KEY] WHAT: the department defaults to the question's."""
+    """/commit CODE DD/MM/YYYY [DEPARTMENT-KEY] WHAT: the department defaults to the question's. The web
+    names it apart (`department`), so what was promised is never read as a department's key."""
     question: Question = args["question"]
     due_on = parse_date(args["due"])
     if due_on is None:
-        return invalid("commitment_usage")
-    first, _, rest = args["what"].partition(" ")
-    department_key, what = (first, rest) if job.settings.department(first) else (question.department_key or "",
-                                                                                args["what"])
+        return invalid("commitment_due_invalid", due=args["due"])
+    if due_on < job.local_today():
+        return invalid("commitment_due_past", due=due_on.strftime("%d/%m/%Y"))
+    department_key, what = _responsible(job, question, args)
     try:
         commitment = mark(job.session, job.settings, job.now, question, department_key, due_on, what, actor.who)
     except Refused as refusal:
         return refused(refusal.key, question.id, **refusal.values)
-    return done("commitment_marked", question.id, number=commitment.id, code=question.code,
-                department=_department_name(job, commitment), due=commitment.due_on.strftime("%d/%m/%Y"))
+    outcome = done("commitment_marked", question.id, number=commitment.id, code=question.code,
+                   department=_department_name(job, commitment), due=commitment.due_on.strftime("%d/%m/%Y"))
+    return replace(outcome, detail={"commitment": commitment.id})
 
 
 def change(job: Job, actor: Actor, args: Args) -> Outcome:
-    """/commitment N chua|dang|xong [note], in the responsible department's chat."""
+    """/commitment N chua|dang|xong [note], in the responsible department's chat (or by admins and the
+    coordinator, on the web and in their chats)."""
     status = STATUS_WORDS.get(fold(args["status"]))
     if status is None:
         return invalid("commitment_status_usage")
     try:
-        commitment = update(job.session, job.now, args["number"], actor.department or "", status, args["note"] or "",
-                            actor.who)
+        commitment = update(job.session, job.now, args["number"], actor, status, args["note"] or "")
     except Refused as refusal:
-        return refused(refusal.key, **refusal.values)
-    return done("commitment_updated", commitment.question_id, number=commitment.id,
-                status=job.label("commitment_status", shown_status(commitment, job.local_today())))
+        return replace(refused(refusal.key, **refusal.values), detail={"commitment": args["number"]})
+    outcome = done("commitment_updated", commitment.question_id, number=commitment.id,
+                   status=job.label("commitment_status", shown_status(commitment, job.local_today())))
+    return replace(outcome, detail={"commitment": commitment.id, "status": str(status)})
 
 
 def show(job: Job, actor: Actor, args: Args) -> Outcome:
@@ -118,6 +125,14 @@ def show(job: Job, actor: Actor, args: Args) -> Outcome:
                  status=job.label("commitment_status", shown_status(c, today)),
                  note=job.text(language, "commitments_note", note=c.note) if c.note else "")
         for c in listed(job.session, own)], "commitments_header", "commitments_none")
+
+
+def _responsible(job: Job, question: Question, args: Args) -> tuple[str, str]:
+    """The responsible department's key and what was promised: named apart, else by the first word."""
+    if args.get("department") is not None:
+        return args["department"].key, args["what"]
+    first, _, rest = args["what"].partition(" ")
+    return (first, rest) if job.settings.department(first) else (question.department_key or "", args["what"])
 
 
 def _department_name(writer: Writer, commitment: Commitment) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 from reports.labels import Labels
 from storage.commitments import of_campaigns_before, shown_status
-from storage.models import Campaign
+from storage.models import Campaign, Commitment
 
 STATUSES = ("done", "in_progress", "pending", "overdue")  # the summary's order
 
@@ -34,14 +34,21 @@ def commitment_rows(session: Session, settings: Settings, campaign: Campaign, to
     rows = []
     for commitment in of_campaigns_before(session, campaign):
         department = settings.department(commitment.department_key)
-        answer = commitment.answer
-        answering = settings.department(answer.department_key) if answer else None
-        promised_by = (answer.speaker if answer and answer.speaker else answering.name if answering else "")
         rows.append(CommitmentRow(
             commitment.id, commitment.campaign.name, commitment.question.code or "", commitment.question.text,
-            promised_by, commitment.what, department.name if department else commitment.department_key,
-            commitment.due_on, shown_status(commitment, today), commitment.note))
+            promised_by(settings, commitment), commitment.what,
+            department.name if department else commitment.department_key, commitment.due_on,
+            shown_status(commitment, today), commitment.note))
     return rows
+
+
+def promised_by(settings: Settings, commitment: Commitment) -> str:
+    """The leader who answered at the dialogue, else the department whose answer it was."""
+    answer = commitment.answer
+    if answer is None:
+        return ""
+    answering = settings.department(answer.department_key)
+    return answer.speaker or (answering.name if answering else "")
 
 
 def summary(rows: list[CommitmentRow], labels: Labels) -> str:

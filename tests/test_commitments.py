@@ -114,7 +114,8 @@ def test_the_responsible_department_may_be_named(example_settings: Settings, dat
         assert said(harness, admin.say("/commit HY-0001 31/12/2023 so-tttt Phủ sóng 4G cho các xã còn lõm sóng"),
                     "commitment_marked", number=1, code="HY-0001", department="Sở Thông tin và Truyền thông",
                     due="31/12/2023")
-        assert said(harness, admin.say("/commit HY-0001 31-12-2023 Phủ sóng"), "commitment_usage")
+        assert said(harness, admin.say("/commit HY-0001 31-12-2023 Phủ sóng"), "commitment_due_invalid",
+                    due="31-12-2023")
         with harness.app.sessions() as session:
             commitment = session.scalars(select(Commitment)).one()
             assert (commitment.department_key, commitment.what) == ("so-tttt", "Phủ sóng 4G cho các xã còn lõm sóng")

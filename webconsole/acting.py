@@ -40,6 +40,7 @@ PAGE_ACTIONS: dict[str, PageAction] = {
     "reject": PageAction(("reason",), frozenset({S.FORWARDED})),
     "answer": PageAction(("text",), frozenset({S.FORWARDED})),
     "publish": PageAction((), frozenset({S.ANSWERED})),
+    "commit": PageAction(("due", "department", "what"), frozenset({S.ANSWERED})),
 }
 
 

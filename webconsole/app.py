@@ -12,8 +12,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.app import App
-from webconsole import (board, broadcasts, bulk, dashboard, event_day, importpage, nominations, pages, reports, signin,
-                        staffpage)
+from webconsole import (board, broadcasts, bulk, commitments, dashboard, event_day, importpage, nominations, pages,
+                        reports, signin, staffpage)
 from webconsole.auth import CsrfRefused, Forbidden, NotSignedIn
 from webconsole.figures import Figures
 from webconsole.pages import NotFound
@@ -48,6 +48,9 @@ def console_routes() -> list[BaseRoute]:
         Route("/lang", pages.switch_language),
         Route("/q/{code}", pages.question_page),
         Route("/q/{code}/act", pages.question_action, methods=["POST"]),
+        # last year's promises followed up (docs/console.md)
+        Route("/commitments", commitments.commitments_page),
+        Route("/commitments/{number:int}", commitments.update_commitment, methods=["POST"]),
         Route("/staff", staffpage.staff_page, methods=["GET"]),
         Route("/staff", staffpage.change_staff, methods=["POST"]),
         # honouring exemplary youth (webconsole/nominations.py)

@@ -15,6 +15,7 @@ from starlette.templating import Jinja2Templates
 
 from storage.models import StaffRole
 from webconsole.auth import Staff
+from webconsole.navigation import links_for
 from webconsole.state import console_of
 
 FOLDER = Path(__file__).parent
@@ -50,7 +51,8 @@ def page(request: Request, template: str, staff: Staff | None, status: int = 200
     context = {
         "t": t, "lang": language, "staff": staff, "csrf": staff.csrf if staff else csrf,
         "other_language": others[0] if others else "", "path": request.url.path,
-        "role_label": role_label(t, settings, staff) if staff else "", **values,
+        "role_label": role_label(t, settings, staff) if staff else "",
+        "nav_links": links_for(StaffRole(staff.role)) if staff else [], **values,
     }
     return console.templates.TemplateResponse(request, template, context, status_code=status)
 
