@@ -78,7 +78,7 @@ def test_figures_on_the_unseen_split_hold(model: Understanding) -> None:
     """Recorded in docs/understanding.md; a change that lowers them must say so there."""
     rows = questions("unseen")
     result = score(rows, lambda _i, text: [s.key for s in model.suggest(text)])
-    assert result.top1 >= 75 and result.top2 >= 81  # of 82
+    assert result.top1 >= 76 and result.top2 >= 81  # of 82
     called = [p for p in pairs("unseen") if similarity(model, p["a"], p["b"]) >= THRESHOLD]
     assert all(p["duplicate"] for p in called) and len(called) >= 7  # of 13 paraphrases; no near-miss called
 
@@ -91,6 +91,9 @@ def test_a_word_is_read_by_its_diacritics_or_capitals_where_written(model: Under
     assert "tri_tue_nhan_tao" in model.terms("Ứng dụng AI vào sản xuất")
     assert "tri_tue_nhan_tao" not in model.terms("Ai phụ trách ạ?")
     assert "quy" not in model.terms("Quy định về đăng ký kinh doanh")  # "quy định", not "quỹ"
+    assert "yeu_cau" not in model.terms("Thuế đối với người bán hàng qua mạng")  # "đối với", not "đòi"
+    assert "truong_hoc" not in model.terms("Kết quả đối thoại về môi trường")  # "môi trường", not a school
+    assert "ho" not in model.terms("Người khác dùng video của em, em có thể đòi họ gỡ không?")  # "họ", not "hộ"
 
 
 def test_a_tag_or_a_code_added_to_the_same_question_keeps_it_a_duplicate(model: Understanding) -> None:
