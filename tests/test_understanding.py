@@ -78,9 +78,9 @@ def test_figures_on_the_unseen_split_hold(model: Understanding) -> None:
     """Recorded in docs/understanding.md; a change that lowers them must say so there."""
     rows = questions("unseen")
     result = score(rows, lambda _i, text: [s.key for s in model.suggest(text)])
-    assert result.top1 >= 76 and result.top2 >= 81  # of 82
+    assert result.top1 >= 74 and result.top2 >= 81  # of 82 (76 before round 3 step 3: see the doc)
     called = [p for p in pairs("unseen") if similarity(model, p["a"], p["b"]) >= THRESHOLD]
-    assert all(p["duplicate"] for p in called) and len(called) >= 7  # of 13 paraphrases; no near-miss called
+    assert all(p["duplicate"] for p in called) and len(called) >= 8  # of 13 paraphrases; no near-miss called
 
 
 def test_a_word_is_read_by_its_diacritics_or_capitals_where_written(model: Understanding) -> None:
