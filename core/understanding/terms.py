@@ -13,7 +13,7 @@ e mn mng ntn j z ak ah nha nhe ne thi vay ve ra len vao tu den tai trong tren bi
 tinh nam nguoi moi tat ca hien nay hoi cho xin kinh gui lanh dao gan_day ai
 toan suot luon hoai mai that hoan mi appli need
 have has get got any there here from about doe all s available after before
-bang sau khac di
+bang sau khac di bay_gio
 """.split())
 
 
