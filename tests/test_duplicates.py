@@ -33,8 +33,8 @@ def test_best_matches_first_and_only_above_the_threshold() -> None:
 
 
 def test_precision_of_suggested_merges_on_the_dev_questions() -> None:
-    """Measured on questions_dev.jsonl plus labelled re-asks with the current model; 30 of 30 right, 26/35 found."""
+    """Measured on questions_dev.jsonl plus labelled re-asks with the current model; 46 of 46 right, 33/35 found."""
     result = measure(labelled_questions(DEV_DATA), DEFAULT_THRESHOLD)
     assert result.suggestions >= 25
     assert result.precision >= 0.95
-    assert result.recall >= 0.7  # 27 of 35; the 7 English translations cannot be found by comparing text
+    assert result.recall >= 0.7  # 33 of 35; English translations with words outside the lexicon are missed

@@ -58,7 +58,10 @@ def test_an_english_question_and_its_vietnamese_twin_are_likely_duplicates(model
             ("How do I get a loan to start a business?", "Làm sao để vay vốn khởi nghiệp ạ?"),
             ("Do I need a business licence to sell honey online?",
              "Bán mật ong online có cần giấy phép kinh doanh không?"),
-            ("Is it safe to pay the electricity bill online?", "Thanh toán tiền điện qua mạng có an toàn không?")]:
+            ("Is it safe to pay the electricity bill online?", "Thanh toán tiền điện qua mạng có an toàn không?"),
+            ("What support do young people get after finishing military service?",
+             "Thanh niên đi nghĩa vụ quân sự về được hỗ trợ việc làm như thế nào?"),
+            ("Can I get a digital signature for my online shop?", "Làm sao để có chữ ký số cho shop online?")]:
         assert similarity(model, english, vietnamese) >= THRESHOLD, english
 
 
@@ -78,9 +81,9 @@ def test_figures_on_the_unseen_split_hold(model: Understanding) -> None:
     """Recorded in docs/understanding.md; a change that lowers them must say so there."""
     rows = questions("unseen")
     result = score(rows, lambda _i, text: [s.key for s in model.suggest(text)])
-    assert result.top1 >= 75 and result.top2 >= 81  # of 82
+    assert result.top1 >= 74 and result.top2 >= 81  # of 82 (76 before round 3 step 3: see the doc)
     called = [p for p in pairs("unseen") if similarity(model, p["a"], p["b"]) >= THRESHOLD]
-    assert all(p["duplicate"] for p in called) and len(called) >= 7  # of 13 paraphrases; no near-miss called
+    assert all(p["duplicate"] for p in called) and len(called) >= 8  # of 13 paraphrases; no near-miss called
 
 
 def test_a_word_is_read_by_its_diacritics_or_capitals_where_written(model: Understanding) -> None:
@@ -91,6 +94,11 @@ def test_a_word_is_read_by_its_diacritics_or_capitals_where_written(model: Under
     assert "tri_tue_nhan_tao" in model.terms("Ứng dụng AI vào sản xuất")
     assert "tri_tue_nhan_tao" not in model.terms("Ai phụ trách ạ?")
     assert "quy" not in model.terms("Quy định về đăng ký kinh doanh")  # "quy định", not "quỹ"
+    assert "yeu_cau" not in model.terms("Thuế đối với người bán hàng qua mạng")  # "đối với", not "đòi"
+    assert "truong_hoc" not in model.terms("Kết quả đối thoại về môi trường")  # "môi trường", not a school
+    assert "ho" not in model.terms("Người khác dùng video của em, em có thể đòi họ gỡ không?")  # "họ", not "hộ"
+    assert "tuoi_tieu" not in model.terms("Thanh niên bao nhiêu tuổi được ứng cử?")  # age, not irrigation
+    assert "xu_phat" not in model.terms("Thông báo qua loa phát thanh")  # "phát" (broadcast), not "phạt"
 
 
 def test_a_tag_or_a_code_added_to_the_same_question_keeps_it_a_duplicate(model: Understanding) -> None:

@@ -12,7 +12,8 @@ STOP_TERMS = (FUNCTION_WORDS - {"thi"}) | frozenset("""
 e mn mng ntn j z ak ah nha nhe ne thi vay ve ra len vao tu den tai trong tren bi hay nua dau nao sao
 tinh nam nguoi moi tat ca hien nay hoi cho xin kinh gui lanh dao gan_day ai
 toan suot luon hoai mai that hoan mi appli need
-have has get got any there here from about
+have has get got any there here from about doe all s available after before
+bang sau khac di bay_gio
 """.split())
 
 
@@ -33,6 +34,7 @@ FRAME_TERMS = frozenset("""
 lien_he khi_nao ke_hoach ho_tro duoc huyen xa thanh_nien trung_tam su_dung giai_quyet bao_lau dang_ki thuc chinh sach
 chinh_sach quy_dinh cach thi to_chuc bat_dau yeu_cau co_quan duong_link huong dan lien he thong tin viec van de
 cai neu doi thanh so nhan muon biet
+cap bao_nhieu dieu_kien lay dua nop gom huong_dan hoan_thanh tu_y cung_cap
 """.split())
 
 # Terms that reverse what is asked: one of them on one side only makes two questions differ, whatever else.
