@@ -14,6 +14,7 @@ The weights were chosen on the tuning split only (bench/splits.py); docs/underst
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections import Counter, defaultdict
@@ -68,7 +69,7 @@ class _Parsed(NamedTuple):
 @dataclass(frozen=True)
 class _Indexed:
     example: Example
-    vector: Vector
+    terms: tuple[str, ...]
 
 
 @lru_cache(maxsize=100_000)
@@ -88,14 +89,30 @@ class _NaiveBayes:
 
     def __init__(self, keys: Sequence[str], labelled: Iterable[tuple[str, list[str]]]) -> None:
         self._counts: dict[str, Counter[str]] = {key: Counter() for key in keys}
-        documents: Counter[str] = Counter()
+        self._documents: Counter[str] = Counter()
+        self._features: set[str] = set()
+        self._add(labelled)
+
+    def _add(self, labelled: Iterable[tuple[str, list[str]]]) -> None:
         for key, terms in labelled:
-            self._counts[key].update(features(terms))
-            documents[key] += 1
-        total = sum(documents.values()) or 1
-        self._vocabulary = len({f for counts in self._counts.values() for f in counts}) or 1
-        self._prior = {key: math.log((documents[key] + 1) / (total + len(keys))) for key in keys}
+            found = features(terms)
+            self._counts[key].update(found)
+            self._features.update(found)
+            self._documents[key] += 1
+        keys = self._counts
+        total = sum(self._documents.values()) or 1
+        self._vocabulary = len(self._features) or 1
+        self._prior = {key: math.log((self._documents[key] + 1) / (total + len(keys))) for key in keys}
         self._sizes = {key: sum(counts.values()) for key, counts in self._counts.items()}
+
+    def extended(self, labelled: Iterable[tuple[str, list[str]]]) -> _NaiveBayes:
+        """These counts plus `labelled`'s: equal to counting all of them again, at the cost of the new ones."""
+        bayes = _NaiveBayes((), ())
+        bayes._counts = {key: counts.copy() for key, counts in self._counts.items()}
+        bayes._documents = self._documents.copy()
+        bayes._features = set(self._features)
+        bayes._add(labelled)
+        return bayes
 
     def shares(self, terms: list[str]) -> dict[str, float]:
         found = features(terms)
@@ -120,20 +137,42 @@ class Understanding:
         self._keywords = previous._keywords if previous else CategorySuggester(categories, fallback)
         self._parsed: dict[str, list[str]] = previous._parsed if previous else {}
         self._signatures: dict[str, frozenset[str]] = previous._signatures if previous else {}
-        self.examples = tuple(e for e in examples if e.category in self.keys)
-        keyword_terms = {c.key: [t for k in c.keywords for t in self.terms(k)] for c in categories}
-        example_terms = [self.terms(e.text) for e in self.examples]
-        self.idf = Idf([*(self.terms(k) for c in categories for k in c.keywords), *example_terms])
-        self._centroids = {key: vector(terms, self.idf) for key, terms in keyword_terms.items()}
-        self._indexed: dict[str, list[_Indexed]] = defaultdict(list)
-        for example, terms in zip(self.examples, example_terms, strict=True):
-            self._indexed[example.category].append(_Indexed(example, vector(terms, self.idf)))
-        self._bayes = _NaiveBayes(self.keys, [*((key, terms) for key, terms in keyword_terms.items()),
-                                              *((e.category, t) for e, t in zip(self.examples, example_terms,
-                                                                                 strict=True))])
+        self._keyword_terms = {c.key: [t for k in c.keywords for t in self.terms(k)] for c in categories}
+        self.examples: tuple[Example, ...] = ()
+        self.idf = Idf(self.terms(k) for c in categories for k in c.keywords)
+        self._indexed: dict[str, list[_Indexed]] = {key: [] for key in self.keys}
+        self._bayes = _NaiveBayes(self.keys, self._keyword_terms.items())
+        self._related: frozenset[tuple[str, str]] = frozenset()
+        self._learn(examples, merges)
+
+    def learning(self, examples: Iterable[Example], merges: Iterable[tuple[str, str]] = ()) -> Understanding:
+        """A new model: this one's examples and merges, then `examples` and `merges`. Equal to building it from
+        all of them, at the cost of the new ones (document frequencies and counts are kept, vectors are
+        computed when first compared); this model is left as it was."""
+        model = copy.copy(self)
+        model._indexed = {key: list(indexed) for key, indexed in self._indexed.items()}
+        model._learn(examples, merges)
+        return model
+
+    def _learn(self, examples: Iterable[Example], merges: Iterable[tuple[str, str]]) -> None:
+        """Adds examples and merges while the model is being made (never once it is handed out)."""
+        added = tuple(e for e in examples if e.category in self.keys)
+        example_terms = [tuple(self.terms(e.text)) for e in added]
+        self.examples += added
+        self.idf = self.idf.extended(example_terms)
+        for example, terms in zip(added, example_terms, strict=True):
+            self._indexed[example.category].append(_Indexed(example, terms))
+        self._bayes = self._bayes.extended((e.category, list(t)) for e, t in zip(added, example_terms, strict=True))
+        self._centroids = {key: vector(terms, self.idf) for key, terms in self._keyword_terms.items()}
+        self._vectors: dict[int, Vector] = {}  # id(_Indexed) -> its vector under this model's idf
         self._weights: dict[str, float] = {}
         self._term_set = lru_cache(maxsize=100_000)(self._parse_signature)
-        self._related = self._learn_related(merges)
+        self._related = self._related | self._learn_related(merges)
+
+    def _vector(self, indexed: _Indexed) -> Vector:
+        if (found := self._vectors.get(id(indexed))) is None:
+            found = self._vectors[id(indexed)] = vector(indexed.terms, self.idf)
+        return found
 
     def _learn_related(self, merges: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
         """Term pairs a merge showed to mean the same: what each of two merged questions has alone, when each
@@ -160,7 +199,7 @@ class Understanding:
         query = vector(self.terms(text), self.idf)
         evidence = {s.key: KEYWORD_WEIGHT * s.score for s in self._keywords.suggest(text)}
         for key in self.keys:
-            nearest = sorted((cosine(query, i.vector) for i in self._indexed[key]), reverse=True)[:NEIGHBOURS]
+            nearest = sorted((cosine(query, self._vector(i)) for i in self._indexed[key]), reverse=True)[:NEIGHBOURS]
             evidence[key] += sum(nearest) / NEIGHBOURS + cosine(query, self._centroids[key])
         for key, share in self._bayes.shares(self.terms(text)).items():
             evidence[key] += BAYES_WEIGHT * share
@@ -171,7 +210,7 @@ class Understanding:
     def nearest_examples(self, text: str, category: str, limit: int = 2) -> list[str]:
         """The labelled questions of `category` closest to `text` (not itself): why it was suggested."""
         query = vector(self.terms(text), self.idf)
-        scored = sorted(((cosine(query, i.vector), i.example.text) for i in self._indexed[category]
+        scored = sorted(((cosine(query, self._vector(i)), i.example.text) for i in self._indexed.get(category, ())
                          if i.example.text != text), reverse=True)
         return [example for score, example in scored[:limit] if score > 0]
 
