@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Account, Answer, AnswerSource, Campaign, Question, QuestionStatus, QuestionSupport
@@ -15,10 +15,12 @@ CLOSED = (QuestionStatus.DRAFT, QuestionStatus.REJECTED, QuestionStatus.MERGED)
 
 
 def open_signatures(session: Session, campaign_id: int, statuses: Sequence[QuestionStatus] = REVIEWABLE,
-                    excluding_person: int | None = None) -> dict[int, str]:
-    """The signatures of the campaign's open questions by id: the candidates for duplicates."""
+                    excluding_person: int | None = None, among: Select[tuple[int]] | None = None) -> dict[int, str]:
+    """The signatures of the campaign's open questions by id, in id order: the candidates for duplicates (those
+    whose id `among` selects, e.g. found by the term index)."""
     statement = select(Question.id, Question.signature).where(
-        Question.campaign_id == campaign_id, Question.status.in_(statuses), Question.signature.is_not(None))
+        Question.campaign_id == campaign_id, Question.status.in_(statuses), Question.signature.is_not(None),
+        *((Question.id.in_(among),) if among is not None else ())).order_by(Question.id)
     if excluding_person is not None:
         statement = statement.join(Account, Question.account_id == Account.id).where(
             Account.person_id != excluding_person)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, Select, delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.config import Settings
@@ -102,15 +102,17 @@ def _within(among: tuple[int, int] | None) -> tuple[ColumnElement[bool], ...]:
     return LearnedExample.id > among[0], LearnedExample.id <= among[1]
 
 
-def merged_signatures(session: Session, campaign_id: int, statuses: Sequence[QuestionStatus] = OPEN
-                      ) -> dict[int, list[str]]:
-    """For each open question of the campaign, the signatures of the duplicates merged into it."""
+def merged_signatures(session: Session, campaign_id: int, statuses: Sequence[QuestionStatus] = OPEN,
+                      among: Select[tuple[int]] | None = None) -> dict[int, list[str]]:
+    """For each open question of the campaign (whose id `among` selects), the signatures of the duplicates
+    merged into it."""
     duplicate = aliased(Question)
     rows = session.execute(
         select(LearnedExample.duplicate_of_id, duplicate.signature)
         .join(duplicate, duplicate.id == LearnedExample.question_id)
         .join(Question, Question.id == LearnedExample.duplicate_of_id)
-        .where(Question.campaign_id == campaign_id, Question.status.in_(statuses), duplicate.signature.is_not(None)))
+        .where(Question.campaign_id == campaign_id, Question.status.in_(statuses), duplicate.signature.is_not(None),
+               *((Question.id.in_(among),) if among is not None else ())))
     found: dict[int, list[str]] = defaultdict(list)
     for original_id, signature in rows:
         found[original_id].append(signature)
@@ -168,7 +170,16 @@ class LearningModel:
         self._version = (0, 0)  # nothing learned: what the model below is built from
         self._model: Understanding | None = None
         self._model = self._build([])
+        self._base = self._model  # the configuration alone: what the term index is weighted by, in every process
+        self._threshold = settings.curation.duplicate_threshold
         self._lock = threading.Lock()
+
+    def index_terms(self, signature: str) -> dict[str, bool]:
+        """A signature's rows in the term index (storage/question_terms.py), the same in every process."""
+        return self._base.index_terms(signature, self._threshold)
+
+    def index_version(self) -> str:
+        return f"{self._base.index_version()}:{self._threshold}"
 
     def _build(self, learned: Sequence[Example], merges: Sequence[tuple[str, str]] = ()) -> Understanding:
         return Understanding(self._settings.categories, self._settings.fallback_category, self._lexicon,

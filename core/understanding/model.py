@@ -15,6 +15,7 @@ The weights were chosen on the tuning split only (bench/splits.py); docs/underst
 from __future__ import annotations
 
 import copy
+import hashlib
 import math
 import re
 from collections import Counter, defaultdict
@@ -40,6 +41,7 @@ CONTAINMENT = 0.75
 BAYES_WEIGHT = 0.3
 PREFILTER = 0.5
 MERGE_TERMS = 3
+INDEX_MARGIN = 0.5
 PARSED_TEXTS = 200_000  # texts whose terms are kept (examples, keywords, questions): a few hundred MB at most
 
 
@@ -64,6 +66,13 @@ class _Parsed(NamedTuple):
     terms: frozenset[str]
     weight: float
     content: float
+
+
+class TermLookup(NamedTuple):
+    """The terms a term index is searched by for one query (`Understanding.lookup_terms`)."""
+
+    rare: frozenset[str]  # a question sharing any of these
+    light: frozenset[str]  # a question sharing one of these that is heavy in it
 
 
 @dataclass(frozen=True)
@@ -228,6 +237,42 @@ class Understanding:
             terms = self._signatures[signature] = frozenset(
                 t for t in self.lexicon.apply(signature.split()) if t not in STOP_TERMS)
         return _Parsed(terms, self._weight(terms), self._weight(terms - FRAME_TERMS))
+
+    def index_terms(self, signature: str, threshold: float) -> dict[str, bool]:
+        """The terms a stored signature is found by in a term index (its content terms), each True when heavy:
+        left once the lightest, together under half the share `_hopeful` asks at `threshold`, are left out
+        (`_heaviest`; half, because the weights move a little as examples are learned)."""
+        parsed = self._term_set(signature)
+        heavy = self._heaviest(parsed, INDEX_MARGIN * PREFILTER * threshold)
+        return {term: term in heavy for term in parsed.terms - FRAME_TERMS}
+
+    def lookup_terms(self, query: str, threshold: float) -> TermLookup:
+        """What a term index must return for `query` so that `likely_duplicates` finds what it would among all
+        open questions: those sharing a `rare` term (a candidate weighing at least the query needs one), and those
+        sharing a `light` one that is heavy in them (a lighter candidate needs one of its own heavy terms)."""
+        parsed = self._term_set(query)
+        rare = self._heaviest(parsed, PREFILTER * threshold)
+        return TermLookup(rare, parsed.terms - FRAME_TERMS - rare)
+
+    def _heaviest(self, parsed: _Parsed, share: float) -> frozenset[str]:
+        """The content terms left when the lightest, weighing together under `share` of the content, are left
+        out: another question sharing none of these shares less than `share` of this one's content weight."""
+        content = sorted(parsed.terms - FRAME_TERMS, key=lambda t: (self._term_weight(t), t))
+        budget = share * parsed.content * (1 - 1e-9)  # rounding: never leave out one too many
+        light = 0.0
+        for n, term in enumerate(content):
+            light += self._term_weight(term)
+            if light >= budget:
+                return frozenset(content[n:])
+        return frozenset()
+
+    def index_version(self) -> str:
+        """Changes when `index_terms` may answer otherwise for a stored signature: a stored index is rebuilt."""
+        lexicon = self.lexicon
+        parts = (sorted(lexicon._names.items()), sorted(lexicon._accented.items()), sorted(lexicon._acronyms.items()),
+                 sorted(STOP_TERMS), sorted(FRAME_TERMS), sorted(self.idf.counts()), PREFILTER, INDEX_MARGIN,
+                 FRAME_WEIGHT)
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
     def score(self, a: str, b: str) -> tuple[float, tuple[str, ...]]:
         """Similarity of two signatures in [0, 1], and the terms they share, rarest first."""

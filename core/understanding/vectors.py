@@ -37,6 +37,10 @@ class Idf:
         idf._add(documents)
         return idf
 
+    def counts(self) -> list[tuple[str, int]]:
+        """Each term's document frequency, and the number of documents under the empty term."""
+        return [*self._counts.items(), ("", self._total)]
+
     def __contains__(self, term: object) -> bool:
         return term in self._counts
 
