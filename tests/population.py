@@ -1,14 +1,16 @@
-"""Many consenting, subscribed young people at once, inserted in bulk (for broadcast tests and benches)."""
+"""Many consenting, subscribed young people, or many open questions, at once, inserted in bulk (for tests and benches)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from core.config import Settings
-from storage.models import Account, Person
+from storage.learning import LearningModel
+from storage.models import Account, Campaign, Person, Question, QuestionStatus, QuestionTerm
 
 CHUNK = 5_000
 
@@ -31,3 +33,35 @@ def add_subscribers(session: Session, settings: Settings, user_ids: range, platf
              "subscribed": True}
             for person_id, user in zip(people, chunk, strict=True)
         ])
+
+
+def add_open_questions(session: Session, understanding: LearningModel, campaign: Campaign, texts: Sequence[str],
+                       count: int, now: datetime) -> list[int]:
+    """`count` forwarded questions of one asker, `texts` cycled (each tagged with its number), with their
+    signatures and term index rows, inserted in bulk after the campaign's last code; their ids."""
+    model = understanding.model(session)
+    signatures = [model.signature(text) for text in texts]
+    rows = [understanding.index_terms(signature) for signature in signatures]
+    asker = Account(person=Person(created_at=now, consent_at=now, language="vi", district_key="tp-hung-yen"),
+                    platform="telegram", user_id=f"population-{campaign.last_number}", chat_id="0",
+                    display_name="", state="", window_count=0, created_at=now)
+    session.add(asker)
+    session.flush()
+    first = campaign.last_number
+    ids: list[int] = []
+    for start in range(0, count, CHUNK):
+        numbers = range(first + start + 1, first + min(start + CHUNK, count) + 1)
+        ids += session.scalars(insert(Question).returning(Question.id, sort_by_parameter_order=True), [
+            {"campaign_id": campaign.id, "account_id": asker.id, "department_key": "so-gddt", "number": number,
+             "code": f"{campaign.code_prefix}-{number:04d}", "district_key": "tp-hung-yen",
+             "category_key": "education", "suggested_category_key": "education", "language": "vi",
+             "text": f"{texts[(number - first - 1) % len(texts)]} ({number})",
+             "signature": signatures[(number - first - 1) % len(texts)],
+             "status": QuestionStatus.FORWARDED, "created_at": now, "accepted_at": now}
+            for number in numbers]).all()
+        session.execute(insert(QuestionTerm), [
+            {"question_id": question_id, "term": term, "heavy": heavy}
+            for n, question_id in enumerate(ids[start:], start)
+            for term, heavy in rows[n % len(texts)].items()])
+    campaign.last_number = first + count
+    return ids
