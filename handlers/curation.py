@@ -70,10 +70,17 @@ def campaign_candidates(session: Session, campaign_id: int, statuses: tuple[Ques
                         excluding_person: int | None = None, like: TermLookup | None = None) -> dict[int, list[str]]:
     """Open questions' signatures, each with those of the duplicates merged into it (learned from merges): of
     those the term index finds for `like`, or all of them."""
-    among = question_terms.candidates(like) if like is not None else None
-    merged = learning.merged_signatures(session, campaign_id, statuses, among)
-    return {key: [signature, *merged.get(key, ())]
-            for key, signature in open_signatures(session, campaign_id, statuses, excluding_person, among).items()}
+    found = question_terms.candidates(session, like) if like is not None else None
+    merged = learning.merged_signatures(session, campaign_id, statuses, found.merged_into if found else None)
+    return {key: [signature, *merged.get(key, ())] for key, signature in open_signatures(
+        session, campaign_id, statuses, excluding_person, found.ids if found else None).items()}
+
+
+def lookup(session: Session, services: Services, signature: str) -> TermLookup:
+    """What the term index is searched by for `signature` (the most frequent terms read for heavy ones only)."""
+    counts = services.understanding.term_counts
+    return services.understanding.model(session).lookup_terms(
+        signature, services.settings.curation.duplicate_threshold, lambda term: counts.of(session, term))
 
 
 def duplicates_of(ctx: Job, question: Question) -> list[Duplicate]:
@@ -85,7 +92,7 @@ def likely_duplicates(session: Session, services: Services, question: Question) 
     model = services.understanding.model(session)
     threshold = services.settings.curation.duplicate_threshold
     signature = question.signature or ""
-    found = campaign_candidates(session, question.campaign_id, like=model.lookup_terms(signature, threshold))
+    found = campaign_candidates(session, question.campaign_id, like=lookup(session, services, signature))
     found.pop(question.id, None)
     matches = model.likely_duplicates(signature, found, threshold)
     return [(session.get_one(Question, m.key), m) for m in matches]
@@ -234,7 +241,7 @@ def support_offer(ctx: Context, account: Account, draft: Question) -> tuple[Html
     signature = model.signature(draft.text)
     threshold = ctx.settings.curation.duplicate_threshold
     found = campaign_candidates(ctx.session, ctx.campaign.id, (QuestionStatus.FORWARDED,), account.person_id,
-                                model.lookup_terms(signature, threshold))
+                                lookup(ctx.session, ctx.services, signature))
     matches = model.likely_duplicates(signature, found, threshold)
     if not matches:
         return Html(""), ()

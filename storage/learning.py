@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, Select, delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.config import Settings
@@ -24,6 +24,7 @@ from core.normalize import words
 from core.understanding.lexicon import Lexicon
 from core.understanding.model import Example, Understanding
 from storage.models import LearnedExample, Question, QuestionStatus
+from storage.question_terms import TermCounts, chunks
 
 log = logging.getLogger(__name__)
 CONFIRMED, REASSIGNED, MERGED = "confirmed", "reassigned", "merged"
@@ -103,19 +104,20 @@ def _within(among: tuple[int, int] | None) -> tuple[ColumnElement[bool], ...]:
 
 
 def merged_signatures(session: Session, campaign_id: int, statuses: Sequence[QuestionStatus] = OPEN,
-                      among: Select[tuple[int]] | None = None) -> dict[int, list[str]]:
-    """For each open question of the campaign (whose id `among` selects), the signatures of the duplicates
-    merged into it."""
+                      among: Sequence[int] | None = None) -> dict[int, list[str]]:
+    """For each open question of the campaign (of the ids `among`), the signatures of the duplicates merged
+    into it."""
     duplicate = aliased(Question)
-    rows = session.execute(
-        select(LearnedExample.duplicate_of_id, duplicate.signature)
-        .join(duplicate, duplicate.id == LearnedExample.question_id)
-        .join(Question, Question.id == LearnedExample.duplicate_of_id)
-        .where(Question.campaign_id == campaign_id, Question.status.in_(statuses), duplicate.signature.is_not(None),
-               *((Question.id.in_(among),) if among is not None else ())))
+    statement = (select(LearnedExample.duplicate_of_id, duplicate.signature)
+                 .join(duplicate, duplicate.id == LearnedExample.question_id)
+                 .join(Question, Question.id == LearnedExample.duplicate_of_id)
+                 .where(Question.campaign_id == campaign_id, Question.status.in_(statuses),
+                        duplicate.signature.is_not(None)))
+    parts = [statement] if among is None else [statement.where(Question.id.in_(chunk)) for chunk in chunks(among)]
     found: dict[int, list[str]] = defaultdict(list)
-    for original_id, signature in rows:
-        found[original_id].append(signature)
+    for part in parts:
+        for original_id, signature in session.execute(part):
+            found[original_id].append(signature)
     return found
 
 
@@ -173,6 +175,7 @@ class LearningModel:
         self._base = self._model  # the configuration alone: what the term index is weighted by, in every process
         self._threshold = settings.curation.duplicate_threshold
         self._lock = threading.Lock()
+        self.term_counts = TermCounts()  # how many questions have a term: which ones a search reads fewer for
 
     def index_terms(self, signature: str) -> dict[str, bool]:
         """A signature's rows in the term index (storage/question_terms.py), the same in every process."""

@@ -9,9 +9,11 @@ the whole index when the understanding's version changed (lexicon, seed examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import NamedTuple
 
-from sqlalchemy import Select, delete, exists, insert, select, union
+from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from core.understanding.model import TermLookup
@@ -31,15 +33,52 @@ def sign(session: Session, question: Question, signature: str, terms: Mapping[st
         session.execute(insert(QuestionTerm), rows)
 
 
-def candidates(lookup: TermLookup) -> Select[tuple[int]]:
-    """The ids of the questions that may match a query: one of its rare terms, or one of its light terms that is
-    heavy in them; and the questions a matching one was merged into (their duplicates' signatures count)."""
-    hit = union(select(QuestionTerm.question_id).where(QuestionTerm.term.in_(lookup.rare)),
-                select(QuestionTerm.question_id).where(QuestionTerm.term.in_(lookup.light), QuestionTerm.heavy))
-    found = hit.subquery()
-    merged = select(LearnedExample.duplicate_of_id).where(
-        LearnedExample.question_id.in_(select(found.c.question_id)), LearnedExample.duplicate_of_id.is_not(None))
-    return union(select(found.c.question_id), merged)
+class Candidates(NamedTuple):
+    """The ids of the questions a query may match, in order, and which of them have duplicates merged into them."""
+
+    ids: list[int]
+    merged_into: list[int]
+
+
+def candidates(session: Session, lookup: TermLookup) -> Candidates:
+    """The questions that may match a query: one of its rare terms, or one of its light terms that is heavy in
+    them; and those a matching one was merged into (their duplicates' signatures count). Read by the index
+    alone, the set made here (no temporary table in the database)."""
+    found = set(session.scalars(select(QuestionTerm.question_id).where(QuestionTerm.term.in_(lookup.rare))))
+    found.update(session.scalars(select(QuestionTerm.question_id).where(
+        QuestionTerm.term.in_(lookup.light), QuestionTerm.heavy.is_(True))))
+    ids = sorted(found)
+    originals = set()
+    for chunk in chunks(ids):
+        originals.update(session.scalars(select(LearnedExample.duplicate_of_id).where(
+            LearnedExample.question_id.in_(chunk), LearnedExample.duplicate_of_id.is_not(None))))
+    return Candidates(sorted(found | originals), sorted(originals))
+
+
+def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
+    """`ids` in parts of at most `size`: an IN list of each stays under SQLite's limit of bound values."""
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+class TermCounts:
+    """How many questions have each term, counted in the index and kept `ttl` seconds. A count only orders which
+    terms a search reads fewer questions for (`Understanding.lookup_terms`); any order finds the same questions,
+    so an old count costs time, never a result."""
+
+    def __init__(self, ttl: float = 300.0, clock: Callable[[], float] = time.monotonic, most: int = 200_000) -> None:
+        self._ttl, self._clock, self._most = ttl, clock, most
+        self._counts: dict[str, tuple[int, float]] = {}
+
+    def of(self, session: Session, term: str) -> int:
+        now = self._clock()
+        if (known := self._counts.get(term)) is not None and now - known[1] < self._ttl:
+            return known[0]
+        if len(self._counts) >= self._most:
+            self._counts.clear()
+        count = session.scalar(select(func.count()).where(QuestionTerm.term == term)) or 0
+        self._counts[term] = (count, now)
+        return count
 
 
 def refresh(session: Session, version: str, index: Indexer) -> int:

@@ -19,7 +19,7 @@ import hashlib
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -246,13 +246,25 @@ class Understanding:
         heavy = self._heaviest(parsed, INDEX_MARGIN * PREFILTER * threshold)
         return {term: term in heavy for term in parsed.terms - FRAME_TERMS}
 
-    def lookup_terms(self, query: str, threshold: float) -> TermLookup:
+    def lookup_terms(self, query: str, threshold: float, frequency: Callable[[str], int] | None = None
+                     ) -> TermLookup:
         """What a term index must return for `query` so that `likely_duplicates` finds what it would among all
         open questions: those sharing a `rare` term (a candidate weighing at least the query needs one), and those
-        sharing a `light` one that is heavy in them (a lighter candidate needs one of its own heavy terms)."""
+        sharing a `light` one that is heavy in them (a lighter candidate needs one of its own heavy terms).
+
+        The light terms are any weighing together under the share `_hopeful` asks: the most frequent in the index
+        (`frequency`, how many questions have a term) first when it is known, so that the longest lists of
+        questions are read for heavy terms only; else the lightest."""
         parsed = self._term_set(query)
-        rare = self._heaviest(parsed, PREFILTER * threshold)
-        return TermLookup(rare, parsed.terms - FRAME_TERMS - rare)
+        content = parsed.terms - FRAME_TERMS
+        budget = PREFILTER * threshold * parsed.content * (1 - 1e-9)  # rounding: never leave out one too many
+        order = sorted(content, key=lambda t: (-frequency(t), t) if frequency else (self._term_weight(t), t))
+        light: set[str] = set()
+        for term in order:
+            if (weight := self._term_weight(term)) < budget:
+                light.add(term)
+                budget -= weight
+        return TermLookup(frozenset(content - light), frozenset(light))
 
     def _heaviest(self, parsed: _Parsed, share: float) -> frozenset[str]:
         """The content terms left when the lightest, weighing together under `share` of the content, are left
@@ -354,14 +366,18 @@ class Understanding:
         wanted = self._term_set(query)
         content = wanted.terms - FRAME_TERMS
         scored = []
+        seen: dict[str, float | None] = {}  # a signature's value, None when not hopeful: many questions share one
         for key, signatures in candidates.items():
             options = (signatures,) if isinstance(signatures, str) else signatures
-            parsed = [(self._term_set(s), s) for s in options]
-            hopeful = [(terms, s) for terms, s in parsed
-                       if not content.isdisjoint(terms.terms) and self._hopeful(content, wanted, terms, threshold)]
+            for s in options:
+                if s not in seen:
+                    terms = self._term_set(s)
+                    seen[s] = (self._value(wanted, terms) if not content.isdisjoint(terms.terms)
+                               and self._hopeful(content, wanted, terms, threshold) else None)
+            hopeful = [(value, s) for s in options if (value := seen[s]) is not None]
             if not hopeful:
                 continue
-            value, best = max((self._value(wanted, terms), s) for terms, s in hopeful)
+            value, best = max(hopeful)
             if value >= threshold:
                 scored.append((value, key, best))
         found = [Match(key, value, self._shared(query, best)) for value, key, best in scored]
