@@ -15,10 +15,14 @@ Measured from the push: the time until the last card (a question's card or diges
 department's group) and receipt, messages/s = 1,000 / that, the p95 from a confirmation's
 delivery to the bot (getUpdates) to its card, the bot's CPU seconds (/proc), 429 answers, group
 messages, and under real limits the least time the groups' rate allows for the digests needed.
-`--stored N` first fills the campaign with N open questions (cost per update as data grows).
+`--stored N` first fills the campaign with N open questions (cost per update as data grows): by default
+`varied` (twice the campaign's 202 questions, then rounds of them in which all but the common words are
+others: tests/population.py), or `--population cycled` (the 202 again and again: each of the burst's
+questions then has N/202 open copies, all true duplicates to score).
 `--profile` records the youthbot child with py-spy (raw, top entries printed).
 
     .venv/bin/python bench/intake_burst.py [--database sqlite|postgresql] [--limits lifted,real] [--stored 0]
+        [--population varied|cycled] [--without-relay]
 """
 
 from __future__ import annotations
@@ -142,7 +146,8 @@ def wait_for(condition: Any, what: str, timeout: float = TIMEOUT, progress: Any 
         time.sleep(0.05)
 
 
-def run(bot: str, limits: str, kind: str, stored: int, profile: Path | None) -> dict[str, Any]:
+def run(bot: str, limits: str, kind: str, stored: int, profile: Path | None, population: str = "varied"
+        ) -> dict[str, Any]:
     with database(kind) as url, TimedFake(limits=RateLimitRules() if limits == "real" else None) as fake:
         overrides = settings_overrides(url, fake, limits)
         groups = [int(chat.removeprefix("telegram:")) for d in overrides_departments() for chat in d[:1]]
@@ -153,7 +158,7 @@ def run(bot: str, limits: str, kind: str, stored: int, profile: Path | None) -> 
             fake.add_user(user, f"Thanh niên {user}")
         if bot == "youthbot":
             if stored:
-                fill(overrides, stored)
+                fill(overrides, stored, population)
             child = start_child("youthbot", json.dumps(overrides))
             for index, user in enumerate(users):  # consent and district, not measured
                 for text in ("xin chào", "1", str(1 + index % 11)):
@@ -207,7 +212,7 @@ def run(bot: str, limits: str, kind: str, stored: int, profile: Path | None) -> 
         latencies = [found[n] - fake.delivered_at[u] for n, u in confirmations.items() if n in found]
         per_group = Counter(chat for _, chat, text in sent if chat in groups and MARKER.search(text))
         result = {
-            "bot": bot, "limits": limits, "database": kind, "stored_questions": stored,
+            "bot": bot, "limits": limits, "database": kind, "stored_questions": stored, "population": population,
             "updates": expected, "cards": len(found), "receipts": fake.receipts,
             "seconds": last - started, "messages_per_second": (len(found) + fake.receipts) / max(last - started, 1e-9),
             "p95_confirmation_to_card": quantiles(latencies, n=20)[-1] if len(latencies) > 1 else None,
@@ -245,10 +250,10 @@ def least_time(found: dict[int, float], sent: list[tuple[float, int, str]], grou
             "last_card_over_least": last_card / least if last_card and least else None}
 
 
-def fill(overrides: dict[str, Any], stored: int) -> None:
+def fill(overrides: dict[str, Any], stored: int, population: str) -> None:
     """N open questions of the campaign, with their signatures, inserted in bulk before the bot starts."""
-    subprocess.run([sys.executable, __file__, "--child", "fill", json.dumps(overrides | {"stored": stored})],
-                   cwd=ROOT, check=True)
+    options = overrides | {"stored": stored, "population": population}
+    subprocess.run([sys.executable, __file__, "--child", "fill", json.dumps(options)], cwd=ROOT, check=True)
 
 
 PROJECT_FRAME = re.compile(r"\((?:bot|handlers|storage|core|scheduler|reports)/")
@@ -312,36 +317,18 @@ def child_relay(options: dict[str, Any]) -> None:
 
 
 def child_fill(options: dict[str, Any]) -> None:
-    from sqlalchemy import insert
-
     from bot.app import build_app
     from bot.channels.registry import load_settings
     from storage.db import transaction
-    from storage.models import Account, Person, Question, QuestionStatus
+    from tests.population import add_open_questions
 
-    stored = options.pop("stored")
+    stored, varied = options.pop("stored"), options.pop("population") == "varied"
     settings = load_settings(ROOT / "config.example.toml", options)
     app = build_app(settings)
-    texts = [text.split("] ", 1)[1] for text in questions()]
-    now = app.clock.now()
-    with transaction(app.sessions) as session:
-        model = app.services.understanding.model(session)
-        signatures = [model.signature(text) for text in texts]
-        campaign = app.campaign(session)
-        asker = Account(person=Person(created_at=now, consent_at=now, language="vi", district_key="tp-hung-yen"),
-                        platform="telegram", user_id="1", chat_id="1", display_name="", state="", window_count=0,
-                        created_at=now)
-        session.add(asker)
-        session.flush()
-        rows = [{"campaign_id": campaign.id, "account_id": asker.id, "department_key": "so-gddt", "number": n + 1,
-                 "code": f"{campaign.code_prefix}-{n + 1:04d}", "district_key": "tp-hung-yen",
-                 "category_key": "education", "suggested_category_key": "education", "language": "vi",
-                 "text": f"{texts[n % len(texts)]} ({n})", "signature": signatures[n % len(texts)],
-                 "status": QuestionStatus.FORWARDED, "created_at": now, "accepted_at": now}
-                for n in range(stored)]
-        for start in range(0, len(rows), 5000):
-            session.execute(insert(Question), rows[start:start + 5000])
-        campaign.last_number = stored  # the burst's codes follow
+    texts = [text.split("] ", 1)[1] for text in questions()[:202]]
+    with transaction(app.sessions) as session:  # the burst's codes follow
+        add_open_questions(session, app.services.understanding, app.campaign(session), texts, stored,
+                           app.clock.now(), varied)
     app.engine.dispose()
 
 
@@ -356,7 +343,8 @@ def table(results: list[dict[str, Any]]) -> str:
         ratio = (f"{r['last_card_seconds']:.1f} / {r['least_seconds']:.1f} s = {r['last_card_over_least']:.2f}"
                  if r.get("last_card_over_least") else "—")
         cpu = f"{r['cpu_ms_per_update']:.1f}" if r["bot"] == "youthbot" else "—"
-        lines.append(f"| {r['bot']} | {r['limits']} | {r['database']} | {r['stored_questions']:,} | {r['cards']} "
+        stored = f"{r['stored_questions']:,} {r.get('population', '')}" if r["stored_questions"] else "0"
+        lines.append(f"| {r['bot']} | {r['limits']} | {r['database']} | {stored} | {r['cards']} "
                      f"| {r['receipts']} | {r['seconds']:.1f} | {r['messages_per_second']:.1f} | {p95} | {cpu} "
                      f"| {r['too_many_requests']} | {r['group_messages']} | {ratio} |")
     return "\n".join(lines)
@@ -367,6 +355,9 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--limits", default="lifted,real", help="lifted, real or both")
     parser.add_argument("--stored", default="0", help="open questions stored before the burst, e.g. 1000,100000")
+    parser.add_argument("--population", choices=["varied", "cycled"], default="varied",
+                        help="stored questions: the campaign's 202 cycled, or rounds of them about other things")
+    parser.add_argument("--without-relay", action="store_true", help="youthbot alone (e.g. for --stored levels)")
     parser.add_argument("--profile", type=Path, help="folder for the py-spy profile of the youthbot child")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -376,9 +367,10 @@ def main() -> None:
     results = []
     for limits in args.limits.split(","):
         for stored in (int(n) for n in args.stored.split(",")):
-            results.append(run("youthbot", limits, args.database, stored, args.profile))
+            results.append(run("youthbot", limits, args.database, stored, args.profile, args.population))
             print(table(results[-1:]), flush=True)
-        results.append(run("relay", limits, args.database, 0, None))
+        if not args.without_relay:
+            results.append(run("relay", limits, args.database, 0, None))
     first = int(args.stored.split(",")[0])
     lifted = {r["bot"]: r for r in results if r["limits"] == "lifted" and r["stored_questions"] == first}
     print(table(results))

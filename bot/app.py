@@ -25,6 +25,7 @@ from handlers.deliveries import report_failure
 from handlers.delivery_notices import tell_departments
 from handlers.repeats import mark_possible_repeat
 from handlers.reply_window import report_undeliverable
+from storage import question_terms
 from storage.db import make_engine, make_session_factory, transaction
 from storage.learning import LearningModel
 from storage.migrate import upgrade
@@ -85,5 +86,8 @@ def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | N
         outbox=Outbox({channel.name: channel.max_text_length for channel in channels}),
         channels={channel.name: channel.capabilities for channel in channels},
     )
+    with transaction(sessions) as session:
+        understanding = services.understanding
+        question_terms.refresh(session, understanding.index_version(), understanding.index_terms)
     processor = InboxProcessor(sessions, services, campaign_id, clock)
     return App(settings, engine, sessions, services, processor, clock, channels)

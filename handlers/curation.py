@@ -14,11 +14,11 @@ from actions.model import Actor, Args, Outcome, Status, done, refused
 from actions.permissions import review_chat
 from core.messages import Button
 from core.texts import Html, preview
-from core.understanding.model import Match
+from core.understanding.model import Match, TermLookup
 from handlers import event_day, routing
 from handlers.context import Context, Job, Services, Writer, question_language, questions_listing
 from handlers.followers import send_existing_answer
-from storage import learning
+from storage import learning, question_terms
 from storage.curation import (
     CLOSED,
     REVIEWABLE,
@@ -40,7 +40,7 @@ Buttons = tuple[tuple[Button, ...], ...]
 def hold_for_review(ctx: Job, account: Account, question: Question) -> None:
     """With approval required, an accepted question waits for an admin instead of going to a department."""
     question.status = QuestionStatus.IN_REVIEW
-    question.signature = ctx.services.understanding.model(ctx.session).signature(question.text)
+    sign(ctx.session, ctx.services, question, question.text)
     add_event(question, "in_review", ctx.now, "bot")
     post_review_card(ctx, question, duplicates_of(ctx, question), awaiting=True)
     category = ctx.settings.category(question.category_key or "")
@@ -51,7 +51,7 @@ def hold_for_review(ctx: Job, account: Account, question: Question) -> None:
 
 def flag_duplicates(ctx: Job, question: Question) -> None:
     """Without approval, admins still see a new question that looks like an open one, to merge it."""
-    question.signature = ctx.services.understanding.model(ctx.session).signature(question.text)
+    sign(ctx.session, ctx.services, question, question.text)
     if duplicates := duplicates_of(ctx, question):
         post_review_card(ctx, question, duplicates, awaiting=False)
 
@@ -59,17 +59,28 @@ def flag_duplicates(ctx: Job, question: Question) -> None:
 Duplicate = tuple[Question, Match]
 
 
-def candidates(ctx: Job, statuses: tuple[QuestionStatus, ...] = REVIEWABLE,
-               excluding_person: int | None = None) -> dict[int, list[str]]:
-    return campaign_candidates(ctx.session, ctx.campaign.id, statuses, excluding_person)
+def sign(session: Session, services: Services, question: Question, text: str) -> None:
+    """The signature `question` is compared on, written with its rows in the term index."""
+    understanding = services.understanding
+    signature = understanding.model(session).signature(text)
+    question_terms.sign(session, question, signature, understanding.index_terms(signature))
 
 
 def campaign_candidates(session: Session, campaign_id: int, statuses: tuple[QuestionStatus, ...] = REVIEWABLE,
-                        excluding_person: int | None = None) -> dict[int, list[str]]:
-    """Open questions' signatures, each with those of the duplicates merged into it (learned from merges)."""
-    merged = learning.merged_signatures(session, campaign_id, statuses)
-    return {key: [signature, *merged.get(key, ())]
-            for key, signature in open_signatures(session, campaign_id, statuses, excluding_person).items()}
+                        excluding_person: int | None = None, like: TermLookup | None = None) -> dict[int, list[str]]:
+    """Open questions' signatures, each with those of the duplicates merged into it (learned from merges): of
+    those the term index finds for `like`, or all of them."""
+    found = question_terms.candidates(session, like) if like is not None else None
+    merged = learning.merged_signatures(session, campaign_id, statuses, found.merged_into if found else None)
+    return {key: [signature, *merged.get(key, ())] for key, signature in open_signatures(
+        session, campaign_id, statuses, excluding_person, found.ids if found else None).items()}
+
+
+def lookup(session: Session, services: Services, signature: str) -> TermLookup:
+    """What the term index is searched by for `signature` (the most frequent terms read for heavy ones only)."""
+    counts = services.understanding.term_counts
+    return services.understanding.model(session).lookup_terms(
+        signature, services.settings.curation.duplicate_threshold, lambda term: counts.of(session, term))
 
 
 def duplicates_of(ctx: Job, question: Question) -> list[Duplicate]:
@@ -78,10 +89,12 @@ def duplicates_of(ctx: Job, question: Question) -> list[Duplicate]:
 
 def likely_duplicates(session: Session, services: Services, question: Question) -> list[Duplicate]:
     """The open questions of its campaign that `question` likely repeats, best first (chat and web alike)."""
-    found = campaign_candidates(session, question.campaign_id)
-    found.pop(question.id, None)
     model = services.understanding.model(session)
-    matches = model.likely_duplicates(question.signature or "", found, services.settings.curation.duplicate_threshold)
+    threshold = services.settings.curation.duplicate_threshold
+    signature = question.signature or ""
+    found = campaign_candidates(session, question.campaign_id, like=lookup(session, services, signature))
+    found.pop(question.id, None)
+    matches = model.likely_duplicates(signature, found, threshold)
     return [(session.get_one(Question, m.key), m) for m in matches]
 
 
@@ -145,7 +158,7 @@ def clarify(job: Job, actor: Actor, args: Args) -> Outcome:
     add_event(question, "clarified", job.now, actor.who, previous=question.text)
     question.original_text = question.original_text or question.text
     question.text = text
-    question.signature = job.services.understanding.model(job.session).signature(text)
+    sign(job.session, job.services, question, text)
     if question.status == QuestionStatus.FORWARDED:
         department = job.settings.department(question.department_key or "")
         assert department is not None
@@ -225,8 +238,11 @@ def support_offer(ctx: Context, account: Account, draft: Question) -> tuple[Html
     language = account.person.language
     # Questions still in review are not shown: the Youth Union has not seen them yet.
     model = ctx.services.understanding.model(ctx.session)
-    found = candidates(ctx, (QuestionStatus.FORWARDED,), account.person_id)
-    matches = model.likely_duplicates(model.signature(draft.text), found, ctx.settings.curation.duplicate_threshold)
+    signature = model.signature(draft.text)
+    threshold = ctx.settings.curation.duplicate_threshold
+    found = campaign_candidates(ctx.session, ctx.campaign.id, (QuestionStatus.FORWARDED,), account.person_id,
+                                lookup(ctx.session, ctx.services, signature))
+    matches = model.likely_duplicates(signature, found, threshold)
     if not matches:
         return Html(""), ()
     similar = [ctx.session.get_one(Question, m.key) for m in matches]

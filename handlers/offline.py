@@ -18,6 +18,7 @@ from core.texts import preview as preview_text
 from handlers import curation, routing
 from handlers.context import Job, Writer
 from reports.offline_file import RawRow
+from storage import question_terms
 from storage.curation import open_signatures
 from storage.models import Account, AccountState, Person, Question, QuestionSource, QuestionStatus
 from storage.questions import add_event, allocate_code
@@ -147,11 +148,11 @@ def _import_row(ctx: Job, source: QuestionSource, row: CheckedRow, actor: str) -
         campaign_id=ctx.campaign.id, number=number, code=code, account=source.account, source=source,
         district_key=row.district_key, category_key=row.category_key, suggested_category_key=row.category_key,
         language=ctx.services.detector.detect(row.text), text=row.text, status=QuestionStatus.RECEIVED,
-        created_at=ctx.now, accepted_at=ctx.now, signature=row.signature, asker_name=row.asker or None,
+        created_at=ctx.now, accepted_at=ctx.now, asker_name=row.asker or None,
     )
     ctx.session.add(question)
     add_event(question, "received", ctx.now, actor, category=row.category_key, source=source.label, line=row.line)
-    ctx.session.flush()
+    question_terms.sign(ctx.session, question, row.signature, ctx.services.understanding.index_terms(row.signature))
     return question
 
 

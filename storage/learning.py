@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.config import Settings
@@ -24,6 +24,7 @@ from core.normalize import words
 from core.understanding.lexicon import Lexicon
 from core.understanding.model import Example, Understanding
 from storage.models import LearnedExample, Question, QuestionStatus
+from storage.question_terms import TermCounts, chunks
 
 log = logging.getLogger(__name__)
 CONFIRMED, REASSIGNED, MERGED = "confirmed", "reassigned", "merged"
@@ -75,39 +76,48 @@ def record_merge(session: Session, duplicate: Question, original: Question, now:
     session.add(LearnedExample(question_id=duplicate.id, source=MERGED, duplicate_of_id=original.id, created_at=now))
 
 
-def learned_categories(session: Session) -> list[Example]:
-    """Every campaign's confirmed categories, oldest first."""
+def learned_categories(session: Session, among: tuple[int, int] | None = None) -> list[Example]:
+    """Every campaign's confirmed categories, oldest first; `among` (after, up to): those of ids in that range."""
     rows = session.execute(select(Question.text, LearnedExample.category_key)
                            .join(Question, Question.id == LearnedExample.question_id)
-                           .where(LearnedExample.category_key.is_not(None), Question.text != "")
+                           .where(LearnedExample.category_key.is_not(None), Question.text != "", *_within(among))
                            .order_by(LearnedExample.id))
     return [Example(text, key) for text, key in rows]
 
 
-def learned_merges(session: Session) -> list[tuple[str, str]]:
+def learned_merges(session: Session, among: tuple[int, int] | None = None) -> list[tuple[str, str]]:
     """Every campaign's merges as (the duplicate's signature, the original's): wordings people said are one."""
     original = aliased(Question)
     rows = session.execute(
         select(Question.signature, original.signature).select_from(LearnedExample)
         .join(Question, Question.id == LearnedExample.question_id)
         .join(original, original.id == LearnedExample.duplicate_of_id)
-        .where(Question.signature.is_not(None), original.signature.is_not(None))
+        .where(Question.signature.is_not(None), original.signature.is_not(None), *_within(among))
         .order_by(LearnedExample.id))
     return [(duplicate, first) for duplicate, first in rows]
 
 
-def merged_signatures(session: Session, campaign_id: int, statuses: Sequence[QuestionStatus] = OPEN
-                      ) -> dict[int, list[str]]:
-    """For each open question of the campaign, the signatures of the duplicates merged into it."""
+def _within(among: tuple[int, int] | None) -> tuple[ColumnElement[bool], ...]:
+    if among is None:
+        return ()
+    return LearnedExample.id > among[0], LearnedExample.id <= among[1]
+
+
+def merged_signatures(session: Session, campaign_id: int, statuses: Sequence[QuestionStatus] = OPEN,
+                      among: Sequence[int] | None = None) -> dict[int, list[str]]:
+    """For each open question of the campaign (of the ids `among`), the signatures of the duplicates merged
+    into it."""
     duplicate = aliased(Question)
-    rows = session.execute(
-        select(LearnedExample.duplicate_of_id, duplicate.signature)
-        .join(duplicate, duplicate.id == LearnedExample.question_id)
-        .join(Question, Question.id == LearnedExample.duplicate_of_id)
-        .where(Question.campaign_id == campaign_id, Question.status.in_(statuses), duplicate.signature.is_not(None)))
+    statement = (select(LearnedExample.duplicate_of_id, duplicate.signature)
+                 .join(duplicate, duplicate.id == LearnedExample.question_id)
+                 .join(Question, Question.id == LearnedExample.duplicate_of_id)
+                 .where(Question.campaign_id == campaign_id, Question.status.in_(statuses),
+                        duplicate.signature.is_not(None)))
+    parts = [statement] if among is None else [statement.where(Question.id.in_(chunk)) for chunk in chunks(among)]
     found: dict[int, list[str]] = defaultdict(list)
-    for original_id, signature in rows:
-        found[original_id].append(signature)
+    for part in parts:
+        for original_id, signature in session.execute(part):
+            found[original_id].append(signature)
     return found
 
 
@@ -148,7 +158,12 @@ def _version(session: Session) -> tuple[int, int]:
 
 
 class LearningModel:
-    """The configured model plus what the database has learned, rebuilt when that changes."""
+    """The configured model plus what the database has learned, brought up to date when that changes.
+
+    New examples (ids above the last one read, nothing deleted) are added to the current model
+    (`Understanding.learning`: the cost of the new ones); anything else (a replaced category, a reset, ids
+    committed out of order on PostgreSQL) rebuilds it from every example.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
@@ -157,7 +172,17 @@ class LearningModel:
         self._version = (0, 0)  # nothing learned: what the model below is built from
         self._model: Understanding | None = None
         self._model = self._build([])
+        self._base = self._model  # the configuration alone: what the term index is weighted by, in every process
+        self._threshold = settings.curation.duplicate_threshold
         self._lock = threading.Lock()
+        self.term_counts = TermCounts()  # how many questions have a term: which ones a search reads fewer for
+
+    def index_terms(self, signature: str) -> dict[str, bool]:
+        """A signature's rows in the term index (storage/question_terms.py), the same in every process."""
+        return self._base.index_terms(signature, self._threshold)
+
+    def index_version(self) -> str:
+        return f"{self._base.index_version()}:{self._threshold}"
 
     def _build(self, learned: Sequence[Example], merges: Sequence[tuple[str, str]] = ()) -> Understanding:
         return Understanding(self._settings.categories, self._settings.fallback_category, self._lexicon,
@@ -167,8 +192,20 @@ class LearningModel:
         version = _version(session)
         with self._lock:
             if version != self._version:
-                self._model = (self._build(learned_categories(session), learned_merges(session)) if version[0]
-                               else self._build([]))
+                self._model = self._updated(session, version)
                 self._version = version
             assert self._model is not None
             return self._model
+
+    def _updated(self, session: Session, version: tuple[int, int]) -> Understanding:
+        """The model of the examples up to `version`'s newest id (not of rows committed since)."""
+        assert self._model is not None
+        if not version[0]:
+            return self._build([])
+        count, newest = self._version
+        added = (newest, version[1])
+        if version[1] > newest and count + (session.scalar(select(func.count()).where(*_within(added))) or 0) \
+                == version[0]:
+            return self._model.learning(learned_categories(session, added), learned_merges(session, added))
+        every = (0, version[1])
+        return self._build(learned_categories(session, every), learned_merges(session, every))

@@ -606,6 +606,27 @@ class LearnedExample(Base):
     created_at: Mapped[datetime]
 
 
+class QuestionTerm(Base):
+    """The term index of signatures (storage/question_terms.py): a question by each of its content terms,
+    `heavy` when a duplicate search for a question sharing only its lighter terms must still find it."""
+
+    __tablename__ = "question_terms"
+    __table_args__ = (Index("ix_question_terms_term", "term", "heavy", "question_id"),)
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True)
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    heavy: Mapped[bool] = mapped_column(Boolean)
+
+
+class QuestionTermsState(Base):
+    """One row: the version of the understanding the term index was built by (`Understanding.index_version`)."""
+
+    __tablename__ = "question_terms_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+
+
 class StaffRole(StrEnum):
     """Who a staff member is in the web console."""
 

@@ -14,10 +14,12 @@ The weights were chosen on the tuning split only (bench/splits.py); docs/underst
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -39,6 +41,7 @@ CONTAINMENT = 0.75
 BAYES_WEIGHT = 0.3
 PREFILTER = 0.5
 MERGE_TERMS = 3
+INDEX_MARGIN = 0.5
 PARSED_TEXTS = 200_000  # texts whose terms are kept (examples, keywords, questions): a few hundred MB at most
 
 
@@ -65,10 +68,17 @@ class _Parsed(NamedTuple):
     content: float
 
 
+class TermLookup(NamedTuple):
+    """The terms a term index is searched by for one query (`Understanding.lookup_terms`)."""
+
+    rare: frozenset[str]  # a question sharing any of these
+    light: frozenset[str]  # a question sharing one of these that is heavy in it
+
+
 @dataclass(frozen=True)
 class _Indexed:
     example: Example
-    vector: Vector
+    terms: tuple[str, ...]
 
 
 @lru_cache(maxsize=100_000)
@@ -88,14 +98,30 @@ class _NaiveBayes:
 
     def __init__(self, keys: Sequence[str], labelled: Iterable[tuple[str, list[str]]]) -> None:
         self._counts: dict[str, Counter[str]] = {key: Counter() for key in keys}
-        documents: Counter[str] = Counter()
+        self._documents: Counter[str] = Counter()
+        self._features: set[str] = set()
+        self._add(labelled)
+
+    def _add(self, labelled: Iterable[tuple[str, list[str]]]) -> None:
         for key, terms in labelled:
-            self._counts[key].update(features(terms))
-            documents[key] += 1
-        total = sum(documents.values()) or 1
-        self._vocabulary = len({f for counts in self._counts.values() for f in counts}) or 1
-        self._prior = {key: math.log((documents[key] + 1) / (total + len(keys))) for key in keys}
+            found = features(terms)
+            self._counts[key].update(found)
+            self._features.update(found)
+            self._documents[key] += 1
+        keys = self._counts
+        total = sum(self._documents.values()) or 1
+        self._vocabulary = len(self._features) or 1
+        self._prior = {key: math.log((self._documents[key] + 1) / (total + len(keys))) for key in keys}
         self._sizes = {key: sum(counts.values()) for key, counts in self._counts.items()}
+
+    def extended(self, labelled: Iterable[tuple[str, list[str]]]) -> _NaiveBayes:
+        """These counts plus `labelled`'s: equal to counting all of them again, at the cost of the new ones."""
+        bayes = _NaiveBayes((), ())
+        bayes._counts = {key: counts.copy() for key, counts in self._counts.items()}
+        bayes._documents = self._documents.copy()
+        bayes._features = set(self._features)
+        bayes._add(labelled)
+        return bayes
 
     def shares(self, terms: list[str]) -> dict[str, float]:
         found = features(terms)
@@ -120,20 +146,42 @@ class Understanding:
         self._keywords = previous._keywords if previous else CategorySuggester(categories, fallback)
         self._parsed: dict[str, list[str]] = previous._parsed if previous else {}
         self._signatures: dict[str, frozenset[str]] = previous._signatures if previous else {}
-        self.examples = tuple(e for e in examples if e.category in self.keys)
-        keyword_terms = {c.key: [t for k in c.keywords for t in self.terms(k)] for c in categories}
-        example_terms = [self.terms(e.text) for e in self.examples]
-        self.idf = Idf([*(self.terms(k) for c in categories for k in c.keywords), *example_terms])
-        self._centroids = {key: vector(terms, self.idf) for key, terms in keyword_terms.items()}
-        self._indexed: dict[str, list[_Indexed]] = defaultdict(list)
-        for example, terms in zip(self.examples, example_terms, strict=True):
-            self._indexed[example.category].append(_Indexed(example, vector(terms, self.idf)))
-        self._bayes = _NaiveBayes(self.keys, [*((key, terms) for key, terms in keyword_terms.items()),
-                                              *((e.category, t) for e, t in zip(self.examples, example_terms,
-                                                                                 strict=True))])
+        self._keyword_terms = {c.key: [t for k in c.keywords for t in self.terms(k)] for c in categories}
+        self.examples: tuple[Example, ...] = ()
+        self.idf = Idf(self.terms(k) for c in categories for k in c.keywords)
+        self._indexed: dict[str, list[_Indexed]] = {key: [] for key in self.keys}
+        self._bayes = _NaiveBayes(self.keys, self._keyword_terms.items())
+        self._related: frozenset[tuple[str, str]] = frozenset()
+        self._learn(examples, merges)
+
+    def learning(self, examples: Iterable[Example], merges: Iterable[tuple[str, str]] = ()) -> Understanding:
+        """A new model: this one's examples and merges, then `examples` and `merges`. Equal to building it from
+        all of them, at the cost of the new ones (document frequencies and counts are kept, vectors are
+        computed when first compared); this model is left as it was."""
+        model = copy.copy(self)
+        model._indexed = {key: list(indexed) for key, indexed in self._indexed.items()}
+        model._learn(examples, merges)
+        return model
+
+    def _learn(self, examples: Iterable[Example], merges: Iterable[tuple[str, str]]) -> None:
+        """Adds examples and merges while the model is being made (never once it is handed out)."""
+        added = tuple(e for e in examples if e.category in self.keys)
+        example_terms = [tuple(self.terms(e.text)) for e in added]
+        self.examples += added
+        self.idf = self.idf.extended(example_terms)
+        for example, terms in zip(added, example_terms, strict=True):
+            self._indexed[example.category].append(_Indexed(example, terms))
+        self._bayes = self._bayes.extended((e.category, list(t)) for e, t in zip(added, example_terms, strict=True))
+        self._centroids = {key: vector(terms, self.idf) for key, terms in self._keyword_terms.items()}
+        self._vectors: dict[int, Vector] = {}  # id(_Indexed) -> its vector under this model's idf
         self._weights: dict[str, float] = {}
         self._term_set = lru_cache(maxsize=100_000)(self._parse_signature)
-        self._related = self._learn_related(merges)
+        self._related = self._related | self._learn_related(merges)
+
+    def _vector(self, indexed: _Indexed) -> Vector:
+        if (found := self._vectors.get(id(indexed))) is None:
+            found = self._vectors[id(indexed)] = vector(indexed.terms, self.idf)
+        return found
 
     def _learn_related(self, merges: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
         """Term pairs a merge showed to mean the same: what each of two merged questions has alone, when each
@@ -160,7 +208,7 @@ class Understanding:
         query = vector(self.terms(text), self.idf)
         evidence = {s.key: KEYWORD_WEIGHT * s.score for s in self._keywords.suggest(text)}
         for key in self.keys:
-            nearest = sorted((cosine(query, i.vector) for i in self._indexed[key]), reverse=True)[:NEIGHBOURS]
+            nearest = sorted((cosine(query, self._vector(i)) for i in self._indexed[key]), reverse=True)[:NEIGHBOURS]
             evidence[key] += sum(nearest) / NEIGHBOURS + cosine(query, self._centroids[key])
         for key, share in self._bayes.shares(self.terms(text)).items():
             evidence[key] += BAYES_WEIGHT * share
@@ -171,7 +219,7 @@ class Understanding:
     def nearest_examples(self, text: str, category: str, limit: int = 2) -> list[str]:
         """The labelled questions of `category` closest to `text` (not itself): why it was suggested."""
         query = vector(self.terms(text), self.idf)
-        scored = sorted(((cosine(query, i.vector), i.example.text) for i in self._indexed[category]
+        scored = sorted(((cosine(query, self._vector(i)), i.example.text) for i in self._indexed.get(category, ())
                          if i.example.text != text), reverse=True)
         return [example for score, example in scored[:limit] if score > 0]
 
@@ -189,6 +237,54 @@ class Understanding:
             terms = self._signatures[signature] = frozenset(
                 t for t in self.lexicon.apply(signature.split()) if t not in STOP_TERMS)
         return _Parsed(terms, self._weight(terms), self._weight(terms - FRAME_TERMS))
+
+    def index_terms(self, signature: str, threshold: float) -> dict[str, bool]:
+        """The terms a stored signature is found by in a term index (its content terms), each True when heavy:
+        left once the lightest, together under half the share `_hopeful` asks at `threshold`, are left out
+        (`_heaviest`; half, because the weights move a little as examples are learned)."""
+        parsed = self._term_set(signature)
+        heavy = self._heaviest(parsed, INDEX_MARGIN * PREFILTER * threshold)
+        return {term: term in heavy for term in parsed.terms - FRAME_TERMS}
+
+    def lookup_terms(self, query: str, threshold: float, frequency: Callable[[str], int] | None = None
+                     ) -> TermLookup:
+        """What a term index must return for `query` so that `likely_duplicates` finds what it would among all
+        open questions: those sharing a `rare` term (a candidate weighing at least the query needs one), and those
+        sharing a `light` one that is heavy in them (a lighter candidate needs one of its own heavy terms).
+
+        The light terms are any weighing together under the share `_hopeful` asks: the most frequent in the index
+        (`frequency`, how many questions have a term) first when it is known, so that the longest lists of
+        questions are read for heavy terms only; else the lightest."""
+        parsed = self._term_set(query)
+        content = parsed.terms - FRAME_TERMS
+        budget = PREFILTER * threshold * parsed.content * (1 - 1e-9)  # rounding: never leave out one too many
+        order = sorted(content, key=lambda t: (-frequency(t), t) if frequency else (self._term_weight(t), t))
+        light: set[str] = set()
+        for term in order:
+            if (weight := self._term_weight(term)) < budget:
+                light.add(term)
+                budget -= weight
+        return TermLookup(frozenset(content - light), frozenset(light))
+
+    def _heaviest(self, parsed: _Parsed, share: float) -> frozenset[str]:
+        """The content terms left when the lightest, weighing together under `share` of the content, are left
+        out: another question sharing none of these shares less than `share` of this one's content weight."""
+        content = sorted(parsed.terms - FRAME_TERMS, key=lambda t: (self._term_weight(t), t))
+        budget = share * parsed.content * (1 - 1e-9)  # rounding: never leave out one too many
+        light = 0.0
+        for n, term in enumerate(content):
+            light += self._term_weight(term)
+            if light >= budget:
+                return frozenset(content[n:])
+        return frozenset()
+
+    def index_version(self) -> str:
+        """Changes when `index_terms` may answer otherwise for a stored signature: a stored index is rebuilt."""
+        lexicon = self.lexicon
+        parts = (sorted(lexicon._names.items()), sorted(lexicon._accented.items()), sorted(lexicon._acronyms.items()),
+                 sorted(STOP_TERMS), sorted(FRAME_TERMS), sorted(self.idf.counts()), PREFILTER, INDEX_MARGIN,
+                 FRAME_WEIGHT)
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
     def score(self, a: str, b: str) -> tuple[float, tuple[str, ...]]:
         """Similarity of two signatures in [0, 1], and the terms they share, rarest first."""
@@ -270,14 +366,18 @@ class Understanding:
         wanted = self._term_set(query)
         content = wanted.terms - FRAME_TERMS
         scored = []
+        seen: dict[str, float | None] = {}  # a signature's value, None when not hopeful: many questions share one
         for key, signatures in candidates.items():
             options = (signatures,) if isinstance(signatures, str) else signatures
-            parsed = [(self._term_set(s), s) for s in options]
-            hopeful = [(terms, s) for terms, s in parsed
-                       if not content.isdisjoint(terms.terms) and self._hopeful(content, wanted, terms, threshold)]
+            for s in options:
+                if s not in seen:
+                    terms = self._term_set(s)
+                    seen[s] = (self._value(wanted, terms) if not content.isdisjoint(terms.terms)
+                               and self._hopeful(content, wanted, terms, threshold) else None)
+            hopeful = [(value, s) for s in options if (value := seen[s]) is not None]
             if not hopeful:
                 continue
-            value, best = max((self._value(wanted, terms), s) for terms, s in hopeful)
+            value, best = max(hopeful)
             if value >= threshold:
                 scored.append((value, key, best))
         found = [Match(key, value, self._shared(query, best)) for value, key, best in scored]

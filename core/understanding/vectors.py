@@ -12,23 +12,44 @@ Vector = dict[str, float]
 class Idf:
     """Inverse document frequency from a reference set of texts (examples, keywords, open questions).
 
-    A term never seen is taken as rare as the rarest: an unknown word is likely a specific one.
+    A term never seen is taken as rare as the rarest: an unknown word is likely a specific one. The
+    document frequencies are kept, so that `extended` costs the new documents only; each term's value is
+    computed when first read.
     """
 
-    def __init__(self, documents: Iterable[Iterable[str]]) -> None:
-        counts: Counter[str] = Counter()
-        total = 0
+    def __init__(self, documents: Iterable[Iterable[str]] = ()) -> None:
+        self._counts: Counter[str] = Counter()
+        self._total = 0
+        self._add(documents)
+
+    def _add(self, documents: Iterable[Iterable[str]]) -> None:
         for document in documents:
-            counts.update(set(document))
-            total += 1
-        self._unknown = math.log(total + 1) + 1
-        self._idf = {term: math.log((total + 1) / (count + 1)) + 1 for term, count in counts.items()}
+            self._counts.update(set(document))
+            self._total += 1
+        self._unknown = math.log(self._total + 1) + 1
+        self._idf: dict[str, float] = {}
+
+    def extended(self, documents: Iterable[Iterable[str]]) -> Idf:
+        """The idf of these documents and `documents`: equal to building it from all of them."""
+        idf = Idf()
+        idf._counts = self._counts.copy()
+        idf._total = self._total
+        idf._add(documents)
+        return idf
+
+    def counts(self) -> list[tuple[str, int]]:
+        """Each term's document frequency, and the number of documents under the empty term."""
+        return [*self._counts.items(), ("", self._total)]
 
     def __contains__(self, term: object) -> bool:
-        return term in self._idf
+        return term in self._counts
 
     def __getitem__(self, term: str) -> float:
-        return self._idf.get(term, self._unknown)
+        if (value := self._idf.get(term)) is None:
+            count = self._counts.get(term)
+            value = self._unknown if count is None else math.log((self._total + 1) / (count + 1)) + 1
+            self._idf[term] = value
+        return value
 
 
 def vector(features: Iterable[str], idf: Idf) -> Vector:

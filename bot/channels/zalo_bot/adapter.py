@@ -22,7 +22,7 @@ import httpx
 
 from bot.channels.zalo_text import ChooseHints, render
 from bot.polling import poll_forever
-from bot.processing import InboxProcessor
+from bot.processing import BurstRecorder, InboxProcessor
 from bot.transport import PermanentFailure, RateLimits, RetryAfter, TemporaryFailure
 from core.messages import Action, Attachment, ChatKind, Incoming, MediaKind, Outgoing
 
@@ -170,9 +170,10 @@ class ZaloBotReceiver:
     def __init__(self, client: ZaloBotClient, processor: InboxProcessor) -> None:
         self._client = client
         self._processor = processor
+        self.burst = BurstRecorder(processor)  # the webhook's posts arriving together: one commit
 
-    def record(self, update: JSON) -> Incoming | None:
-        """Commit an update; the incoming message when it is new and for the product, else None."""
+    def entry(self, update: JSON) -> tuple[str, Incoming] | None:
+        """An update's inbox key and plain form when it is for the product, else None (logged)."""
         if problem := malformed(update):
             log.warning("Zalo update %s dropped: its %s is malformed", update.get("event_name"), problem)
             return None
@@ -180,7 +181,13 @@ class ZaloBotReceiver:
         if incoming is None:
             log.info("Zalo update %s ignored", update.get("event_name"))
             return None
-        return incoming if self._processor.record(update_key(update), incoming) else None
+        return update_key(update), incoming
+
+    def record(self, update: JSON) -> Incoming | None:
+        """Commit an update; the incoming message when it is new and for the product, else None."""
+        if (entry := self.entry(update)) is None:
+            return None
+        return entry[1] if self._processor.record(*entry) else None
 
     async def show_typing(self, incoming: Incoming | None) -> None:
         """A hint that an answer is coming; losing it is harmless, so it skips the outbox."""

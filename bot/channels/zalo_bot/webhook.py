@@ -1,4 +1,4 @@
-"""The Zalo Bot API webhook endpoint: 2xx only after the commit.
+"""The Zalo Bot API webhook endpoint: 2xx only after the commit (posts arriving together share one).
 
 Zalo retries an event that is not answered with 2xx, so nothing is lost between its arrival
 and the commit; a retried (or replayed) event is recorded once, by its inbox key.
@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable
 
 from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -34,8 +33,10 @@ def bot_route(receiver: ZaloBotReceiver, secret: str, on_recorded: Callable[[], 
         if update is None:
             log.warning("Zalo webhook body is not an update")
             return PlainTextResponse("not an update", status_code=400)
-        incoming = await run_in_threadpool(receiver.record, update)
+        if (entry := receiver.entry(update)) is None:
+            return Response(status_code=200)  # dropped or ignored: delivering it again would not help
+        await receiver.burst.record(*entry)  # with the posts arriving meanwhile, in one commit, in their order
         on_recorded()
-        return Response(status_code=200, background=BackgroundTask(receiver.show_typing, incoming))
+        return Response(status_code=200, background=BackgroundTask(receiver.show_typing, entry[1]))
 
     return Route(path, receive, methods=["POST"])
