@@ -101,4 +101,4 @@ def follow(driver: object, element: object) -> None:
 
     page = driver.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
     element.click()  # type: ignore[attr-defined]
-    WebDriverWait(driver, 10).until(staleness_of(page))
+    WebDriverWait(driver, 30).until(staleness_of(page))

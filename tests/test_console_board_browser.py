@@ -54,7 +54,7 @@ def test_filter_and_search_the_board_and_it_refreshes_itself(site: Harness, data
         driver.find_element(By.ID, "search").send_keys("shopee thue")  # as typed on a phone, no diacritics
         Select(driver.find_element(By.ID, "filter-department")).select_by_value("so-ct")
         driver.find_element(By.ID, "apply").click()
-        WebDriverWait(driver, 10).until(lambda d: "search=shopee+thue" in d.current_url)
+        WebDriverWait(driver, 30).until(lambda d: "search=shopee+thue" in d.current_url)
         assert "department=so-ct" in driver.current_url
         codes = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "#board tbody td:nth-child(2) a")]
         assert "HY-0001" in codes and all(code.startswith("HY-") for code in codes)
@@ -63,7 +63,7 @@ def test_filter_and_search_the_board_and_it_refreshes_itself(site: Harness, data
         Select(driver.find_element(By.ID, "filter-due")).select_by_value("overdue")
         driver.find_element(By.ID, "search").clear()
         driver.find_element(By.ID, "apply").click()
-        WebDriverWait(driver, 10).until(lambda d: "due=overdue" in d.current_url)
+        WebDriverWait(driver, 30).until(lambda d: "due=overdue" in d.current_url)
         overdue = driver.find_elements(By.CSS_SELECTOR, "#board tbody tr")
         assert overdue and all("overdue" in row.get_attribute("class") for row in overdue)
 
@@ -98,7 +98,7 @@ def test_the_dashboard_reads_the_reports_figures(site: Harness, database_url: st
         images = driver.find_elements(By.CSS_SELECTOR, ".chart-grid img")
         driver.execute_script("arguments[0].scrollIntoView()", images[-1])
         assert len(images) == 6
-        WebDriverWait(driver, 20).until(lambda d: all(
+        WebDriverWait(driver, 30).until(lambda d: all(
             d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) for image in images))
         screenshot(driver, f"console-dashboard-{kind_of(database_url)}")
         driver.find_element(By.ID, "nudge-so-ct").click()

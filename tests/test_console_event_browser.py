@@ -77,7 +77,7 @@ def test_agenda_projector_and_live_answer(site: Harness, database_url: str) -> N
             driver.find_elements(By.CSS_SELECTOR, "#agenda-rows tr")[0]
         page = driver.find_element(By.TAG_NAME, "html")
         driver.execute_script(DRAG, last, first)  # drop the last row on the first: static/agenda.js posts it
-        WebDriverWait(driver, 10).until(lambda d: page.id != d.find_element(By.TAG_NAME, "html").id)
+        WebDriverWait(driver, 30).until(lambda d: page.id != d.find_element(By.TAG_NAME, "html").id)
         order = [order[3], *order[:3]]
         assert rows(driver) == order == agenda_codes(site)
 
@@ -107,7 +107,7 @@ def test_agenda_projector_and_live_answer(site: Harness, database_url: str) -> N
         driver.switch_to.window(live)
         follow(driver, driver.find_element(By.ID, "present-next"))  # the secretariat moves on
         driver.switch_to.window(projector)
-        WebDriverWait(driver, 15).until(lambda d: d.find_element(By.ID, "projector-code").text == order[1])
+        WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "projector-code").text == order[1])
         driver.switch_to.window(live)
         follow(driver, driver.find_element(By.ID, "present-previous"))
         assert driver.find_element(By.ID, "live-question").text.startswith(order[0])

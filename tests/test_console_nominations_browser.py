@@ -92,7 +92,7 @@ def test_nominate_with_a_file_shortlist_reorder_and_export(site: Harness, databa
         screenshot(driver, f"console-nominations-{kind}")
 
         driver.find_element(By.ID, "export").click()
-        WebDriverWait(driver, 20).until(lambda _: list(downloads.glob("*.docx")))
+        WebDriverWait(driver, 30).until(lambda _: list(downloads.glob("*.docx")))
         (annex,) = downloads.glob("*.docx")
     honoured = Document(str(annex)).tables[-1]
     assert [row.cells[1].text for row in honoured.rows[1:]] == ["Đội thanh niên tình nguyện xã Tân Dân",
