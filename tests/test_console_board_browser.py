@@ -72,7 +72,7 @@ def test_filter_and_search_the_board_and_it_refreshes_itself(site: Harness, data
         asker = site.registered_youth("dung", "Văn Giang")
         site.ask(asker, "Em muốn mở cửa hàng bán online trên TikTok thì cần thủ tục gì?", "Thương mại")
         driver.execute_script("window.youthbotRefresh()")  # what the 15-second tick does
-        WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+        WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
             lambda d: d.find_element(By.ID, "board-count").text != before)  # the list is replaced as it is read
         assert driver.find_element(By.CSS_SELECTOR, "#board tbody tr a").text.startswith("HY-")
 

@@ -69,7 +69,7 @@ def test_compose_preview_send_watch_and_pause(site: Harness, database_url: str) 
         site.pump.tick()  # the pump enqueues a batch of two, the sender sends them
         site.flush()
         driver.execute_script("window.youthbotRefresh()")
-        WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+        WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
             lambda d: row_sent(d) == "2")  # the list is replaced while it is read
         assert "2 · " in driver.find_element(By.CSS_SELECTOR, "#broadcast-1 .tally").text
 

@@ -80,7 +80,7 @@ def test_upload_preview_and_confirm_an_offline_list(site: Harness, database_url:
         assert "HY-0002" in site.messages_to("dept-so-nnptnt")[-1].text
 
         follow(driver, driver.find_element(By.ID, "imported-board"))
-        WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+        WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
             lambda d: {a.text for a in d.find_elements(By.CSS_SELECTOR, "#board tbody td:nth-child(2) a")}
             == {"HY-0001", "HY-0002"})  # the list may be replaced by its live refresh as it is read
         assert SOURCE in driver.find_element(By.ID, "filter-source").text
