@@ -32,7 +32,8 @@ from handlers.dispatch import handle
 from storage import inbox
 from storage.db import transaction
 from storage.models import Campaign, InboxUpdate
-from storage.questions import find_account
+from storage.outbox import read_menus_ahead
+from storage.questions import find_account, read_accounts_ahead
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +90,17 @@ class InboxProcessor:
 
     def _apply_batch(self, session: Session, updates: list[InboxUpdate]) -> int:
         """Apply updates of different chats, until BATCH_SECONDS have passed; how many were applied.
-        The others stay waiting, first in their chats: the next batch takes them."""
+        The others stay waiting, first in their chats: the next batch takes them.
+
+        What every update reads first (its sender's account and person, its chat's menu, the
+        campaign) is read for the whole batch at once."""
         stop_at = time.monotonic() + BATCH_SECONDS
-        for handled, update in enumerate(updates, 1):
-            self._apply(session, update)
+        incomings = [Incoming.from_json(update.payload) for update in updates]
+        read_accounts_ahead(session, [(i.platform, i.user_id) for i in incomings if i.is_private])
+        session.info["menus"] = read_menus_ahead(session, [(i.platform, i.chat_id) for i in incomings])
+        campaign = session.get_one(Campaign, self.campaign_id)
+        for handled, (update, incoming) in enumerate(zip(updates, incomings, strict=True), 1):
+            self._apply(session, update, incoming, campaign)
             if time.monotonic() >= stop_at:
                 return handled
         return len(updates)
@@ -110,7 +118,8 @@ class InboxProcessor:
         """Apply one update in a savepoint; if it fails, record the failure in this transaction instead."""
         try:
             with session.begin_nested():
-                self._apply(session, update)
+                self._apply(session, update, Incoming.from_json(update.payload),
+                            session.get_one(Campaign, self.campaign_id))
         except Exception:  # a bug or bad data must not stop the queue: retried later, then set aside
             error = traceback.format_exc()
             log.exception("update %s failed", update.id, extra={"update_id": update.id})
@@ -121,10 +130,8 @@ class InboxProcessor:
         else:
             UPDATES_PROCESSED.labels("ok").inc()
 
-    def _apply(self, session: Session, update: InboxUpdate) -> None:
+    def _apply(self, session: Session, update: InboxUpdate, incoming: Incoming, campaign: Campaign) -> None:
         now = self._clock.now()
-        incoming = Incoming.from_json(update.payload)
-        campaign = session.get_one(Campaign, self.campaign_id)
         handle(Context(self._services, session, now, campaign=campaign, incoming=incoming))
         inbox.mark_processed(update, now)
         if incoming.is_private and find_account(session, incoming.platform, incoming.user_id) is None:

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.db import insert
 from storage.models import Campaign, Reminder, ReminderKind, ReminderStatus
 
 
@@ -36,10 +35,9 @@ def plan(session: Session, plans: list[Plan], now: datetime, paused: bool = Fals
     """Insert the reminders that do not exist yet; returns how many were new."""
     if not plans:
         return 0
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     status = ReminderStatus.PAUSED if paused else ReminderStatus.PENDING
     rows = [{**p.__dict__, "status": status, "created_at": now} for p in plans]
-    statement = insert(Reminder).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    statement = insert(session, Reminder).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
     return len(session.execute(statement.returning(Reminder.id)).all())
 
 

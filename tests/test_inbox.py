@@ -185,11 +185,11 @@ def test_a_crash_in_the_middle_of_a_batch_loses_and_repeats_nothing(
     applied = []
     apply = processor._apply
 
-    def dies_at_the_third(session, update):  # type: ignore[no-untyped-def]
+    def dies_at_the_third(session, update, *read):  # type: ignore[no-untyped-def]
         if len(applied) == 2:
             raise SystemExit("killed")
         applied.append(update.update_key)
-        apply(session, update)
+        apply(session, update, *read)
 
     monkeypatch.setattr(processor, "_apply", dies_at_the_third)
     with pytest.raises(SystemExit):
