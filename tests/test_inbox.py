@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, select
 
+from bot import processing
 from bot.cli import main
 from bot.processing import BurstRecorder
 from core.clock import FakeClock
@@ -182,6 +183,7 @@ def test_a_crash_in_the_middle_of_a_batch_loses_and_repeats_nothing(
     of the batch is committed, and the next run handles each update once."""
     processor = harness.app.processor
     processor.record_many([(f"u{n}", hello(name)) for n, name in enumerate(["an", "binh", "chi"])])
+    monkeypatch.setattr(processing, "BATCH_SECONDS", 60)  # one batch, however slow the machine
     applied = []
     apply = processor._apply
 
