@@ -86,8 +86,9 @@ def remember_menu(session: Session, message: Outgoing) -> None:
         menu.options = options
         return
     statement = insert(session, ChatMenu).values(platform=key[0], chat_id=key[1], options=options)
-    session.execute(statement.on_conflict_do_update(index_elements=["platform", "chat_id"],
-                                                    set_={"options": statement.excluded.options}))
+    with session.no_autoflush:  # it depends on no pending change: those wait for the next flush
+        session.execute(statement.on_conflict_do_update(index_elements=["platform", "chat_id"],
+                                                        set_={"options": statement.excluded.options}))
 
 
 def read_menus_ahead(session: Session, chats: list[tuple[str, str]]) -> list[ChatMenu]:

@@ -38,7 +38,8 @@ def plan(session: Session, plans: list[Plan], now: datetime, paused: bool = Fals
     status = ReminderStatus.PAUSED if paused else ReminderStatus.PENDING
     rows = [{**p.__dict__, "status": status, "created_at": now} for p in plans]
     statement = insert(session, Reminder).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return len(session.execute(statement.returning(Reminder.id)).all())
+    with session.no_autoflush:  # plans name stored rows only (their ids): pending changes wait for the next flush
+        return len(session.execute(statement.returning(Reminder.id)).all())
 
 
 def existing_keys(session: Session, keys: list[str]) -> set[str]:
