@@ -107,7 +107,7 @@ class Bench:
         await self.deliver(self.incoming(user, button_data=confirm))
         # A repeated question (all but the first few here) also gets a merge card in the coordinator chat.
         sends = self.transport.sent - sent_before
-        assert confirm.startswith("confirm:") and sends in (3, 4), "the flow went elsewhere"
+        assert sends in (3, 4), "the flow went elsewhere"  # button data is signed now: no action name to check
 
     async def echo(self, item: int) -> None:
         """(b) The minimum: record, one transaction to mark it and enqueue the echo, send."""

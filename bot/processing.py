@@ -32,12 +32,14 @@ from handlers.dispatch import handle
 from storage import inbox
 from storage.db import transaction
 from storage.models import Campaign, InboxUpdate
-from storage.questions import find_account
+from storage.outbox import read_menus_ahead
+from storage.questions import find_account, read_accounts_ahead
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
 BATCH_SECONDS = 0.2
+READ_AHEAD = 10
 
 
 class InboxProcessor:
@@ -46,6 +48,7 @@ class InboxProcessor:
         self._services = services
         self.campaign_id = campaign_id
         self._clock = clock
+        self._last_handled = BATCH_SIZE
 
     def record(self, update_key: str, incoming: Incoming) -> bool:
         """Commit an update; only after this returns may the platform be told it arrived."""
@@ -66,10 +69,14 @@ class InboxProcessor:
             count += handled
         return count
 
-    def process_batch(self, size: int = BATCH_SIZE) -> int:
-        """Handle the first waiting update of up to `size` chats in one transaction; how many were
-        handled (0: none waits). A failure rolls the batch back and handles its updates one by one."""
+    def process_batch(self) -> int:
+        """Handle the first waiting update of up to BATCH_SIZE chats in one transaction; how many were
+        handled (0: none waits). A failure rolls the batch back and handles its updates one by one.
+
+        It claims about twice what the last batch handled in its time: rows claimed and left cost
+        their reading for nothing."""
         claimed = 0
+        size = min(BATCH_SIZE, max(READ_AHEAD, 2 * self._last_handled))
         try:
             with transaction(self._sessions) as session:
                 updates = inbox.claim_batch(session, self._clock.now(), size)
@@ -85,17 +92,29 @@ class InboxProcessor:
             log.info("a batch of %d updates failed; handling them one by one", claimed)
             return sum(self.process_one() for _ in range(claimed))
         UPDATES_PROCESSED.labels("ok").inc(handled)
+        self._last_handled = handled
         return handled
 
     def _apply_batch(self, session: Session, updates: list[InboxUpdate]) -> int:
         """Apply updates of different chats, until BATCH_SECONDS have passed; how many were applied.
-        The others stay waiting, first in their chats: the next batch takes them."""
+        The others stay waiting, first in their chats: the next batch takes them.
+
+        What every update reads first (its sender's account and person, its chat's menu) is read
+        READ_AHEAD updates at a time: on a busy machine a batch ends after a few, and reading for
+        all it claimed would cost more than it saves."""
         stop_at = time.monotonic() + BATCH_SECONDS
-        for handled, update in enumerate(updates, 1):
-            self._apply(session, update)
-            if time.monotonic() >= stop_at:
-                return handled
-        return len(updates)
+        campaign = session.get_one(Campaign, self.campaign_id)
+        handled = 0
+        for start in range(0, len(updates), READ_AHEAD):
+            chunk = updates[start:start + READ_AHEAD]
+            incomings = [Incoming.from_json(update.payload) for update in chunk]
+            _read_ahead(session, incomings)
+            for update, incoming in zip(chunk, incomings, strict=True):
+                self._apply(session, update, incoming, campaign)
+                handled += 1
+                if time.monotonic() >= stop_at:
+                    return handled
+        return handled
 
     def process_one(self) -> bool:
         """Handle the oldest waiting update alone; False when there is none."""
@@ -110,7 +129,8 @@ class InboxProcessor:
         """Apply one update in a savepoint; if it fails, record the failure in this transaction instead."""
         try:
             with session.begin_nested():
-                self._apply(session, update)
+                self._apply(session, update, Incoming.from_json(update.payload),
+                            session.get_one(Campaign, self.campaign_id))
         except Exception:  # a bug or bad data must not stop the queue: retried later, then set aside
             error = traceback.format_exc()
             log.exception("update %s failed", update.id, extra={"update_id": update.id})
@@ -121,10 +141,8 @@ class InboxProcessor:
         else:
             UPDATES_PROCESSED.labels("ok").inc()
 
-    def _apply(self, session: Session, update: InboxUpdate) -> None:
+    def _apply(self, session: Session, update: InboxUpdate, incoming: Incoming, campaign: Campaign) -> None:
         now = self._clock.now()
-        incoming = Incoming.from_json(update.payload)
-        campaign = session.get_one(Campaign, self.campaign_id)
         handle(Context(self._services, session, now, campaign=campaign, incoming=incoming))
         inbox.mark_processed(update, now)
         if incoming.is_private and find_account(session, incoming.platform, incoming.user_id) is None:
@@ -160,6 +178,11 @@ class BurstRecorder:
             else:
                 for _, future in batch:
                     future.set_result(None)
+
+
+def _read_ahead(session: Session, incomings: list[Incoming]) -> None:
+    read_accounts_ahead(session, [(i.platform, i.user_id) for i in incomings if i.is_private])
+    session.info.setdefault("menus", []).extend(read_menus_ahead(session, [(i.platform, i.chat_id) for i in incomings]))
 
 
 def _without_content(incoming: Incoming) -> Incoming:

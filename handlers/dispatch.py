@@ -44,7 +44,8 @@ def handle(ctx: Context) -> None:
     surface = surface_of(typed, ctx.incoming)
     actor = actor_for(ctx.settings, ctx.incoming, surface)
     request = requested(ctx)
-    drafting = ctx.incoming.is_private and broadcasts.wants_input(ctx)  # an admin's draft awaits typed input
+    # an admin's draft awaits typed input (only admins compose: no lookup for the others)
+    drafting = ctx.incoming.is_private and Role.ADMIN in actor.roles and broadcasts.wants_input(ctx)
     if drafting and request is None:
         broadcasts.receive_input(ctx)
     elif drafting and request is not None and request.action is action_named("cancel"):

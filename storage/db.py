@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -101,3 +102,9 @@ def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: committed if the block ends normally, rolled back otherwise."""
     with sessions() as session, session.begin():
         yield session
+
+
+def insert(session: Session, table: Any) -> Any:
+    """An INSERT of the session's dialect, which has ON CONFLICT (both SQLite and PostgreSQL do)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)

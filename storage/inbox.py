@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from core.messages import Incoming
+from storage.db import insert
 from storage.models import InboxUpdate
 
 MAX_ATTEMPTS = 5
@@ -31,14 +30,13 @@ def record(session: Session, update_key: str, incoming: Incoming, now: datetime)
 def record_many(session: Session, updates: Sequence[tuple[str, Incoming]], now: datetime) -> int:
     """Store updates (a page of getUpdates, a burst of webhook posts) in one statement, skipping those
     already stored; how many were new. Their ids follow the given order, which keeps each chat's."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     new = 0
     for start in range(0, len(updates), RECORD_CHUNK):
         rows = [dict(platform=incoming.platform, update_key=key, chat_key=str(incoming.chat),
                      payload=incoming.to_json(), received_at=now, attempts=0)
                 for key, incoming in updates[start:start + RECORD_CHUNK]]
         statement = (
-            insert(InboxUpdate)
+            insert(session, InboxUpdate)
             .values(rows)
             .on_conflict_do_nothing(index_elements=["platform", "update_key"])
             .returning(InboxUpdate.id)

@@ -8,15 +8,18 @@ crash can repeat at most the one request that was in flight.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from core.messages import Outgoing
 from core.textsplit import split_html
+from storage.db import insert
 from storage.models import ChatMenu, LinkRole, MessageLink, OutboxMessage, OutboxStatus
 
 DEFAULT_TEXT_LIMIT = 4096
@@ -74,13 +77,28 @@ class Outbox:
 
 
 def remember_menu(session: Session, message: Outgoing) -> None:
-    """The choices of the newest message with buttons in a chat: a typed number picks one."""
-    menu = session.get(ChatMenu, (message.chat.platform, message.chat.chat_id))
+    """The choices of the newest message with buttons in a chat: a typed number picks one. Written
+    without reading it first, unless it was read in this session (it is then changed in place)."""
+    key = (message.chat.platform, message.chat.chat_id)
     options = [button.data for button in message.choices]
-    if menu is None:
-        session.add(ChatMenu(platform=message.chat.platform, chat_id=message.chat.chat_id, options=options))
-    else:
+    menu = session.identity_map.get(identity_key(ChatMenu, key))
+    if menu is not None:
         menu.options = options
+        return
+    statement = insert(session, ChatMenu).values(platform=key[0], chat_id=key[1], options=options)
+    with session.no_autoflush:  # it depends on no pending change: those wait for the next flush
+        session.execute(statement.on_conflict_do_update(index_elements=["platform", "chat_id"],
+                                                        set_={"options": statement.excluded.options}))
+
+
+def read_menus_ahead(session: Session, chats: list[tuple[str, str]]) -> list[ChatMenu]:
+    """Read a batch's chat menus in one query per platform: `session.get` then finds them in the
+    identity map (the list returned keeps them there) without a round trip of its own."""
+    by_platform: dict[str, set[str]] = defaultdict(set)
+    for platform, chat_id in chats:
+        by_platform[platform].add(chat_id)
+    return [menu for platform, chat_ids in by_platform.items() for menu in session.scalars(
+        select(ChatMenu).where(ChatMenu.platform == platform, ChatMenu.chat_id.in_(chat_ids)))]
 
 
 def due_heads(session: Session, platform: str, now: datetime, limit: int = 200) -> list[OutboxMessage]:

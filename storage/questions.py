@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy import func, inspect, select, update
+from sqlalchemy.orm import Session, joinedload, object_session
 
 from core.config import Campaign as CampaignSettings
+from storage.db import insert
 from storage.models import (
     Account,
     Answer,
@@ -26,8 +26,7 @@ from storage.models import (
 def ensure_campaign(session: Session, settings: CampaignSettings, now: datetime) -> Campaign:
     """The campaign the configuration names, created on first start; past ones stay as they are. Created with
     INSERT .. ON CONFLICT DO NOTHING: two processes starting at once on PostgreSQL would otherwise both insert it."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(Campaign).values(
+    session.execute(insert(session, Campaign).values(
         key=settings.key, last_number=0, created_at=now, name=settings.name, level=settings.level,
         code_prefix=settings.code_prefix).on_conflict_do_nothing(index_elements=["key"]))
     campaign = session.scalars(select(Campaign).where(Campaign.key == settings.key)).one()
@@ -49,8 +48,27 @@ def allocate_code(session: Session, campaign: Campaign) -> tuple[int, str]:
     return number, f"{campaign.code_prefix}-{number:04d}"
 
 
+KNOWN_ACCOUNTS = "known_accounts"  # session.info: (platform, user id) → Account, read ahead for a batch
+
+
 def find_account(session: Session, platform: str, user_id: str) -> Account | None:
+    known = session.info.get(KNOWN_ACCOUNTS, {}).get((platform, user_id))
+    if known is not None and known in session and known not in session.deleted:
+        return known
     return session.scalar(select(Account).where(Account.platform == platform, Account.user_id == user_id))
+
+
+def read_accounts_ahead(session: Session, senders: Iterable[tuple[str, str]]) -> None:
+    """Read the accounts (with their people) of a batch's senders in one query per platform, for
+    `find_account` to answer from in this session: one round trip for the batch, not two per update."""
+    by_platform: dict[str, set[str]] = defaultdict(set)
+    for platform, user_id in senders:
+        by_platform[platform].add(user_id)
+    known = session.info.setdefault(KNOWN_ACCOUNTS, {})  # also keeps them in the identity map
+    for platform, user_ids in by_platform.items():
+        for account in session.scalars(select(Account).options(joinedload(Account.person))
+                                       .where(Account.platform == platform, Account.user_id.in_(user_ids))):
+            known[(platform, account.user_id)] = account
 
 
 def find_by_code(session: Session, code: str, campaign_id: int) -> Question | None:
@@ -126,7 +144,14 @@ def answer_by_message(session: Session, platform: str, chat_id: str, message_id:
 
 
 def add_event(question: Question, kind: str, at: datetime, actor: str = "", **detail: object) -> None:
-    question.events.append(QuestionEvent(kind=kind, at=at, actor=actor, detail=dict(detail)))
+    """A stored question's history is not read to add to it; a loaded one (or a new question's) is kept whole."""
+    event = QuestionEvent(kind=kind, at=at, actor=actor, detail=dict(detail))
+    session = object_session(question)
+    if session is None or question.id is None or "events" in inspect(question).dict:
+        question.events.append(event)
+    else:
+        event.question_id = question.id
+        session.add(event)
 
 
 def code_of(session: Session, question_id: int | None) -> str | None:

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.db import insert
 from storage.models import Campaign, Reminder, ReminderKind, ReminderStatus
 
 
@@ -36,11 +35,11 @@ def plan(session: Session, plans: list[Plan], now: datetime, paused: bool = Fals
     """Insert the reminders that do not exist yet; returns how many were new."""
     if not plans:
         return 0
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     status = ReminderStatus.PAUSED if paused else ReminderStatus.PENDING
     rows = [{**p.__dict__, "status": status, "created_at": now} for p in plans]
-    statement = insert(Reminder).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return len(session.execute(statement.returning(Reminder.id)).all())
+    statement = insert(session, Reminder).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    with session.no_autoflush:  # plans name stored rows only (their ids): pending changes wait for the next flush
+        return len(session.execute(statement.returning(Reminder.id)).all())
 
 
 def existing_keys(session: Session, keys: list[str]) -> set[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, select
 
+from bot import processing
 from bot.cli import main
 from bot.processing import BurstRecorder
 from core.clock import FakeClock
@@ -182,14 +183,15 @@ def test_a_crash_in_the_middle_of_a_batch_loses_and_repeats_nothing(
     of the batch is committed, and the next run handles each update once."""
     processor = harness.app.processor
     processor.record_many([(f"u{n}", hello(name)) for n, name in enumerate(["an", "binh", "chi"])])
+    monkeypatch.setattr(processing, "BATCH_SECONDS", 60)  # one batch, however slow the machine
     applied = []
     apply = processor._apply
 
-    def dies_at_the_third(session, update):  # type: ignore[no-untyped-def]
+    def dies_at_the_third(session, update, *read):  # type: ignore[no-untyped-def]
         if len(applied) == 2:
             raise SystemExit("killed")
         applied.append(update.update_key)
-        apply(session, update)
+        apply(session, update, *read)
 
     monkeypatch.setattr(processor, "_apply", dies_at_the_third)
     with pytest.raises(SystemExit):

@@ -47,7 +47,10 @@ def plan_for_question(session: Session, settings: Settings, campaign: Campaign, 
     plans.append(Plan(ReminderKind.OVERDUE, f"overdue:{question.id}:{stamp}", overdue, campaign.id, question.id))
     plans.append(Plan(ReminderKind.VERY_OVERDUE, f"very_overdue:{question.id}:{stamp}", very_overdue,
                       campaign.id, question.id))
-    return _add(session, settings, campaign, plans, now)
+    # Not looked up first, as the sweep's many do: of these few, only the department's nudges may
+    # exist, and the insert skips those (one statement per accepted question, not two).
+    return plan(session, list(_fresh(settings, plans, now).values()), now,
+                paused=campaign.reminders_paused_at is not None)
 
 
 def alert_times(settings: Settings, due: datetime) -> tuple[list[datetime], datetime, datetime]:
@@ -74,11 +77,16 @@ def plan_usefulness_question(session: Session, settings: Settings, campaign: Cam
 
 def _add(session: Session, settings: Settings, campaign: Campaign, candidates: list[Plan], now: datetime) -> int:
     """Insert the plans that are neither stale nor planned already."""
-    horizon = now - settings.reminders.stale_after
-    fresh = {p.dedupe_key: p for p in candidates if p.kind in STATEFUL_KINDS or p.due_at >= horizon}
+    fresh = _fresh(settings, candidates, now)
     for key in existing_keys(session, list(fresh)):
         del fresh[key]
     return plan(session, list(fresh.values()), now, paused=campaign.reminders_paused_at is not None)
+
+
+def _fresh(settings: Settings, candidates: list[Plan], now: datetime) -> dict[str, Plan]:
+    """The plans by key, without those too late to be worth sending."""
+    horizon = now - settings.reminders.stale_after
+    return {p.dedupe_key: p for p in candidates if p.kind in STATEFUL_KINDS or p.due_at >= horizon}
 
 
 def _digest_plans(session: Session, settings: Settings, campaign: Campaign, now: datetime) -> list[Plan]:
