@@ -10,9 +10,10 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -20,6 +21,8 @@ from bot.health import Health
 from bot.metrics import DatabaseGauges
 from bot.web import web_server
 from tests.harness import Harness
+
+T = TypeVar("T")
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = os.environ.get("YOUTHBOT_CHROMIUM", "/usr/bin/chromium")
@@ -102,3 +105,13 @@ def follow(driver: object, element: object) -> None:
     page = driver.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
     element.click()  # type: ignore[attr-defined]
     WebDriverWait(driver, 30).until(staleness_of(page))
+
+
+def read_live(driver: object, read: Callable[[object], T]) -> T:
+    """Read from a part of the page that live.js may replace at any moment (the board, the dashboard): a read
+    that meets a replaced node is tried again on the new one."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException, WebDriverException)).until(
+        read)

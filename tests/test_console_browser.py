@@ -10,7 +10,7 @@ import pytest
 
 from core.clock import FakeClock
 from core.config import Settings
-from tests.browser import chromium, follow, require_browser, screenshot, serving
+from tests.browser import chromium, follow, read_live, require_browser, screenshot, serving
 from tests.console_client import login_link, staff_chat
 from tests.harness import Harness
 from tests.test_console_security import console_staff
@@ -49,9 +49,9 @@ def test_sign_in_by_link_and_read_a_question(site: Harness, database_url: str) -
     kind = database_url.partition(":")[0].partition("+")[0]
     with serving(site) as base, chromium() as driver:
         sign_in(driver, base, site, "console:admin")
-        assert "HY-0002" in driver.find_element(By.TAG_NAME, "table").text
+        assert "HY-0002" in read_live(driver, lambda d: d.find_element(By.TAG_NAME, "table").text)
         screenshot(driver, f"console-home-{kind}")
-        link = driver.find_element(By.LINK_TEXT, "HY-0002").get_attribute("href")
+        link = read_live(driver, lambda d: d.find_element(By.LINK_TEXT, "HY-0002").get_attribute("href"))
         driver.get(link)  # by its address: the board's live refresh may replace the link under a click
         assert driver.find_element(By.ID, "question-text").text == TAX_AGAIN
         assert "HY-0001" in driver.find_element(By.ID, "duplicates").text
