@@ -98,13 +98,24 @@ def screenshot(driver: object, name: str) -> Path:
 def follow(driver: object, element: object) -> None:
     """Click what leads to another page (a link, a form's button) and wait until the browser has left this
     one, so nothing is read from the page being replaced."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
     from selenium.webdriver.support.ui import WebDriverWait
 
     page = driver.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
     element.click()  # type: ignore[attr-defined]
-    WebDriverWait(driver, 30).until(staleness_of(page))
+
+    def left(_driver: object) -> bool:
+        try:
+            page.is_enabled()  # type: ignore[attr-defined]
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:  # Chromium's word, mid-navigation, for a node of the old page
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+        return False
+    WebDriverWait(driver, 30).until(left)
 
 
 def read_live(driver: object, read: Callable[[object], T]) -> T:
