@@ -47,6 +47,10 @@ SHARED_DATABASE_LEASE = timedelta(seconds=60)
 HEADS_REFRESH = timedelta(seconds=0.5)
 HEARTBEAT = timedelta(seconds=1)
 JOINING_WAIT = 2 * HEARTBEAT
+# Another sender counts as gone only after this long without a heartbeat: a process starved of CPU for a few
+# seconds (a loaded machine) still holds its share, or the others would take the whole rate and, when it
+# resumes, send more than the platform allows. A sender that stops cleanly gives its share back at once.
+GONE_AFTER = 10 * HEARTBEAT
 CLAIM_AHEAD_SECONDS = 1.0  # claim what the rate allows in the next second, half of it ahead of time
 MAX_CLAIM = 200
 
@@ -200,7 +204,7 @@ class OutboxSender:
             senders.beat(session, self._worker, platform, now)
         # Counted after the commit: of two senders starting together, the later count sees both.
         with transaction(self._sessions) as session:
-            return senders.alive(session, platform, now, within=3 * HEARTBEAT)
+            return senders.alive(session, platform, now, within=GONE_AFTER)
 
     async def _refresh_heads(self) -> None:
         """Read the chats' next rows at most every HEADS_REFRESH (or when told of new rows): at
