@@ -5,6 +5,7 @@ polls to stay current (ETag: a poll when nothing changed costs one index lookup 
 from __future__ import annotations
 
 import hashlib
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,7 +90,7 @@ def board_export(request: Request) -> Response:
             write_xlsx(rows, gather_stats(session, settings, campaign.id, now), scope.labels, out)
         name = f"{campaign.key}-{now.astimezone(settings.timezone):%Y%m%d-%H%M}.{format}"
     return FileResponse(out, media_type=FORMATS[format], filename=name,
-                        background=BackgroundTask(_remove, folder))
+                        background=BackgroundTask(shutil.rmtree, folder))
 
 
 def etag(version: str, query: str, staff: Staff, language: str) -> str:
@@ -100,12 +101,6 @@ def etag(version: str, query: str, staff: Staff, language: str) -> str:
 
 def console_figures(request: Request) -> Figures:
     return request.app.state.figures
-
-
-def _remove(folder: Path) -> None:
-    for path in folder.iterdir():
-        path.unlink()
-    folder.rmdir()
 
 
 def _filter(request: Request, staff: Staff) -> BoardFilter:

@@ -7,6 +7,7 @@ carries only an upload id, so the confirmed rows cannot be edited on the way bac
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -84,7 +85,8 @@ def template_file(request: Request) -> Response:
     folder = Path(tempfile.mkdtemp(prefix="youthbot-template-"))
     out = folder / f"{TEMPLATE_NAME}{suffix}"
     write_template(app.settings, app.services.texts, out)
-    return FileResponse(out, media_type=KINDS[suffix], filename=out.name, background=BackgroundTask(_remove, folder))
+    return FileResponse(out, media_type=KINDS[suffix], filename=out.name,
+                        background=BackgroundTask(shutil.rmtree, folder))
 
 
 async def upload(request: Request) -> Response:
@@ -225,9 +227,3 @@ def _row_view(settings: Settings, request: Request, row: offline.CheckedRow) -> 
 
 def _store(console: Console) -> UploadStore:
     return UploadStore(console.app.settings.reports.folder / "uploads", console.key)
-
-
-def _remove(folder: Path) -> None:
-    for path in folder.iterdir():
-        path.unlink()
-    folder.rmdir()
