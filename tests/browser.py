@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -20,6 +21,7 @@ import pytest
 from bot.health import Health
 from bot.metrics import DatabaseGauges
 from bot.web import web_server
+from core.config import Settings
 from tests.harness import Harness
 
 T = TypeVar("T")
@@ -126,3 +128,13 @@ def read_live(driver: object, read: Callable[[object], T]) -> T:
 
     return WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException, WebDriverException)).until(
         read)
+
+
+def browser_settings(settings: Settings) -> Settings:
+    """The settings of a browser test's site: a browser required, the console's staff, a free port of its own."""
+    from tests.test_console_security import console_staff
+    from tests.test_migrate_lock import free_port
+
+    require_browser()
+    staffed = console_staff(settings)
+    return replace(staffed, web=replace(staffed.web, listen_port=free_port()))

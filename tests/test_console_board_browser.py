@@ -6,7 +6,6 @@ figures of the report; tick two questions and approve them at once. Screenshots 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select, update
@@ -16,20 +15,15 @@ from core.config import Settings
 from reports.stats import gather_stats
 from storage.db import transaction
 from storage.models import AuditEntry, Campaign, Question, QuestionStatus
-from tests.browser import chromium, follow, require_browser, screenshot, serving
+from tests.browser import browser_settings, chromium, follow, screenshot, serving
 from tests.harness import Harness
 from tests.report_data import populate, populate_campaign, reporting_harness
 from tests.test_console_browser import sign_in
-from tests.test_console_security import console_staff
-from tests.test_migrate_lock import free_port
 
 
 @pytest.fixture
 def site(example_settings: Settings, database_url: str, clock: FakeClock, tmp_path) -> Iterator[Harness]:
-    require_browser()
-    settings = console_staff(example_settings)
-    settings = replace(settings, web=replace(settings.web, listen_port=free_port()))
-    harness = reporting_harness(settings, database_url, clock, tmp_path)
+    harness = reporting_harness(browser_settings(example_settings), database_url, clock, tmp_path)
     populate(harness)
     populate_campaign(harness, 80)
     with transaction(harness.app.sessions) as session:  # the bulk questions took numbers the counter did not give

@@ -5,7 +5,6 @@ Screenshots go to tests/artifacts/ (console-broadcasts-*)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 
@@ -13,11 +12,9 @@ from core.clock import FakeClock
 from core.config import Settings
 from storage import broadcasts as store
 from storage.models import Broadcast
-from tests.browser import chromium, follow, require_browser, screenshot, serving
+from tests.browser import browser_settings, chromium, follow, screenshot, serving
 from tests.harness import Harness
 from tests.test_console_browser import sign_in
-from tests.test_console_security import console_staff
-from tests.test_migrate_lock import free_port
 
 ANNOUNCEMENT = "Buổi đối thoại diễn ra lúc 8:00 ngày 28/3 tại Hội trường tỉnh. Mời các bạn đăng ký dự!"
 SECOND = "Nhắc lại: hạn gửi câu hỏi là 20/3."
@@ -25,9 +22,7 @@ SECOND = "Nhắc lại: hạn gửi câu hỏi là 20/3."
 
 @pytest.fixture
 def site(example_settings: Settings, database_url: str, clock: FakeClock) -> Iterator[Harness]:
-    require_browser()
-    settings = console_staff(example_settings)
-    harness = Harness(replace(settings, web=replace(settings.web, listen_port=free_port())), database_url, clock)
+    harness = Harness(browser_settings(example_settings), database_url, clock)
     for i, district in enumerate(("Văn Giang", "Yên Mỹ") * 4):
         harness.registered_youth(f"y{i}", district)
     harness.pump.batch = 2

@@ -10,11 +10,9 @@ import pytest
 
 from core.clock import FakeClock
 from core.config import Settings
-from tests.browser import chromium, follow, read_live, require_browser, screenshot, serving
+from tests.browser import browser_settings, chromium, follow, read_live, screenshot, serving
 from tests.console_client import login_link, staff_chat
 from tests.harness import Harness
-from tests.test_console_security import console_staff
-from tests.test_migrate_lock import free_port
 
 TAX = "Em bán hàng online trên Shopee thì có phải nộp thuế không ạ?"
 TAX_AGAIN = "Bán hàng online trên Shopee có phải nộp thuế không ạ, em cảm ơn?"
@@ -22,10 +20,7 @@ TAX_AGAIN = "Bán hàng online trên Shopee có phải nộp thuế không ạ, 
 
 @pytest.fixture
 def site(example_settings: Settings, database_url: str, clock: FakeClock) -> Iterator[Harness]:
-    require_browser()
-    settings = console_staff(example_settings)
-    settings = replace(settings, web=replace(settings.web, listen_port=free_port()))
-    harness = Harness(settings, database_url, clock)
+    harness = Harness(browser_settings(example_settings), database_url, clock)
     yield harness
     harness.dispose()
 

@@ -15,12 +15,10 @@ from core.clock import FakeClock
 from core.config import Settings
 from reports.rows import report_rows
 from storage.models import Question
-from tests.browser import ARTIFACTS, chromium, follow, require_browser, screenshot, serving
+from tests.browser import ARTIFACTS, browser_settings, chromium, follow, screenshot, serving
 from tests.harness import Harness
 from tests.test_console_browser import sign_in
-from tests.test_console_security import console_staff
 from tests.test_event_day import agenda_codes, ask_all, support
-from tests.test_migrate_lock import free_port
 
 HOSTS = ("Ông Nguyễn Duy Hưng, Phó Chủ tịch UBND tỉnh", "Bà Trần Thị Lan, Giám đốc Sở Thông tin và Truyền thông")
 LATE = "Tỉnh có chương trình hỗ trợ vốn khởi nghiệp cho thanh niên nông thôn không ạ?"
@@ -35,10 +33,8 @@ for (const [target, kind] of [[from, 'dragstart'], [to, 'dragover'], [to, 'drop'
 
 @pytest.fixture
 def site(example_settings: Settings, database_url: str, clock: FakeClock) -> Iterator[Harness]:
-    require_browser()
-    settings = console_staff(example_settings)
-    settings = replace(settings, web=replace(settings.web, listen_port=free_port()),
-                       campaign=replace(settings.campaign, hosts=HOSTS))
+    settings = browser_settings(example_settings)
+    settings = replace(settings, campaign=replace(settings.campaign, hosts=HOSTS))
     harness = Harness(settings, database_url, clock)
     yield harness
     harness.dispose()

@@ -16,20 +16,16 @@ from core.clock import FakeClock
 from core.config import Settings
 from core.texts import plain_text
 from storage.models import Question, QuestionStatus
-from tests.browser import chromium, follow, require_browser, screenshot, serving
+from tests.browser import browser_settings, chromium, follow, screenshot, serving
 from tests.harness import Harness
 from tests.test_console_browser import sign_in
 from tests.test_console_import import BAD, ROWS, SOURCE, xlsx
-from tests.test_console_security import console_staff
-from tests.test_migrate_lock import free_port
 
 
 @pytest.fixture
 def site(example_settings: Settings, database_url: str, clock: FakeClock, tmp_path: Path) -> Iterator[Harness]:
-    require_browser()
-    settings = console_staff(example_settings)
-    settings = replace(settings, web=replace(settings.web, listen_port=free_port()),
-                       reports=replace(settings.reports, folder=tmp_path / "exports"))
+    settings = browser_settings(example_settings)
+    settings = replace(settings, reports=replace(settings.reports, folder=tmp_path / "exports"))
     harness = Harness(settings, database_url, clock)
     yield harness
     harness.dispose()

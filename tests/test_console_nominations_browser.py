@@ -5,7 +5,6 @@ that order. Screenshots go to tests/artifacts/ (console-nominations-*)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,19 +12,15 @@ from docx import Document
 
 from core.clock import FakeClock
 from core.config import Settings
-from tests.browser import chromium, follow, require_browser, screenshot, serving
+from tests.browser import browser_settings, chromium, follow, screenshot, serving
 from tests.harness import Harness
 from tests.test_console_browser import sign_in
-from tests.test_console_security import console_staff
-from tests.test_migrate_lock import free_port
 from tests.test_nominations import nominate
 
 
 @pytest.fixture
 def site(example_settings: Settings, database_url: str, clock: FakeClock) -> Iterator[Harness]:
-    require_browser()
-    settings = console_staff(example_settings)
-    harness = Harness(replace(settings, web=replace(settings.web, listen_port=free_port())), database_url, clock)
+    harness = Harness(browser_settings(example_settings), database_url, clock)
     yield harness
     harness.dispose()
 
