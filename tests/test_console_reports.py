@@ -30,7 +30,7 @@ from tests.harness import Harness
 from tests.test_migrate_lock import free_port
 from tests.report_data import ON_TIME, populate, reporting_harness
 from tests.test_console_security import console_staff
-from webconsole.reports import content_disposition
+from webconsole.downloads import attachment
 
 PAGE = "/console/reports"
 
@@ -118,7 +118,7 @@ def test_a_download_needs_the_forms_token(site: Harness) -> None:
 
 
 def test_file_names_are_vietnamese_with_an_ascii_fallback() -> None:
-    header = content_disposition("Báo cáo - Đối thoại 2023.docx")
+    header = attachment("Báo cáo - Đối thoại 2023.docx")
     assert header == ("attachment; filename=\"Bao cao - Doi thoai 2023.docx\"; "
                       "filename*=UTF-8''B%C3%A1o%20c%C3%A1o%20-%20%C4%90%E1%BB%91i%20tho%E1%BA%A1i%202023.docx")
 

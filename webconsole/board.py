@@ -30,6 +30,7 @@ from reports.xlsx_report import write_xlsx
 from storage.board import BoardFilter, BoardPage, BoardRow, Due, Sort, board_page, matching_ids
 from storage.models import QuestionSource, QuestionStatus, StaffRole
 from webconsole.auth import Staff, signed_in
+from webconsole.downloads import attachment
 from webconsole.figures import Figures
 from webconsole.render import language_of, page
 from webconsole.state import Console, console_of
@@ -89,7 +90,7 @@ def board_export(request: Request) -> Response:
         else:
             write_xlsx(rows, gather_stats(session, settings, campaign.id, now), scope.labels, out)
         name = f"{campaign.key}-{now.astimezone(settings.timezone):%Y%m%d-%H%M}.{format}"
-    return FileResponse(out, media_type=FORMATS[format], filename=name,
+    return FileResponse(out, media_type=FORMATS[format], headers={"content-disposition": attachment(name)},
                         background=BackgroundTask(shutil.rmtree, folder))
 
 
