@@ -9,6 +9,7 @@ import csv
 import io
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -19,17 +20,15 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from dataclasses import replace
-
 from core.clock import FakeClock
 from core.config import Settings
 from storage.models import AuditEntry
 from tests.browser import serving
 from tests.console_client import csrf_of, login_link, sign_in, signed_in_client, staff_chat
 from tests.harness import Harness
-from tests.test_migrate_lock import free_port
 from tests.report_data import ON_TIME, populate, reporting_harness
 from tests.test_console_security import console_staff
+from tests.test_migrate_lock import free_port
 from webconsole.downloads import attachment
 
 PAGE = "/console/reports"

@@ -159,7 +159,8 @@ def nominated(harness: Harness) -> tuple[Participant, Participant]:
     with transaction(harness.app.sessions) as session:
         propose(session, harness.app.processor.campaign_id, harness.clock.now(), name="Lê Thu Trang",
                 unit="Đoàn phường Hiến Nam", achievement="Hiến máu 20 lần", unit_declared_consent=True,
-                files=[Evidence("giay-khen.png", "image/png", b"\x89PNG\r\n\x1a\n" + b"0" * 64)], proposer="console:admin")
+                files=[Evidence("giay-khen.png", "image/png", b"\x89PNG\r\n\x1a\n" + b"0" * 64)],
+                proposer="console:admin")
     admin = harness.admin()
     admin.say("/shortlist 1")
     admin.say("/shortlist 2")

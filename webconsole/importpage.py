@@ -11,7 +11,6 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Any
 from urllib.parse import urlencode
 
 from markupsafe import Markup
