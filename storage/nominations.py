@@ -72,11 +72,17 @@ def untouched_since(session: Session, cutoff: datetime, limit: int) -> Sequence[
 
 
 def erase(session: Session, nominations: Sequence[Nomination]) -> None:
-    """Delete them with their evidence files; the shortlists they leave are numbered again without gaps."""
-    shortlisted = {n.campaign_id for n in nominations if n.status == NominationStatus.SHORTLISTED}
-    for campaign_id in sorted(shortlisted):
+    """Delete them with their evidence files; the shortlists they leave are numbered again without gaps.
+
+    By statement, not row by row: a second sweep deleting the same rows at the same time finds them gone
+    and carries on."""
+    if not nominations:
+        return
+    ids = [n.id for n in nominations]
+    shortlisted = sorted({n.campaign_id for n in nominations if n.status == NominationStatus.SHORTLISTED})
+    for campaign_id in shortlisted:
         lock_agenda(session, campaign_id)  # an admin reordering at the same moment would draw the same rank
-    for nomination in nominations:
-        delete_nomination(session, nomination)
-    for campaign_id in sorted(shortlisted):
+    session.execute(delete(NominationFile).where(NominationFile.nomination_id.in_(ids)))
+    session.execute(delete(Nomination).where(Nomination.id.in_(ids)))
+    for campaign_id in shortlisted:
         close_gaps(session, campaign_id)
