@@ -27,7 +27,7 @@ from handlers.evidence import Evidence, Upload, checked
 from handlers.refused import Refused
 from storage.curation import lock_agenda
 from storage.models import Account, AccountState, Nomination, NominationFile, NominationStatus
-from storage.nominations import by_consent_code, delete_nomination, draft_of, of_campaign, shortlist
+from storage.nominations import by_consent_code, close_gaps, delete_nomination, draft_of, of_campaign, shortlist
 
 # consent_note: how the nominee's consent was given
 DECLARED = "declared_by_proposer"  # the chat flow: the proposer said the nominee agreed (to be confirmed)
@@ -87,7 +87,7 @@ def withdraw(session: Session, campaign_id: int, now: datetime, number: int, act
     nomination.status, nomination.rank = NominationStatus.PROPOSED, None
     nomination.decided_at, nomination.decided_by = now, actor
     session.flush()
-    _renumber(shortlist(session, campaign_id))
+    close_gaps(session, campaign_id)
     return nomination
 
 
@@ -209,7 +209,8 @@ def ask_consent(ctx: Context, actor: Actor, args: Args) -> None:
 
 
 def consent_press(ctx: Context, actor: Actor, args: Args) -> None:
-    """Yes: confirmed, the code spent. No: the nomination and what it says about them are deleted."""
+    """Yes: confirmed from this account (their /mydata lists it, their /forget erases it), the code spent.
+    No: the nomination and what it says about them are deleted."""
     account: Account = args["account"]
     language = account.person.language
     nomination = _awaiting(ctx, account, typed_code(args["code"] or ""))
@@ -220,7 +221,7 @@ def consent_press(ctx: Context, actor: Actor, args: Args) -> None:
         else None  # not one who asked to be forgotten
     if args["answer"] == "yes":
         nomination.consent_confirmed_at, nomination.consent_note = ctx.now, CONFIRMED
-        nomination.consent_code = None
+        nomination.consent_code, nomination.nominee_account_id = None, account.id
         ctx.reply(language, "nominee_consent_confirmed", name=name)
     else:
         delete_nomination(ctx.session, nomination)

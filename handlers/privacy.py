@@ -6,7 +6,8 @@ from actions.buttons import button
 from core.texts import Html, preview
 from handlers.context import Context
 from handlers.routing import status_name
-from storage.models import Account
+from storage.models import Account, Nomination
+from storage.nominations import about
 from storage.privacy import forget_person
 from storage.questions import questions_of
 
@@ -22,8 +23,26 @@ def show_data(ctx: Context, account: Account) -> None:
     ctx.send(ctx.incoming.chat, ctx.text(
         language, "mydata", accounts=Html(accounts), district=district.name if district else "–",
         language_name=language, consent=ctx.local(person.consent_at) if person.consent_at else "–",
-        questions=Html("\n".join(questions) or "–"),
+        questions=Html("\n".join(questions) or "–"), nominations=_nominations(ctx, account),
     ))
+
+
+def _nominations(ctx: Context, account: Account) -> Html:
+    """What the nominations they confirmed hold about them (the chat's evidence is counted: it stays on its
+    platform); nothing when there are none."""
+    language = account.person.language
+    held = about(ctx.session, [a.id for a in account.person.accounts])
+    if not held:
+        return Html("")
+    return ctx.text(language, "mydata_nominations", items=Html("\n".join(_nomination(ctx, language, n) for n in held)))
+
+
+def _nomination(ctx: Context, language: str, nomination: Nomination) -> Html:
+    status = "mydata_nomination_shortlisted" if nomination.rank else "mydata_nomination_proposed"
+    return ctx.text(language, "mydata_nomination", number=nomination.id, name=nomination.nominee_name,
+                    unit=nomination.unit, achievement=preview(nomination.achievement, 120),
+                    count=len(nomination.evidence), status=ctx.text(language, status),
+                    confirmed=ctx.local(nomination.consent_confirmed_at) if nomination.consent_confirmed_at else "–")
 
 
 def ask_to_forget(ctx: Context, account: Account) -> None:

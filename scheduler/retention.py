@@ -1,4 +1,4 @@
-"""The retention job: personal data older than `privacy.retention_days` is anonymised.
+"""The retention job: personal data older than `privacy.retention_days` is anonymised or deleted.
 
 The running bot calls it every hour (bot/runtime.py); it is idempotent, so several
 processes on one database may run it at once without harm.
@@ -14,14 +14,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.clock import Clock
 from core.config import PrivacySettings
 from storage.db import transaction
-from storage.privacy import sweep_expired
+from storage.privacy import Swept, sweep_expired
 
 log = logging.getLogger(__name__)
 
 
-def anonymise_expired(sessions: sessionmaker[Session], privacy: PrivacySettings, clock: Clock) -> int:
+def anonymise_expired(sessions: sessionmaker[Session], privacy: PrivacySettings, clock: Clock) -> Swept:
     with transaction(sessions) as session:
-        forgotten = sweep_expired(session, clock.now(), timedelta(days=privacy.retention_days))
-    if forgotten:
-        log.info("retention: anonymised %s people inactive for %s days", forgotten, privacy.retention_days)
-    return forgotten
+        swept = sweep_expired(session, clock.now(), timedelta(days=privacy.retention_days))
+    if swept.people or swept.nominations:
+        log.info("retention: anonymised %s people inactive and deleted %s nominations untouched for %s days",
+                 swept.people, swept.nominations, privacy.retention_days)
+    return swept

@@ -760,6 +760,8 @@ class Nomination(Base):
     consent_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     proposer: Mapped[str] = mapped_column(String(96), default="")  # platform:user_id, or surface:user
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))  # the proposer's, from the chat
+    # The nominee's own, once they confirmed from it: their /mydata lists the nomination, their /forget erases it.
+    nominee_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
     status: Mapped[NominationStatus] = mapped_column(String(16), default=NominationStatus.DRAFT)
     rank: Mapped[int | None]  # place in the programme once shortlisted
     created_at: Mapped[datetime]

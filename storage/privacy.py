@@ -5,14 +5,20 @@ Erased: names, platform account and chat ids, district, consent, the updates the
 (inbox), the messages sent to them (outbox), links and menus of their chat, their questions'
 message ids and attachments, their name as the actor of question events, reminders still
 planned for them, account-linking codes and their reply window's contact, the nominations they were
-still writing (and their name on the ones they sent); they leave every
-broadcast audience. Kept: question texts, answers, dates, statuses, districts and categories
-of the questions, and the person row (so a ban is not lifted by forgetting).
+still writing (and their name on the ones they sent), the nominations about them that they confirmed
+(with their evidence files); they leave every broadcast audience. Kept: question texts, answers, dates,
+statuses, districts and categories of the questions, and the person row (so a ban is not lifted by
+forgetting).
+
+The retention sweep forgets people inactive for the retention period, and deletes nominations (with their
+evidence files) made, confirmed and decided on before it: a nomination is nothing but what it says about
+its nominee, so nothing of it is kept for a report.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, exists, select, update
@@ -37,12 +43,20 @@ from storage.models import (
     Reminder,
     ReminderStatus,
 )
+from storage.nominations import about, erase, untouched_since
 
 FORGOTTEN_PREFIX = "forgotten-"
 SWEEP_BATCH = 500
 
 
+@dataclass(frozen=True)
+class Swept:
+    people: int  # forgotten
+    nominations: int  # deleted with their files
+
+
 def forget_person(session: Session, person: Person, now: datetime) -> None:
+    erase(session, about(session, [account.id for account in person.accounts]))
     for account in person.accounts:
         _forget_account(session, account, now)
     person.district_key = None
@@ -96,17 +110,20 @@ def expired_people(session: Session, cutoff: datetime, limit: int = SWEEP_BATCH)
     ).all()
 
 
-def sweep_expired(session: Session, now: datetime, retention: timedelta) -> int:
-    """Anonymise people inactive for `retention`, and drop handled updates and sent messages as old.
+def sweep_expired(session: Session, now: datetime, retention: timedelta) -> Swept:
+    """Anonymise people inactive for `retention`, delete nominations as old, and drop handled updates and sent
+    messages as old.
 
-    Idempotent, so two processes running it at once do no harm; returns how many people were forgotten.
+    Idempotent, so two processes running it at once do no harm.
     """
     cutoff = now - retention
     people = expired_people(session, cutoff)
     for person in people:
         forget_person(session, person, now)
+    nominations = untouched_since(session, cutoff, SWEEP_BATCH)
+    erase(session, nominations)
     session.execute(delete(InboxUpdate).where(InboxUpdate.processed_at < cutoff))
     session.execute(delete(OutboxMessage).where(
         OutboxMessage.created_at < cutoff,
         OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.SENDING))))
-    return len(people)
+    return Swept(len(people), len(nominations))

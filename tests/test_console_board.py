@@ -9,6 +9,7 @@ import io
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from tests.report_data import populate, populate_campaign, reporting_harness
 from tests.test_console_security import console_staff
 
 CODE = re.compile(r'href="/console/q/(HY-\d+)"')
+LIVE = re.compile(r'data-live="([^"]+)" data-etag="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +100,27 @@ def test_live_fragments_answer_304_until_something_changes(site: Harness) -> Non
     tag = coordinator.get("/console/dashboard/fragment").headers["etag"]
     site.clock.advance(60)  # a minute on: deadlines may have passed
     assert coordinator.get("/console/dashboard/fragment", headers={"if-none-match": tag}).status_code == 200
+
+
+def live_part(page: str) -> tuple[str, str]:
+    """The URL live.js polls and the ETag the page was served with."""
+    url, tag = LIVE.search(page).groups()
+    return unescape(url), unescape(tag)
+
+
+def test_a_page_gives_its_fragments_etag_so_the_first_poll_is_a_304(site: Harness) -> None:
+    coordinator = signed_in_client(site, "console:coord")
+    coordinator.get("/console/dashboard")
+    figures_of(coordinator).settle()  # the figures of this minute are there: no recomputation pending
+    for path in ("/console/?status=forwarded&sort=oldest", "/console/dashboard"):
+        url, tag = live_part(coordinator.get(path).text)
+        first_poll = coordinator.get(url, headers={"if-none-match": tag})
+        assert first_poll.status_code == 304 and first_poll.headers["etag"] == tag
+    officer = signed_in_client(site, "console:officer-so-ct")  # the same filter, another viewer: its own tag
+    assert live_part(officer.get("/console/?status=forwarded&sort=oldest").text)[1] != tag
+    url, tag = live_part(coordinator.get("/console/?department=so-ct").text)
+    site.clock.advance(60)  # a minute on: deadlines may have passed
+    assert coordinator.get(url, headers={"if-none-match": tag}).status_code == 200
 
 
 def test_the_dashboard_shows_the_reports_figures_and_its_charts(site: Harness) -> None:
@@ -222,3 +245,17 @@ def test_after_a_change_the_last_figures_come_at_once_and_the_reports_on_the_nex
     assert fresh.status_code == 200 and f'id="total">{stats.total}<' in fresh.text
     assert coordinator.get("/console/dashboard/fragment",
                            headers={"if-none-match": fresh.headers["etag"]}).status_code == 304
+
+
+def test_a_page_served_the_last_figures_gets_the_new_ones_at_its_first_poll(changing: Harness) -> None:
+    coordinator = signed_in_client(changing, "console:coord")
+    coordinator.get("/console/dashboard")  # the process's first view computes them itself
+    with transaction(changing.app.sessions) as session:  # the bulk questions took numbers the counter did not give
+        session.execute(update(Campaign).values(last_number=select(func.max(Question.number)).scalar_subquery()))
+    changing.ask(changing.registered_youth("lan"), "Em muốn mở cửa hàng bán online thì cần thủ tục gì?", "Thương mại")
+    page = coordinator.get("/console/dashboard").text  # the last figures, while they are recounted
+    total = int(re.search(r'id="total">(\d+)<', page).group(1))
+    figures_of(coordinator).settle()
+    url, tag = live_part(page)
+    first_poll = coordinator.get(url, headers={"if-none-match": tag})
+    assert first_poll.status_code == 200 and f'id="total">{total + 1}<' in first_poll.text

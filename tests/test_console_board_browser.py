@@ -36,6 +36,18 @@ def kind_of(url: str) -> str:
     return url.partition(":")[0].partition("+")[0]
 
 
+def first_poll(driver: object, box: str) -> int:
+    """The status of live.js's first poll of the live part `box` since the page loaded (a tick, done at once)."""
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    driver.execute_script("window.youthbotRefresh()")  # type: ignore[attr-defined]
+    script = """return performance.getEntriesByType("resource")
+        .filter(e => e.name.endsWith(document.getElementById(arguments[0]).getAttribute("data-live"))
+                     && e.responseEnd > 0).map(e => e.responseStatus)"""
+    statuses = WebDriverWait(driver, 30).until(lambda d: d.execute_script(script, box))
+    return statuses[0]
+
+
 def test_filter_and_search_the_board_and_it_refreshes_itself(site: Harness, database_url: str) -> None:
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
@@ -63,6 +75,8 @@ def test_filter_and_search_the_board_and_it_refreshes_itself(site: Harness, data
 
         driver.get(f"{base}/console/?department=so-ct")
         before = driver.find_element(By.ID, "board-count").text
+        assert first_poll(driver, "board-live") == 304  # nothing changed since the page: the ETag it gave
+        assert driver.find_element(By.ID, "board-live").get_attribute("data-refreshed") is None
         asker = site.registered_youth("dung", "Văn Giang")
         site.ask(asker, "Em muốn mở cửa hàng bán online trên TikTok thì cần thủ tục gì?", "Thương mại")
         driver.execute_script("window.youthbotRefresh()")  # what the 15-second tick does

@@ -4,7 +4,9 @@ pause / resume / cancel acting on the real pump, outbox and sender, with their a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -124,6 +126,12 @@ def test_a_wrong_form_says_what_is_wrong_and_stores_nothing(site: Harness) -> No
     assert broadcasts(site) == []
 
 
+def page_tag(client: TestClient) -> str:
+    """The list's ETag as the page gives it to live.js."""
+    return unescape(re.search(r'data-live="/console/broadcasts/fragment" data-etag="([^"]+)"',
+                              client.get(PAGE).text).group(1))
+
+
 def test_sending_creates_the_broadcast_and_the_pump_delivers_it_once(site: Harness) -> None:
     van_giang = youth(site, 2)
     yen_my = youth(site, 1, "Yên Mỹ")
@@ -134,7 +142,10 @@ def test_sending_creates_the_broadcast_and_the_pump_delivers_it_once(site: Harne
     [broadcast] = broadcasts(site)
     assert (broadcast.status, broadcast.planned, broadcast.districts) == (BroadcastStatus.SENDING, 2, [key])
     assert broadcast.author == "console:admin"
+    sending = page_tag(admin)
+    assert admin.get(f"{PAGE}/fragment", headers={"if-none-match": sending}).status_code == 304  # live.js's first poll
     site.run_broadcasts()
+    assert admin.get(f"{PAGE}/fragment", headers={"if-none-match": sending}).status_code == 200  # it moved
     assert [copies(p) for p in van_giang + yen_my] == [1, 1, 0]
     done = broadcasts(site)[0]
     assert done.status == BroadcastStatus.DONE and done.report["delivered"] == 2  # the tally, kept as for any
@@ -142,6 +153,7 @@ def test_sending_creates_the_broadcast_and_the_pump_delivers_it_once(site: Harne
     listed = admin.get(f"{PAGE}/fragment")
     assert 'data-status="done"' in listed.text and 'data-sent="2"' in listed.text
     assert admin.get(f"{PAGE}/fragment", headers={"if-none-match": listed.headers["etag"]}).status_code == 304
+    assert page_tag(admin) == listed.headers["etag"]
     assert audited(site) == [("broadcast_start", "web", "done", "admin")]
 
 

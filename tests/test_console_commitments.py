@@ -5,6 +5,8 @@ the coordinator any, viewers read. Every change goes through `perform` and leave
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -93,6 +95,33 @@ def test_an_answer_is_marked_as_a_commitment_from_its_page(site: Harness) -> Non
     assert audited(site, "commit") == [("web", "done", "admin"), ("web", "done", "coordinator")]
     page = signed_in_client(site, "console:admin").get("/console/q/HY-0001").text
     assert text(site, "console_event_commitment", department=site.settings.department("so-ct").name) in page
+
+
+def recorded_on(client: TestClient, code: str) -> list[list[str]]:
+    """The rows (what, department, due date, status) of the question page's list of its commitments."""
+    section = re.search(r'<section class="card" id="commitments">(.*?)</section>',
+                        client.get(f"/console/q/{code}").text, re.S)
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", section.group(1).split("<tbody>")[1], re.S) if section else []
+    return [[html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+             for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in rows]
+
+
+def test_a_questions_page_lists_the_commitments_recorded_on_it(site: Harness) -> None:
+    viewer = signed_in_client(site, "console:leader")
+    assert 'id="commitments"' not in viewer.get("/console/q/HY-0001").text  # none yet: no empty list
+    marked(site)
+    commit(signed_in_client(site, "console:admin"), "HY-0001", "2023-12-31", "so-gddt", LIVE_PROMISE)
+    update(signed_in_client(site, "console:officer-so-ct"), 1, "in_progress")
+    so_ct, so_gddt = (site.settings.department(key).name for key in ("so-ct", "so-gddt"))
+    assert recorded_on(viewer, "HY-0001") == [
+        [PROMISE, so_ct, "30/06/2023", text(site, "commitment_status_in_progress")],
+        [LIVE_PROMISE, so_gddt, "31/12/2023", text(site, "commitment_status_pending")]]
+    assert recorded_on(viewer, "HY-0002") == [[LIVE_PROMISE, so_gddt, "05/09/2023",
+                                               text(site, "commitment_status_pending")]]
+    site.clock.advance(200 * DAY)  # past 30/06/2023, not done
+    viewer = signed_in_client(site, "console:leader")  # the session of 200 days ago has ended
+    assert recorded_on(viewer, "HY-0001")[0][3] == text(site, "commitment_status_overdue")
+    assert text(site, "console_q_commitments") in viewer.get("/console/q/HY-0001").text
 
 
 def test_a_commitment_needs_a_valid_date_to_come_and_an_answer(site: Harness) -> None:

@@ -67,6 +67,12 @@ def test_a_commitment_marked_this_year_is_followed_up_next_year(
             screenshot(driver, f"console-commit-form-{kind}")
             follow(driver, form.find_element(By.TAG_NAME, "button"))
             assert driver.find_element(By.ID, "outcome").get_attribute("class") == "notice"
+            driver.get(f"{base}/console/q/HY-0001")  # the page as anyone opens it later
+            listed = driver.find_element(By.ID, "commitments")
+            cells = [c.text for c in listed.find_elements(By.CSS_SELECTOR, "tbody td")]
+            assert cells == [PROMISE, settings.department("so-ct").name, "30/06/2023",
+                             first.app.services.texts.plain("vi", "commitment_status_pending")]
+            driver.execute_script("arguments[0].scrollIntoView()", listed)
             screenshot(driver, f"console-commit-marked-{kind}")
         first.ask(first.registered_youth("binh"), SCHOOL)  # and a leader's promise at the dialogue, from the chat
         admin = first.admin()

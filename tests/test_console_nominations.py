@@ -143,7 +143,7 @@ def test_evidence_is_only_ever_a_download(site: Harness) -> None:
     assert photo.headers["content-type"] == "image/png"
     assert photo.headers["x-content-type-options"] == "nosniff"
     disposition = photo.headers["content-disposition"]
-    assert disposition == "attachment; filename=\"Gi_y khen Hoa.png\"; filename*=UTF-8''Gi%E1%BA%A5y%20khen%20Hoa.png"
+    assert disposition == "attachment; filename=\"Giay khen Hoa.png\"; filename*=UTF-8''Gi%E1%BA%A5y%20khen%20Hoa.png"
     assert admin.get("/console/nominations/1/evidence/2").headers["content-type"] == "application/pdf"
     assert admin.get("/console/nominations/1/evidence/3").status_code == 404  # another nomination's file
     assert admin.get("/console/nominations/9/evidence/1").status_code == 404

@@ -9,6 +9,7 @@ import csv
 import io
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -19,18 +20,16 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from dataclasses import replace
-
 from core.clock import FakeClock
 from core.config import Settings
 from storage.models import AuditEntry
 from tests.browser import serving
 from tests.console_client import csrf_of, login_link, sign_in, signed_in_client, staff_chat
 from tests.harness import Harness
-from tests.test_migrate_lock import free_port
 from tests.report_data import ON_TIME, populate, reporting_harness
 from tests.test_console_security import console_staff
-from webconsole.reports import content_disposition
+from tests.test_migrate_lock import free_port
+from webconsole.downloads import attachment
 
 PAGE = "/console/reports"
 
@@ -118,7 +117,7 @@ def test_a_download_needs_the_forms_token(site: Harness) -> None:
 
 
 def test_file_names_are_vietnamese_with_an_ascii_fallback() -> None:
-    header = content_disposition("Báo cáo - Đối thoại 2023.docx")
+    header = attachment("Báo cáo - Đối thoại 2023.docx")
     assert header == ("attachment; filename=\"Bao cao - Doi thoai 2023.docx\"; "
                       "filename*=UTF-8''B%C3%A1o%20c%C3%A1o%20-%20%C4%90%E1%BB%91i%20tho%E1%BA%A1i%202023.docx")
 

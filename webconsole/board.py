@@ -30,6 +30,7 @@ from reports.xlsx_report import write_xlsx
 from storage.board import BoardFilter, BoardPage, BoardRow, Due, Sort, board_page, matching_ids
 from storage.models import QuestionSource, QuestionStatus, StaffRole
 from webconsole.auth import Staff, signed_in
+from webconsole.downloads import attachment
 from webconsole.figures import Figures
 from webconsole.render import language_of, page
 from webconsole.state import Console, console_of
@@ -45,7 +46,8 @@ class Choice:
 
 def board(request: Request) -> Response:
     staff = signed_in(request)
-    return page(request, "board.html", staff, **_view(request, staff))
+    return page(request, "board.html", staff, live_tag=fragment_tag(request, staff, request.url.query),
+                **_view(request, staff))
 
 
 def board_fragment(request: Request) -> Response:
@@ -57,15 +59,22 @@ def live_fragment(request: Request, template: str, scope: str, view: Callable[[R
                   version: Callable[[Figures, Session, int, datetime], str] = Figures.version) -> Response:
     """A page's live part: 304 to the ETag of the same data (`version`), filter (`scope`), viewer and language."""
     staff = signed_in(request)
-    console = console_of(request)
-    with console.transaction() as session:
-        current = version(console_figures(request), session, console.app.processor.campaign_id, console.now())
-    tag = etag(current, scope, staff, language_of(request))
+    tag = fragment_tag(request, staff, scope, version)
     if request.headers.get("if-none-match") == tag:
         return Response(status_code=304, headers={"etag": tag})
     response = page(request, template, staff, **view(request, staff))
     response.headers["etag"] = tag
     return response
+
+
+def fragment_tag(request: Request, staff: Staff, scope: str,
+                 version: Callable[[Figures, Session, int, datetime], str] = Figures.version) -> str:
+    """The live part's ETag now. Its page gives it to live.js (`data-etag`), so the first poll after loading is a
+    304 when nothing changed; read before the page's data, so a change in between is shown at that poll."""
+    console = console_of(request)
+    with console.transaction() as session:
+        current = version(console_figures(request), session, console.app.processor.campaign_id, console.now())
+    return etag(current, scope, staff, language_of(request))
 
 
 def board_export(request: Request) -> Response:
@@ -89,7 +98,7 @@ def board_export(request: Request) -> Response:
         else:
             write_xlsx(rows, gather_stats(session, settings, campaign.id, now), scope.labels, out)
         name = f"{campaign.key}-{now.astimezone(settings.timezone):%Y%m%d-%H%M}.{format}"
-    return FileResponse(out, media_type=FORMATS[format], filename=name,
+    return FileResponse(out, media_type=FORMATS[format], headers={"content-disposition": attachment(name)},
                         background=BackgroundTask(shutil.rmtree, folder))
 
 

@@ -20,22 +20,27 @@ from reports.labels import Labels
 from storage.models import StaffRole
 from webconsole.acting import actor_of, outcome_text
 from webconsole.auth import Staff, check_csrf, form_endpoint, signed_in
-from webconsole.board import console_figures, live_fragment
+from webconsole.board import console_figures, fragment_tag, live_fragment
 from webconsole.figures import Figures
 from webconsole.render import language_of, page, role_label, translator
 from webconsole.state import console_of
 
 NUDGERS = (StaffRole.ADMIN, StaffRole.COORDINATOR)
+SCOPE = "dashboard"  # the fragment's ETag has no filter
 
 
 def dashboard_page(request: Request) -> Response:
     staff = signed_in(request)
-    return page(request, "dashboard.html", staff, **_view(request, staff))
+    return page(request, "dashboard.html", staff, live_tag=_tag(request, staff), **_view(request, staff))
 
 
 def dashboard_fragment(request: Request) -> Response:
     """304 until the change mark, the minute or the figures shown move (a recomputation has finished)."""
-    return live_fragment(request, "dashboard_body.html", "dashboard", _view, Figures.shown_version)
+    return live_fragment(request, "dashboard_body.html", SCOPE, _view, Figures.shown_version)
+
+
+def _tag(request: Request, staff: Staff) -> str:
+    return fragment_tag(request, staff, SCOPE, Figures.shown_version)
 
 
 def chart(request: Request) -> Response:
@@ -68,8 +73,8 @@ def nudge(request: Request, form: FormData) -> Response:
                           actor_of(staff, label), "nudge", {"department": str(form.get("department", ""))},
                           Surface.WEB)
         flash = outcome_text(console.app.services, language_of(request), outcome)
-    return page(request, "dashboard.html", staff, status=200 if outcome.ok else 400, **_view(request, staff),
-                flash=flash, flash_ok=outcome.ok)
+    return page(request, "dashboard.html", staff, status=200 if outcome.ok else 400, live_tag=_tag(request, staff),
+                **_view(request, staff), flash=flash, flash_ok=outcome.ok)
 
 
 def _figures(request: Request) -> tuple[Dashboard, Labels]:

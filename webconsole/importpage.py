@@ -11,7 +11,6 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Any
 from urllib.parse import urlencode
 
 from markupsafe import Markup
@@ -31,6 +30,7 @@ from handlers.context import Job, Writer
 from reports.offline_file import ImportFileError, RawRow, read_rows, write_template
 from webconsole.acting import actor_of
 from webconsole.auth import Forbidden, Staff, check_csrf, form_endpoint, signed_in
+from webconsole.downloads import attachment
 from webconsole.render import language_of, page, role_label, translator
 from webconsole.state import Console, console_of
 from webconsole.uploads import Upload, UploadMeta, UploadStore
@@ -85,7 +85,7 @@ def template_file(request: Request) -> Response:
     folder = Path(tempfile.mkdtemp(prefix="youthbot-template-"))
     out = folder / f"{TEMPLATE_NAME}{suffix}"
     write_template(app.settings, app.services.texts, out)
-    return FileResponse(out, media_type=KINDS[suffix], filename=out.name,
+    return FileResponse(out, media_type=KINDS[suffix], headers={"content-disposition": attachment(out.name)},
                         background=BackgroundTask(shutil.rmtree, folder))
 
 

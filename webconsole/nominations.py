@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
@@ -29,6 +28,7 @@ from storage.models import Nomination, NominationStatus, StaffRole
 from storage.nominations import evidence_file, of_campaign
 from webconsole.acting import actor_of, outcome_text
 from webconsole.auth import Staff, check_csrf, form_endpoint, signed_in
+from webconsole.downloads import attachment
 from webconsole.pages import NotFound
 from webconsole.render import language_of, page, role_label, translator
 from webconsole.state import console_of
@@ -115,7 +115,8 @@ def export(request: Request, form: FormData) -> Response:
     if not outcome.ok or not outcome.attachments:
         return nominations_page(request, _flash(request, outcome), ok=False)
     document = outcome.attachments[0]
-    return FileResponse(Path(document.path), media_type=document.mime_type, filename=document.file_name)
+    return FileResponse(Path(document.path), media_type=document.mime_type,
+                        headers={"content-disposition": attachment(document.file_name)})
 
 
 def evidence(request: Request) -> Response:
@@ -132,14 +133,7 @@ def evidence(request: Request) -> Response:
             raise NotFound
         data, mime, name = stored.data, stored.mime_type, stored.file_name
     return Response(data, media_type=mime if mime in SERVED_TYPES else "application/octet-stream", headers={
-        "content-disposition": attachment(name), "x-content-type-options": "nosniff"})
-
-
-def attachment(file_name: str) -> str:
-    """`attachment` with the name in ASCII and, for Vietnamese names, in UTF-8 (RFC 6266)."""
-    name = safe_name(file_name)
-    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+        "content-disposition": attachment(safe_name(name)), "x-content-type-options": "nosniff"})
 
 
 # --- the unit's form ------------------------------------------------------------------------------

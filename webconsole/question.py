@@ -15,11 +15,13 @@ from core.config import Settings
 from handlers.context import Services, Writer
 from handlers.curation import likely_duplicates
 from storage import audit
+from storage.commitments import shown_status
 from storage.models import (
     OPEN_STATUSES,
     Answer,
     AnswerSource,
     AuditEntry,
+    Commitment,
     Question,
     QuestionEvent,
     QuestionSupport,
@@ -38,6 +40,16 @@ class Entry:
     label: Markup
     actor: Markup
     note: str = ""
+
+
+@dataclass
+class Promise:
+    """A commitment recorded on the question, as its page lists it."""
+
+    what: str
+    department: str
+    due: str
+    status: str  # pending, in_progress, done or overdue
 
 
 @dataclass
@@ -60,6 +72,7 @@ class QuestionView:
     answers: list[Entry] = field(default_factory=list)
     history: list[Entry] = field(default_factory=list)
     audit: list[Entry] = field(default_factory=list)
+    commitments: list[Promise] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     departments: list[tuple[str, str]] = field(default_factory=list)
     source: str = ""  # the offline import's label; empty for a chat question
@@ -91,6 +104,7 @@ def question_view(session: Session, services: Services, now: datetime, staff: St
         answers=[_answer(writer, t, settings, answer) for answer in question.answers],
         history=[_event(writer, t, settings, question, members, event) for event in question.events],
         audit=[_audited(writer, t, entry) for entry in audit.history(session, question.id)],
+        commitments=_commitments(session, writer, question),
         actions=offered_actions(staff, question),
         departments=[(d.key, d.name) for d in settings.departments if d.key != question.department_key],
         source=question.source.label if question.source else "",
@@ -127,6 +141,15 @@ def _duplicates(session: Session, services: Services, question: Question, writer
              "district": _name(settings.district(other.district_key), other.district_key),
              "status": writer.text(language, f"status_{other.status}")}
             for other, match in likely_duplicates(session, services, question)]
+
+
+def _commitments(session: Session, writer: Writer, question: Question) -> list[Promise]:
+    """What was promised in answer to it, in the order recorded, with the status /console/commitments shows."""
+    today = writer.local_today()
+    return [Promise(c.what, department_name(writer.settings, c.department_key) or c.department_key,
+                    c.due_on.strftime("%d/%m/%Y"), shown_status(c, today))
+            for c in session.scalars(select(Commitment).where(Commitment.question_id == question.id)
+                                     .order_by(Commitment.id))]
 
 
 def _answer(writer: Writer, t: Translate, settings: Settings, answer: Answer) -> Entry:

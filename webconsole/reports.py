@@ -8,11 +8,9 @@ starlette's thread pool (`form_endpoint`), not on the event loop; the file is st
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -28,6 +26,7 @@ from reports.build import FORMATS
 from storage.models import StaffRole
 from webconsole.acting import actor_of, outcome_text
 from webconsole.auth import Staff, check_csrf, form_endpoint, signed_in
+from webconsole.downloads import attachment
 from webconsole.render import language_of, page, role_label, translator
 from webconsole.state import console_of
 
@@ -76,7 +75,7 @@ def download(request: Request, form: FormData) -> Response:
     path = Path(outcome.attachments[0].path)
     name = _file_name(request, document, campaign_key)
     return FileResponse(path, media_type=FORMATS[document.extension],
-                        headers={"content-disposition": content_disposition(name)})
+                        headers={"content-disposition": attachment(name)})
 
 
 def offered(request: Request, staff: Staff) -> list[Document]:
@@ -89,14 +88,6 @@ def offered(request: Request, staff: Staff) -> list[Document]:
         keys = [staff.department_key] if staff.role == StaffRole.OFFICER else [d.key for d in settings.departments]
         documents += [_transmittal(key) for key in keys if key]
     return documents
-
-
-def content_disposition(name: str) -> str:
-    """RFC 6266 with RFC 5987: the Vietnamese name for browsers that read `filename*`, an ASCII one otherwise."""
-    folded = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
-    ascii_name = "".join(c for c in folded if not unicodedata.combining(c)).encode("ascii", "replace").decode()
-    ascii_name = ascii_name.replace("?", "_").replace('"', "")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _transmittal(department_key: str) -> Document:
