@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from splits import PARTS, pairs  # noqa: E402
+from splits import PAIR_PARTS, pairs  # noqa: E402
 
 from bot.channels.registry import load_settings  # noqa: E402
 from core import similarity  # noqa: E402
@@ -183,18 +183,18 @@ def main() -> None:
         mark = "   <- default" if value == DEFAULT_THRESHOLD else ""
         print(f"threshold {value:.2f}{mark}")
         for method in both:
-            for part in PARTS:
+            for part in PAIR_PARTS:
                 print(f"  {method.name:8} pairs {part:6}: {measure_pairs(pairs(part), method, value).line()}")
             print(f"  {method.name:8} reasked stream: {measure(stream, value, method).line()}")
     for method in both:
-        for part in PARTS:
+        for part in PAIR_PARTS:
             inverted = near_misses_above_paraphrases(pairs(part), method)
             recall, at = best_recall(pairs(part), method)
             print(f"{method.name:8} {part:6}: near-misses at or above a paraphrase of their question: {len(inverted)}; "
                   f"best recall at precision >= 0.95: {recall:.2f} (at {at:.2f})")
     if args.wrong:
         for method in both:
-            for part in PARTS:
+            for part in PAIR_PARTS:
                 for a, b, score in measure_pairs(pairs(part), method, args.threshold).wrong:
                     print(f"  {method.name} {part} wrong at {args.threshold}: {score:.2f} {a!r} ~ {b!r}")
     texts = [text for text, _ in stream]

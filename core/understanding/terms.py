@@ -28,9 +28,17 @@ def features(terms: list[str]) -> list[str]:
     return terms + [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
 
 
+# Evaluative terms: how good, fast, complete or easy the thing asked about should be, not what it is. Two
+# wordings of one question often put it differently ("sóng 4G ổn định" / "sóng 4G được cải thiện"), two
+# different questions may put it alike ("… thiết bị hiện đại" of a clinic / of a school): they frame the question.
+EVALUATIVE_TERMS = frozenset("""
+on_dinh tot hieu_qua day_du hien_dai thuan_tien phuc_tap ro_rang chinh_xac kip_thoi thuong_xuyen manh mo_rong
+tang_cuong phu_hop chat_luong nang_cap nhanh yeu cong_khai
+""".split())
+
 # Terms that frame a question rather than say what it asks about ("khi nào", "kế hoạch", "hỗ trợ"): two
 # questions sharing them are not alike for it, and two differing in them do not ask different things.
-FRAME_TERMS = frozenset("""
+FRAME_TERMS = EVALUATIVE_TERMS | frozenset("""
 lien_he khi_nao ke_hoach ho_tro duoc huyen xa thanh_nien trung_tam su_dung giai_quyet bao_lau dang_ki thuc chinh sach
 chinh_sach quy_dinh cach thi to_chuc bat_dau yeu_cau co_quan duong_link huong dan lien he thong tin viec van de
 cai neu doi thanh so nhan muon biet
