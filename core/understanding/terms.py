@@ -14,6 +14,7 @@ tinh nam nguoi moi tat ca hien nay hoi cho xin kinh gui lanh dao gan_day ai
 toan suot luon hoai mai that hoan mi appli need
 have has get got any there here from about doe all s available after before
 bang sau khac di bay_gio
+hon more tro_lai going
 """.split())
 
 
