@@ -43,7 +43,7 @@ FRAME_TERMS = EVALUATIVE_TERMS | frozenset("""
 lien_he khi_nao ke_hoach ho_tro duoc huyen xa thanh_nien trung_tam su_dung giai_quyet bao_lau dang_ki thuc chinh sach
 chinh_sach quy_dinh cach thi to_chuc bat_dau yeu_cau co_quan duong_link huong dan lien he thong tin viec van de
 cai neu doi thanh so nhan muon biet
-cap bao_nhieu dieu_kien lay dua nop gom huong_dan hoan_thanh tu_y cung_cap
+cap bao_nhieu dieu_kien lay dua nop gom huong_dan hoan_thanh tu_y cung_cap xet_duyet
 """.split())
 
 # Terms that reverse what is asked: one of them on one side only makes two questions differ, whatever else.
