@@ -111,6 +111,14 @@ def test_a_word_is_read_by_its_diacritics_or_capitals_where_written(model: Under
     assert "xu_phat" not in model.terms("Thông báo qua loa phát thanh")  # "phát" (broadcast), not "phạt"
 
 
+def test_a_question_typed_without_diacritics_meets_its_twin_with_them(model: Understanding) -> None:
+    """"lắp" (install) and "sàn" (marketplace) are read by their diacritics; typed without, "lap" and "san"."""
+    assert similarity(model, "Muốn lắp camera ở cổng nhà thì xin phép ở đâu?",
+                      "muon lap camera o cong nha thi xin phep o dau") >= 0.9
+    assert similarity(model, "Bán đồ ăn trên sàn có phải đóng thuế không?",
+                      "ban do an tren san co phai dong thue khong") >= THRESHOLD
+
+
 def test_a_tag_or_a_code_added_to_the_same_question_keeps_it_a_duplicate(model: Understanding) -> None:
     question = "Tỉnh có lớp đào tạo kỹ năng số miễn phí cho thanh niên nông thôn không?"
     assert similarity(model, question, f"{question} (y07)") >= 0.9
