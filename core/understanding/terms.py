@@ -15,6 +15,10 @@ toan suot luon hoai mai that hoan mi appli need
 have has get got any there here from about doe all s available after before
 bang sau khac di bay_gio
 hon more tro_lai going
+and or if as into onto over under was were been being done had she they our their his her its these those
+whom whose whi shall might must not yes ani some each everi other such onli also just veri too most much mani few
+then because while until during up down out off once please thank hi hello dear sir madam want wanted know
+like make made still yet even ever whether
 """.split())
 
 
