@@ -4,8 +4,9 @@ Usage: .venv/bin/python bench/duplicates_precision.py [--threshold 0.8] [--wrong
 
 Three measures:
 - pairs (bench/splits.py): ../shared/data/duplicates_more.jsonl, 35 paraphrases and 25 near-misses, split by a
-  fixed rule into `seen` (tuned on) and `unseen`, and round 4's `evaluative` tuning pairs; a pair is called a duplicate at score >= threshold. Also
-  checked: no near-miss scores above a paraphrase that shares one of its questions.
+  fixed rule into `seen` (tuned on) and `unseen`, and round 4's `evaluative` tuning pairs; a pair is called a
+  duplicate at score >= threshold. Also checked: no near-miss scores above a paraphrase sharing one of its
+  questions.
 - typed without diacritics: each tuning text (questions and pairs) against itself folded;
 - stream (`reasked`): ../shared/data/questions_dev.jsonl then bench/data/reasked.jsonl (re-asks of dev lines,
   labelled with the line they repeat, and related questions that are not duplicates) arrive one by one, each
