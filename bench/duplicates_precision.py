@@ -2,10 +2,12 @@
 
 Usage: .venv/bin/python bench/duplicates_precision.py [--threshold 0.8] [--wrong]
 
-Two measures:
+Three measures:
 - pairs (bench/splits.py): ../shared/data/duplicates_more.jsonl, 35 paraphrases and 25 near-misses, split by a
-  fixed rule into `seen` (tuned on) and `unseen`; a pair is called a duplicate at score >= threshold. Also
-  checked: no near-miss scores above a paraphrase that shares one of its questions.
+  fixed rule into `seen` (tuned on) and `unseen`, and round 4's `evaluative` tuning pairs; a pair is called a
+  duplicate at score >= threshold. Also checked: no near-miss scores above a paraphrase sharing one of its
+  questions.
+- typed without diacritics: each tuning text (questions and pairs) against itself folded;
 - stream (`reasked`): ../shared/data/questions_dev.jsonl then bench/data/reasked.jsonl (re-asks of dev lines,
   labelled with the line they repeat, and related questions that are not duplicates) arrive one by one, each
   compared with every earlier one, at most 3 suggestions, as the bot does; seen (written for the previous method).
@@ -30,10 +32,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from splits import PARTS, pairs  # noqa: E402
+from splits import PAIR_PARTS, pairs, questions  # noqa: E402
 
 from bot.channels.registry import load_settings  # noqa: E402
 from core import similarity  # noqa: E402
+from core.normalize import fold  # noqa: E402
 from storage.learning import base_model  # noqa: E402
 
 DEV_DATA = ROOT.parent / "shared" / "data" / "questions_dev.jsonl"
@@ -142,6 +145,15 @@ def best_recall(rows: list[dict], method: Method, precision: float = 0.95) -> tu
     return best
 
 
+def without_diacritics(method: Method) -> tuple[int, int, int]:
+    """Each tuning text with diacritics against itself typed without them (folded, as many type in chat): how many
+    there are, and how many score below 0.9 and below the default threshold. Should be none."""
+    texts = {row["text"] for row in questions("seen")}
+    texts |= {side for part in ("seen", "evaluative") for row in pairs(part) for side in (row["a"], row["b"])}
+    scores = [method.score(text, fold(text)) for text in texts if fold(text) != " ".join(text.lower().split())]
+    return len(scores), sum(s < 0.9 for s in scores), sum(s < DEFAULT_THRESHOLD for s in scores)
+
+
 def labelled_questions(dev: Path = DEV_DATA, reasked: Path = REASKED) -> list[tuple[str, int]]:
     """(text, group): two questions are duplicates when their groups are equal."""
     rows = [json.loads(line)["text"] for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -183,18 +195,22 @@ def main() -> None:
         mark = "   <- default" if value == DEFAULT_THRESHOLD else ""
         print(f"threshold {value:.2f}{mark}")
         for method in both:
-            for part in PARTS:
+            for part in PAIR_PARTS:
                 print(f"  {method.name:8} pairs {part:6}: {measure_pairs(pairs(part), method, value).line()}")
             print(f"  {method.name:8} reasked stream: {measure(stream, value, method).line()}")
     for method in both:
-        for part in PARTS:
+        for part in PAIR_PARTS:
             inverted = near_misses_above_paraphrases(pairs(part), method)
             recall, at = best_recall(pairs(part), method)
             print(f"{method.name:8} {part:6}: near-misses at or above a paraphrase of their question: {len(inverted)}; "
                   f"best recall at precision >= 0.95: {recall:.2f} (at {at:.2f})")
+    for method in both:
+        count, below, missed = without_diacritics(method)
+        print(f"{method.name:8} tuning texts against themselves without diacritics: {below} of {count} below 0.9, "
+              f"{missed} below {DEFAULT_THRESHOLD}")
     if args.wrong:
         for method in both:
-            for part in PARTS:
+            for part in PAIR_PARTS:
                 for a, b, score in measure_pairs(pairs(part), method, args.threshold).wrong:
                     print(f"  {method.name} {part} wrong at {args.threshold}: {score:.2f} {a!r} ~ {b!r}")
     texts = [text for text, _ in stream]

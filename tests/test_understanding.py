@@ -15,6 +15,7 @@ from bot.channels.console import COORDINATOR_CHAT
 from bot.cli import main
 from core.config import Settings
 from core.understanding.model import Understanding
+from core.understanding.terms import EVALUATIVE_TERMS
 from storage.learning import base_model
 from storage.models import LearnedExample, Question
 from tests.harness import Harness
@@ -72,6 +73,15 @@ def test_a_near_miss_scores_below_the_paraphrase_and_the_threshold(model: Unders
     assert similarity(model, question, near_miss) < THRESHOLD <= similarity(model, question, paraphrase)
 
 
+def test_evaluative_words_frame_a_question_rather_than_say_what_it_asks(model: Understanding) -> None:
+    """Two wordings of one question put how good the thing should be differently; two questions about different
+    things may put it alike."""
+    assert set(EVALUATIVE_TERMS) <= set(model.lexicon.shown)  # each one a lexicon group: one term
+    question = "Trạm y tế xã bao giờ có trang thiết bị hiện đại?"
+    assert similarity(model, question, "Khi nào trạm y tế xã được nâng cấp thiết bị?") >= THRESHOLD
+    assert similarity(model, question, "Trường học của xã bao giờ có trang thiết bị hiện đại?") < THRESHOLD
+
+
 def test_signatures_stored_by_the_previous_method_still_compare(model: Understanding) -> None:
     old = "ban hang online tren shopee phai nop thue"  # core.similarity.signature of a question asked before
     assert model.score(old, model.signature("Bán hàng trực tuyến trên Shopee có phải nộp thuế không?"))[0] >= 0.9
@@ -99,6 +109,14 @@ def test_a_word_is_read_by_its_diacritics_or_capitals_where_written(model: Under
     assert "ho" not in model.terms("Người khác dùng video của em, em có thể đòi họ gỡ không?")  # "họ", not "hộ"
     assert "tuoi_tieu" not in model.terms("Thanh niên bao nhiêu tuổi được ứng cử?")  # age, not irrigation
     assert "xu_phat" not in model.terms("Thông báo qua loa phát thanh")  # "phát" (broadcast), not "phạt"
+
+
+def test_a_question_typed_without_diacritics_meets_its_twin_with_them(model: Understanding) -> None:
+    """"lắp" (install) and "sàn" (marketplace) are read by their diacritics; typed without, "lap" and "san"."""
+    assert similarity(model, "Muốn lắp camera ở cổng nhà thì xin phép ở đâu?",
+                      "muon lap camera o cong nha thi xin phep o dau") >= 0.9
+    assert similarity(model, "Bán đồ ăn trên sàn có phải đóng thuế không?",
+                      "ban do an tren san co phai dong thue khong") >= THRESHOLD
 
 
 def test_a_tag_or_a_code_added_to_the_same_question_keeps_it_a_duplicate(model: Understanding) -> None:
@@ -154,27 +172,27 @@ def test_a_reassignment_by_a_department_is_learned(harness: Harness) -> None:
 
 def test_a_merge_teaches_the_wording_and_the_review_card_says_why(harness: Harness) -> None:
     an, binh, chi = (harness.registered_youth(n) for n in ("an", "binh", "chi"))
-    harness.ask(an, "Khi nào xã em có sóng 4G ổn định?")
-    harness.ask(binh, "Bao giờ thì sóng 4G ở xã em mới được cải thiện, gọi điện toàn mất sóng?")
+    harness.ask(an, "Khi nào sóng 4G ở xã em được sửa?")
+    harness.ask(binh, "Bao giờ thì sóng 4G ở xã em mới được khắc phục, gọi điện toàn mất sóng?")
     assert harness.messages_to(COORDINATOR_CHAT) == []  # too different for the model alone
     harness.admin().say("/merge HY-0002 HY-0001")
-    harness.ask(chi, "Sóng 4G ở xã em bao giờ mới được cải thiện, gọi điện mất sóng suốt ạ")  # like HY-0002
+    harness.ask(chi, "Sóng 4G ở xã em bao giờ mới được khắc phục, gọi điện mất sóng suốt ạ")  # like HY-0002
     card = harness.messages_to(COORDINATOR_CHAT)[-1]
     assert "HY-0003" in card.text and "HY-0001" in card.text and "Gộp vào HY-0001" in card.buttons[-1]
     assert "chung:" in card.text and "4g" in card.text.lower()  # the shared terms, as people wrote them
     reason = next(line for line in card.text.splitlines() if "💡" in line)  # the nearest labelled questions
-    assert "bao giờ mới được cải thiện, gọi điện mất sóng suốt" not in reason  # not the question itself
+    assert "bao giờ mới được khắc phục, gọi điện mất sóng suốt" not in reason  # not the question itself
 
 
 def test_a_merge_teaches_what_the_two_wordings_had_each_alone(harness: Harness) -> None:
-    """"ổn định" and "cải thiện" look like two different asks until the Youth Union merges such questions."""
+    """"sửa" and "khắc phục" look like two different asks until the Youth Union merges such questions."""
     an, binh, chi, dung = (harness.registered_youth(n) for n in ("an", "binh", "chi", "dung"))
-    harness.ask(an, "Khi nào thôn em có Internet cáp quang ổn định?")
-    harness.ask(binh, "Bao giờ Internet cáp quang ở thôn em được cải thiện?")
+    harness.ask(an, "Khi nào Internet cáp quang ở thôn em được sửa?")
+    harness.ask(binh, "Bao giờ Internet cáp quang ở thôn em được khắc phục?")
     assert harness.messages_to(COORDINATOR_CHAT) == []
     harness.admin().say("/merge HY-0002 HY-0001")
-    harness.ask(chi, "Khi nào sóng 4G ở xã em ổn định?")
-    harness.ask(dung, "Bao giờ sóng 4G ở xã em được cải thiện?")  # another topic, the same two wordings
+    harness.ask(chi, "Khi nào sóng 4G ở xã em được sửa?")
+    harness.ask(dung, "Bao giờ sóng 4G ở xã em được khắc phục?")  # another topic, the same two wordings
     card = harness.messages_to(COORDINATOR_CHAT)[-1]
     assert "HY-0004" in card.text and "HY-0003" in card.text and "Gộp vào HY-0003" in card.buttons[-1]
 

@@ -49,6 +49,17 @@ class Lexicon:
                 if phrase:
                     self._names.setdefault(phrase, name)
         self._longest = max((len(phrase) for phrase in self._names), default=0)
+        self.twins = self._twins()
+
+    def _twins(self) -> frozenset[tuple[str, str]]:
+        """(term, term) pairs, both orders, that a word reads as with its diacritics and without them ("sàn" a
+        marketplace, "san"): two wordings of one question, one typed without diacritics, share them."""
+        pairs = set()
+        for word in self._accented:
+            folded = self.apply([term_variant(fold(word))])
+            for meant in self._alone(word) or ():
+                pairs |= {(meant, other) for other in folded if other != meant}
+        return frozenset(pairs | {(b, a) for a, b in pairs})
 
     @classmethod
     def with_built_in(cls, extra: Iterable[Sequence[str]] = ()) -> Lexicon:

@@ -151,7 +151,7 @@ class Understanding:
         self.idf = Idf(self.terms(k) for c in categories for k in c.keywords)
         self._indexed: dict[str, list[_Indexed]] = {key: [] for key in self.keys}
         self._bayes = _NaiveBayes(self.keys, self._keyword_terms.items())
-        self._related: frozenset[tuple[str, str]] = frozenset()
+        self._related: frozenset[tuple[str, str]] = lexicon.twins
         self._learn(examples, merges)
 
     def learning(self, examples: Iterable[Example], merges: Iterable[tuple[str, str]] = ()) -> Understanding:
