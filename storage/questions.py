@@ -39,13 +39,15 @@ def ensure_campaign(session: Session, settings: CampaignSettings, now: datetime)
 
 
 def allocate_code(session: Session, campaign: Campaign) -> tuple[int, str]:
-    """The next tracking number of the campaign; the row update serialises concurrent askers."""
-    number = session.execute(
-        update(Campaign)
-        .where(Campaign.id == campaign.id)
-        .values(last_number=Campaign.last_number + 1)
-        .returning(Campaign.last_number)
-    ).scalar_one()
+    """The next tracking number of the campaign; the row update serialises concurrent askers. It depends
+    on no pending change, so it does not flush them: they go with the accepted question's own."""
+    with session.no_autoflush:
+        number = session.execute(
+            update(Campaign)
+            .where(Campaign.id == campaign.id)
+            .values(last_number=Campaign.last_number + 1)
+            .returning(Campaign.last_number)
+        ).scalar_one()
     return number, f"{campaign.code_prefix}-{number:04d}"
 
 
