@@ -117,7 +117,7 @@ class Bench:
             now = self.app.clock.now()
             update = inbox.claim_next(session, now)
             assert update is not None
-            inbox.mark_processed(update, now)
+            inbox.mark_processed(session, [update.id], now)
             echo = Outgoing(ChatRef(PLATFORM, incoming.chat_id), html.escape(incoming.text))
             self.app.services.outbox.enqueue(session, echo, now)
         await self.sender.drain()

@@ -96,25 +96,30 @@ class InboxProcessor:
         return handled
 
     def _apply_batch(self, session: Session, updates: list[InboxUpdate]) -> int:
-        """Apply updates of different chats, until BATCH_SECONDS have passed; how many were applied.
-        The others stay waiting, first in their chats: the next batch takes them.
+        """Apply updates of different chats, until BATCH_SECONDS have passed, and mark them processed; how
+        many were applied. The others stay waiting, first in their chats: the next batch takes them."""
+        applied = self._apply_until(session, updates, time.monotonic() + BATCH_SECONDS)
+        inbox.mark_processed(session, applied, self._clock.now())  # one statement for the batch, in its transaction
+        return len(applied)
+
+    def _apply_until(self, session: Session, updates: list[InboxUpdate], stop_at: float) -> list[int]:
+        """The ids of the updates applied before `stop_at`.
 
         What every update reads first (its sender's account and person, its chat's menu) is read
         READ_AHEAD updates at a time: on a busy machine a batch ends after a few, and reading for
         all it claimed would cost more than it saves."""
-        stop_at = time.monotonic() + BATCH_SECONDS
         campaign = session.get_one(Campaign, self.campaign_id)
-        handled = 0
+        applied: list[int] = []
         for start in range(0, len(updates), READ_AHEAD):
             chunk = updates[start:start + READ_AHEAD]
             incomings = [Incoming.from_json(update.payload) for update in chunk]
             _read_ahead(session, incomings)
             for update, incoming in zip(chunk, incomings, strict=True):
                 self._apply(session, update, incoming, campaign)
-                handled += 1
+                applied.append(update.id)
                 if time.monotonic() >= stop_at:
-                    return handled
-        return handled
+                    return applied
+        return applied
 
     def process_one(self) -> bool:
         """Handle the oldest waiting update alone; False when there is none."""
@@ -131,6 +136,7 @@ class InboxProcessor:
             with session.begin_nested():
                 self._apply(session, update, Incoming.from_json(update.payload),
                             session.get_one(Campaign, self.campaign_id))
+                inbox.mark_processed(session, [update.id], self._clock.now())
         except Exception:  # a bug or bad data must not stop the queue: retried later, then set aside
             error = traceback.format_exc()
             log.exception("update %s failed", update.id, extra={"update_id": update.id})
@@ -144,7 +150,6 @@ class InboxProcessor:
     def _apply(self, session: Session, update: InboxUpdate, incoming: Incoming, campaign: Campaign) -> None:
         now = self._clock.now()
         handle(Context(self._services, session, now, campaign=campaign, incoming=incoming))
-        inbox.mark_processed(update, now)
         if incoming.is_private and find_account(session, incoming.platform, incoming.user_id) is None:
             update.payload = _without_content(incoming).to_json()  # no consent: keep nothing personal
 

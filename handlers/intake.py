@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from actions.buttons import button
 from core.config import District
@@ -225,13 +225,15 @@ def show_categories(ctx: Context, account: Account, draft: Question) -> None:
 
 def accept(ctx: Context, account: Account, draft: Question, category_key: str) -> None:
     """The moment a question is accepted: code, forward and receipt are one transaction."""
+    # Statements first (each flushes what is pending), then the draft's changes: those and forward's
+    # go in one UPDATE at the next flush, not three.
+    learning.record_category(ctx.session, draft, category_key, learning.CONFIRMED, ctx.now)
     draft.number, draft.code = allocate_code(ctx.session, ctx.campaign)
     draft.category_key = category_key
     draft.status = QuestionStatus.RECEIVED
     draft.accepted_at = ctx.now
     account.state = AccountState.IDLE
     add_event(draft, "received", ctx.now, account.key, category=category_key)
-    learning.record_category(ctx.session, draft, category_key, learning.CONFIRMED, ctx.now)
     if ctx.settings.curation.approval_required:
         curation.hold_for_review(ctx, account, draft)
     else:
@@ -363,8 +365,9 @@ def list_questions(ctx: Context, account: Account) -> None:
 
 
 def owned_draft(session: Session, account: Account, question_id: int) -> Question | None:
-    """The account's own question with that id, if it is still a draft."""
-    question = session.get(Question, question_id)
+    """The account's own question with that id, if it is still a draft; with its attachments, which
+    its card or its discarding reads (in the same query, not a second one)."""
+    question = session.get(Question, question_id, options=[joinedload(Question.attachments)])
     if question is None or question.account_id != account.id or question.status != QuestionStatus.DRAFT:
         return None
     return question

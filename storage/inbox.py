@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
+from sqlalchemy import update as sa_update
 from sqlalchemy.orm import Session, aliased
 
 from core.messages import Incoming
@@ -75,8 +76,12 @@ def claim_batch(session: Session, now: datetime, size: int) -> list[InboxUpdate]
     return list(session.scalars(statement))
 
 
-def mark_processed(update: InboxUpdate, now: datetime) -> None:
-    update.processed_at = now
+def mark_processed(session: Session, update_ids: Sequence[int], now: datetime) -> None:
+    """In the transaction that applied them: a batch's updates in one statement, not one row each in the
+    session's flushes."""
+    if update_ids:
+        session.execute(sa_update(InboxUpdate).where(InboxUpdate.id.in_(update_ids)).values(processed_at=now)
+                        .execution_options(synchronize_session=False))
 
 
 def record_failure(session: Session, update_id: int, error: str, now: datetime) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, inspect, select, update
+from sqlalchemy import insert as sa_insert
 from sqlalchemy.orm import Session, joinedload, object_session
 
 from core.config import Campaign as CampaignSettings
@@ -38,13 +39,15 @@ def ensure_campaign(session: Session, settings: CampaignSettings, now: datetime)
 
 
 def allocate_code(session: Session, campaign: Campaign) -> tuple[int, str]:
-    """The next tracking number of the campaign; the row update serialises concurrent askers."""
-    number = session.execute(
-        update(Campaign)
-        .where(Campaign.id == campaign.id)
-        .values(last_number=Campaign.last_number + 1)
-        .returning(Campaign.last_number)
-    ).scalar_one()
+    """The next tracking number of the campaign; the row update serialises concurrent askers. It depends
+    on no pending change, so it does not flush them: they go with the accepted question's own."""
+    with session.no_autoflush:
+        number = session.execute(
+            update(Campaign)
+            .where(Campaign.id == campaign.id)
+            .values(last_number=Campaign.last_number + 1)
+            .returning(Campaign.last_number)
+        ).scalar_one()
     return number, f"{campaign.code_prefix}-{number:04d}"
 
 
@@ -144,14 +147,14 @@ def answer_by_message(session: Session, platform: str, chat_id: str, message_id:
 
 
 def add_event(question: Question, kind: str, at: datetime, actor: str = "", **detail: object) -> None:
-    """A stored question's history is not read to add to it; a loaded one (or a new question's) is kept whole."""
-    event = QuestionEvent(kind=kind, at=at, actor=actor, detail=dict(detail))
+    """A stored question's history is neither read nor kept in the session to add to it: one INSERT, now
+    (no unit of work for it at the next flush); a loaded one (or a new question's) is kept whole."""
     session = object_session(question)
     if session is None or question.id is None or "events" in inspect(question).dict:
-        question.events.append(event)
+        question.events.append(QuestionEvent(kind=kind, at=at, actor=actor, detail=dict(detail)))
     else:
-        event.question_id = question.id
-        session.add(event)
+        session.connection().execute(sa_insert(QuestionEvent.__table__).values(  # the connection's: no autoflush
+            question_id=question.id, kind=kind, at=at, actor=actor, detail=dict(detail)))
 
 
 def code_of(session: Session, question_id: int | None) -> str | None:

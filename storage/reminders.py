@@ -37,9 +37,12 @@ def plan(session: Session, plans: list[Plan], now: datetime, paused: bool = Fals
         return 0
     status = ReminderStatus.PAUSED if paused else ReminderStatus.PENDING
     rows = [{**p.__dict__, "status": status, "created_at": now} for p in plans]
-    statement = insert(session, Reminder).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    # The rows go as parameters, not in the statement: one compiled statement for any plans (a
+    # multi-row VALUES is compiled again for every call: a new question's was 1 ms of CPU).
+    # The table's, not the ORM's bulk insert: that splits the rows by which values are None.
+    statement = insert(session, Reminder.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
     with session.no_autoflush:  # plans name stored rows only (their ids): pending changes wait for the next flush
-        return len(session.execute(statement.returning(Reminder.id)).all())
+        return len(session.execute(statement.returning(Reminder.__table__.c.id), rows).all())
 
 
 def existing_keys(session: Session, keys: list[str]) -> set[str]:
