@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from storage import question_terms
 from storage.models import (
     Account,
     Answer,
@@ -25,18 +24,17 @@ CLOSED = (QuestionStatus.DRAFT, QuestionStatus.REJECTED, QuestionStatus.MERGED)
 
 
 def open_signatures(session: Session, campaign_id: int, statuses: Sequence[QuestionStatus] = REVIEWABLE,
-                    excluding_person: int | None = None, among: Sequence[int] | None = None) -> dict[int, str]:
+                    excluding_person: int | None = None, among: Select[tuple[int]] | None = None) -> dict[int, str]:
     """The signatures of the campaign's open questions by id, in id order: the candidates for duplicates (of
-    the ids `among`, in order, e.g. found by the term index)."""
+    the ids `among` selects, e.g. found by the term index)."""
     statement = select(Question.id, Question.signature).where(
         Question.campaign_id == campaign_id, Question.status.in_(statuses), Question.signature.is_not(None))
     if excluding_person is not None:
         statement = statement.join(Account, Question.account_id == Account.id).where(
             Account.person_id != excluding_person)
-    if among is None:
-        return {row.id: row.signature for row in session.execute(statement.order_by(Question.id))}
-    return {row.id: row.signature for chunk in question_terms.chunks(among)
-            for row in session.execute(statement.where(Question.id.in_(chunk)).order_by(Question.id))}
+    if among is not None:
+        statement = statement.where(Question.id.in_(among))
+    return {row.id: row.signature for row in session.execute(statement.order_by(Question.id))}
 
 
 def in_review(session: Session, campaign_id: int) -> Sequence[Question]:
