@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import SelectBase, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -24,7 +24,7 @@ CLOSED = (QuestionStatus.DRAFT, QuestionStatus.REJECTED, QuestionStatus.MERGED)
 
 
 def open_signatures(session: Session, campaign_id: int, statuses: Sequence[QuestionStatus] = REVIEWABLE,
-                    excluding_person: int | None = None, among: Select[tuple[int]] | None = None) -> dict[int, str]:
+                    excluding_person: int | None = None, among: SelectBase | None = None) -> dict[int, str]:
     """The signatures of the campaign's open questions by id, in id order: the candidates for duplicates (of
     the ids `among` selects, e.g. found by the term index)."""
     statement = select(Question.id, Question.signature, Question.campaign_id, Question.status).where(

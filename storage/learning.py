@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, Select, delete, func, select
+from sqlalchemy import ColumnElement, SelectBase, delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.config import Settings
@@ -107,7 +107,7 @@ def _within(among: tuple[int, int] | None) -> tuple[ColumnElement[bool], ...]:
 
 
 def merged_signatures(session: Session, campaign_id: int, statuses: Sequence[QuestionStatus] = OPEN,
-                      among: Select[tuple[int]] | None = None) -> dict[int, list[str]]:
+                      among: SelectBase | None = None) -> dict[int, list[str]]:
     """For each open question of the campaign (of the ids `among` selects), the signatures of the duplicates
     merged into it."""
     duplicate = _DUPLICATE

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
-from sqlalchemy import Select, delete, exists, func, insert, select, union
+from sqlalchemy import CompoundSelect, Select, delete, exists, func, insert, select, union
 from sqlalchemy.orm import Session
 
 from core.understanding.model import TermLookup
@@ -38,7 +38,7 @@ class Candidates(NamedTuple):
     statements, so that the ids stay in the database (sending back thousands of them as bound values cost more
     than reading the rows they select)."""
 
-    ids: Select[tuple[int]]
+    ids: CompoundSelect[tuple[int]]
     merged_into: Select[tuple[int]]
 
 
