@@ -70,7 +70,7 @@ def campaign_candidates(session: Session, campaign_id: int, statuses: tuple[Ques
                         excluding_person: int | None = None, like: TermLookup | None = None) -> dict[int, list[str]]:
     """Open questions' signatures, each with those of the duplicates merged into it (learned from merges): of
     those the term index finds for `like`, or all of them."""
-    found = question_terms.candidates(session, like) if like is not None else None
+    found = question_terms.candidates(like) if like is not None else None
     merged = learning.merged_signatures(session, campaign_id, statuses, found.merged_into if found else None)
     return {key: [signature, *merged.get(key, ())] for key, signature in open_signatures(
         session, campaign_id, statuses, excluding_person, found.ids if found else None).items()}
@@ -79,7 +79,7 @@ def campaign_candidates(session: Session, campaign_id: int, statuses: tuple[Ques
 def lookup(session: Session, services: Services, signature: str) -> TermLookup:
     """What the term index is searched by for `signature` (the most frequent terms read for heavy ones only)."""
     counts = services.understanding.term_counts
-    return services.understanding.model(session).lookup_terms(
+    return services.understanding.scoring(session).lookup_terms(
         signature, services.settings.curation.duplicate_threshold, lambda term: counts.of(session, term))
 
 
@@ -89,7 +89,7 @@ def duplicates_of(ctx: Job, question: Question) -> list[Duplicate]:
 
 def likely_duplicates(session: Session, services: Services, question: Question) -> list[Duplicate]:
     """The open questions of its campaign that `question` likely repeats, best first (chat and web alike)."""
-    model = services.understanding.model(session)
+    model = services.understanding.scoring(session)
     threshold = services.settings.curation.duplicate_threshold
     signature = question.signature or ""
     found = campaign_candidates(session, question.campaign_id, like=lookup(session, services, signature))
@@ -237,7 +237,7 @@ def support_offer(ctx: Context, account: Account, draft: Question) -> tuple[Html
         return Html(""), ()
     language = account.person.language
     # Questions still in review are not shown: the Youth Union has not seen them yet.
-    model = ctx.services.understanding.model(ctx.session)
+    model = ctx.services.understanding.scoring(ctx.session)
     signature = model.signature(draft.text)
     threshold = ctx.settings.curation.duplicate_threshold
     found = campaign_candidates(ctx.session, ctx.campaign.id, (QuestionStatus.FORWARDED,), account.person_id,

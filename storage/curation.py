@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import SelectBase, func, select, update
 from sqlalchemy.orm import Session
 
-from storage import question_terms
 from storage.models import (
     Account,
     Answer,
@@ -25,18 +24,23 @@ CLOSED = (QuestionStatus.DRAFT, QuestionStatus.REJECTED, QuestionStatus.MERGED)
 
 
 def open_signatures(session: Session, campaign_id: int, statuses: Sequence[QuestionStatus] = REVIEWABLE,
-                    excluding_person: int | None = None, among: Sequence[int] | None = None) -> dict[int, str]:
+                    excluding_person: int | None = None, among: SelectBase | None = None) -> dict[int, str]:
     """The signatures of the campaign's open questions by id, in id order: the candidates for duplicates (of
-    the ids `among`, in order, e.g. found by the term index)."""
-    statement = select(Question.id, Question.signature).where(
-        Question.campaign_id == campaign_id, Question.status.in_(statuses), Question.signature.is_not(None))
+    the ids `among` selects, e.g. found by the term index)."""
+    statement = select(Question.id, Question.signature, Question.campaign_id, Question.status).where(
+        Question.signature.is_not(None))
     if excluding_person is not None:
         statement = statement.join(Account, Question.account_id == Account.id).where(
             Account.person_id != excluding_person)
     if among is None:
-        return {row.id: row.signature for row in session.execute(statement.order_by(Question.id))}
-    return {row.id: row.signature for chunk in question_terms.chunks(among)
-            for row in session.execute(statement.where(Question.id.in_(chunk)).order_by(Question.id))}
+        statement = statement.where(Question.campaign_id == campaign_id, Question.status.in_(statuses))
+    else:
+        # By id alone, the campaign and status checked here: told them, SQLite (without statistics) read the
+        # campaign's every open question by their index to keep the few `among`, at 100,000 a third of a search.
+        statement = statement.where(Question.id.in_(among))
+    wanted = set(statuses)
+    return {row.id: row.signature for row in session.execute(statement.order_by(Question.id))
+            if row.campaign_id == campaign_id and row.status in wanted}
 
 
 def in_review(session: Session, campaign_id: int) -> Sequence[Question]:

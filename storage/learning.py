@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, SelectBase, delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.config import Settings
@@ -24,11 +24,14 @@ from core.normalize import words
 from core.understanding.lexicon import Lexicon
 from core.understanding.model import Example, Understanding
 from storage.models import LearnedExample, Question, QuestionStatus
-from storage.question_terms import TermCounts, chunks
+from storage.question_terms import TermCounts
 
 log = logging.getLogger(__name__)
 CONFIRMED, REASSIGNED, MERGED = "confirmed", "reassigned", "merged"
+SCORING_LAG = 50  # learned categories a duplicate search's weights may lag behind (`LearningModel.scoring`)
 OPEN = (QuestionStatus.IN_REVIEW, QuestionStatus.FORWARDED)
+# Made once: aliasing a mapped class per query cost about as much as the query (cProfile).
+_ORIGINAL, _DUPLICATE = aliased(Question), aliased(Question)
 
 
 def seed_examples(path: Path | None) -> list[Example]:
@@ -87,7 +90,7 @@ def learned_categories(session: Session, among: tuple[int, int] | None = None) -
 
 def learned_merges(session: Session, among: tuple[int, int] | None = None) -> list[tuple[str, str]]:
     """Every campaign's merges as (the duplicate's signature, the original's): wordings people said are one."""
-    original = aliased(Question)
+    original = _ORIGINAL
     rows = session.execute(
         select(Question.signature, original.signature).select_from(LearnedExample)
         .join(Question, Question.id == LearnedExample.question_id)
@@ -104,20 +107,20 @@ def _within(among: tuple[int, int] | None) -> tuple[ColumnElement[bool], ...]:
 
 
 def merged_signatures(session: Session, campaign_id: int, statuses: Sequence[QuestionStatus] = OPEN,
-                      among: Sequence[int] | None = None) -> dict[int, list[str]]:
-    """For each open question of the campaign (of the ids `among`), the signatures of the duplicates merged
-    into it."""
-    duplicate = aliased(Question)
+                      among: SelectBase | None = None) -> dict[int, list[str]]:
+    """For each open question of the campaign (of the ids `among` selects), the signatures of the duplicates
+    merged into it."""
+    duplicate = _DUPLICATE
     statement = (select(LearnedExample.duplicate_of_id, duplicate.signature)
                  .join(duplicate, duplicate.id == LearnedExample.question_id)
                  .join(Question, Question.id == LearnedExample.duplicate_of_id)
                  .where(Question.campaign_id == campaign_id, Question.status.in_(statuses),
                         duplicate.signature.is_not(None)))
-    parts = [statement] if among is None else [statement.where(Question.id.in_(chunk)) for chunk in chunks(among)]
+    if among is not None:
+        statement = statement.where(Question.id.in_(among))
     found: dict[int, list[str]] = defaultdict(list)
-    for part in parts:
-        for original_id, signature in session.execute(part):
-            found[original_id].append(signature)
+    for original_id, signature in session.execute(statement):
+        found[original_id].append(signature)
     return found
 
 
@@ -137,7 +140,7 @@ def summary(session: Session, latest: int = 10) -> Summary:
         by_source[source] += 1
         if key:
             by_category[key] += 1
-    original = aliased(Question)
+    original = _ORIGINAL
     newest = session.execute(
         select(Question.code, LearnedExample.source, LearnedExample.category_key, original.code)
         .join(Question, Question.id == LearnedExample.question_id)
@@ -172,6 +175,7 @@ class LearningModel:
         self._version = (0, 0)  # nothing learned: what the model below is built from
         self._model: Understanding | None = None
         self._model = self._build([])
+        self._scoring, self._scoring_count = self._model, 0
         self._base = self._model  # the configuration alone: what the term index is weighted by, in every process
         self._threshold = settings.curation.duplicate_threshold
         self._lock = threading.Lock()
@@ -189,23 +193,37 @@ class LearningModel:
                              [*self._seed, *learned], merges, previous=self._model)
 
     def model(self, session: Session) -> Understanding:
+        return self._current(session)[0]
+
+    def scoring(self, session: Session) -> Understanding:
+        """The model duplicates are searched and scored by: the current one as of its last refresh, at most
+        `SCORING_LAG` learned categories ago (a merge or a rebuild refreshes it at once). A new model weighs
+        every open question's terms again; this one keeps them, so a search costs the same after each
+        accepted question. A learned category moves the weights a little; merges teach pairs of terms."""
+        return self._current(session)[1]
+
+    def _current(self, session: Session) -> tuple[Understanding, Understanding]:
         version = _version(session)
         with self._lock:
             if version != self._version:
-                self._model = self._updated(session, version)
+                self._model, refresh = self._updated(session, version)
                 self._version = version
+                if refresh or abs(version[0] - self._scoring_count) >= SCORING_LAG:
+                    self._scoring, self._scoring_count = self._model, version[0]
             assert self._model is not None
-            return self._model
+            return self._model, self._scoring
 
-    def _updated(self, session: Session, version: tuple[int, int]) -> Understanding:
-        """The model of the examples up to `version`'s newest id (not of rows committed since)."""
+    def _updated(self, session: Session, version: tuple[int, int]) -> tuple[Understanding, bool]:
+        """The model of the examples up to `version`'s newest id (not of rows committed since), and whether it
+        was rebuilt or learned merges (then duplicates are scored by it at once)."""
         assert self._model is not None
         if not version[0]:
-            return self._build([])
+            return self._build([]), True
         count, newest = self._version
         added = (newest, version[1])
         if version[1] > newest and count + (session.scalar(select(func.count()).where(*_within(added))) or 0) \
                 == version[0]:
-            return self._model.learning(learned_categories(session, added), learned_merges(session, added))
+            merges = learned_merges(session, added)
+            return self._model.learning(learned_categories(session, added), merges), bool(merges)
         every = (0, version[1])
-        return self._build(learned_categories(session, every), learned_merges(session, every))
+        return self._build(learned_categories(session, every), learned_merges(session, every)), True

@@ -10,10 +10,10 @@ the whole index when the understanding's version changed (lexicon, seed examples
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
-from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy import CompoundSelect, Select, delete, exists, func, insert, select, union
 from sqlalchemy.orm import Session
 
 from core.understanding.model import TermLookup
@@ -34,31 +34,23 @@ def sign(session: Session, question: Question, signature: str, terms: Mapping[st
 
 
 class Candidates(NamedTuple):
-    """The ids of the questions a query may match, in order, and which of them have duplicates merged into them."""
+    """The ids of the questions a query may match, and of those of them with duplicates merged into them: as
+    statements, so that the ids stay in the database (sending back thousands of them as bound values cost more
+    than reading the rows they select)."""
 
-    ids: list[int]
-    merged_into: list[int]
+    ids: CompoundSelect[tuple[int]]
+    merged_into: Select[tuple[int]]
 
 
-def candidates(session: Session, lookup: TermLookup) -> Candidates:
+def candidates(lookup: TermLookup) -> Candidates:
     """The questions that may match a query: one of its rare terms, or one of its light terms that is heavy in
-    them; and those a matching one was merged into (their duplicates' signatures count). Read by the index
-    alone, the set made here (no temporary table in the database)."""
-    found = set(session.scalars(select(QuestionTerm.question_id).where(QuestionTerm.term.in_(lookup.rare))))
-    found.update(session.scalars(select(QuestionTerm.question_id).where(
-        QuestionTerm.term.in_(lookup.light), QuestionTerm.heavy.is_(True))))
-    ids = sorted(found)
-    originals = set()
-    for chunk in chunks(ids):
-        originals.update(session.scalars(select(LearnedExample.duplicate_of_id).where(
-            LearnedExample.question_id.in_(chunk), LearnedExample.duplicate_of_id.is_not(None))))
-    return Candidates(sorted(found | originals), sorted(originals))
-
-
-def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
-    """`ids` in parts of at most `size`: an IN list of each stays under SQLite's limit of bound values."""
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]
+    them; and those a matching one was merged into (their duplicates' signatures count)."""
+    hits = union(select(QuestionTerm.question_id).where(QuestionTerm.term.in_(lookup.rare)),
+                 select(QuestionTerm.question_id).where(QuestionTerm.term.in_(lookup.light),
+                                                        QuestionTerm.heavy.is_(True))).subquery()
+    originals = select(LearnedExample.duplicate_of_id).where(
+        LearnedExample.question_id.in_(select(hits.c.question_id)), LearnedExample.duplicate_of_id.is_not(None))
+    return Candidates(select(hits.c.question_id).union(originals), originals)
 
 
 class TermCounts:

@@ -13,7 +13,7 @@ from core.config import Settings
 from core.understanding.model import Example, Understanding
 from handlers.curation import campaign_candidates, likely_duplicates
 from storage.db import transaction
-from storage.learning import CONFIRMED, base_model, record_category, record_merge
+from storage.learning import CONFIRMED, SCORING_LAG, base_model, record_category, record_merge
 from storage.models import Question, QuestionStatus
 from tests.harness import Harness
 from tests.population import add_open_questions
@@ -88,7 +88,8 @@ def test_the_term_index_finds_what_a_scan_of_every_open_question_finds(harness: 
     threshold = app.settings.curation.duplicate_threshold
     offered = read = 0
     with app.sessions() as session:
-        model = app.services.understanding.model(session)
+        model = app.services.understanding.scoring(session)  # a merge was learned: the current model
+        assert model is app.services.understanding.model(session)
         assert len(model.examples) > len(base_model(app.settings).examples)
         every = campaign_candidates(session, campaign.id)
         forwarded = campaign_candidates(session, campaign.id, (QuestionStatus.FORWARDED,))
@@ -106,3 +107,34 @@ def test_the_term_index_finds_what_a_scan_of_every_open_question_finds(harness: 
     assert offered > 50  # the comparison is not among questions that match nothing
     print(f"read {read / (len(ids[::2]) * len(forwarded)):.3f} of the open questions")
     assert read < 0.25 * len(ids[::2]) * len(forwarded)
+
+
+def test_duplicates_are_scored_by_a_model_refreshed_every_few_learned_categories(harness: Harness) -> None:
+    """Each accepted question is a learned category, so a new model: the duplicate search keeps the model (and
+    every open question's weights) until `SCORING_LAG` categories were learned, or a merge taught terms."""
+    app, now = harness.app, harness.clock.now()
+    understanding = app.services.understanding
+    texts = _test_set_texts()[:SCORING_LAG + 2]
+    with transaction(app.sessions) as session:
+        ids = add_open_questions(session, understanding, app.campaign(session), texts, len(texts), now)
+    with app.sessions() as session:
+        first = understanding.scoring(session)
+
+    def learn(question_id: int) -> None:
+        with transaction(app.sessions) as session:
+            record_category(session, session.get_one(Question, question_id), "education", CONFIRMED, now)
+
+    for question_id in ids[:SCORING_LAG - 1]:
+        learn(question_id)
+    with app.sessions() as session:
+        assert understanding.scoring(session) is first
+        assert len(understanding.model(session).examples) == len(first.examples) + SCORING_LAG - 1
+    learn(ids[SCORING_LAG - 1])
+    with app.sessions() as session:
+        assert understanding.scoring(session) is understanding.model(session) is not first
+        refreshed = understanding.scoring(session)
+    learn(ids[SCORING_LAG])
+    with transaction(app.sessions) as session:
+        record_merge(session, session.get_one(Question, ids[-1]), session.get_one(Question, ids[0]), now)
+    with app.sessions() as session:
+        assert understanding.scoring(session) is understanding.model(session) is not refreshed
