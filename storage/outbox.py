@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -135,7 +135,8 @@ def claim(session: Session, row_ids: list[int], now: datetime, lease: timedelta)
     """Mark rows as being sent; those sent meanwhile, held by another sender, or made to wait
     meanwhile (another process just sent to their chat) are left out.
 
-    A row left `sending` by a sender that died is taken over once its lease has run out.
+    A row left `sending` by a sender that died is taken over once its lease has run out. Rows read in
+    this session keep the status they were read with: the sender tells a taken-over row by it.
     """
     takeable = or_(
         and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now),
@@ -146,30 +147,52 @@ def claim(session: Session, row_ids: list[int], now: datetime, lease: timedelta)
         .where(OutboxMessage.id.in_(row_ids), takeable)
         .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
         .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
     )
     return set(claimed)
 
 
-def mark_sent(session: Session, row: OutboxMessage, message_ids: list[str], now: datetime,
-              chat_interval: timedelta = timedelta(0)) -> None:
-    """Record a send; the chat's next row waits `chat_interval`, whichever process sends it."""
-    if chat_interval:
+@dataclass(frozen=True)
+class Sent:
+    """A row's send, as the sender recorded it: the row as claimed, the platform's ids, the chat's interval."""
+
+    row: OutboxMessage
+    message_ids: list[str]
+    chat_interval: timedelta = timedelta(0)
+
+
+def mark_sent(session: Session, sends: list[Sent], now: datetime) -> None:
+    """Record a batch of sends in three statements, whatever its size: the rows sent, each chat's next
+    row made to wait its interval (whichever process sends it), and the links of question messages.
+
+    Core statements (executemany), not the ORM's unit of work: at hundreds of sends a second,
+    loading, changing and flushing each row cost more than sending it.
+    """
+    if not sends:
+        return
+    table = OutboxMessage.__table__
+    session.execute(
+        update(table).where(table.c.id == bindparam("row_id"))
+        .values(status=OutboxStatus.SENT, sent_at=now, message_ids=bindparam("ids"), error=None),
+        [{"row_id": send.row.id, "ids": send.message_ids} for send in sends],
+    )
+    until = bindparam("until", type_=table.c.not_before.type)
+    waits = [{"chat": send.row.chat_id, "where": send.row.platform, "until": now + send.chat_interval}
+             for send in sends if send.chat_interval]
+    if waits:
         session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.platform == row.platform, OutboxMessage.status == OutboxStatus.PENDING,
-                   OutboxMessage.chat_id == row.chat_id, OutboxMessage.not_before < now + chat_interval)
-            .values(not_before=now + chat_interval).execution_options(synchronize_session=False)
+            update(table)
+            .where(table.c.platform == bindparam("where"), table.c.status == OutboxStatus.PENDING,
+                   table.c.chat_id == bindparam("chat"), table.c.not_before < until)
+            .values(not_before=until),
+            waits,
         )
-    row.status = OutboxStatus.SENT
-    row.sent_at = now
-    row.message_ids = message_ids
-    row.error = None
-    if row.question_id is not None and row.link_role:
-        for message_id in message_ids:
-            session.add(MessageLink(
-                platform=row.platform, chat_id=row.chat_id, message_id=message_id,
-                question_id=row.question_id, role=row.link_role,
-            ))
+    links = [{"platform": send.row.platform, "chat_id": send.row.chat_id, "message_id": message_id,
+              "question_id": send.row.question_id, "role": send.row.link_role}
+             for send in sends if send.row.question_id is not None and send.row.link_role
+             for message_id in send.message_ids]
+    if links:
+        session.execute(MessageLink.__table__.insert(), links)
 
 
 def rows(session: Session, row_ids: list[int]) -> dict[int, OutboxMessage]:
