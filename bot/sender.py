@@ -247,6 +247,8 @@ class OutboxSender:
             return True
         if self._queued_at is not None and self._queued_at <= now:  # a row became due: a digest at its slot
             return True
+        if any(self._is_group(row) and not self._limiter.chat_wait(row.chat_id, now) for row in self._heads):
+            return True  # a group's slot: `gather` packs its waiting cards before they are read
         return not self._heads and not self._ready
 
     def _worth_claiming(self, now: datetime, room: int) -> bool:
