@@ -65,6 +65,7 @@ class Outcome:
 
     row: OutboxMessage  # as claimed: its chat, question and role
     message_ids: list[str]
+    answered_at: datetime  # the chat's interval runs from here, as the limiter counts it
     error: SendError | None = None
 
 
@@ -309,9 +310,9 @@ class OutboxSender:
         try:
             message_ids = await self._transport.send(self._outgoing(row))
         except SendError as error:
-            outcome = Outcome(row, [], error)
+            outcome = Outcome(row, [], self._clock.now(), error)
         else:
-            outcome = Outcome(row, message_ids)
+            outcome = Outcome(row, message_ids, self._clock.now())
         finally:
             self._limiter.answered(row.chat_id, self._transport.is_group(row.chat_id), self._clock.now())
         SENDS.labels(self._transport.platform, _outcome_name(outcome.error)).inc()
@@ -348,8 +349,8 @@ class OutboxSender:
         now = self._clock.now()
         sent = [outcome for outcome in outcomes if outcome.error is None]
         with transaction(self._sessions) as session:
-            outbox.mark_sent(session, [outbox.Sent(outcome.row, outcome.message_ids,
-                                                   self._chat_interval(outcome.row.chat_id)) for outcome in sent], now)
+            outbox.mark_sent(session, [outbox.Sent(outcome.row, outcome.message_ids, outcome.answered_at,
+                                                   self._chat_interval(outcome.row.chat_id)) for outcome in sent])
             answers = [outcome.row.id for outcome in sent if outcome.row.link_role == LinkRole.ANSWER]
             failed = {outcome.row.id: outcome.error for outcome in outcomes if outcome.error is not None}
             if not answers and not failed:

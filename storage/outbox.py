@@ -154,16 +154,18 @@ def claim(session: Session, row_ids: list[int], now: datetime, lease: timedelta)
 
 @dataclass(frozen=True)
 class Sent:
-    """A row's send, as the sender recorded it: the row as claimed, the platform's ids, the chat's interval."""
+    """A row's send: the row as claimed, the platform's ids, when the platform answered, the chat's interval."""
 
     row: OutboxMessage
     message_ids: list[str]
+    at: datetime
     chat_interval: timedelta = timedelta(0)
 
 
-def mark_sent(session: Session, sends: list[Sent], now: datetime) -> None:
+def mark_sent(session: Session, sends: list[Sent]) -> None:
     """Record a batch of sends in three statements, whatever its size: the rows sent, each chat's next
-    row made to wait its interval (whichever process sends it), and the links of question messages.
+    row made to wait its interval from the answer (whichever process sends it, and a digest's slot is
+    counted from there: `scheduler/digests.py`), and the links of question messages.
 
     Core statements (executemany), not the ORM's unit of work: at hundreds of sends a second,
     loading, changing and flushing each row cost more than sending it.
@@ -173,11 +175,11 @@ def mark_sent(session: Session, sends: list[Sent], now: datetime) -> None:
     table = OutboxMessage.__table__
     session.execute(
         update(table).where(table.c.id == bindparam("row_id"))
-        .values(status=OutboxStatus.SENT, sent_at=now, message_ids=bindparam("ids"), error=None),
-        [{"row_id": send.row.id, "ids": send.message_ids} for send in sends],
+        .values(status=OutboxStatus.SENT, sent_at=bindparam("at"), message_ids=bindparam("ids"), error=None),
+        [{"row_id": send.row.id, "at": send.at, "ids": send.message_ids} for send in sends],
     )
     until = bindparam("until", type_=table.c.not_before.type)
-    waits = [{"chat": send.row.chat_id, "where": send.row.platform, "until": now + send.chat_interval}
+    waits = [{"chat": send.row.chat_id, "where": send.row.platform, "until": send.at + send.chat_interval}
              for send in sends if send.chat_interval]
     if waits:
         session.execute(
