@@ -11,9 +11,9 @@ than the sends, so both are batched: each cycle reads the chats' next rows and c
 that may go in the next fraction of a second in one transaction, and answers that arrive while
 one batch is being recorded are recorded together in the next, in a few Core statements.
 
-Group messages go first in the overall rate: a department's group may receive one message every
-few seconds, and each (a digest) carries many questions, so a slot missed there delays them all,
-while a private message waiting behind it waits a fraction of a second.
+Cards and digests go first in the overall rate: a department's group may receive one message every
+few seconds, and a digest carries many questions, so a slot missed there delays them all, while a
+private message waiting behind it waits a fraction of a second.
 """
 
 from __future__ import annotations
@@ -224,8 +224,8 @@ class OutboxSender:
 
     async def _read_and_claim(self, later: list[datetime]) -> None:
         """One transaction per cycle: read the chats' next rows (at most every HEADS_REFRESH, or when
-        told of new rows or one became due) and claim those whose chats may receive now: a group's
-        whenever its chat is free, private ones as many as the rate allows in the next moment, once
+        told of new rows or one became due) and claim those whose chats may receive now: cards and
+        digests whenever their group is free, others as many as the rate allows in the next moment, once
         fewer than half that are left claimed. Between reads, the rows read and not yet claimed are
         claimed as their chats become free, without reading again."""
         now = self._clock.now()
@@ -239,23 +239,24 @@ class OutboxSender:
             self._heads_read_at, self._queued_at = now, found.queued_at
         self._heads = found.waiting
         later.extend(found.chat_free_at)
-        groups = [row for row in found.rows if self._is_group(row)]
-        self._ready.extendleft(reversed(groups))  # the groups' before the private rows claimed earlier
-        self._ready.extend(row for row in found.rows if not self._is_group(row))
+        first = [row for row in found.rows if outbox.carries_questions(row)]
+        self._ready.extendleft(reversed(first))  # before the rows claimed earlier
+        self._ready.extend(row for row in found.rows if not outbox.carries_questions(row))
 
     def _heads_stale(self, now: datetime) -> bool:
         if self._heads_read_at is None or now - self._heads_read_at >= HEADS_REFRESH:
             return True
         if self._queued_at is not None and self._queued_at <= now:  # a row became due: a digest at its slot
             return True
-        if any(self._is_group(row) and not self._limiter.chat_wait(row.chat_id, now) for row in self._heads):
+        free = (row for row in self._heads if not self._limiter.chat_wait(row.chat_id, now))
+        if any(outbox.carries_questions(row) for row in free):
             return True  # a group's slot: `gather` packs its waiting cards before they are read
         return not self._heads and not self._ready
 
     def _worth_claiming(self, now: datetime, room: int) -> bool:
-        """Whether a row read earlier may be claimed now: a group's, or private ones while few are claimed."""
+        """Whether a row read earlier may be claimed now: a card or digest, or others while few are claimed."""
         free = [row for row in self._heads if self._limiter.chat_wait(row.chat_id, now) == 0]
-        return any(self._is_group(row) for row in free) or (bool(free) and room > self._claim_size // 2)
+        return any(outbox.carries_questions(row) for row in free) or (bool(free) and room > self._claim_size // 2)
 
     def _read_and_claim_rows(self, now: datetime, read: bool, heads: list[OutboxMessage], taken: set[int],
                              room: int) -> Claimed:
@@ -268,36 +269,29 @@ class OutboxSender:
                     self._gather(session, platform, now)
                 heads = [row for row in outbox.due_heads(session, platform, now) if row.id not in taken]
                 queued_at = outbox.next_due_at(session, platform, after=now)
-            chosen, waiting, free_at = self._choose(sorted(heads, key=self._priority), now, room)
+            chosen, waiting, free_at = self._choose(heads, now, room)
             claimed = outbox.claim(session, [row.id for row in chosen], now, self._lease) if chosen else set()
         return Claimed([row for row in chosen if row.id in claimed], waiting, free_at, queued_at)
 
     def _choose(self, heads: list[OutboxMessage], now: datetime, room: int
                 ) -> tuple[list[OutboxMessage], list[OutboxMessage], list[datetime]]:
-        """Of rows in priority order: those to claim (every group's whose chat is free, then private ones
-        up to `room`), those left for later, and when the chats of those that must wait become free."""
+        """Of rows in the queue's order: those to claim (every card and digest whose chat is free, then
+        others up to `room`), those left for later, and when the chats of those that must wait become free."""
         chosen: list[OutboxMessage] = []
         waiting: list[OutboxMessage] = []
         free_at: list[datetime] = []
-        private = 0
+        others = 0
         for row in heads:
             wait = self._limiter.chat_wait(row.chat_id, now)
-            group = self._is_group(row)
-            if wait > 0 or (not group and private >= room):
+            first = outbox.carries_questions(row)
+            if wait > 0 or (not first and others >= room):
                 waiting.append(row)
                 if wait > 0:
                     free_at.append(now + timedelta(seconds=wait))
                 continue
             chosen.append(row)
-            private += not group
+            others += not first
         return chosen, waiting, free_at
-
-    def _priority(self, row: OutboxMessage) -> tuple[bool, bool, int]:
-        """Conversation before broadcast copies, groups before private chats, then in order."""
-        return row.broadcast_id is not None, not self._is_group(row), row.id
-
-    def _is_group(self, row: OutboxMessage) -> bool:
-        return self._transport.is_group(row.chat_id)
 
     def _start(self, row: OutboxMessage) -> None:
         self._limiter.started(self._clock.now())

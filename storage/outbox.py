@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -101,10 +101,20 @@ def read_menus_ahead(session: Session, chats: list[tuple[str, str]]) -> list[Cha
         select(ChatMenu).where(ChatMenu.platform == platform, ChatMenu.chat_id.in_(chat_ids)))]
 
 
+QUESTION_CARRIERS = (LinkRole.CARD, LinkRole.DIGEST)
+
+
+def carries_questions(row: OutboxMessage) -> bool:
+    """A card or a digest: questions for a department's group, which may receive one message every few
+    seconds; so these go first in the overall rate (a digest missing its slot delays all it carries)."""
+    return row.link_role in QUESTION_CARRIERS
+
+
 def due_heads(session: Session, platform: str, now: datetime, limit: int = 200) -> list[OutboxMessage]:
     """For each chat, its oldest unsent row if that row is due: per-chat order is kept.
 
-    Conversation comes before broadcasts, so a receipt never waits behind a big broadcast.
+    Conversation comes before broadcasts, so a receipt never waits behind a big broadcast; cards and
+    digests first among conversation (`carries_questions`), so the limit never leaves them out.
     """
     unsent = (OutboxStatus.PENDING, OutboxStatus.SENDING)
     heads = (
@@ -115,7 +125,8 @@ def due_heads(session: Session, platform: str, now: datetime, limit: int = 200) 
     statement = (
         select(OutboxMessage)
         .where(OutboxMessage.id.in_(heads), OutboxMessage.not_before <= now)
-        .order_by(OutboxMessage.broadcast_id.is_not(None), OutboxMessage.id)
+        .order_by(OutboxMessage.broadcast_id.is_not(None),
+                  case((OutboxMessage.link_role.in_(QUESTION_CARRIERS), 0), else_=1), OutboxMessage.id)
         .limit(limit)
     )
     return list(session.scalars(statement))
