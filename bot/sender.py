@@ -71,8 +71,8 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Claimed:
-    """What one read-and-claim transaction found: the rows claimed (groups' first), the due rows whose
-    chats must wait, when those chats may receive, and when the next row not yet due becomes due."""
+    """What one read-and-claim transaction found: the rows claimed (cards and digests first), the due rows
+    left for later, when the chats of those that must wait may receive, and when the next row becomes due."""
 
     rows: list[OutboxMessage]
     waiting: list[OutboxMessage]
@@ -86,8 +86,9 @@ class OutboxSender:
                  gather: Gather | None = None, repeat: Repeat | None = None) -> None:
         """`on_failure` reports a message refused for good (to the coordinator), in the same transaction.
 
-        `gather` writes, before the queue is read, what waits for a chat of this platform to be idle
-        (the departments' delivery notices), so that it never goes before their cards.
+        `gather` writes, in the transaction that reads the queue and before it, what waits for a moment
+        of a chat of this platform: a crowded group's digest at its slot, the departments' delivery
+        notices when their chat is idle (so that they never go before its cards).
 
         `repeat` marks a group message taken over from a sender that died with it in flight: it may
         have arrived, and officers should know before answering it again.
@@ -301,14 +302,16 @@ class OutboxSender:
         task.add_done_callback(self._tasks.discard)
 
     async def _deliver(self, row: OutboxMessage) -> None:
+        message_ids: list[str] = []
+        error: SendError | None = None
         try:
             message_ids = await self._transport.send(self._outgoing(row))
-        except SendError as error:
-            outcome = Outcome(row, [], self._clock.now(), error)
-        else:
-            outcome = Outcome(row, message_ids, self._clock.now())
+        except SendError as caught:
+            error = caught
         finally:
-            self._limiter.answered(row.chat_id, self._transport.is_group(row.chat_id), self._clock.now())
+            answered_at = self._clock.now()
+            self._limiter.answered(row.chat_id, self._transport.is_group(row.chat_id), answered_at)
+        outcome = Outcome(row, message_ids, answered_at, error)
         SENDS.labels(self._transport.platform, _outcome_name(outcome.error)).inc()
         self._outcomes.append(outcome)
         if not self._recording:

@@ -3,7 +3,8 @@
 The sender runs the pass before it reads the chats' next rows (`bot/app.py`), in that transaction, and
 reads them when a group's slot comes (the group's rows become due, or its chat free). So a digest is built
 at the slot, not ahead of it by a timer: it carries every card that came meanwhile, and no lone card can take
-the slot first because a timer ran late on a loaded machine.
+the slot first because a timer ran late on a loaded machine. The slot is the group's interval after the
+platform's answer to its last message, which is when the sender's limiter frees the group too.
 """
 
 from __future__ import annotations
@@ -18,10 +19,6 @@ from handlers.context import Services, Writer
 from handlers.digests import post_digest
 from storage.digests import crowded_chats, last_sent_at, put_back_behind, take_waiting_cards
 from storage.models import Question
-
-# The sender may look a moment before the slot the database holds: its limiter frees a group when the last
-# message was answered, the database counts from when that answer was recorded, a few milliseconds later.
-LEAD = timedelta(seconds=0.25)
 
 
 class DigestPass:
@@ -40,7 +37,7 @@ class DigestPass:
         for chat_id, due in crowded_chats(session, platform, settings.limits.digest_after):
             slot = self._slot(session, platform, chat_id, due)
             department = settings.department_for_chat(ChatRef(platform, chat_id))
-            if slot <= now + LEAD and department is not None:
+            if slot <= now and department is not None:
                 posted += self._post(session, department, platform, chat_id, slot, now)
         return posted
 
