@@ -40,6 +40,7 @@ import sys
 import time
 import tomllib
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from statistics import quantiles
 from typing import Any
@@ -180,7 +181,7 @@ def run(bot: str, limits: str, kind: str, stored: int, profile: Path | None, pop
         spy = (start_profile(child.pid, profile / f"youthbot_{kind}_{limits}_{stored}.raw.txt")
                if profile and bot == "youthbot" else None)
         cpu_before = cpu_seconds(child.pid)
-        started = time.monotonic()
+        started, started_wall = time.monotonic(), time.time()
         for round_ in range(PER_PERSON):
             for index, user in enumerate(users):
                 number = round_ * PEOPLE + index
@@ -221,6 +222,8 @@ def run(bot: str, limits: str, kind: str, stored: int, profile: Path | None, pop
         }
         if limits == "real" and bot == "youthbot":
             result |= least_time(found, sent, groups, started)
+            result["timeline"] = timeline(url, fake, confirmations, groups, started, started_wall)
+            print(timeline_text(result["timeline"]), flush=True)
         if missing := [n for n in range(len(texts)) if n not in found][:5]:
             result["missing_cards"] = missing
             result["chat_of_first_missing"] = [text[:120] for _, chat, text in sent
@@ -248,6 +251,46 @@ def least_time(found: dict[int, float], sent: list[tuple[float, int, str]], grou
     last_card = max(found.values()) - started if found else None
     return {"last_card_seconds": last_card, "least_seconds": least, "digests_needed": sum(needed.values()),
             "last_card_over_least": last_card / least if last_card and least else None}
+
+
+def timeline(url: str, fake: TimedFake, confirmations: dict[int, int], groups: list[int], started: float,
+             started_wall: float) -> dict[str, Any]:
+    """Why the last card came when it did: per group, when each of its messages was enqueued (built),
+    due and sent, with the questions it carried, and when the last of its questions reached the bot;
+    and when the bot had sent its last private message."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT chat_id, created_at, not_before, sent_at, payload FROM outbox WHERE status = 'sent' "
+            "AND chat_id IN (" + ",".join(f"'{g}'" for g in groups) + ") ORDER BY id")).all()
+        handled = connection.execute(text("SELECT max(created_at) FROM outbox WHERE link_role = 'card'")).scalar()
+    engine.dispose()
+
+    def since(at: Any) -> float:
+        at = datetime.fromisoformat(at) if isinstance(at, str) else at
+        return round((at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp() - started_wall, 1)
+
+    per_group: dict[str, list[tuple[float, float, float, int]]] = {}
+    for chat_id, created, due, sent_at, payload in rows:
+        html = (json.loads(payload) if isinstance(payload, str) else payload)["html"]
+        if count := len(MARKER.findall(html)):
+            per_group.setdefault(chat_id, []).append((since(created), since(due), since(sent_at), count))
+    private = [at for at, chat, _ in fake.sent if chat > 0 and at >= started]
+    return {"groups": per_group, "last_question_handled": since(handled) if handled else None,
+            "last_private_sent": round(max(private, default=started) - started, 1),
+            "last_confirmation_delivered": round(max(fake.delivered_at.get(u, started)
+                                                     for u in confirmations.values()) - started, 1)}
+
+
+def timeline_text(line: dict[str, Any]) -> str:
+    out = [f"last confirmation reached the bot at {line['last_confirmation_delivered']} s, "
+           f"last question handled (card enqueued) at {line['last_question_handled']} s, "
+           f"last private message sent at {line['last_private_sent']} s; per group (built / due / sent s: questions):"]
+    for chat, messages in line["groups"].items():
+        out.append(f"  {chat}: " + ", ".join(f"{c}/{d}/{s}:{n}" for c, d, s, n in messages))
+    return "\n".join(out)
 
 
 def fill(overrides: dict[str, Any], stored: int, population: str) -> None:

@@ -25,6 +25,7 @@ from handlers.deliveries import report_failure
 from handlers.delivery_notices import tell_departments
 from handlers.repeats import mark_possible_repeat
 from handlers.reply_window import report_undeliverable
+from scheduler.digests import DigestPass
 from storage import question_terms
 from storage.db import make_engine, make_session_factory, transaction
 from storage.learning import LearningModel
@@ -53,15 +54,23 @@ class App:
 
     def sender(self, transport: Transport, lease: timedelta | None = None) -> OutboxSender:
         """What the platform refused for good is reported (the coordinator is told; a message held
-        outside a channel's reply window is explained); the departments' delivery notices for this
-        platform's chats are gathered as its chats fall idle; a group message resent after a crash
-        says it may be a repeat."""
+        outside a channel's reply window is explained); a crowded group's cards are packed into a
+        digest at its slot, and the departments' delivery notices for this platform's chats are
+        gathered as its chats fall idle; a group message resent after a crash says it may be a repeat."""
         windowed = self.services.channel(transport.platform).reply_window is not None
         on_failure: FailureReporter = report_undeliverable if windowed else report_failure
+        digests = DigestPass(self.services, timedelta(seconds=transport.limits.group_interval))
         return OutboxSender(self.sessions, transport, self.clock, lease=lease,
                             on_failure=partial(on_failure, self.services),
-                            gather=partial(tell_departments, self.services),
+                            gather=partial(before_reading, digests, self.services),
                             repeat=partial(mark_possible_repeat, self.services, max_length=transport.max_text_length))
+
+
+def before_reading(digests: DigestPass, services: Services, session: Session, platform: str, now: datetime) -> None:
+    """The sender's gather: digests for the groups whose slot has come, then the delivery notices of
+    chats with nothing else to send (so a group's notices never go before its cards)."""
+    digests.pack(session, platform, now)
+    tell_departments(services, session, platform, now)
 
 
 def build_app(settings: Settings, clock: Clock | None = None, engine: Engine | None = None,

@@ -5,8 +5,8 @@ wakes the senders. Both also look on their own every few seconds, for work recor
 other processes sharing the database. APScheduler wakes the reminder planner and sweep
 every minute, and the retention job (personal data past `privacy.retention_days`) every
 hour; the database, not the scheduler's memory, says which reminders are due.
-Every second the pump looks for broadcasts to start and outbox batches to top up, and for
-groups with several cards waiting, which then get one digest instead.
+Every second the pump looks for broadcasts to start and outbox batches to top up; the senders
+pack a crowded group's cards into a digest at its slot (`scheduler/digests.py`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from bot.metrics import REMINDER_SWEEP, DatabaseGauges
 from bot.sender import OutboxSender
 from bot.waiting import wait_or_time_out
 from scheduler.broadcasts import BroadcastPump
-from scheduler.digests import DigestPass
 from scheduler.retention import anonymise_expired
 from scheduler.sweep import ReminderScheduler
 
@@ -44,7 +43,6 @@ class Runtime:
         self._inbox_ready = asyncio.Event()
         self.reminders = ReminderScheduler(app.sessions, app.services, app.clock)
         self.broadcasts = BroadcastPump(app.sessions, app.services, app.clock)
-        self.digests = DigestPass(app.sessions, app.services, app.clock)
         self.health = Health(app.engine)
         self.gauges = DatabaseGauges(app.sessions, app.clock)
 
@@ -81,12 +79,10 @@ class Runtime:
                 sender.notify()
 
     async def pump_forever(self) -> None:
-        """Start scheduled broadcasts, keep the outbox fed with their next batch, and gather the
-        cards waiting for a crowded group into a digest."""
+        """Start scheduled broadcasts and keep the outbox fed with their next batch."""
         while True:
             result = await asyncio.to_thread(self.broadcasts.tick)
-            digests = await asyncio.to_thread(self.digests.tick)
-            if result.started or result.enqueued or result.finished or digests:
+            if result.started or result.enqueued or result.finished:
                 for sender in self.senders:
                     sender.notify()
             await asyncio.sleep(PUMP_SECONDS)

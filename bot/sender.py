@@ -7,9 +7,13 @@ crash (started and not yet recorded), at most one per chat, since each chat has 
 message in flight at a time.
 
 At hundreds of sends a second, one transaction per claim and per record would cost more
-than the sends, so both are batched: the rows that may go in the next fraction of a second
-are claimed together, and answers that arrive while one batch is being recorded are
-recorded together in the next.
+than the sends, so both are batched: each cycle reads the chats' next rows and claims those
+that may go in the next fraction of a second in one transaction, and answers that arrive while
+one batch is being recorded are recorded together in the next, in a few Core statements.
+
+Cards and digests go first in the overall rate: a department's group may receive one message every
+few seconds, and a digest carries many questions, so a slot missed there delays them all, while a
+private message waiting behind it waits a fraction of a second.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from core.clock import Clock
 from core.messages import Outgoing
 from storage import notices, outbox, senders
 from storage.db import transaction
-from storage.models import OutboxMessage, OutboxStatus
+from storage.models import LinkRole, OutboxMessage, OutboxStatus
 from storage.questions import code_of
 
 log = logging.getLogger(__name__)
@@ -59,9 +63,21 @@ MAX_CLAIM = 200
 class Outcome:
     """How one request ended: the platform's message ids, or the error."""
 
-    row_id: int
+    row: OutboxMessage  # as claimed: its chat, question and role
     message_ids: list[str]
+    answered_at: datetime  # the chat's interval runs from here, as the limiter counts it
     error: SendError | None = None
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What one read-and-claim transaction found: the rows claimed (cards and digests first), the due rows
+    left for later, when the chats of those that must wait may receive, and when the next row becomes due."""
+
+    rows: list[OutboxMessage]
+    waiting: list[OutboxMessage]
+    chat_free_at: list[datetime]
+    queued_at: datetime | None
 
 
 class OutboxSender:
@@ -70,8 +86,9 @@ class OutboxSender:
                  gather: Gather | None = None, repeat: Repeat | None = None) -> None:
         """`on_failure` reports a message refused for good (to the coordinator), in the same transaction.
 
-        `gather` writes, before the queue is read, what waits for a chat of this platform to be idle
-        (the departments' delivery notices), so that it never goes before their cards.
+        `gather` writes, in the transaction that reads the queue and before it, what waits for a moment
+        of a chat of this platform: a crowded group's digest at its slot, the departments' delivery
+        notices when their chat is idle (so that they never go before its cards).
 
         `repeat` marks a group message taken over from a sender that died with it in flight: it may
         have arrived, and officers should know before answering it again.
@@ -127,12 +144,12 @@ class OutboxSender:
         await self._share_rate()
         if self._joining_until is not None and self._clock.now() < self._joining_until:
             return self._joining_until
-        await self._refresh_heads()
-        later = [self._queued_at] if self._queued_at else []
+        later: list[datetime] = []
         self._start_ready(later)
-        if len(self._ready) < self._claim_size // 2:
-            await self._claim_ready(later)
-            self._start_ready(later)
+        await self._read_and_claim(later)
+        self._start_ready(later)
+        if self._queued_at is not None:
+            later.append(self._queued_at)
         return min(later, default=None)
 
     def _start_ready(self, later: list[datetime]) -> None:
@@ -206,48 +223,76 @@ class OutboxSender:
         with transaction(self._sessions) as session:
             return senders.alive(session, platform, now, within=GONE_AFTER)
 
-    async def _refresh_heads(self) -> None:
-        """Read the chats' next rows at most every HEADS_REFRESH (or when told of new rows): at
-        30 sends a second, reading them for every send would cost more than the sends."""
+    async def _read_and_claim(self, later: list[datetime]) -> None:
+        """One transaction per cycle: read the chats' next rows (at most every HEADS_REFRESH, or when
+        told of new rows or one became due) and claim those whose chats may receive now: cards and
+        digests whenever their group is free, others as many as the rate allows in the next moment, once
+        fewer than half that are left claimed. Between reads, the rows read and not yet claimed are
+        claimed as their chats become free, without reading again."""
         now = self._clock.now()
-        fresh = self._heads_read_at is not None and now - self._heads_read_at < HEADS_REFRESH
-        if fresh and (self._heads or self._ready):
-            return
-        heads, self._queued_at = await asyncio.to_thread(self._read_heads, now)
-        taken = self._in_flight | {row.id for row in self._ready}
-        self._heads = [row for row in heads if row.id not in taken]
-        self._heads_read_at = now
-
-    async def _claim_ready(self, later: list[datetime]) -> None:
-        """Claim, in one transaction, the rows whose chats may receive now, as many as the rate
-        allows in the next moment; note when the others' chats may receive."""
+        read = self._heads_stale(now)
         room = self._claim_size - len(self._ready)
-        now = self._clock.now()
-        chosen = []
-        for row in list(self._heads):
-            if len(chosen) >= room:
-                break
+        if not read and not self._worth_claiming(now, room):
+            return
+        taken = self._in_flight | {row.id for row in self._ready}
+        found = await asyncio.to_thread(self._read_and_claim_rows, now, read, list(self._heads), taken, room)
+        if read:
+            self._heads_read_at, self._queued_at = now, found.queued_at
+        self._heads = found.waiting
+        later.extend(found.chat_free_at)
+        first = [row for row in found.rows if outbox.carries_questions(row)]
+        self._ready.extendleft(reversed(first))  # before the rows claimed earlier
+        self._ready.extend(row for row in found.rows if not outbox.carries_questions(row))
+
+    def _heads_stale(self, now: datetime) -> bool:
+        if self._heads_read_at is None or now - self._heads_read_at >= HEADS_REFRESH:
+            return True
+        if self._queued_at is not None and self._queued_at <= now:  # a row became due: a digest at its slot
+            return True
+        free = (row for row in self._heads if not self._limiter.chat_wait(row.chat_id, now))
+        if any(outbox.carries_questions(row) for row in free):
+            return True  # a group's slot: `gather` packs its waiting cards before they are read
+        return not self._heads and not self._ready
+
+    def _worth_claiming(self, now: datetime, room: int) -> bool:
+        """Whether a row read earlier may be claimed now: a card or digest, or others while few are claimed."""
+        free = [row for row in self._heads if self._limiter.chat_wait(row.chat_id, now) == 0]
+        return any(outbox.carries_questions(row) for row in free) or (bool(free) and room > self._claim_size // 2)
+
+    def _read_and_claim_rows(self, now: datetime, read: bool, heads: list[OutboxMessage], taken: set[int],
+                             room: int) -> Claimed:
+        """In a thread. The limiter's per-chat times are only read here (the event loop writes them)."""
+        queued_at = None
+        with transaction(self._sessions) as session:
+            if read:
+                platform = self._transport.platform
+                if self._gather is not None:
+                    self._gather(session, platform, now)
+                heads = [row for row in outbox.due_heads(session, platform, now) if row.id not in taken]
+                queued_at = outbox.next_due_at(session, platform, after=now)
+            chosen, waiting, free_at = self._choose(heads, now, room)
+            claimed = outbox.claim(session, [row.id for row in chosen], now, self._lease) if chosen else set()
+        return Claimed([row for row in chosen if row.id in claimed], waiting, free_at, queued_at)
+
+    def _choose(self, heads: list[OutboxMessage], now: datetime, room: int
+                ) -> tuple[list[OutboxMessage], list[OutboxMessage], list[datetime]]:
+        """Of rows in the queue's order: those to claim (every card and digest whose chat is free, then
+        others up to `room`), those left for later, and when the chats of those that must wait become free."""
+        chosen: list[OutboxMessage] = []
+        waiting: list[OutboxMessage] = []
+        free_at: list[datetime] = []
+        others = 0
+        for row in heads:
             wait = self._limiter.chat_wait(row.chat_id, now)
-            if wait > 0:
-                later.append(now + timedelta(seconds=wait))
+            first = outbox.carries_questions(row)
+            if wait > 0 or (not first and others >= room):
+                waiting.append(row)
+                if wait > 0:
+                    free_at.append(now + timedelta(seconds=wait))
                 continue
             chosen.append(row)
-            self._heads.remove(row)
-        if chosen:
-            claimed = await asyncio.to_thread(self._claim, [row.id for row in chosen])
-            self._ready.extend(row for row in chosen if row.id in claimed)
-
-    def _read_heads(self, now: datetime) -> tuple[list[OutboxMessage], datetime | None]:
-        platform = self._transport.platform
-        with transaction(self._sessions) as session:
-            if self._gather is not None:
-                self._gather(session, platform, now)
-            return outbox.due_heads(session, platform, now), outbox.next_due_at(session, platform, after=now)
-
-    def _claim(self, row_ids: list[int]) -> set[int]:
-        """Claim rows for this sender; those another sender holds or sent meanwhile are left out."""
-        with transaction(self._sessions) as session:
-            return outbox.claim(session, row_ids, self._clock.now(), self._lease)
+            others += not first
+        return chosen, waiting, free_at
 
     def _start(self, row: OutboxMessage) -> None:
         self._limiter.started(self._clock.now())
@@ -257,14 +302,16 @@ class OutboxSender:
         task.add_done_callback(self._tasks.discard)
 
     async def _deliver(self, row: OutboxMessage) -> None:
+        message_ids: list[str] = []
+        error: SendError | None = None
         try:
             message_ids = await self._transport.send(self._outgoing(row))
-        except SendError as error:
-            outcome = Outcome(row.id, [], error)
-        else:
-            outcome = Outcome(row.id, message_ids)
+        except SendError as caught:
+            error = caught
         finally:
-            self._limiter.answered(row.chat_id, self._transport.is_group(row.chat_id), self._clock.now())
+            answered_at = self._clock.now()
+            self._limiter.answered(row.chat_id, self._transport.is_group(row.chat_id), answered_at)
+        outcome = Outcome(row, message_ids, answered_at, error)
         SENDS.labels(self._transport.platform, _outcome_name(outcome.error)).inc()
         self._outcomes.append(outcome)
         if not self._recording:
@@ -288,22 +335,28 @@ class OutboxSender:
                     await asyncio.to_thread(self._record, batch)
                 except Exception:  # the rows stay `sending` and are sent again, as after a crash
                     log.exception("could not record %d answers", len(batch))
-                self._in_flight.difference_update(outcome.row_id for outcome in batch)
+                self._in_flight.difference_update(outcome.row.id for outcome in batch)
         finally:
             self._recording = False
             self.wake.set()
 
     def _record(self, outcomes: list[Outcome]) -> None:
+        """One transaction per batch: the sends in a few Core statements; answers' delivery notices and
+        failures, which are few, through their rows."""
         now = self._clock.now()
+        sent = [outcome for outcome in outcomes if outcome.error is None]
         with transaction(self._sessions) as session:
-            rows = outbox.rows(session, [outcome.row_id for outcome in outcomes])
-            for outcome in outcomes:
-                row = rows[outcome.row_id]
-                if outcome.error is None:
-                    outbox.mark_sent(session, row, outcome.message_ids, now, self._chat_interval(row.chat_id))
+            outbox.mark_sent(session, [outbox.Sent(outcome.row, outcome.message_ids, outcome.answered_at,
+                                                   self._chat_interval(outcome.row.chat_id)) for outcome in sent])
+            answers = [outcome.row.id for outcome in sent if outcome.row.link_role == LinkRole.ANSWER]
+            failed = {outcome.row.id: outcome.error for outcome in outcomes if outcome.error is not None}
+            if not answers and not failed:
+                return
+            for row in outbox.rows(session, [*answers, *failed]).values():
+                if (error := failed.get(row.id)) is None:
                     notices.settle(session, row)
                 else:
-                    self._record_failure(session, row, outcome.error, now)
+                    self._record_failure(session, row, error, now)
 
     def _chat_interval(self, chat_id: str) -> timedelta:
         limits = self._transport.limits

@@ -1,70 +1,57 @@
-"""The digest pass: at a crowded group's next slot, withdraw its waiting cards and post one packed digest."""
+"""Digests: at a crowded group's slot, withdraw its waiting cards and post one packed digest.
+
+The sender runs the pass before it reads the chats' next rows (`bot/app.py`), in that transaction, and
+reads them when a group's slot comes (the group's rows become due, or its chat free). So a digest is built
+at the slot, not ahead of it by a timer: it carries every card that came meanwhile, and no lone card can take
+the slot first because a timer ran late on a loaded machine. The slot is the group's interval after the
+platform's answer to its last message, which is when the sender's limiter frees the group too.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from core.clock import Clock
-from core.config import Department, Settings
+from core.config import Department
 from core.messages import ChatRef
 from handlers.context import Services, Writer
 from handlers.digests import post_digest
-from storage.db import transaction
 from storage.digests import crowded_chats, last_sent_at, put_back_behind, take_waiting_cards
 from storage.models import Question
 
-# How long before a group's next slot its digest is built: the pass runs about once a second and must
-# come before the sender, which would otherwise spend the slot on one waiting card.
-LEAD = timedelta(seconds=2)
-
-GroupInterval = Callable[[str], timedelta]  # platform → the least time between two messages to one group
-
-
-def configured_group_interval(settings: Settings) -> GroupInterval:
-    """Each channel's configured group interval; a channel without groups has none to pace."""
-    intervals = {name: section.group_interval for name, section in settings.channels.items()}
-    return lambda platform: timedelta(seconds=intervals.get(platform, 0.0))
-
 
 class DigestPass:
-    def __init__(self, sessions: sessionmaker[Session], services: Services, clock: Clock,
-                 group_interval: GroupInterval | None = None) -> None:
-        self.sessions = sessions
+    def __init__(self, services: Services, group_interval: timedelta) -> None:
+        """`group_interval`: the least time between two messages to one group, as the sender keeps it."""
         self.services = services
-        self.clock = clock
-        self.group_interval = group_interval or configured_group_interval(services.settings)
+        self.group_interval = group_interval
 
-    def tick(self) -> int:
-        """Digests posted."""
+    def pack(self, session: Session, platform: str, now: datetime) -> int:
+        """Post a digest for each group of `platform` whose slot has come with several cards waiting;
+        returns how many."""
         settings = self.services.settings
-        slot_by = self.clock.now() + LEAD
-        with transaction(self.sessions) as session:
-            slots = [(platform, chat_id, self._slot(session, platform, chat_id, due))
-                     for platform, chat_id, due in crowded_chats(session, settings.limits.digest_after)]
+        if not self.group_interval:  # a group without a limit gets every card as it comes
+            return 0
         posted = 0
-        for platform, chat_id, slot in slots:
-            if slot > slot_by:
-                continue
+        for chat_id, due in crowded_chats(session, platform, settings.limits.digest_after):
+            slot = self._slot(session, platform, chat_id, due)
             department = settings.department_for_chat(ChatRef(platform, chat_id))
-            if department is not None:
-                with transaction(self.sessions) as session:
-                    posted += self._post(session, department, platform, chat_id, slot)
+            if slot <= now and department is not None:
+                posted += self._post(session, department, platform, chat_id, slot, now)
         return posted
 
     def _slot(self, session: Session, platform: str, chat_id: str, due: datetime) -> datetime:
-        """The group's next slot: its interval after its last message, and not before its oldest row is due.
-        Built then rather than as soon as cards wait, a digest carries every card that came meanwhile."""
+        """The group's next slot: its interval after its last message, and not before its oldest row is due."""
         sent_at = last_sent_at(session, platform, chat_id)
-        return max(due, sent_at + self.group_interval(platform)) if sent_at else due
+        return max(due, sent_at + self.group_interval) if sent_at else due
 
-    def _post(self, session: Session, department: Department, platform: str, chat_id: str, slot: datetime) -> int:
+    def _post(self, session: Session, department: Department, platform: str, chat_id: str, slot: datetime,
+              now: datetime) -> int:
         cards = take_waiting_cards(session, platform, chat_id)
         if not cards:
             return 0
-        writer = Writer(self.services, session, self.clock.now())
+        writer = Writer(self.services, session, now)
         questions = [session.get_one(Question, card.question_id) for card in cards]
         posted = post_digest(writer, department, questions)
         for row in writer.enqueued:

@@ -21,17 +21,18 @@ class WaitingCard:
     not_before: datetime
 
 
-def crowded_chats(session: Session, at_least: int) -> list[tuple[str, str, datetime]]:
-    """Chats with at least `at_least` question cards waiting, nothing in flight and no digest already
-    waiting; each with the time its oldest waiting row is due (a retry after a refusal waits)."""
+def crowded_chats(session: Session, platform: str, at_least: int) -> list[tuple[str, datetime]]:
+    """Chats of `platform` with at least `at_least` question cards waiting, nothing in flight and no digest
+    already waiting; each with the time its oldest waiting row is due (a retry after a refusal waits)."""
     def count(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.sum(case((condition, 1), else_=0))
 
     pending = OutboxMessage.status == OutboxStatus.PENDING
-    return [(platform, chat_id, due) for platform, chat_id, due in session.execute(
-        select(OutboxMessage.platform, OutboxMessage.chat_id, func.min(OutboxMessage.not_before))
-        .where(OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)))
-        .group_by(OutboxMessage.platform, OutboxMessage.chat_id)
+    return [(chat_id, due) for chat_id, due in session.execute(
+        select(OutboxMessage.chat_id, func.min(OutboxMessage.not_before))
+        .where(OutboxMessage.platform == platform,
+               OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)))
+        .group_by(OutboxMessage.chat_id)
         .having(count(pending & (OutboxMessage.link_role == LinkRole.CARD)) >= at_least,
                 count(OutboxMessage.status == OutboxStatus.SENDING) == 0,
                 count(OutboxMessage.link_role == LinkRole.DIGEST) == 0)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -101,10 +101,20 @@ def read_menus_ahead(session: Session, chats: list[tuple[str, str]]) -> list[Cha
         select(ChatMenu).where(ChatMenu.platform == platform, ChatMenu.chat_id.in_(chat_ids)))]
 
 
+QUESTION_CARRIERS = (LinkRole.CARD, LinkRole.DIGEST)
+
+
+def carries_questions(row: OutboxMessage) -> bool:
+    """A card or a digest: questions for a department's group, which may receive one message every few
+    seconds; so these go first in the overall rate (a digest missing its slot delays all it carries)."""
+    return row.link_role in QUESTION_CARRIERS
+
+
 def due_heads(session: Session, platform: str, now: datetime, limit: int = 200) -> list[OutboxMessage]:
     """For each chat, its oldest unsent row if that row is due: per-chat order is kept.
 
-    Conversation comes before broadcasts, so a receipt never waits behind a big broadcast.
+    Conversation comes before broadcasts, so a receipt never waits behind a big broadcast; cards and
+    digests first among conversation (`carries_questions`), so the limit never leaves them out.
     """
     unsent = (OutboxStatus.PENDING, OutboxStatus.SENDING)
     heads = (
@@ -115,7 +125,8 @@ def due_heads(session: Session, platform: str, now: datetime, limit: int = 200) 
     statement = (
         select(OutboxMessage)
         .where(OutboxMessage.id.in_(heads), OutboxMessage.not_before <= now)
-        .order_by(OutboxMessage.broadcast_id.is_not(None), OutboxMessage.id)
+        .order_by(OutboxMessage.broadcast_id.is_not(None),
+                  case((OutboxMessage.link_role.in_(QUESTION_CARRIERS), 0), else_=1), OutboxMessage.id)
         .limit(limit)
     )
     return list(session.scalars(statement))
@@ -135,7 +146,8 @@ def claim(session: Session, row_ids: list[int], now: datetime, lease: timedelta)
     """Mark rows as being sent; those sent meanwhile, held by another sender, or made to wait
     meanwhile (another process just sent to their chat) are left out.
 
-    A row left `sending` by a sender that died is taken over once its lease has run out.
+    A row left `sending` by a sender that died is taken over once its lease has run out. Rows read in
+    this session keep the status they were read with: the sender tells a taken-over row by it.
     """
     takeable = or_(
         and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now),
@@ -146,30 +158,54 @@ def claim(session: Session, row_ids: list[int], now: datetime, lease: timedelta)
         .where(OutboxMessage.id.in_(row_ids), takeable)
         .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
         .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
     )
     return set(claimed)
 
 
-def mark_sent(session: Session, row: OutboxMessage, message_ids: list[str], now: datetime,
-              chat_interval: timedelta = timedelta(0)) -> None:
-    """Record a send; the chat's next row waits `chat_interval`, whichever process sends it."""
-    if chat_interval:
+@dataclass(frozen=True)
+class Sent:
+    """A row's send: the row as claimed, the platform's ids, when the platform answered, the chat's interval."""
+
+    row: OutboxMessage
+    message_ids: list[str]
+    at: datetime
+    chat_interval: timedelta = timedelta(0)
+
+
+def mark_sent(session: Session, sends: list[Sent]) -> None:
+    """Record a batch of sends in three statements, whatever its size: the rows sent, each chat's next
+    row made to wait its interval from the answer (whichever process sends it, and a digest's slot is
+    counted from there: `scheduler/digests.py`), and the links of question messages.
+
+    Core statements (executemany), not the ORM's unit of work: at hundreds of sends a second,
+    loading, changing and flushing each row cost more than sending it.
+    """
+    if not sends:
+        return
+    table = OutboxMessage.__table__
+    session.execute(
+        update(table).where(table.c.id == bindparam("row_id"))
+        .values(status=OutboxStatus.SENT, sent_at=bindparam("at"), message_ids=bindparam("ids"), error=None),
+        [{"row_id": send.row.id, "at": send.at, "ids": send.message_ids} for send in sends],
+    )
+    until = bindparam("until", type_=table.c.not_before.type)
+    waits = [{"chat": send.row.chat_id, "where": send.row.platform, "until": send.at + send.chat_interval}
+             for send in sends if send.chat_interval]
+    if waits:
         session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.platform == row.platform, OutboxMessage.status == OutboxStatus.PENDING,
-                   OutboxMessage.chat_id == row.chat_id, OutboxMessage.not_before < now + chat_interval)
-            .values(not_before=now + chat_interval).execution_options(synchronize_session=False)
+            update(table)
+            .where(table.c.platform == bindparam("where"), table.c.status == OutboxStatus.PENDING,
+                   table.c.chat_id == bindparam("chat"), table.c.not_before < until)
+            .values(not_before=until),
+            waits,
         )
-    row.status = OutboxStatus.SENT
-    row.sent_at = now
-    row.message_ids = message_ids
-    row.error = None
-    if row.question_id is not None and row.link_role:
-        for message_id in message_ids:
-            session.add(MessageLink(
-                platform=row.platform, chat_id=row.chat_id, message_id=message_id,
-                question_id=row.question_id, role=row.link_role,
-            ))
+    links = [{"platform": send.row.platform, "chat_id": send.row.chat_id, "message_id": message_id,
+              "question_id": send.row.question_id, "role": send.row.link_role}
+             for send in sends if send.row.question_id is not None and send.row.link_role
+             for message_id in send.message_ids]
+    if links:
+        session.execute(MessageLink.__table__.insert(), links)
 
 
 def rows(session: Session, row_ids: list[int]) -> dict[int, OutboxMessage]:

@@ -19,7 +19,6 @@ from core.clock import FakeClock
 from core.config import Settings
 from core.messages import Attachment, ChatKind, Incoming, Outgoing
 from scheduler.broadcasts import BroadcastPump
-from scheduler.digests import DigestPass
 
 _ids = itertools.count(1)
 
@@ -113,7 +112,6 @@ class Harness:
         self.transport = RecordingTransport()
         self.sender = self.app.sender(self.transport)
         self.pump = BroadcastPump(self.app.sessions, self.app.services, clock)
-        self.digests = DigestPass(self.app.sessions, self.app.services, clock)
 
     def deliver(self, incoming: Incoming) -> list[Delivered]:
         """Record, process and send; returns what the bot sent in response."""

@@ -10,7 +10,6 @@ import pytest
 
 from bot.transport import RateLimits
 from core.textsplit import utf16_length
-from scheduler.digests import DigestPass
 from tests.harness import Harness, Participant
 
 QUESTIONS = (
@@ -22,17 +21,11 @@ QUESTIONS = (
 GROUP = "dept-so-ct"
 
 
-def every_3s(harness: Harness) -> DigestPass:
-    """The digest pass told the test channel's group interval, as `[telegram] group_interval` tells it."""
-    return DigestPass(harness.app.sessions, harness.app.services, harness.clock, lambda _: timedelta(seconds=3))
-
-
 @pytest.fixture
 def burst(harness: Harness) -> list[Participant]:
     """Four young people ask Sở Công Thương in a burst; its group takes one message per 3 s."""
     harness.transport.limits = RateLimits(per_second=float("inf"), private_interval=0.0, group_interval=3.0)
-    harness.sender = harness.app.sender(harness.transport)
-    harness.digests = every_3s(harness)
+    harness.sender = harness.app.sender(harness.transport)  # its digest pass keeps the group's 3 s
     people = [harness.registered_youth(f"y{i}") for i in range(len(QUESTIONS))]
     for person, question in zip(people, QUESTIONS, strict=True):
         harness.ask(person, question, "Thương mại")
@@ -40,24 +33,33 @@ def burst(harness: Harness) -> list[Participant]:
 
 
 def at_the_next_slot(harness: Harness) -> int:
-    """The group's next slot comes (3 s after its last message): digests are built, then sent."""
+    """The group's next slot comes (3 s after its last message): the sender packs a digest and sends it;
+    returns how many messages the group got."""
+    before = len(harness.messages_to(GROUP))
     harness.clock.advance(timedelta(seconds=3))
-    posted = harness.digests.tick()
     harness.flush()
-    return posted
+    return len(harness.messages_to(GROUP)) - before
+
+
+def before_the_slot(harness: Harness) -> int:
+    """The sender runs again before the group's slot: how many messages the group got (none may go)."""
+    before = len(harness.messages_to(GROUP))
+    harness.clock.advance(timedelta(seconds=1))
+    harness.flush()
+    return len(harness.messages_to(GROUP)) - before
 
 
 def test_waiting_cards_go_as_one_digest(harness: Harness, burst: list[Participant]) -> None:
     cards = harness.messages_to(GROUP)
     assert len(cards) == 1 and "HY-0001" in cards[0].text  # the group's budget allowed one
-    assert harness.digests.tick() == 0  # not before the group's next slot: more may come meanwhile
+    assert before_the_slot(harness) == 0  # not before the group's next slot: more may come meanwhile
     assert at_the_next_slot(harness) == 1
     [_, digest] = harness.messages_to(GROUP)
     assert "3 câu hỏi mới" in digest.text
     assert all(code in digest.text for code in ("HY-0002", "HY-0003", "HY-0004"))
     assert all(question in digest.text for question in QUESTIONS[1:])
     assert digest.text.count("Trả lời") == 1  # said once in the header, not per entry as on a card
-    assert harness.digests.tick() == 0
+    assert at_the_next_slot(harness) == 0
 
 
 def test_a_reply_to_the_digest_answers_the_question_it_names(harness: Harness, burst: list[Participant]) -> None:
@@ -82,7 +84,7 @@ def test_a_reply_to_the_digest_without_a_code_is_asked_for_one(harness: Harness,
 def test_no_digest_while_the_group_keeps_up(harness: Harness) -> None:
     person = harness.registered_youth("an")
     harness.ask(person, QUESTIONS[0], "Thương mại")
-    assert harness.digests.tick() == 0
+    assert at_the_next_slot(harness) == 0
     assert len(harness.messages_to(GROUP)) == 1
 
 
@@ -104,10 +106,9 @@ def test_a_big_burst_goes_in_full_digests_at_the_group_s_slots(harness: Harness)
     one per slot of the group's rate, each question in exactly one of them."""
     harness.transport.limits = RateLimits(per_second=float("inf"), private_interval=0.0, group_interval=3.0)
     harness.sender = harness.app.sender(harness.transport)
-    harness.digests = every_3s(harness)
     for n in range(30):
         harness.ask(harness.registered_youth(f"y{n}"), distinct_question(n), "Thương mại")
-    assert len(harness.messages_to(GROUP)) == 1 and harness.digests.tick() == 0
+    assert len(harness.messages_to(GROUP)) == 1
     slots = 0
     while len(harness.messages_to(GROUP)) == slots + 1 and slots < 10:
         at_the_next_slot(harness)  # exactly one message per slot
