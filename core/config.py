@@ -139,11 +139,6 @@ class ChannelSettings(Protocol):
         """Credentials are configured: the channel runs."""
         ...
 
-    @property
-    def group_interval(self) -> float:
-        """Least seconds between two messages to one group (0 where it has no groups)."""
-        ...
-
     def secrets(self) -> tuple[str, ...]:
         """The values no log line may show."""
         ...

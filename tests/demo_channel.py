@@ -44,7 +44,6 @@ class DemoSettings:
     api_url: str = "https://graph.example.invalid/v1"
     webhook_path: str = "/demo"
     messages_per_second: float = 10.0
-    group_interval: float = 0.0  # no groups
 
     @property
     def enabled(self) -> bool:

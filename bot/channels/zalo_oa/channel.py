@@ -37,7 +37,6 @@ class ZaloOaSettings:
     webhook_path: str = "/zalo-oa"
     messages_per_second: float = 5.0
     private_interval: float = 1.0
-    group_interval: float = 0.0  # no groups on an OA
 
     @property
     def enabled(self) -> bool:
