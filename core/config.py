@@ -82,7 +82,7 @@ class Limits:
     messages_per_minute: int = 20
     min_question_chars: int = 10
     max_question_chars: int = 3000
-    digest_after: int = 3  # question cards waiting for one group before they go as one digest
+    digest_after: int = 2  # question cards waiting for one group before they go as one digest
 
 
 @dataclass(frozen=True)
