@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bench.splits import FRESH, PARTS, pairs, questions
 from core.config import Settings
@@ -138,3 +138,35 @@ def test_duplicates_are_scored_by_a_model_refreshed_every_few_learned_categories
         record_merge(session, session.get_one(Question, ids[-1]), session.get_one(Question, ids[0]), now)
     with app.sessions() as session:
         assert understanding.scoring(session) is understanding.model(session) is not refreshed
+
+
+def test_what_was_learned_is_counted_once_per_transaction_and_again_after_a_change(harness: Harness) -> None:
+    """The version of what was learned (its count and newest id, asked about six times a question) is
+    read once per transaction; an example written in it, or a savepoint rolled back, has it read again."""
+    app, now = harness.app, harness.clock.now()
+    understanding = app.services.understanding
+    with transaction(app.sessions) as session:
+        ids = add_open_questions(session, understanding, app.campaign(session), _test_set_texts()[:2], 2, now)
+    reads: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "max(learned_examples.id)" in statement:
+            reads.append(statement)
+
+    event.listen(app.engine, "before_cursor_execute", note)
+    try:
+        with transaction(app.sessions) as session:
+            known = len(understanding.model(session).examples)
+            understanding.scoring(session), understanding.model(session)
+            assert len(reads) == 1
+            savepoint = session.begin_nested()
+            record_category(session, session.get_one(Question, ids[0]), "education", CONFIRMED, now)
+            assert len(understanding.model(session).examples) == known + 1
+            savepoint.rollback()
+            assert len(understanding.model(session).examples) == known
+            assert len(reads) == 3
+        with app.sessions() as session:
+            understanding.model(session)
+            assert len(reads) == 4
+    finally:
+        event.remove(app.engine, "before_cursor_execute", note)
