@@ -52,10 +52,11 @@ class DigestPass:
         if not cards:
             return 0
         writer = Writer(self.services, session, now)
-        questions = [session.get_one(Question, card.question_id) for card in cards]
-        posted = post_digest(writer, department, questions)
+        # A card too long for one message is several rows of one question: it goes in the digest once.
+        questions = [session.get_one(Question, key) for key in dict.fromkeys(card.question_id for card in cards)]
+        posted = {question.id for question in post_digest(writer, department, questions)}
         for row in writer.enqueued:
             row.not_before = max(row.not_before, slot)  # not before the group's slot, whichever process sends
         session.flush()  # the digest's row first: the cards left over go behind it
-        put_back_behind(session, cards[len(posted):])
+        put_back_behind(session, [card for card in cards if card.question_id not in posted])
         return 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, exists, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, distinct, exists, func, select, update
+from sqlalchemy.orm import Session, aliased
 
 from storage.models import LinkRole, OutboxMessage, OutboxStatus, QuestionAttachment
 
@@ -22,10 +22,13 @@ class WaitingCard:
 
 
 def crowded_chats(session: Session, platform: str, at_least: int) -> list[tuple[str, datetime]]:
-    """Chats of `platform` with at least `at_least` question cards waiting, nothing in flight and no digest
+    """Chats of `platform` with cards of at least `at_least` questions waiting, nothing in flight and no digest
     already waiting; each with the time its oldest waiting row is due (a retry after a refusal waits)."""
     def count(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.sum(case((condition, 1), else_=0))
+
+    def questions(condition: ColumnElement[bool]) -> ColumnElement[int]:  # a long card is several rows
+        return func.count(distinct(case((condition, OutboxMessage.question_id))))
 
     pending = OutboxMessage.status == OutboxStatus.PENDING
     return [(chat_id, due) for chat_id, due in session.execute(
@@ -33,7 +36,7 @@ def crowded_chats(session: Session, platform: str, at_least: int) -> list[tuple[
         .where(OutboxMessage.platform == platform,
                OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)))
         .group_by(OutboxMessage.chat_id)
-        .having(count(pending & (OutboxMessage.link_role == LinkRole.CARD)) >= at_least,
+        .having(questions(pending & (OutboxMessage.link_role == LinkRole.CARD)) >= at_least,
                 count(OutboxMessage.status == OutboxStatus.SENDING) == 0,
                 count(OutboxMessage.link_role == LinkRole.DIGEST) == 0)
     )]
@@ -47,12 +50,17 @@ def last_sent_at(session: Session, platform: str, chat_id: str) -> datetime | No
 
 def take_waiting_cards(session: Session, platform: str, chat_id: str) -> list[WaitingCard]:
     """Withdraw the chat's waiting cards of questions without files (files need their card), oldest
-    first. A card a sender claimed meanwhile is left to it."""
+    first. A card a sender claimed meanwhile is left to it, and so are the parts of one begun."""
     has_files = exists().where(QuestionAttachment.question_id == OutboxMessage.question_id)
+    begun = aliased(OutboxMessage)  # a long card whose first part went: its other parts follow it
+    under_way = exists().where(begun.question_id == OutboxMessage.question_id, begun.chat_id == chat_id,
+                               begun.link_role == LinkRole.CARD,
+                               begun.status.in_((OutboxStatus.SENT, OutboxStatus.SENDING)))
     taken = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.platform == platform, OutboxMessage.chat_id == chat_id,
-               OutboxMessage.link_role == LinkRole.CARD, OutboxMessage.status == OutboxStatus.PENDING, ~has_files)
+               OutboxMessage.link_role == LinkRole.CARD, OutboxMessage.status == OutboxStatus.PENDING, ~has_files,
+               ~under_way)
         .values(status=OutboxStatus.CANCELLED, error=GATHERED)
         .returning(OutboxMessage.id, OutboxMessage.question_id, OutboxMessage.not_before)
         .execution_options(synchronize_session=False)

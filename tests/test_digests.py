@@ -122,3 +122,24 @@ def test_a_big_burst_goes_in_full_digests_at_the_group_s_slots(harness: Harness)
     assert all("↩️" not in text and text.count("Trả lời") == 1 for text in texts[1:-1])
     for n in range(1, 31):
         assert sum(f"HY-{n:04d}" in text for text in texts) == 1
+
+
+LONG = "Em bán hàng online trên Shopee thì có phải nộp thuế không ạ? " + "🙏😊😊😊 ạ " * 400  # > 4096 UTF-16 units
+
+
+@pytest.mark.parametrize("long_at", [1, 0])
+def test_a_card_too_long_for_one_message_counts_once_and_goes_whole(harness: Harness, long_at: int) -> None:
+    """A long question's card is several rows: it counts as one question waiting and goes in a digest once
+    (1: its rows all withdrawn or all put back); a card whose first part went is not cut by a digest (0)."""
+    harness.transport.limits = RateLimits(per_second=float("inf"), private_interval=0.0, group_interval=3.0)
+    harness.sender = harness.app.sender(harness.transport)
+    texts = list(QUESTIONS[:3])
+    texts.insert(long_at, LONG)
+    for n, text in enumerate(texts):
+        harness.ask(harness.registered_youth(f"y{n}"), text, "Thương mại")
+    for _ in range(8):
+        at_the_next_slot(harness)
+    messages = [m.text for m in harness.messages_to(GROUP)]
+    assert "".join(messages).count("🙏😊😊😊") == 400  # the long question once, whole
+    assert all("".join(messages).count(f"<b>{code}</b>") == 1 for code in ("HY-0001", "HY-0002", "HY-0003", "HY-0004"))
+    assert all(utf16_length(m) <= 4096 for m in messages)
