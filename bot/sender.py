@@ -249,15 +249,18 @@ class OutboxSender:
             return True
         if self._queued_at is not None and self._queued_at <= now:  # a row became due: a digest at its slot
             return True
-        free = (row for row in self._heads if not self._limiter.chat_wait(row.chat_id, now))
-        if any(outbox.carries_questions(row) for row in free):
+        if any(outbox.carries_questions(row) for row in self._free_heads(now)):
             return True  # a group's slot: `gather` packs its waiting cards before they are read
         return not self._heads and not self._ready
 
     def _worth_claiming(self, now: datetime, room: int) -> bool:
         """Whether a row read earlier may be claimed now: a card or digest, or others while few are claimed."""
-        free = [row for row in self._heads if self._limiter.chat_wait(row.chat_id, now) == 0]
+        free = self._free_heads(now)
         return any(outbox.carries_questions(row) for row in free) or (bool(free) and room > self._claim_size // 2)
+
+    def _free_heads(self, now: datetime) -> list[OutboxMessage]:
+        """The rows read earlier whose chats may receive now."""
+        return [row for row in self._heads if not self._limiter.chat_wait(row.chat_id, now)]
 
     def _read_and_claim_rows(self, now: datetime, read: bool, heads: list[OutboxMessage], taken: set[int],
                              room: int) -> Claimed:
